@@ -1,0 +1,200 @@
+#include "options.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace wireflow {
+
+namespace {
+
+const option_spec* find_long(std::span<const option_spec> specs, std::string_view name) {
+    for (const auto& s : specs)
+        if (s.name == name) return &s;
+    return nullptr;
+}
+
+const option_spec* find_short(std::span<const option_spec> specs, char c) {
+    for (const auto& s : specs)
+        if (s.short_name != 0 && s.short_name == c) return &s;
+    return nullptr;
+}
+
+std::string_view trim(std::string_view s) {
+    const auto b = s.find_first_not_of(" \t\r");
+    if (b == std::string_view::npos) return {};
+    const auto e = s.find_last_not_of(" \t\r");
+    return s.substr(b, e - b + 1);
+}
+
+[[noreturn]] void fail(std::string_view where, std::string_view what) {
+    throw std::invalid_argument(std::string(where) + ": " + std::string(what));
+}
+
+}  // namespace
+
+bool options::has(std::string_view name) const { return values_.find(name) != values_.end(); }
+
+std::optional<std::string> options::get(std::string_view name) const {
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.empty()) return std::nullopt;
+    return it->second.back();
+}
+
+std::string options::get_or(std::string_view name, std::string_view fallback) const {
+    auto v = get(name);
+    return v ? *v : std::string(fallback);
+}
+
+std::vector<std::string> options::all(std::string_view name) const {
+    auto it = values_.find(name);
+    return it == values_.end() ? std::vector<std::string>{} : it->second;
+}
+
+long long options::get_int(std::string_view name, long long fallback, long long lo, long long hi) const {
+    auto v = get(name);
+    if (!v) return fallback;
+    long long out = 0;
+    const char* end = v->data() + v->size();
+    auto [p, ec] = std::from_chars(v->data(), end, out);
+    if (ec != std::errc{} || p != end || out < lo || out > hi)
+        fail("--" + std::string(name), "expects an integer from " + std::to_string(lo) + " to " +
+                                            std::to_string(hi) + ", got '" + *v + "'");
+    return out;
+}
+
+double options::get_double(std::string_view name, double fallback, double lo, double hi) const {
+    auto v = get(name);
+    if (!v) return fallback;
+    std::size_t used = 0;
+    double out = 0;
+    try {
+        out = std::stod(*v, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != v->size() || !(out >= lo && out <= hi))
+        fail("--" + std::string(name), "expects a number from " + std::to_string(lo) + " to " +
+                                            std::to_string(hi) + ", got '" + *v + "'");
+    return out;
+}
+
+void options::add(std::string name, std::string value) { values_[std::move(name)].push_back(std::move(value)); }
+
+namespace {
+
+// Records one option occurrence; parse_options keeps only the last value of a
+// single-valued option when it merges file and command line.
+void record(const option_spec& s, std::string value, options& out) { out.add(std::string(s.name), std::move(value)); }
+
+}  // namespace
+
+void parse_config_text(std::span<const option_spec> specs, std::string_view text, std::string_view origin,
+                       options& out) {
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        ++line_no;
+        const auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
+        line = trim(line);
+        if (line.empty() || line.front() == '#') continue;
+        const std::string where = std::string(origin) + ":" + std::to_string(line_no);
+        if (line.size() < 2 || line[0] != '-')
+            fail(where, "expected --name=value, got '" + std::string(line.substr(0, 80)) + "'");
+        std::string_view name, value;
+        bool has_value = false;
+        if (line[1] == '-') {
+            line.remove_prefix(2);
+            const auto eq = line.find('=');
+            name = trim(line.substr(0, eq));
+            if (eq != std::string_view::npos) {
+                value = trim(line.substr(eq + 1));
+                has_value = true;
+            }
+        } else {
+            // ntopng also accepts "-w=3000" and "-w 3000" in its file.
+            name = line.substr(1, 1);
+            std::string_view rest = trim(line.substr(2));
+            if (!rest.empty() && rest.front() == '=') rest.remove_prefix(1);
+            value = trim(rest);
+            has_value = !value.empty();
+        }
+        const option_spec* s = name.size() == 1 ? find_short(specs, name[0]) : find_long(specs, name);
+        if (s == nullptr) fail(where, "unknown option '" + std::string(name) + "'");
+        if (s->takes_value && !has_value) fail(where, "option --" + std::string(s->name) + " needs a value");
+        if (!s->takes_value && has_value) fail(where, "option --" + std::string(s->name) + " takes no value");
+        record(*s, std::string(value), out);
+    }
+}
+
+options parse_options(std::span<const option_spec> specs, std::span<const std::string> args) {
+    options file_opts;
+    options cli_opts;
+    std::size_t i = 0;
+    if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
+        std::ifstream in(args[0]);
+        if (!in) fail(args[0], "cannot read configuration file");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        parse_config_text(specs, ss.str(), args[0], file_opts);
+        i = 1;
+    }
+    for (; i < args.size(); ++i) {
+        std::string_view a = args[i];
+        const std::string where = "argument '" + std::string(a.substr(0, 80)) + "'";
+        if (a.size() < 2 || a[0] != '-') fail(where, "unexpected positional argument");
+        const option_spec* s = nullptr;
+        std::optional<std::string> value;
+        if (a[1] == '-') {
+            a.remove_prefix(2);
+            const auto eq = a.find('=');
+            s = find_long(specs, a.substr(0, eq));
+            if (eq != std::string_view::npos) value = std::string(a.substr(eq + 1));
+            if (s == nullptr) fail(where, "unknown option");
+        } else {
+            s = find_short(specs, a[1]);
+            if (s == nullptr) fail(where, "unknown option");
+            if (a.size() > 2) value = std::string(a.substr(a[2] == '=' ? 3 : 2));
+        }
+        if (s->takes_value && !value) {
+            if (i + 1 >= args.size()) fail(where, "needs a value");
+            value = args[++i];
+        }
+        if (!s->takes_value && value) fail(where, "takes no value");
+        record(*s, value.value_or(""), cli_opts);
+    }
+    // Merge: single-valued options from the command line replace the file's;
+    // repeatable ones accumulate.
+    options merged;
+    for (const auto& s : specs) {
+        const std::string n(s.name);
+        auto f = file_opts.all(n);
+        auto c = cli_opts.all(n);
+        if (!s.repeatable) {
+            if (!c.empty()) merged.add(n, c.back());
+            else if (!f.empty()) merged.add(n, f.back());
+        } else {
+            for (auto& v : f) merged.add(n, v);
+            for (auto& v : c) merged.add(n, v);
+        }
+    }
+    return merged;
+}
+
+std::string usage(std::string_view program, std::span<const option_spec> specs) {
+    std::string out = "usage: " + std::string(program) + " [CONFIG_FILE] [OPTIONS]\n";
+    for (const auto& s : specs) {
+        std::string line = "  ";
+        if (s.short_name) line += std::string("-") + s.short_name + ", ";
+        line += "--" + std::string(s.name);
+        if (s.takes_value) line += "=VALUE";
+        if (line.size() < 30) line.resize(30, ' ');
+        else line += ' ';
+        out += line + std::string(s.help) + "\n";
+    }
+    return out;
+}
+
+}  // namespace wireflow

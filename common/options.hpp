@@ -1,0 +1,52 @@
+#pragma once
+// Command-line and configuration-file options, the way ntopng users know them:
+// `binary [CONFIG_FILE] [--name=value | --name value | -x value ...]`, where the
+// file holds one `--name=value` (or `--flag`) per line and `#` starts a comment.
+// Command-line options given after the file override single-valued options.
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wireflow {
+
+struct option_spec {
+    std::string_view name;        // long name without dashes, e.g. "collector"
+    char short_name;              // e.g. 'w', or 0
+    bool takes_value;
+    bool repeatable;
+    std::string_view help;
+};
+
+class options {
+public:
+    [[nodiscard]] bool has(std::string_view name) const;
+    // Last value given (command line wins over the file), or nothing.
+    [[nodiscard]] std::optional<std::string> get(std::string_view name) const;
+    [[nodiscard]] std::string get_or(std::string_view name, std::string_view fallback) const;
+    [[nodiscard]] std::vector<std::string> all(std::string_view name) const;
+    // Numeric option within [lo, hi]; throws std::invalid_argument naming the option.
+    [[nodiscard]] long long get_int(std::string_view name, long long fallback, long long lo, long long hi) const;
+    [[nodiscard]] double get_double(std::string_view name, double fallback, double lo, double hi) const;
+
+    void add(std::string name, std::string value);
+
+private:
+    std::map<std::string, std::vector<std::string>, std::less<>> values_;
+};
+
+// Parses the arguments (argv without the program name). A first argument that
+// does not start with '-' is the configuration file. Throws std::invalid_argument
+// with a one-line message naming the file and line for bad input.
+[[nodiscard]] options parse_options(std::span<const option_spec> specs, std::span<const std::string> args);
+
+// Parses the text of a configuration file; `origin` names it in errors.
+void parse_config_text(std::span<const option_spec> specs, std::string_view text, std::string_view origin,
+                       options& out);
+
+[[nodiscard]] std::string usage(std::string_view program, std::span<const option_spec> specs);
+
+}  // namespace wireflow

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package wireflow needs to build, test and run.
+# Idempotent: packages already present are left alone and nothing is printed.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config meson ninja-build
+  libdpdk-dev dpdk
+  libzmq3-dev cppzmq-dev
+  libprotobuf-dev protobuf-compiler
+  libboost1.81-dev libboost-json1.81-dev
+  libpqxx-dev postgresql-15 postgresql-client-15
+  catch2
+  libndpi-dev libndpi-bin
+  libsodium-dev
+  libpcap-dev
+  tshark
+  iproute2 procps
+  python3 python3-zmq python3-protobuf python3-psycopg2
+  chromium
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+# Node.js and npm drive the browser tests; the machine's own Node.js is used
+# when present (Debian's npm conflicts with NodeSource's nodejs).
+if ! command -v npm >/dev/null 2>&1; then
+  missing+=(nodejs npm)
+fi
+
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  # tshark asks whether non-root users may capture; answer no without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Builds wireflow and runs every test: unit (Catch2), integration (real
+# binaries, a throw-away PostgreSQL cluster, ZeroMQ on loopback) and browser.
+# Ends with one line: "N passed, N failed[, N skipped]".
+#
+# The test tree is built with AddressSanitizer and UndefinedBehaviorSanitizer
+# and warnings as errors, so every test is also a sanitizer run.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+BUILD=${WIREFLOW_TEST_BUILD:-build-test}
+
+summary() { echo "$1 passed, $2 failed${3:+, $3 skipped}"; }
+
+bash deploy/install-deps.sh || { echo "install-deps failed"; summary 0 1; exit 1; }
+
+if [ ! -f "$BUILD/build.ninja" ]; then
+  meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
+    -Dbuildtype=debugoptimized >"$BUILD.setup.log" 2>&1 || { cat "$BUILD.setup.log"; summary 0 1; exit 1; }
+fi
+if ! ninja -C "$BUILD" >"$BUILD.ninja.log" 2>&1; then
+  tail -60 "$BUILD.ninja.log"; summary 0 1; exit 1
+fi
+
+if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: browser tests will fail"
+fi
+
+# One PostgreSQL cluster for the whole run; each test makes its own database.
+PGINFO=$(mktemp)
+/usr/bin/python3 tests/support/pgcluster.py serve "$PGINFO" &
+PGPID=$!
+trap 'kill $PGPID 2>/dev/null; wait $PGPID 2>/dev/null; rm -f "$PGINFO"' EXIT
+for _ in $(seq 1 300); do [ -s "$PGINFO" ] && break; sleep 0.1; done
+if [ -s "$PGINFO" ]; then export WIREFLOW_TEST_PG="$(cat "$PGINFO")"; else echo "warning: test PostgreSQL did not start"; fi
+
+export WIREFLOW_CORPUS=${WIREFLOW_CORPUS:-$ROOT/../shared/corpus}
+meson test -C "$BUILD" --print-errorlogs --num-processes 2 "$@"
+rc=$?
+
+/usr/bin/python3 - "$BUILD/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except FileNotFoundError:
+    f = 1
+print(f"{p} passed, {f} failed" + (f", {s} skipped" if s else ""))
+PY
+exit $rc

@@ -1,0 +1,61 @@
+#pragma once
+// What the dissector tells the flow table about one frame. Plain data, no
+// pointers into the frame except offsets, so it can be copied freely.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "flow/flow_key.hpp"
+
+namespace wireflow::probe {
+
+// Outcome of dissection. Everything except `ok` and `not_ip` is a malformed
+// reason, counted per reason by the worker.
+enum class parse_status : std::uint8_t {
+    ok = 0,
+    not_ip,                // valid frame carrying something other than IPv4/IPv6 (ARP, LLDP, ...)
+    truncated_l2,          // link header (Ethernet, VLAN, MPLS, PPPoE, SLL) cut short
+    bad_l2,                // link header contents impossible (e.g. MPLS stack without bottom)
+    truncated_ipv4,
+    bad_ipv4_header,       // version != 4, IHL < 5, total length < IHL*4
+    truncated_ipv6,
+    bad_ipv6_header,       // version != 6, extension header chain broken
+    truncated_l4,          // TCP/UDP/SCTP/ICMP header cut short in a first fragment
+    bad_l4_header,         // e.g. TCP data offset < 5
+    unsupported_link,      // link type the dissector does not know
+    count_                 // number of reasons; keep last
+};
+
+inline constexpr std::size_t parse_status_count = static_cast<std::size_t>(parse_status::count_);
+
+[[nodiscard]] std::string_view name(parse_status s) noexcept;
+
+// TCP flag bits as in the TCP header byte 13 (RFC 9293, RFC 3168).
+namespace tcp_flag {
+inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ack = 0x10, urg = 0x20,
+                              ece = 0x40, cwr = 0x80;
+}
+
+struct packet_summary {
+    parse_status status{parse_status::unsupported_link};
+    std::uint8_t ip_version{0};        // 4 or 6 when status == ok
+    std::uint8_t protocol{0};          // outermost IP header's protocol (after IPv6 extension headers)
+    std::uint8_t tcp_flags{0};
+    std::uint16_t vlan{0};             // innermost 802.1Q/802.1ad VLAN id, 0 if none
+    bool has_macs{false};              // Ethernet frame: src_mac/dst_mac valid
+    bool fragment{false};              // IP fragment (any)
+    bool later_fragment{false};        // fragment offset != 0: no L4 header, ports are 0
+    bool has_l4{false};                // ports/flags below come from a parsed L4 header
+    endpoint src{};                    // ip + port (ICMP: see flow_key conventions)
+    endpoint dst{};
+    std::array<std::uint8_t, 6> src_mac{};
+    std::array<std::uint8_t, 6> dst_mac{};
+    std::uint32_t l3_bytes{0};         // IPv4 total length; IPv6 payload length + 40
+    std::uint16_t l3_offset{0};        // offset of the outermost IP header in the frame
+    std::uint16_t l4_offset{0};        // offset of the L4 header (valid when has_l4)
+    std::uint16_t payload_offset{0};   // offset of the L4 payload (valid when has_l4)
+    std::uint16_t payload_len{0};      // captured payload bytes available from payload_offset
+};
+
+}  // namespace wireflow::probe

@@ -1,0 +1,60 @@
+#pragma once
+// A finished (or active-timeout) flow record as handed from a worker to the
+// exporter. Fixed size, trivially copyable: it travels through a DPDK ring as a
+// pointer to a mempool object, so no allocation happens on the packet path.
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+#include "flow/flow_key.hpp"
+
+namespace wireflow::probe {
+
+enum class end_reason : std::uint8_t {
+    unspecified = 0,
+    idle_timeout = 1,
+    active_timeout = 2,
+    tcp_fin = 3,
+    tcp_rst = 4,
+    evicted = 5,
+    shutdown = 6,
+};
+
+// Bound on packet-derived names (TLS SNI, HTTP Host, DNS query): RFC 1035 caps
+// a DNS name at 255 octets; longer values are cut at a UTF-8 boundary.
+inline constexpr std::size_t max_server_name = 255;
+inline constexpr std::size_t max_app_name = 47;
+
+struct flow_record {
+    std::uint64_t flow_id{0};
+    std::uint64_t first_seen_ns{0};
+    std::uint64_t last_seen_ns{0};
+    std::uint64_t c2s_packets{0};
+    std::uint64_t c2s_bytes{0};
+    std::uint64_t s2c_packets{0};
+    std::uint64_t s2c_bytes{0};
+    std::uint64_t flow_risk{0};
+    endpoint client{};
+    endpoint server{};
+    std::uint16_t vlan{0};
+    std::uint8_t ip_version{0};
+    std::uint8_t protocol{0};
+    std::uint8_t c2s_tcp_flags{0};
+    std::uint8_t s2c_tcp_flags{0};
+    end_reason reason{end_reason::unspecified};
+    bool has_macs{false};
+    std::array<std::uint8_t, 6> client_mac{};
+    std::array<std::uint8_t, 6> server_mac{};
+    std::uint16_t worker{0};
+    std::uint16_t app_protocol{0};
+    std::uint16_t master_protocol{0};
+    std::uint8_t server_name_len{0};
+    char app_name[max_app_name + 1]{};          // NUL-terminated, from nDPI's static tables
+    char app_category[max_app_name + 1]{};      // NUL-terminated
+    char server_name[max_server_name + 1]{};    // NUL-terminated, valid UTF-8, packet-derived
+};
+
+static_assert(std::is_trivially_copyable_v<flow_record>);
+
+}  // namespace wireflow::probe
