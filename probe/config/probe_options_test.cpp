@@ -1,0 +1,143 @@
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "config/probe_options.hpp"
+
+using namespace wireflow::probe;
+
+namespace {
+
+probe_config parse(std::vector<std::string> args) {
+    args.insert(args.begin(), "wireflow-probe");
+    return parse_probe_config(args);
+}
+
+std::string error_of(std::vector<std::string> args) {
+    try {
+        (void)parse(std::move(args));
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+
+struct temp_file {
+    std::string path;
+    explicit temp_file(const std::string& text) {
+        char name[] = "/tmp/probe_options_test_XXXXXX";
+        const int fd = mkstemp(name);
+        REQUIRE(fd >= 0);
+        close(fd);
+        path = name;
+        std::ofstream(path) << text;
+    }
+    ~temp_file() { std::remove(path.c_str()); }
+};
+
+}  // namespace
+
+TEST_CASE("defaults follow the documented values", "[probe_options]") {
+    const auto c = parse({"--pcap", "a.pcap", "--collector", "none"});
+    CHECK(c.pcaps == std::vector<std::string>{"a.pcap"});
+    CHECK(c.workers == 1);
+    CHECK(c.idle_timeout_s == 30);
+    CHECK(c.active_timeout_s == 120);
+    CHECK(c.collector == "none");
+    CHECK_FALSE(c.probe_id.empty());
+    CHECK_FALSE(c.eal_args_given);
+}
+
+TEST_CASE("config file sets options and the command line overrides it", "[probe_options]") {
+    temp_file f("# probe config\n--pcap=/data/x.pcap\n--collector=tcp://10.0.0.1:5556\n--idle-timeout=5\n"
+                "--workers=2\n--no-huge\n--memory=512\n--probe-id=edge-1\n");
+    const auto c = parse({f.path, "--idle-timeout=7", "--dump-flows", "/tmp/d.json"});
+    CHECK(c.pcaps == std::vector<std::string>{"/data/x.pcap"});
+    CHECK(c.collector == "tcp://10.0.0.1:5556");
+    CHECK(c.idle_timeout_s == 7);
+    CHECK(c.workers == 2);
+    CHECK(c.no_huge);
+    CHECK(c.memory_mb == 512);
+    CHECK(c.probe_id == "edge-1");
+    CHECK(c.dump_flows == "/tmp/d.json");
+}
+
+TEST_CASE("pcap is repeatable and pcap-list appends its lines in order", "[probe_options]") {
+    temp_file list("# corpus\nb.pcap\n\nc.pcapng\n");
+    const auto c = parse({"--pcap=a.pcap", "--pcap-list", list.path, "--collector=none"});
+    CHECK(c.pcaps == std::vector<std::string>{"a.pcap", "b.pcap", "c.pcapng"});
+}
+
+TEST_CASE("arguments before -- are passed to the EAL verbatim", "[probe_options]") {
+    const auto c = parse({"-l", "0-1", "--vdev=net_null0", "--", "--collector=none", "--workers=1"});
+    CHECK(c.eal_args_given);
+    CHECK(c.eal_args == std::vector<std::string>{"wireflow-probe", "-l", "0-1", "--vdev=net_null0"});
+    CHECK(build_eal_args(c, "x", "u", 2) == c.eal_args);
+}
+
+TEST_CASE("built EAL args pin workers, avoid PCI without ports and use a unique prefix", "[probe_options]") {
+    const auto c = parse({"--pcap=a.pcap", "--collector=none", "--no-huge", "--workers=2"});
+    const auto a = build_eal_args(c, "wireflow-probe", "42", 2);
+    auto has = [&](const std::string& s) { return std::find(a.begin(), a.end(), s) != a.end(); };
+    CHECK(a.front() == "wireflow-probe");
+    CHECK(has("--lcores=0@(0-1),1@1,2@0"));
+    CHECK(has("--no-huge"));
+    CHECK(has("1024"));
+    CHECK(has("--no-pci"));
+    CHECK(has("--file-prefix=wireflow-42"));
+    CHECK_FALSE(has("--in-memory"));  // EAL refuses it together with --no-huge
+
+    const auto p = parse({"--port=0000:03:00.0", "--port=0000:03:00.1", "--collector=none", "--cores=1,3"});
+    const auto b = build_eal_args(p, "wireflow-probe", "7", 4);
+    CHECK(std::find(b.begin(), b.end(), "--no-pci") == b.end());
+    CHECK(std::count(b.begin(), b.end(), std::string("-a")) == 2);
+    CHECK(std::find(b.begin(), b.end(), "--lcores=0@(0-3),1@1,2@3") != b.end());
+
+    const auto i = parse({"--interface=eth0", "--collector=none", "--workers=2"});
+    const auto ia = build_eal_args(i, "wireflow-probe", "7", 2);
+    CHECK(std::find(ia.begin(), ia.end(), "--vdev=net_af_packet0,iface=eth0,qpairs=2") != ia.end());
+}
+
+TEST_CASE("bad values are refused with a one-line error naming the option", "[probe_options]") {
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--pcap=a", "--collector=none", "--workers=0"}, "--workers"},
+        {{"--pcap=a", "--collector=none", "--workers=abc"}, "--workers"},
+        {{"--pcap=a", "--collector=none", "--idle-timeout=-1"}, "--idle-timeout"},
+        {{"--pcap=a", "--collector=none", "--idle-timeout=60", "--active-timeout=30"}, "--active-timeout"},
+        {{"--pcap=a", "--collector=udp://x:1"}, "--collector"},
+        {{"--pcap=a", "--collector=tcp://host"}, "--collector"},
+        {{"--pcap=a"}, "--collector"},
+        {{"--collector=none"}, "no packet source"},
+        {{"--pcap=a", "--interface=eth0", "--collector=none"}, "one kind of source"},
+        {{"--pcap=a", "--collector=none", "--cores=3-1"}, "--cores"},
+        {{"--pcap=a", "--collector=none", "--cores=1,1"}, "--cores"},
+        {{"--pcap=a", "--collector=none", "--cores=1", "--workers=1"}, "--workers or --cores"},
+        {{"--pcap=a", "--collector=none", "--pcap-loop"}, "--duration"},
+        {{"--pcap=a", "--collector=none", "--bogus=1"}, "unknown option"},
+        {{"--pcap=a", "--collector=none", "--pcap-list=/nonexistent/list"}, "--pcap-list"},
+    };
+    for (const auto& [args, expect] : cases) {
+        INFO(args.back());
+        const auto e = error_of(args);
+        CHECK(e.find(expect) != std::string::npos);
+        CHECK(e.find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("unknown option in the config file names file and line", "[probe_options]") {
+    temp_file f("--pcap=a.pcap\n--collector=none\n--colector=tcp://x:1\n");
+    const auto e = error_of({f.path});
+    CHECK(e.find(f.path + ":3") != std::string::npos);
+}
+
+TEST_CASE("help needs no other option", "[probe_options]") {
+    CHECK(parse({"--help"}).help);
+    CHECK(probe_usage("wireflow-probe").find("--pcap") != std::string::npos);
+}
