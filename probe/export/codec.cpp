@@ -1,0 +1,273 @@
+#include "export/codec.hpp"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "wireflow.pb.h"
+
+namespace wireflow::probe {
+
+namespace {
+
+std::size_t ip_len(const flow_record& r) noexcept { return r.ip_version == 6 ? 16 : 4; }
+
+// Fixed char arrays from the worker: bound the read by the array even when a
+// NUL is missing.
+template <std::size_t N>
+std::string_view bounded(const char (&a)[N]) noexcept {
+    return {a, ::strnlen(a, N)};
+}
+
+std::string_view server_name_of(const flow_record& r) noexcept {
+    const std::size_t n = ::strnlen(r.server_name, sizeof(r.server_name));
+    return {r.server_name, std::min<std::size_t>(n, max_server_name)};
+}
+
+bool has_dpi(const flow_record& r) noexcept {
+    return r.app_protocol != 0 || r.master_protocol != 0 || r.flow_risk != 0 || r.server_name[0] != '\0';
+}
+
+wireflow::v1::EndReason to_proto(end_reason e) noexcept {
+    switch (e) {
+        case end_reason::idle_timeout: return wireflow::v1::END_REASON_IDLE_TIMEOUT;
+        case end_reason::active_timeout: return wireflow::v1::END_REASON_ACTIVE_TIMEOUT;
+        case end_reason::tcp_fin: return wireflow::v1::END_REASON_TCP_FIN;
+        case end_reason::tcp_rst: return wireflow::v1::END_REASON_TCP_RST;
+        case end_reason::evicted: return wireflow::v1::END_REASON_EVICTED;
+        case end_reason::shutdown: return wireflow::v1::END_REASON_SHUTDOWN;
+        case end_reason::unspecified: break;
+    }
+    return wireflow::v1::END_REASON_UNSPECIFIED;
+}
+
+void append_uint(std::uint64_t v, std::string& out) {
+    char buf[24];
+    auto [p, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+    (void)ec;
+    out.append(buf, p);
+}
+
+void append_key(std::string_view key, std::string& out) {
+    out += '"';
+    out += key;  // our own ASCII field names: no escaping needed
+    out += "\":";
+}
+
+void field(std::string_view key, std::uint64_t v, std::string& out) {
+    append_key(key, out);
+    append_uint(v, out);
+    out += ',';
+}
+
+void field(std::string_view key, std::string_view s, std::string& out) {
+    append_key(key, out);
+    append_json_string(s, out);
+    out += ',';
+}
+
+void append_ip(const flow_record& r, const ip_bytes& ip, std::string& out) {
+    char text[INET6_ADDRSTRLEN]{};
+    const int af = r.ip_version == 6 ? AF_INET6 : AF_INET;
+    if (::inet_ntop(af, ip.data(), text, sizeof(text)) == nullptr) text[0] = '\0';
+    out += '"';
+    out += text;
+    out += '"';
+}
+
+void append_mac(const std::array<std::uint8_t, 6>& m, std::string& out) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    for (std::size_t i = 0; i < m.size(); ++i) {
+        if (i) out += ':';
+        out += hex[m[i] >> 4];
+        out += hex[m[i] & 0xf];
+    }
+    out += '"';
+}
+
+// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629 section 4:
+// no overlongs, no surrogates, nothing above U+10FFFF), or 0 if invalid.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const unsigned char c = b(0);
+    const std::size_t left = s.size() - i;
+    auto cont = [&](std::size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!cont(1) || !cont(2)) return 0;
+        if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
+        if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
+        if (c == 0xF4 && b(1) >= 0x90) return 0;  // > U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::string_view end_reason_name(end_reason r) noexcept {
+    switch (r) {
+        case end_reason::idle_timeout: return "idle_timeout";
+        case end_reason::active_timeout: return "active_timeout";
+        case end_reason::tcp_fin: return "tcp_fin";
+        case end_reason::tcp_rst: return "tcp_rst";
+        case end_reason::evicted: return "evicted";
+        case end_reason::shutdown: return "shutdown";
+        case end_reason::unspecified: break;
+    }
+    return "unspecified";
+}
+
+void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
+    out.set_flow_id(r.flow_id);
+    out.set_vlan(r.vlan);
+    out.set_ip_version(r.ip_version);
+    out.set_protocol(r.protocol);
+    out.set_client_ip(r.client.ip.data(), ip_len(r));
+    out.set_client_port(r.client.port);
+    out.set_server_ip(r.server.ip.data(), ip_len(r));
+    out.set_server_port(r.server.port);
+    out.set_first_seen_ns(r.first_seen_ns);
+    out.set_last_seen_ns(r.last_seen_ns);
+    out.set_c2s_packets(r.c2s_packets);
+    out.set_c2s_bytes(r.c2s_bytes);
+    out.set_s2c_packets(r.s2c_packets);
+    out.set_s2c_bytes(r.s2c_bytes);
+    out.set_c2s_tcp_flags(r.c2s_tcp_flags);
+    out.set_s2c_tcp_flags(r.s2c_tcp_flags);
+    out.set_end_reason(to_proto(r.reason));
+    if (r.has_macs) {
+        out.set_client_mac(r.client_mac.data(), r.client_mac.size());
+        out.set_server_mac(r.server_mac.data(), r.server_mac.size());
+    }
+    out.set_worker(r.worker);
+    out.set_app_protocol(r.app_protocol);
+    out.set_master_protocol(r.master_protocol);
+    out.set_app_name(std::string(bounded(r.app_name)));
+    out.set_app_category(std::string(bounded(r.app_category)));
+    out.set_server_name(std::string(server_name_of(r)));
+    out.set_flow_risk(r.flow_risk);
+}
+
+void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out) {
+    out.set_time_ns(s.time_ns);
+    out.set_uptime_ns(s.uptime_ns);
+    for (const auto& p : s.ports) {
+        auto* m = out.add_ports();
+        m->set_port_id(p.port_id);
+        m->set_name(p.name);
+        m->set_rx_packets(p.rx_packets);
+        m->set_rx_bytes(p.rx_bytes);
+        m->set_imissed(p.imissed);
+        m->set_rx_nombuf(p.rx_nombuf);
+        m->set_ierrors(p.ierrors);
+    }
+    for (const auto& w : s.workers) {
+        auto* m = out.add_workers();
+        m->set_worker(w.worker);
+        m->set_packets(w.packets);
+        m->set_ip_packets(w.ip_packets);
+        m->set_malformed_packets(w.malformed_packets);
+        m->set_flows_active(w.flows_active);
+        m->set_flows_created(w.flows_created);
+        m->set_records_exported(w.records_exported);
+        m->set_ring_full_drops(w.ring_full_drops);
+        m->set_evictions(w.evictions);
+    }
+    out.set_batches_sent(s.batches_sent);
+    out.set_batches_acked(s.batches_acked);
+    out.set_batches_pending(s.batches_pending);
+    out.set_export_drops(s.export_drops);
+    out.set_last_sequence(s.last_sequence);
+}
+
+void append_json_string(std::string_view s, std::string& out) {
+    static constexpr char hex[] = "0123456789abcdef";
+    out += '"';
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        // RFC 8259 section 7: quote, backslash and U+0000..U+001F must be escaped.
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+            ++i;
+        } else if (c < 0x20 || c == 0x7f) {
+            switch (c) {
+                case '\n': out += "\\n"; break;
+                case '\r': out += "\\r"; break;
+                case '\t': out += "\\t"; break;
+                case '\b': out += "\\b"; break;
+                case '\f': out += "\\f"; break;
+                default:
+                    out += "\\u00";
+                    out += hex[c >> 4];
+                    out += hex[c & 0xf];
+            }
+            ++i;
+        } else if (const std::size_t n = utf8_sequence(s, i); n > 0) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";  // U+FFFD for a byte that starts no valid sequence
+            ++i;
+        }
+    }
+    out += '"';
+}
+
+void append_json(const flow_record& r, std::string_view probe_id, std::string& out) {
+    out += '{';
+    field("probe_id", probe_id, out);
+    field("flow_id", r.flow_id, out);
+    field("vlan", r.vlan, out);
+    field("ip_version", r.ip_version, out);
+    field("protocol", r.protocol, out);
+    append_key("client_ip", out);
+    append_ip(r, r.client.ip, out);
+    out += ',';
+    field("client_port", r.client.port, out);
+    append_key("server_ip", out);
+    append_ip(r, r.server.ip, out);
+    out += ',';
+    field("server_port", r.server.port, out);
+    field("first_seen_ns", r.first_seen_ns, out);
+    field("last_seen_ns", r.last_seen_ns, out);
+    field("c2s_packets", r.c2s_packets, out);
+    field("c2s_bytes", r.c2s_bytes, out);
+    field("s2c_packets", r.s2c_packets, out);
+    field("s2c_bytes", r.s2c_bytes, out);
+    field("c2s_tcp_flags", r.c2s_tcp_flags, out);
+    field("s2c_tcp_flags", r.s2c_tcp_flags, out);
+    field("worker", r.worker, out);
+    if (r.has_macs) {
+        append_key("client_mac", out);
+        append_mac(r.client_mac, out);
+        out += ',';
+        append_key("server_mac", out);
+        append_mac(r.server_mac, out);
+        out += ',';
+    }
+    if (has_dpi(r)) {
+        field("app_protocol", r.app_protocol, out);
+        field("master_protocol", r.master_protocol, out);
+        field("app_name", bounded(r.app_name), out);
+        field("app_category", bounded(r.app_category), out);
+        field("server_name", server_name_of(r), out);
+        field("flow_risk", r.flow_risk, out);
+    }
+    append_key("end_reason", out);
+    append_json_string(end_reason_name(r.reason), out);
+    out += '}';
+}
+
+}  // namespace wireflow::probe
