@@ -47,5 +47,6 @@ unsigned record_ring::pop_burst(std::span<flow_record> out) noexcept {
 
 unsigned record_ring::capacity() const noexcept { return rte_ring_get_capacity(ring_); }
 unsigned record_ring::count() const noexcept { return rte_ring_count(ring_); }
+unsigned record_ring::free_count() const noexcept { return rte_ring_free_count(ring_); }
 
 }  // namespace wireflow::probe

@@ -39,6 +39,9 @@ public:
     [[nodiscard]] std::uint64_t full_drops() const noexcept { return full_drops_.load(std::memory_order_relaxed); }
     [[nodiscard]] unsigned capacity() const noexcept;
     [[nodiscard]] unsigned count() const noexcept;
+    // Free slots now (rte_ring_free_count): lets an offline replay wait for room
+    // instead of dropping; live capture uses try_push and counts drops.
+    [[nodiscard]] unsigned free_count() const noexcept;
 
 private:
     rte_ring* ring_{nullptr};

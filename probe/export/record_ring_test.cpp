@@ -22,6 +22,7 @@ TEST_CASE("pushes beyond capacity are refused, counted and never block", "[recor
     CHECK(accepted == cap);
     CHECK(ring.full_drops() == 5);
     CHECK(ring.count() == cap);
+    CHECK(ring.free_count() == 0);
 }
 
 TEST_CASE("pop returns records in push order with every byte intact", "[record_ring]") {
