@@ -15,7 +15,7 @@ PKGS=(
   libsodium-dev
   libpcap-dev
   tshark
-  iproute2 procps
+  iproute2 procps tcpreplay
   python3 python3-zmq python3-protobuf python3-psycopg2
   chromium
 )
