@@ -2,6 +2,36 @@
 // Per-worker bidirectional flow table. One worker owns one table: no locks, no
 // atomics on the packet path. All memory is allocated at construction
 // (setup time, may throw); account() and expire() never allocate or throw.
+//
+// Layout: entries live in a fixed array and never move, so an entry's index is
+// the flow's `slot` for its whole life (DPI state is kept per slot). A separate
+// open-addressing index (linear probing, load <= 1/2, backward-shift deletion)
+// maps key -> slot. Live entries are also on an intrusive LRU list (by last
+// packet) so a full table evicts the least recently used flow in O(1).
+//
+// Client side, decided on the flow's first packet and never changed:
+//   1. TCP SYN without ACK: the sender is the client (RFC 9293 3.5 open).
+//   2. TCP SYN+ACK: the sender is the server (we missed the SYN).
+//   3. Flow seen mid-stream (TCP without SYN, or UDP): if the source port is
+//      < 1024 and the destination port >= 1024, the destination is the client
+//      (services listen on well-known ports, clients use ephemeral ones).
+//   4. Otherwise (and for every other protocol) the first sender is the client.
+//
+// End of a flow (record with final = true):
+//   - idle: no packet for idle_timeout_ns (found by expire(), or by account()
+//     when a packet arrives for a flow already idle: the old flow is exported
+//     first, the packet starts a new flow with a new flow id);
+//   - RST: the flow ends with the RST packet (reason tcp_rst);
+//   - FIN from both sides: the flow ends with the final ACK (RFC 9293 3.6: the
+//     first packet carrying ACK without FIN after both FINs), which is counted
+//     in the flow, so the closing ACK does not spawn a one-packet flow. If the
+//     final ACK never comes, idle expiry ends the flow still with tcp_fin;
+//   - table full: the least recently used flow is exported (evicted);
+//   - flush(): shutdown.
+// Active timeout: a flow whose current record period started active_timeout_ns
+// ago gets a record with final = false (reason active_timeout) carrying the
+// counters since the previous record; counters then restart, same flow id and
+// slot. first_seen_ns/last_seen_ns of a record cover that record's period.
 
 #include <cstdint>
 #include <memory>
@@ -33,6 +63,9 @@ struct flow_hit {
     std::uint32_t slot;       // entry index, stable for the flow's life (DPI state is kept per slot)
     bool from_client;         // packet travels client -> server
     bool created;             // first packet of this flow
+    bool ended{false};        // this packet ended the flow (RST, final ACK): its final
+                              // record was already emitted and the slot is free again,
+                              // so the caller must not feed it to DPI for this slot
 };
 
 // Receives every record the table emits. `final` is false for an active-timeout
@@ -57,6 +90,13 @@ public:
 
     // Exports flows idle or active for too long. Scans at most `budget` slots
     // per call (amortised over the poll loop), so one call stays short.
+    // A round-robin scan of the entry array rather than a timer wheel: it costs
+    // nothing per packet (a wheel must relink the flow on every packet or
+    // re-arm lazily), its work per call is a hard bound, and it walks memory
+    // sequentially. With capacity C and budget B every slot is visited once per
+    // C/B calls; choose B so that this sweep is well under the idle timeout.
+    // Idle flows are also caught exactly by account() when their next packet
+    // arrives, so a late sweep never merges two flows.
     void expire(std::uint64_t now_ns, std::uint32_t budget, record_sink& sink) noexcept;
 
     // Exports every live flow (end_reason::shutdown) and empties the table.

@@ -1,0 +1,317 @@
+#include "flow/flow_table.hpp"
+
+#include <bit>
+#include <limits>
+#include <stdexcept>
+#include <vector>
+
+namespace wireflow::probe {
+
+namespace {
+
+constexpr std::uint32_t nil = std::numeric_limits<std::uint32_t>::max();
+constexpr std::uint64_t empty_cell = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint8_t ip_proto_tcp = 6;
+constexpr std::uint8_t ip_proto_udp = 17;
+
+// Entry state bits.
+constexpr std::uint8_t st_live = 0x01;
+constexpr std::uint8_t st_client_is_lo = 0x02;
+constexpr std::uint8_t st_has_macs = 0x04;
+constexpr std::uint8_t st_fin_c2s = 0x08;
+constexpr std::uint8_t st_fin_s2c = 0x10;
+
+// One flow. Counters cover the current record period (since the flow started
+// or since its last active-timeout record).
+struct entry {
+    flow_key key;                        // 40
+    std::uint64_t flow_id;               // 48
+    std::uint64_t c2s_packets;           // 56
+    std::uint64_t c2s_bytes;             // 64
+    std::uint64_t s2c_packets;           // 72
+    std::uint64_t s2c_bytes;             // 80
+    std::uint64_t period_first_ns;       // 88: first packet of the period (valid if it has packets)
+    std::uint64_t last_seen_ns;          // 96: last packet of the flow (idle timeout, LRU)
+    std::uint32_t lru_prev;              // 100: towards the least recently used; free list link when dead
+    std::uint32_t lru_next;              // 104
+    std::array<std::uint8_t, 6> client_mac;  // 110
+    std::array<std::uint8_t, 6> server_mac;  // 116
+    std::uint8_t c2s_flags;
+    std::uint8_t s2c_flags;
+    std::uint8_t state;
+};
+static_assert(sizeof(entry) <= 128, "a flow entry must fit two cache lines");
+
+// Mid-stream client guess: services listen below 1024 (IANA system ports,
+// RFC 6335 section 6), clients use ephemeral ports.
+bool dst_is_client_by_port(const packet_summary& p) noexcept {
+    return p.src.port < 1024 && p.dst.port >= 1024;
+}
+
+bool src_is_client(const packet_summary& p) noexcept {
+    if (p.protocol == ip_proto_tcp && p.has_l4) {
+        const bool syn = (p.tcp_flags & tcp_flag::syn) != 0;
+        const bool ack = (p.tcp_flags & tcp_flag::ack) != 0;
+        if (syn) return !ack;  // SYN: sender opens; SYN+ACK: sender is the server
+        return !dst_is_client_by_port(p);
+    }
+    if (p.protocol == ip_proto_udp && p.has_l4) return !dst_is_client_by_port(p);
+    return true;
+}
+
+}  // namespace
+
+struct flow_table::impl {
+    flow_table_config cfg;
+    std::vector<entry> entries;
+    std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
+    std::uint64_t index_mask{0};
+    std::uint32_t free_head{nil};
+    std::uint32_t lru_head{nil};       // least recently used
+    std::uint32_t lru_tail{nil};       // most recently used
+    std::uint32_t live{0};
+    std::uint32_t cursor{0};           // expire() round-robin position
+    std::uint64_t next_seq{1};         // flow id sequence; 0 is never a valid id
+    flow_table_counters counters;
+
+    explicit impl(const flow_table_config& c) : cfg(c) {
+        if (c.capacity == 0 || c.capacity > (1u << 30))
+            throw std::invalid_argument("flow table capacity must be in 1..2^30");
+        entries.resize(c.capacity);
+        const std::uint64_t cells = std::bit_ceil(std::uint64_t{c.capacity} * 2);
+        index.assign(cells < 16 ? 16 : cells, empty_cell);
+        index_mask = index.size() - 1;
+        for (std::uint32_t i = 0; i < c.capacity; ++i) {
+            entries[i].state = 0;
+            entries[i].lru_next = i + 1 < c.capacity ? i + 1 : nil;
+        }
+        free_head = 0;
+    }
+
+    static std::uint32_t cell_slot(std::uint64_t c) noexcept { return static_cast<std::uint32_t>(c); }
+    static std::uint32_t cell_hash(std::uint64_t c) noexcept { return static_cast<std::uint32_t>(c >> 32); }
+
+    std::uint32_t find(const flow_key& k, std::uint32_t h) const noexcept {
+        for (std::uint64_t pos = h & index_mask;; pos = (pos + 1) & index_mask) {
+            const std::uint64_t c = index[pos];
+            if (c == empty_cell) return nil;
+            if (cell_hash(c) == h && entries[cell_slot(c)].key == k) return cell_slot(c);
+        }
+    }
+
+    void index_insert(std::uint32_t h, std::uint32_t slot) noexcept {
+        std::uint64_t pos = h & index_mask;
+        while (index[pos] != empty_cell) pos = (pos + 1) & index_mask;
+        index[pos] = (std::uint64_t{h} << 32) | slot;
+    }
+
+    // Backward-shift deletion (Knuth 6.4 algorithm R): keeps probe chains
+    // intact without tombstones, so lookups never degrade with churn.
+    void index_erase(std::uint32_t slot) noexcept {
+        const std::uint32_t h = static_cast<std::uint32_t>(hash(entries[slot].key));
+        std::uint64_t i = h & index_mask;
+        while (cell_slot(index[i]) != slot || index[i] == empty_cell) i = (i + 1) & index_mask;
+        std::uint64_t j = i;
+        for (;;) {
+            j = (j + 1) & index_mask;
+            if (index[j] == empty_cell) break;
+            const std::uint64_t home = cell_hash(index[j]) & index_mask;
+            // Move j into the hole at i unless j's home lies cyclically in (i, j].
+            const bool home_between = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (!home_between) {
+                index[i] = index[j];
+                i = j;
+            }
+        }
+        index[i] = empty_cell;
+    }
+
+    void lru_unlink(std::uint32_t s) noexcept {
+        entry& e = entries[s];
+        if (e.lru_prev != nil) entries[e.lru_prev].lru_next = e.lru_next; else lru_head = e.lru_next;
+        if (e.lru_next != nil) entries[e.lru_next].lru_prev = e.lru_prev; else lru_tail = e.lru_prev;
+    }
+
+    void lru_push_tail(std::uint32_t s) noexcept {
+        entry& e = entries[s];
+        e.lru_prev = lru_tail;
+        e.lru_next = nil;
+        if (lru_tail != nil) entries[lru_tail].lru_next = s; else lru_head = s;
+        lru_tail = s;
+    }
+
+    void fill_record(const entry& e, flow_record& r, end_reason why) const noexcept {
+        r.flow_id = e.flow_id;
+        const bool empty_period = e.c2s_packets + e.s2c_packets == 0;
+        r.first_seen_ns = empty_period ? e.last_seen_ns : e.period_first_ns;
+        r.last_seen_ns = e.last_seen_ns;
+        r.c2s_packets = e.c2s_packets;
+        r.c2s_bytes = e.c2s_bytes;
+        r.s2c_packets = e.s2c_packets;
+        r.s2c_bytes = e.s2c_bytes;
+        const endpoint lo{e.key.lo_ip, e.key.lo_port};
+        const endpoint hi{e.key.hi_ip, e.key.hi_port};
+        const bool client_lo = (e.state & st_client_is_lo) != 0;
+        r.client = client_lo ? lo : hi;
+        r.server = client_lo ? hi : lo;
+        r.vlan = e.key.vlan;
+        r.ip_version = e.key.ip_version;
+        r.protocol = e.key.protocol;
+        r.c2s_tcp_flags = e.c2s_flags;
+        r.s2c_tcp_flags = e.s2c_flags;
+        r.reason = why;
+        r.has_macs = (e.state & st_has_macs) != 0;
+        r.client_mac = e.client_mac;
+        r.server_mac = e.server_mac;
+        r.worker = cfg.worker;
+    }
+
+    void emit(std::uint32_t s, end_reason why, bool final, record_sink& sink) noexcept {
+        flow_record r{};
+        fill_record(entries[s], r, why);
+        ++counters.records_emitted;
+        sink.on_record(r, s, final);
+        if (final) {
+            release(s);
+        } else {
+            entry& e = entries[s];
+            e.c2s_packets = e.c2s_bytes = e.s2c_packets = e.s2c_bytes = 0;
+            e.c2s_flags = e.s2c_flags = 0;
+        }
+    }
+
+    void release(std::uint32_t s) noexcept {
+        index_erase(s);
+        lru_unlink(s);
+        entry& e = entries[s];
+        e.state = 0;
+        e.lru_next = free_head;
+        free_head = s;
+        --live;
+    }
+
+    end_reason idle_reason(const entry& e) const noexcept {
+        const bool both_fins = (e.state & (st_fin_c2s | st_fin_s2c)) == (st_fin_c2s | st_fin_s2c);
+        return both_fins ? end_reason::tcp_fin : end_reason::idle_timeout;
+    }
+
+    bool idle(const entry& e, std::uint64_t now) const noexcept {
+        return now >= e.last_seen_ns && now - e.last_seen_ns >= cfg.idle_timeout_ns;
+    }
+
+    std::uint32_t create(const oriented_key& ok, std::uint32_t h, const packet_summary& p, std::uint64_t now,
+                         record_sink& sink) noexcept {
+        if (free_head == nil) {
+            ++counters.evictions;
+            emit(lru_head, end_reason::evicted, true, sink);
+        }
+        const std::uint32_t s = free_head;
+        entry& e = entries[s];
+        free_head = e.lru_next;
+        e = entry{};
+        e.key = ok.key;
+        e.flow_id = cfg.flow_id_base + (std::uint64_t{cfg.worker} << 48) + next_seq++;
+        e.period_first_ns = now;
+        e.last_seen_ns = now;
+        e.state = st_live;
+        if (src_is_client(p) == ok.src_is_lo) e.state |= st_client_is_lo;
+        index_insert(h, s);
+        lru_push_tail(s);
+        ++live;
+        ++counters.flows_created;
+        return s;
+    }
+};
+
+flow_table::flow_table(const flow_table_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+flow_table::~flow_table() = default;
+
+flow_hit flow_table::account(const packet_summary& p, std::uint64_t now_ns, record_sink& sink) noexcept {
+    impl& t = *impl_;
+    ++t.counters.packets;
+    const oriented_key ok = make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst);
+    const auto h = static_cast<std::uint32_t>(hash(ok.key));
+
+    std::uint32_t s = t.find(ok.key, h);
+    if (s != nil && t.idle(t.entries[s], now_ns)) {
+        // The sweep has not reached it yet: the old conversation is over.
+        t.emit(s, t.idle_reason(t.entries[s]), true, sink);
+        s = nil;
+    }
+    flow_hit hit{};
+    if (s == nil) {
+        s = t.create(ok, h, p, now_ns, sink);
+        hit.created = true;
+    }
+    hit.slot = s;
+
+    entry& e = t.entries[s];
+    const bool from_client = ok.src_is_lo == ((e.state & st_client_is_lo) != 0);
+    hit.from_client = from_client;
+    if (e.c2s_packets + e.s2c_packets == 0) e.period_first_ns = now_ns;
+    if (now_ns > e.last_seen_ns) e.last_seen_ns = now_ns;
+    if (from_client) {
+        ++e.c2s_packets;
+        e.c2s_bytes += p.l3_bytes;
+        e.c2s_flags |= p.tcp_flags;
+    } else {
+        ++e.s2c_packets;
+        e.s2c_bytes += p.l3_bytes;
+        e.s2c_flags |= p.tcp_flags;
+    }
+    if (p.has_macs && (e.state & st_has_macs) == 0) {
+        e.state |= st_has_macs;
+        e.client_mac = from_client ? p.src_mac : p.dst_mac;
+        e.server_mac = from_client ? p.dst_mac : p.src_mac;
+    }
+    if (s != t.lru_tail) {
+        t.lru_unlink(s);
+        t.lru_push_tail(s);
+    }
+
+    if (p.protocol == ip_proto_tcp && p.has_l4) {
+        const std::uint8_t f = p.tcp_flags;
+        const bool both_fins_before = (e.state & (st_fin_c2s | st_fin_s2c)) == (st_fin_c2s | st_fin_s2c);
+        if (f & tcp_flag::fin) e.state |= from_client ? st_fin_c2s : st_fin_s2c;
+        if (f & tcp_flag::rst) {
+            // RFC 9293 3.10.7.x: a RST aborts the connection at once.
+            t.emit(s, end_reason::tcp_rst, true, sink);
+            hit.ended = true;
+        } else if (both_fins_before && (f & tcp_flag::ack) && !(f & tcp_flag::fin)) {
+            // RFC 9293 3.6: the ACK of the second FIN completes the close.
+            t.emit(s, end_reason::tcp_fin, true, sink);
+            hit.ended = true;
+        }
+    }
+    return hit;
+}
+
+void flow_table::expire(std::uint64_t now_ns, std::uint32_t budget, record_sink& sink) noexcept {
+    impl& t = *impl_;
+    const std::uint32_t cap = t.cfg.capacity;
+    if (budget > cap) budget = cap;
+    for (std::uint32_t n = 0; n < budget && t.live != 0; ++n) {
+        const std::uint32_t s = t.cursor;
+        t.cursor = s + 1 == cap ? 0 : s + 1;
+        entry& e = t.entries[s];
+        if ((e.state & st_live) == 0) continue;
+        if (t.idle(e, now_ns)) {
+            t.emit(s, t.idle_reason(e), true, sink);
+        } else if (e.c2s_packets + e.s2c_packets != 0 && now_ns >= e.period_first_ns &&
+                   now_ns - e.period_first_ns >= t.cfg.active_timeout_ns) {
+            t.emit(s, end_reason::active_timeout, false, sink);
+        }
+    }
+}
+
+void flow_table::flush(std::uint64_t now_ns, record_sink& sink) noexcept {
+    (void)now_ns;  // records carry the flows' own timestamps
+    impl& t = *impl_;
+    while (t.lru_head != nil) t.emit(t.lru_head, end_reason::shutdown, true, sink);
+}
+
+std::uint32_t flow_table::active() const noexcept { return impl_->live; }
+std::uint32_t flow_table::capacity() const noexcept { return impl_->cfg.capacity; }
+const flow_table_counters& flow_table::counters() const noexcept { return impl_->counters; }
+
+}  // namespace wireflow::probe
