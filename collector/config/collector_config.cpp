@@ -1,0 +1,114 @@
+#include "collector_config.hpp"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <charconv>
+#include <stdexcept>
+
+namespace wireflow::collector {
+
+namespace {
+
+constexpr option_spec specs[] = {
+    {"listen", 0, true, false, "ZeroMQ endpoint probes connect to (default tcp://127.0.0.1:5556)"},
+    {"db", 0, true, false, "PostgreSQL connection string (libpq), e.g. 'host=/run/postgresql dbname=wireflow'"},
+    {"data-dir", 0, true, false, "folder for the spool used while PostgreSQL is unreachable"},
+    {"spool-max-mb", 0, true, false, "spool size bound in MiB; beyond it batches are answered BUSY (default 1024)"},
+    {"retention-days", 0, true, false, "days of flows kept; older daily partitions are dropped (default 30)"},
+    {"max-message-mb", 0, true, false, "largest ZeroMQ message accepted, in MiB (default 64)"},
+    {"curve-secret-key-file", 0, true, false, "collector CURVE secret key (Z85); enables encryption and auth"},
+    {"curve-allow-keys-file", 0, true, false, "probe CURVE public keys (Z85) allowed to connect, one per line"},
+    {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard"},
+    {"local-networks", 0, true, true, "comma-separated CIDRs of local networks"},
+    {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
+    {"help", 'h', false, false, "show this help"},
+};
+
+[[noreturn]] void bad(std::string_view option, std::string_view what) {
+    throw std::invalid_argument("--" + std::string(option) + ": " + std::string(what));
+}
+
+void check_endpoint(const std::string& e) {
+    // ZeroMQ accepts more transports; the collector serves probes over TCP
+    // and tests may use ipc://.
+    if (!(e.rfind("tcp://", 0) == 0 || e.rfind("ipc://", 0) == 0) || e.size() < 8)
+        bad("listen", "expects tcp://ADDR:PORT, got '" + e.substr(0, 80) + "'");
+}
+
+void check_host_port(const std::string& v) {
+    const auto colon = v.rfind(':');
+    int port = 0;
+    if (colon == std::string::npos) bad("http", "expects ADDR:PORT or PORT, got '" + v.substr(0, 80) + "'");
+    const char* b = v.data() + colon + 1;
+    const char* e = v.data() + v.size();
+    auto [p, ec] = std::from_chars(b, e, port);
+    if (ec != std::errc{} || p != e || port < 1 || port > 65535)
+        bad("http", "expects ADDR:PORT with a port from 1 to 65535, got '" + v.substr(0, 80) + "'");
+}
+
+}  // namespace
+
+std::span<const option_spec> collector_option_specs() { return specs; }
+
+std::string normalise_cidr(std::string_view text) {
+    const auto slash = text.find('/');
+    const std::string addr(text.substr(0, slash));
+    std::array<unsigned char, 16> raw{};
+    int family = AF_INET;
+    int max_prefix = 32;
+    if (inet_pton(AF_INET, addr.c_str(), raw.data()) != 1) {
+        if (inet_pton(AF_INET6, addr.c_str(), raw.data()) != 1) return {};
+        family = AF_INET6;
+        max_prefix = 128;
+    }
+    int prefix = max_prefix;
+    if (slash != std::string_view::npos) {
+        const auto p = text.substr(slash + 1);
+        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
+        if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || prefix < 0 || prefix > max_prefix)
+            return {};
+    }
+    // Clear host bits so "10.1.2.3/8" and "10.0.0.0/8" are the same network.
+    for (int bit = prefix; bit < max_prefix; ++bit) raw[bit / 8] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_ntop(family, raw.data(), buf, sizeof buf) == nullptr) return {};
+    return std::string(buf) + "/" + std::to_string(prefix);
+}
+
+collector_config make_collector_config(const options& o) {
+    collector_config c;
+    c.help = o.has("help");
+    c.gen_curve_keypair = o.has("gen-curve-keypair");
+    c.listen = o.get_or("listen", c.listen);
+    check_endpoint(c.listen);
+    c.db = o.get_or("db", c.db);
+    c.data_dir = o.get_or("data-dir", c.data_dir);
+    if (c.data_dir.empty()) bad("data-dir", "must not be empty");
+    c.spool_max_bytes = static_cast<std::uint64_t>(o.get_int("spool-max-mb", 1024, 1, 1 << 20)) << 20;
+    c.retention_days = static_cast<int>(o.get_int("retention-days", 30, 1, 36500));
+    c.max_message_bytes = static_cast<std::uint64_t>(o.get_int("max-message-mb", 64, 1, 1024)) << 20;
+    c.curve_secret_key_file = o.get_or("curve-secret-key-file", "");
+    c.curve_allow_keys_file = o.get_or("curve-allow-keys-file", "");
+    if (c.curve_secret_key_file.empty() != c.curve_allow_keys_file.empty())
+        bad(c.curve_secret_key_file.empty() ? "curve-allow-keys-file" : "curve-secret-key-file",
+            "CURVE needs both --curve-secret-key-file and --curve-allow-keys-file");
+    c.http = o.get_or("http", c.http);
+    if (c.http.find(':') == std::string::npos) c.http = "0.0.0.0:" + c.http;  // ntopng's "-w 3000"
+    check_host_port(c.http);
+    for (const auto& list : o.all("local-networks")) {
+        std::string_view rest = list;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const auto item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            if (item.empty()) continue;
+            auto n = normalise_cidr(item);
+            if (n.empty()) bad("local-networks", "not a CIDR: '" + std::string(item.substr(0, 80)) + "'");
+            c.local_networks.push_back(std::move(n));
+        }
+    }
+    return c;
+}
+
+}  // namespace wireflow::collector

@@ -1,0 +1,45 @@
+#pragma once
+// The collector's options: the table users see in --help and the typed
+// configuration main() builds from it. Parsing itself is common/options.hpp
+// (ntopng style: an optional config file with one --name=value per line).
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "options.hpp"
+
+namespace wireflow::collector {
+
+struct collector_config {
+    // Loopback by default: without CURVE anyone who reaches the port can write
+    // flows, so listening on other interfaces is an explicit choice
+    // (--listen=tcp://0.0.0.0:5556 together with the --curve-* options).
+    std::string listen{"tcp://127.0.0.1:5556"};
+    std::string db{"dbname=wireflow"};                  // libpq connection string
+    std::string data_dir{"/var/lib/wireflow/collector"}; // spool lives in DATA_DIR/spool
+    std::uint64_t spool_max_bytes{1024ull << 20};
+    int retention_days{30};
+    std::uint64_t max_message_bytes{64ull << 20};       // ZMQ_MAXMSGSIZE
+    std::string curve_secret_key_file;                  // empty: no CURVE
+    std::string curve_allow_keys_file;
+    std::string http{"127.0.0.1:3000"};                 // served by collector/http (later)
+    std::vector<std::string> local_networks;            // normalised "addr/prefix"
+    bool gen_curve_keypair{false};
+    bool help{false};
+
+    [[nodiscard]] bool curve_enabled() const { return !curve_secret_key_file.empty(); }
+};
+
+[[nodiscard]] std::span<const option_spec> collector_option_specs();
+
+// Builds the typed configuration; throws std::invalid_argument with a one-line
+// message naming the option for a malformed or inconsistent value.
+[[nodiscard]] collector_config make_collector_config(const options& o);
+
+// "10.0.0.0/8" or "2001:db8::/32" (a bare address means a host route). Returns
+// the normalised text, or an empty string when malformed.
+[[nodiscard]] std::string normalise_cidr(std::string_view text);
+
+}  // namespace wireflow::collector

@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "collector_config.hpp"
+
+using namespace wireflow;
+using namespace wireflow::collector;
+
+namespace {
+collector_config from_text(std::string_view text) {
+    options o;
+    parse_config_text(collector_option_specs(), text, "collector.conf", o);
+    return make_collector_config(o);
+}
+
+std::string error_of(std::string_view text) {
+    try {
+        (void)from_text(text);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "no error";
+}
+}  // namespace
+
+TEST_CASE("defaults listen on loopback without CURVE", "[collector_config]") {
+    const auto c = from_text("");
+    CHECK(c.listen == "tcp://127.0.0.1:5556");
+    CHECK_FALSE(c.curve_enabled());
+    CHECK(c.spool_max_bytes == 1024ull << 20);
+    CHECK(c.max_message_bytes == 64ull << 20);
+    CHECK(c.retention_days == 30);
+}
+
+TEST_CASE("config file sets every collector option", "[collector_config]") {
+    const auto c = from_text(
+        "# collector\n"
+        "--listen=tcp://0.0.0.0:6000\n"
+        "--db=host=127.0.0.1 port=5432 dbname=wf\n"
+        "--data-dir=/srv/wf\n"
+        "--spool-max-mb=8\n"
+        "--retention-days=7\n"
+        "--max-message-mb=4\n"
+        "--curve-secret-key-file=/etc/wf/server.key\n"
+        "--curve-allow-keys-file=/etc/wf/probes.keys\n"
+        "-w=3001\n"
+        "--local-networks=10.1.2.3/8,192.168.0.0/16\n"
+        "--local-networks=2001:db8::1/32\n");
+    CHECK(c.listen == "tcp://0.0.0.0:6000");
+    CHECK(c.db == "host=127.0.0.1 port=5432 dbname=wf");
+    CHECK(c.data_dir == "/srv/wf");
+    CHECK(c.spool_max_bytes == 8ull << 20);
+    CHECK(c.retention_days == 7);
+    CHECK(c.max_message_bytes == 4ull << 20);
+    CHECK(c.curve_enabled());
+    CHECK(c.http == "0.0.0.0:3001");
+    CHECK(c.local_networks == std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"});
+}
+
+TEST_CASE("unknown collector option names its line", "[collector_config]") {
+    const auto e = error_of("--listen=tcp://127.0.0.1:1\n--spool=3\n");
+    CHECK(e.find("collector.conf:2") != std::string::npos);
+    CHECK(e.find("spool") != std::string::npos);
+}
+
+TEST_CASE("malformed collector values are refused naming the option", "[collector_config]") {
+    CHECK(error_of("--spool-max-mb=lots\n").find("--spool-max-mb") != std::string::npos);
+    CHECK(error_of("--retention-days=0\n").find("--retention-days") != std::string::npos);
+    CHECK(error_of("--max-message-mb=-1\n").find("--max-message-mb") != std::string::npos);
+    CHECK(error_of("--listen=udp://1.2.3.4:5\n").find("--listen") != std::string::npos);
+    CHECK(error_of("--http=host:99999\n").find("--http") != std::string::npos);
+    CHECK(error_of("--local-networks=10.0.0.0/33\n").find("--local-networks") != std::string::npos);
+    CHECK(error_of("--local-networks=example.com\n").find("--local-networks") != std::string::npos);
+}
+
+TEST_CASE("CURVE needs both the secret key and the allow list", "[collector_config]") {
+    CHECK(error_of("--curve-secret-key-file=/k\n").find("curve-allow-keys-file") != std::string::npos);
+    CHECK(error_of("--curve-allow-keys-file=/k\n").find("curve-secret-key-file") != std::string::npos);
+}
+
+TEST_CASE("flags take no value", "[collector_config]") {
+    CHECK(error_of("--help=yes\n").find("takes no value") != std::string::npos);
+    CHECK(from_text("--gen-curve-keypair\n").gen_curve_keypair);
+}
+
+TEST_CASE("cidr normalisation clears host bits and refuses garbage", "[collector_config]") {
+    CHECK(normalise_cidr("10.1.2.3/8") == "10.0.0.0/8");
+    CHECK(normalise_cidr("10.1.2.3") == "10.1.2.3/32");
+    CHECK(normalise_cidr("fe80::1/10") == "fe80::/10");
+    CHECK(normalise_cidr("10.0.0.0/") .empty());
+    CHECK(normalise_cidr("10.0.0/8").empty());
+    CHECK(normalise_cidr("::/129").empty());
+}

@@ -1,0 +1,210 @@
+#include "batch_decoder.hpp"
+
+#include <arpa/inet.h>
+
+#include <limits>
+
+namespace wireflow::collector::ingest {
+
+namespace {
+
+constexpr std::uint64_t max_bigint = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+// Largest L3 size one packet can count: IPv6 payload length (16 bits) + 40.
+constexpr std::uint64_t max_l3_bytes_per_packet = 65535 + 40;
+
+bool to_ip_text(std::uint32_t version, const std::string& raw, std::string& out) {
+    char buf[INET6_ADDRSTRLEN];
+    const int family = version == 4 ? AF_INET : AF_INET6;
+    if (inet_ntop(family, raw.data(), buf, sizeof buf) == nullptr) return false;
+    out.assign(buf);
+    return true;
+}
+
+void to_mac_text(const std::string& raw, std::string& out) {
+    out.clear();
+    if (raw.empty()) return;
+    static constexpr char hex[] = "0123456789abcdef";
+    out.reserve(17);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (i) out.push_back(':');
+        const auto b = static_cast<unsigned char>(raw[i]);
+        out.push_back(hex[b >> 4]);
+        out.push_back(hex[b & 0xf]);
+    }
+}
+
+bool direction_sane(std::uint64_t packets, std::uint64_t bytes) {
+    if (packets > max_bigint || bytes > max_bigint) return false;
+    if (packets == 0) return bytes == 0;
+    return bytes / packets <= max_l3_bytes_per_packet;
+}
+
+std::optional<reject_reason> check_string(const std::string& s, std::size_t max) {
+    if (s.size() > max) return reject_reason::string_too_long;
+    if (!valid_utf8_text(s)) return reject_reason::bad_utf8;
+    return std::nullopt;
+}
+
+std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_row& o) {
+    if (r.ip_version() != 4 && r.ip_version() != 6) return reject_reason::ip_version;
+    const std::size_t ip_len = r.ip_version() == 4 ? 4 : 16;
+    if (r.client_ip().size() != ip_len || r.server_ip().size() != ip_len) return reject_reason::ip_length;
+    if ((!r.client_mac().empty() && r.client_mac().size() != 6) ||
+        (!r.server_mac().empty() && r.server_mac().size() != 6))
+        return reject_reason::mac_length;
+    if (auto e = check_string(r.app_name(), max_app_name_bytes)) return e;
+    if (auto e = check_string(r.app_category(), max_app_name_bytes)) return e;
+    if (auto e = check_string(r.server_name(), max_server_name_bytes)) return e;
+    // 802.1Q VID is 12 bits; ports 16; TCP flags 8; IP protocol 8.
+    if (r.vlan() > 4095 || r.protocol() > 255 || r.client_port() > 65535 || r.server_port() > 65535 ||
+        r.c2s_tcp_flags() > 255 || r.s2c_tcp_flags() > 255 || r.end_reason() < 0 || r.end_reason() > 255)
+        return reject_reason::counts;
+    if (r.first_seen_ns() > r.last_seen_ns() || r.last_seen_ns() > max_bigint || r.flow_risk() > max_bigint)
+        return reject_reason::counts;
+    if (!direction_sane(r.c2s_packets(), r.c2s_bytes()) || !direction_sane(r.s2c_packets(), r.s2c_bytes()) ||
+        r.c2s_packets() + r.s2c_packets() == 0)
+        return reject_reason::counts;
+
+    o.flow_id = r.flow_id();
+    o.vlan = r.vlan();
+    o.ip_version = static_cast<std::uint8_t>(r.ip_version());
+    o.protocol = static_cast<std::uint8_t>(r.protocol());
+    if (!to_ip_text(r.ip_version(), r.client_ip(), o.client_ip) ||
+        !to_ip_text(r.ip_version(), r.server_ip(), o.server_ip))
+        return reject_reason::ip_length;
+    o.client_port = static_cast<std::uint16_t>(r.client_port());
+    o.server_port = static_cast<std::uint16_t>(r.server_port());
+    o.first_seen_ns = r.first_seen_ns();
+    o.last_seen_ns = r.last_seen_ns();
+    o.c2s_packets = r.c2s_packets();
+    o.c2s_bytes = r.c2s_bytes();
+    o.s2c_packets = r.s2c_packets();
+    o.s2c_bytes = r.s2c_bytes();
+    o.c2s_tcp_flags = static_cast<std::uint8_t>(r.c2s_tcp_flags());
+    o.s2c_tcp_flags = static_cast<std::uint8_t>(r.s2c_tcp_flags());
+    o.end_reason = static_cast<std::uint8_t>(r.end_reason());
+    to_mac_text(r.client_mac(), o.client_mac);
+    to_mac_text(r.server_mac(), o.server_mac);
+    o.app_protocol = r.app_protocol();
+    o.master_protocol = r.master_protocol();
+    o.app_name = r.app_name();
+    o.app_category = r.app_category();
+    o.server_name = r.server_name();
+    o.flow_risk = r.flow_risk();
+    o.client_blacklist.clear();
+    o.server_blacklist.clear();
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(reject_reason r) noexcept {
+    switch (r) {
+    case reject_reason::undecodable: return "undecodable";
+    case reject_reason::unexpected_message: return "unexpected_message";
+    case reject_reason::oversized: return "oversized";
+    case reject_reason::schema_version: return "schema_version";
+    case reject_reason::probe_id: return "probe_id";
+    case reject_reason::sequence: return "sequence";
+    case reject_reason::ip_version: return "ip_version";
+    case reject_reason::ip_length: return "ip_length";
+    case reject_reason::mac_length: return "mac_length";
+    case reject_reason::bad_utf8: return "bad_utf8";
+    case reject_reason::string_too_long: return "string_too_long";
+    case reject_reason::counts: return "counts";
+    case reject_reason::store_refused: return "store_refused";
+    }
+    return "unknown";
+}
+
+bool valid_utf8_text(std::string_view s) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const auto* end = p + s.size();
+    while (p < end) {
+        const unsigned c = *p;
+        if (c == 0) return false;
+        if (c < 0x80) {
+            ++p;
+            continue;
+        }
+        int n = 0;
+        unsigned cp = 0;
+        unsigned min = 0;
+        if ((c & 0xe0) == 0xc0) {
+            n = 1, cp = c & 0x1f, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            n = 2, cp = c & 0x0f, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            n = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (end - p <= n) return false;
+        for (int i = 1; i <= n; ++i) {
+            if ((p[i] & 0xc0) != 0x80) return false;
+            cp = (cp << 6) | (p[i] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+bool valid_probe_id(std::string_view s) noexcept {
+    if (s.empty() || s.size() > max_probe_id_bytes) return false;
+    for (const char c : s) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                        c == '_' || c == '-';
+        if (!ok) return false;
+    }
+    return true;
+}
+
+std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flow_batch& out) {
+    if (in.schema_version() != wireflow::v1::SCHEMA_VERSION_1) return reject_reason::schema_version;
+    if (!valid_probe_id(in.probe_id())) return reject_reason::probe_id;
+    if (in.sequence() == 0) return reject_reason::sequence;
+    if (in.records_size() > max_records_per_batch || in.send_time_ns() > max_bigint) return reject_reason::counts;
+    out.id = batch_id{in.probe_id(), in.boot_id(), in.sequence()};
+    out.send_time_ns = in.send_time_ns();
+    out.records.resize(static_cast<std::size_t>(in.records_size()));
+    for (int i = 0; i < in.records_size(); ++i)
+        if (auto e = decode_record(in.records(i), out.records[static_cast<std::size_t>(i)])) return e;
+    return std::nullopt;
+}
+
+std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& in, probe_stats& out) {
+    // Device names are short ("net_pcap0", "0000:03:00.0"); ports and workers
+    // are bounded by what one host can have.
+    constexpr std::size_t max_device_name_bytes = 128;
+    constexpr int max_entries = 4096;
+    if (in.schema_version() != wireflow::v1::SCHEMA_VERSION_1) return reject_reason::schema_version;
+    if (!valid_probe_id(in.probe_id())) return reject_reason::probe_id;
+    if (in.ports_size() > max_entries || in.workers_size() > max_entries) return reject_reason::counts;
+    out = probe_stats{};
+    out.probe_id = in.probe_id();
+    out.boot_id = in.boot_id();
+    out.time_ns = in.time_ns();
+    for (const auto& p : in.ports()) {
+        if (auto e = check_string(p.name(), max_device_name_bytes)) return e;
+        out.ports.push_back({p.port_id(), p.name(), p.rx_packets(), p.rx_bytes(), p.imissed(), p.rx_nombuf(),
+                             p.ierrors()});
+    }
+    for (const auto& w : in.workers())
+        out.workers.push_back({w.worker(), w.packets(), w.ip_packets(), w.malformed_packets(), w.flows_active(),
+                               w.flows_created(), w.records_exported(), w.ring_full_drops(), w.evictions()});
+    out.batches_sent = in.batches_sent();
+    out.batches_acked = in.batches_acked();
+    out.batches_pending = in.batches_pending();
+    out.export_drops = in.export_drops();
+    out.last_sequence = in.last_sequence();
+    out.uptime_ns = in.uptime_ns();
+    return std::nullopt;
+}
+
+bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out) {
+    if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
+    return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace wireflow::collector::ingest

@@ -1,0 +1,60 @@
+#pragma once
+// The ingest edge: wire messages (wireflow.v1, protobuf) in, validated
+// protobuf-free flow_batch out. Everything a probe sends is hostile until this
+// says otherwise: bounded, valid UTF-8 strings, address lengths that match the
+// IP version, counters that fit the database's signed 64-bit columns.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "store/flow_batch.hpp"
+#include "store/probe_stats.hpp"
+#include "wireflow.pb.h"
+
+namespace wireflow::collector::ingest {
+
+enum class reject_reason : std::uint8_t {
+    undecodable,         // not a wireflow.v1.Envelope
+    unexpected_message,  // empty envelope, or an Ack sent to the collector
+    oversized,           // larger than --max-message-mb
+    schema_version,      // schema_version is not 1
+    probe_id,            // not [A-Za-z0-9._-]{1,64}
+    sequence,            // sequence 0 (probes count from 1)
+    ip_version,          // not 4 or 6
+    ip_length,           // address bytes not 4 (IPv4) or 16 (IPv6)
+    mac_length,          // MAC bytes neither 0 nor 6
+    bad_utf8,            // a string is not valid UTF-8 or holds NUL
+    string_too_long,     // app_name/app_category > 64 bytes, server_name > 255
+    counts,              // a field out of range (ports, flags, counters, time order)
+    store_refused,       // PostgreSQL refused the batch on its own (data error)
+};
+inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(reject_reason::store_refused) + 1;
+
+[[nodiscard]] std::string_view to_string(reject_reason r) noexcept;
+
+inline constexpr std::size_t max_probe_id_bytes = 64;
+inline constexpr std::size_t max_app_name_bytes = 64;
+inline constexpr std::size_t max_server_name_bytes = 255;
+inline constexpr int max_records_per_batch = 1 << 20;
+
+// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
+// NUL is refused too: PostgreSQL text cannot hold it.
+[[nodiscard]] bool valid_utf8_text(std::string_view s) noexcept;
+[[nodiscard]] bool valid_probe_id(std::string_view s) noexcept;
+
+// Validates `in` and converts it into `out` (overwritten). On failure `out`
+// is unspecified and the reason is returned.
+[[nodiscard]] std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flow_batch& out);
+
+// Validates a ProbeStats message (version, probe id, bounded device names)
+// and converts it.
+[[nodiscard]] std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& in, probe_stats& out);
+
+// Parses a message body into an Envelope; false when it is not one.
+[[nodiscard]] bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out);
+
+}  // namespace wireflow::collector::ingest

@@ -1,0 +1,248 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+#include <string>
+
+#include "batch_decoder.hpp"
+
+using namespace wireflow::collector;
+using namespace wireflow::collector::ingest;
+namespace v1 = wireflow::v1;
+
+namespace {
+
+v1::FlowBatch good_batch() {
+    v1::FlowBatch b;
+    b.set_schema_version(v1::SCHEMA_VERSION_1);
+    b.set_probe_id("probe-1.lab_A");
+    b.set_boot_id(0xfedcba9876543210ull);
+    b.set_sequence(7);
+    b.set_send_time_ns(1'700'000'000'000'000'000ull);
+    auto* r = b.add_records();
+    r->set_flow_id(42);
+    r->set_vlan(10);
+    r->set_ip_version(4);
+    r->set_protocol(6);
+    r->set_client_ip(std::string("\x0a\x00\x00\x01", 4));
+    r->set_client_port(51000);
+    r->set_server_ip(std::string("\xc0\xa8\x01\xfe", 4));
+    r->set_server_port(443);
+    r->set_first_seen_ns(1'700'000'000'000'000'000ull);
+    r->set_last_seen_ns(1'700'000'001'000'000'000ull);
+    r->set_c2s_packets(10);
+    r->set_c2s_bytes(1500);
+    r->set_s2c_packets(8);
+    r->set_s2c_bytes(9000);
+    r->set_c2s_tcp_flags(0x1b);
+    r->set_s2c_tcp_flags(0x12);
+    r->set_end_reason(v1::END_REASON_TCP_FIN);
+    r->set_client_mac(std::string("\x00\x1b\x21\xaa\xbb\xcc", 6));
+    r->set_app_protocol(91);
+    r->set_master_protocol(91);
+    r->set_app_name("TLS.YouTube");
+    r->set_app_category("Media");
+    r->set_server_name("www.youtube.com");
+    r->set_flow_risk(1ull << 20);
+    auto* r6 = b.add_records();
+    *r6 = *r;
+    r6->set_ip_version(6);
+    r6->set_client_ip(std::string("\x20\x01\x0d\xb8" "\0\0\0\0" "\0\0\0\0" "\0\0\0\x01", 16));
+    r6->set_server_ip(std::string("\xfe\x80" "\0\0\0\0\0\0" "\0\0\0\0" "\0\0\0\x02", 16));
+    r6->clear_client_mac();
+    return b;
+}
+
+std::optional<reject_reason> decode(const v1::FlowBatch& b) {
+    flow_batch out;
+    return decode_batch(b, out);
+}
+
+}  // namespace
+
+TEST_CASE("a well-formed batch converts field by field", "[batch_decoder]") {
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(good_batch(), out).has_value());
+    CHECK(out.id == batch_id{"probe-1.lab_A", 0xfedcba9876543210ull, 7});
+    CHECK(out.send_time_ns == 1'700'000'000'000'000'000ull);
+    REQUIRE(out.records.size() == 2);
+    const auto& r = out.records[0];
+    CHECK(r.flow_id == 42);
+    CHECK(r.vlan == 10);
+    CHECK(r.ip_version == 4);
+    CHECK(r.protocol == 6);
+    CHECK(r.client_ip == "10.0.0.1");
+    CHECK(r.client_port == 51000);
+    CHECK(r.server_ip == "192.168.1.254");
+    CHECK(r.server_port == 443);
+    CHECK(r.first_seen_ns == 1'700'000'000'000'000'000ull);
+    CHECK(r.last_seen_ns == 1'700'000'001'000'000'000ull);
+    CHECK(r.c2s_packets == 10);
+    CHECK(r.c2s_bytes == 1500);
+    CHECK(r.s2c_packets == 8);
+    CHECK(r.s2c_bytes == 9000);
+    CHECK(r.c2s_tcp_flags == 0x1b);
+    CHECK(r.s2c_tcp_flags == 0x12);
+    CHECK(r.end_reason == 3);
+    CHECK(r.client_mac == "00:1b:21:aa:bb:cc");
+    CHECK(r.server_mac.empty());
+    CHECK(r.app_protocol == 91);
+    CHECK(r.app_name == "TLS.YouTube");
+    CHECK(r.app_category == "Media");
+    CHECK(r.server_name == "www.youtube.com");
+    CHECK(r.flow_risk == 1ull << 20);
+    CHECK(out.records[1].client_ip == "2001:db8::1");
+    CHECK(out.records[1].server_ip == "fe80::2");
+}
+
+TEST_CASE("a batch of another schema version is rejected", "[batch_decoder]") {
+    auto b = good_batch();
+    b.set_schema_version(v1::SCHEMA_VERSION_UNSPECIFIED);
+    CHECK(decode(b) == reject_reason::schema_version);
+    b.set_schema_version(static_cast<v1::SchemaVersion>(2));
+    CHECK(decode(b) == reject_reason::schema_version);
+}
+
+TEST_CASE("probe ids outside [A-Za-z0-9._-]{1,64} are rejected", "[batch_decoder]") {
+    for (const std::string& id : {std::string(), std::string(65, 'a'), std::string("probe 1"), std::string("p;drop"),
+                                 std::string("pr\xc3\xa9")}) {
+        auto b = good_batch();
+        b.set_probe_id(id);
+        CHECK(decode(b) == reject_reason::probe_id);
+    }
+    auto b = good_batch();
+    b.set_probe_id(std::string(64, 'z'));
+    CHECK_FALSE(decode(b).has_value());
+}
+
+TEST_CASE("sequence zero is rejected because probes count from one", "[batch_decoder]") {
+    auto b = good_batch();
+    b.set_sequence(0);
+    CHECK(decode(b) == reject_reason::sequence);
+}
+
+TEST_CASE("address lengths must match the IP version", "[batch_decoder]") {
+    auto b = good_batch();
+    b.mutable_records(0)->set_client_ip(std::string(16, '\1'));
+    CHECK(decode(b) == reject_reason::ip_length);
+    b = good_batch();
+    b.mutable_records(1)->set_server_ip(std::string(4, '\1'));
+    CHECK(decode(b) == reject_reason::ip_length);
+    b = good_batch();
+    b.mutable_records(0)->set_server_ip("");
+    CHECK(decode(b) == reject_reason::ip_length);
+    b = good_batch();
+    b.mutable_records(0)->set_ip_version(5);
+    CHECK(decode(b) == reject_reason::ip_version);
+}
+
+TEST_CASE("MAC addresses are six bytes or absent", "[batch_decoder]") {
+    auto b = good_batch();
+    b.mutable_records(0)->set_server_mac(std::string(5, '\1'));
+    CHECK(decode(b) == reject_reason::mac_length);
+}
+
+TEST_CASE("strings must be valid UTF-8 without NUL", "[batch_decoder]") {
+    for (const std::string& bad : {std::string("\xff"), std::string("a\xc3"), std::string("\xc0\xaf"),  // overlong '/'
+                                  std::string("\xed\xa0\x80"),                                      // surrogate
+                                  std::string("\xf4\x90\x80\x80"),                                  // > U+10FFFF
+                                  std::string("a\0b", 3)}) {
+        auto b = good_batch();
+        b.mutable_records(1)->set_server_name(bad);
+        CHECK(decode(b) == reject_reason::bad_utf8);
+    }
+    CHECK(valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 '; DROP TABLE flows; --"));
+}
+
+TEST_CASE("strings longer than their bound are rejected", "[batch_decoder]") {
+    auto b = good_batch();
+    b.mutable_records(0)->set_server_name(std::string(256, 'a'));
+    CHECK(decode(b) == reject_reason::string_too_long);
+    b.mutable_records(0)->set_server_name(std::string(255, 'a'));
+    CHECK_FALSE(decode(b).has_value());
+    b.mutable_records(0)->set_app_name(std::string(65, 'a'));
+    CHECK(decode(b) == reject_reason::string_too_long);
+    b = good_batch();
+    b.mutable_records(0)->set_app_category(std::string(65, 'a'));
+    CHECK(decode(b) == reject_reason::string_too_long);
+}
+
+TEST_CASE("counters out of range are rejected", "[batch_decoder]") {
+    const auto with = [](auto mutate) {
+        auto b = good_batch();
+        mutate(*b.mutable_records(0));
+        return decode(b);
+    };
+    CHECK(with([](v1::FlowRecord& r) { r.set_vlan(4096); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_client_port(65536); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_protocol(256); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_c2s_tcp_flags(0x100); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_last_seen_ns(r.first_seen_ns() - 1); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_c2s_bytes(1ull << 63); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_c2s_packets(0); }) == reject_reason::counts);  // bytes without packets
+    CHECK(with([](v1::FlowRecord& r) { r.set_s2c_bytes(8 * 70000ull); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) {
+              r.set_c2s_packets(0), r.set_c2s_bytes(0), r.set_s2c_packets(0), r.set_s2c_bytes(0);
+          }) == reject_reason::counts);
+}
+
+TEST_CASE("an empty batch is valid and carries only its identity", "[batch_decoder]") {
+    auto b = good_batch();
+    b.clear_records();
+    flow_batch out;
+    CHECK_FALSE(decode_batch(b, out).has_value());
+    CHECK(out.records.empty());
+}
+
+TEST_CASE("garbage bytes are not an envelope", "[batch_decoder]") {
+    const std::string junk = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff garbage";
+    v1::Envelope e;
+    CHECK_FALSE(parse_envelope(std::as_bytes(std::span{junk.data(), junk.size()}), e));
+    v1::Envelope good;
+    *good.mutable_batch() = good_batch();
+    const auto bytes = good.SerializeAsString();
+    CHECK(parse_envelope(std::as_bytes(std::span{bytes.data(), bytes.size()}), e));
+    CHECK(e.has_batch());
+}
+
+TEST_CASE("every reject reason has a distinct name", "[batch_decoder]") {
+    std::set<std::string_view> names;
+    for (std::size_t i = 0; i < reject_reason_count; ++i) names.insert(to_string(static_cast<reject_reason>(i)));
+    CHECK(names.size() == reject_reason_count);
+    CHECK_FALSE(names.contains("unknown"));
+}
+
+TEST_CASE("probe stats convert and hostile device names are rejected", "[batch_decoder]") {
+    v1::ProbeStats s;
+    s.set_schema_version(v1::SCHEMA_VERSION_1);
+    s.set_probe_id("p1");
+    s.set_boot_id(9);
+    s.set_time_ns(123);
+    auto* port = s.add_ports();
+    port->set_name("net_pcap0");
+    port->set_imissed(5);
+    auto* w = s.add_workers();
+    w->set_worker(2);
+    w->set_ring_full_drops(3);
+    s.set_export_drops(4);
+    s.set_last_sequence(77);
+    probe_stats out;
+    REQUIRE_FALSE(decode_probe_stats(s, out).has_value());
+    CHECK(out.probe_id == "p1");
+    CHECK(out.boot_id == 9);
+    REQUIRE(out.ports.size() == 1);
+    CHECK(out.ports[0].name == "net_pcap0");
+    CHECK(out.ports[0].imissed == 5);
+    REQUIRE(out.workers.size() == 1);
+    CHECK(out.workers[0].worker == 2);
+    CHECK(out.workers[0].ring_full_drops == 3);
+    CHECK(out.export_drops == 4);
+    CHECK(out.last_sequence == 77);
+    port->set_name("bad\xff");
+    CHECK(decode_probe_stats(s, out) == reject_reason::bad_utf8);
+    port->set_name("ok");
+    s.set_probe_id("no spaces");
+    CHECK(decode_probe_stats(s, out) == reject_reason::probe_id);
+    s.set_probe_id("p1");
+    s.set_schema_version(v1::SCHEMA_VERSION_UNSPECIFIED);
+    CHECK(decode_probe_stats(s, out) == reject_reason::schema_version);
+}
