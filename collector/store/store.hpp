@@ -29,8 +29,6 @@
 #include <string_view>
 #include <vector>
 
-namespace pqxx { class connection; }
-
 namespace wireflow::collector {
 
 class store_error : public std::runtime_error {
@@ -119,8 +117,10 @@ public:
     [[nodiscard]] std::optional<probe_stats> latest_probe_stats(std::string_view probe_id);
     [[nodiscard]] std::uint64_t count_probe_stats(std::string_view probe_id);
 
-private:
+    // Opaque state (store_impl.hpp), named here for the .cpp files only.
     struct impl;
+
+private:
     std::unique_ptr<impl> impl_;
 };
 

@@ -1,0 +1,282 @@
+#include "schema.hpp"
+
+#include <array>
+
+namespace wireflow::collector::schema {
+namespace {
+
+// Conventions of the schema:
+// - Times are timestamptz (UTC instants); where a record carries nanoseconds
+//   the exact value is kept beside it as bigint (*_ns).
+// - uint64 values from the wire (boot_id, flow_id, counters, flow_risk) are
+//   stored bit-for-bit in bigint: exact identity, and the counters of a sane
+//   probe never reach 2^63. uint32 values go to bigint so nothing is refused.
+// - Packet-derived text is stored verbatim (ingest bounds it and checks UTF-8).
+constexpr std::string_view v1 = R"SQL(
+CREATE FUNCTION wf_ns_to_timestamptz(ns bigint) RETURNS timestamptz
+    LANGUAGE sql STABLE PARALLEL SAFE
+    -- integer microseconds: exact, unlike to_timestamp(double)
+    AS $$ SELECT timestamptz 'epoch' + (ns / 1000) * interval '1 microsecond' $$;
+
+-- One row per batch ever committed: batch-level de-duplication of re-sent
+-- batches (the probes re-send until acknowledged: at-least-once).
+CREATE TABLE ingested_batches (
+    probe_id  text        NOT NULL,
+    boot_id   bigint      NOT NULL,
+    sequence  bigint      NOT NULL,
+    records   integer     NOT NULL,
+    stored_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (probe_id, boot_id, sequence)
+);
+CREATE INDEX ingested_batches_stored_at ON ingested_batches USING brin (stored_at);
+
+-- Flow records, partitioned by day (UTC) of first_seen. Daily partitions are
+-- created ahead by the collector; the DEFAULT partition takes records far in
+-- the past or future so that no record is ever refused. Retention drops whole
+-- daily partitions.
+CREATE TABLE flows (
+    probe_id         text        NOT NULL,
+    boot_id          bigint      NOT NULL,
+    batch_seq        bigint      NOT NULL,   -- sequence of the batch that carried the record
+    flow_id          bigint      NOT NULL,   -- unique per (probe_id, boot_id); repeated by active-timeout records
+    first_seen       timestamptz NOT NULL,   -- wf_ns_to_timestamptz(first_seen_ns): the partition key
+    first_seen_ns    bigint      NOT NULL,
+    last_seen        timestamptz NOT NULL,
+    last_seen_ns     bigint      NOT NULL,
+    vlan             bigint      NOT NULL,
+    ip_version       smallint    NOT NULL,
+    protocol         smallint    NOT NULL,   -- IP protocol number
+    client_ip        inet        NOT NULL,
+    client_port      integer     NOT NULL,
+    server_ip        inet        NOT NULL,
+    server_port      integer     NOT NULL,
+    c2s_packets      bigint      NOT NULL,
+    c2s_bytes        bigint      NOT NULL,   -- L3 bytes
+    s2c_packets      bigint      NOT NULL,
+    s2c_bytes        bigint      NOT NULL,
+    c2s_tcp_flags    smallint    NOT NULL,
+    s2c_tcp_flags    smallint    NOT NULL,
+    end_reason       smallint    NOT NULL,   -- wireflow.v1.EndReason
+    client_mac       macaddr,                -- NULL when the link layer had none
+    server_mac       macaddr,
+    app_protocol     bigint      NOT NULL,   -- nDPI protocol ids
+    master_protocol  bigint      NOT NULL,
+    app_name         text        NOT NULL,
+    app_category     text        NOT NULL,
+    server_name      text        NOT NULL,   -- packet-derived (SNI, Host, DNS query)
+    flow_risk        bigint      NOT NULL,   -- nDPI risk bitmap
+    client_blacklist text        NOT NULL DEFAULT '',
+    server_blacklist text        NOT NULL DEFAULT '',
+    ingested_at      timestamptz NOT NULL DEFAULT now()
+) PARTITION BY RANGE (first_seen);
+
+-- Record identity; first_seen is included because a unique index on a
+-- partitioned table must contain the partition key (it is derived from
+-- first_seen_ns, so the identity is unchanged). INSERT ... ON CONFLICT DO
+-- NOTHING uses it to drop records re-sent inside a new batch.
+CREATE UNIQUE INDEX flows_identity ON flows (probe_id, boot_id, flow_id, first_seen_ns, first_seen);
+-- Dashboard: time range scans on append-mostly data: BRIN is tiny and enough.
+CREATE INDEX flows_first_seen_brin ON flows USING brin (first_seen);
+-- Dashboard: flows of a host, per side, newest first.
+CREATE INDEX flows_client_ip_time ON flows (client_ip, first_seen);
+CREATE INDEX flows_server_ip_time ON flows (server_ip, first_seen);
+-- Dashboard: top applications / flows of an application over time.
+CREATE INDEX flows_app_time ON flows (app_protocol, first_seen);
+CREATE TABLE flows_default PARTITION OF flows DEFAULT;
+
+-- Probes that ever reported statistics; last_stats is the latest ProbeStats.
+CREATE TABLE probes (
+    probe_id      text        PRIMARY KEY,
+    boot_id       bigint      NOT NULL,          -- current run of the probe
+    first_seen    timestamptz NOT NULL DEFAULT now(),
+    last_seen     timestamptz NOT NULL DEFAULT now(),
+    last_stats_at timestamptz,                   -- probe's own time of last_stats
+    last_stats    jsonb,                         -- full ProbeStats (ports, workers, exporter)
+    description   text        NOT NULL DEFAULT ''
+);
+
+-- ProbeStats time series: totals summed over ports and workers, with the
+-- per-port and per-worker detail as jsonb. Re-sent stats are stored once.
+CREATE TABLE probe_stats (
+    probe_id          text        NOT NULL,
+    boot_id           bigint      NOT NULL,
+    time_ns           bigint      NOT NULL,
+    ts                timestamptz NOT NULL,
+    rx_packets        bigint      NOT NULL,   -- NIC counters, summed over ports
+    rx_bytes          bigint      NOT NULL,
+    imissed           bigint      NOT NULL,
+    rx_nombuf         bigint      NOT NULL,
+    ierrors           bigint      NOT NULL,
+    packets           bigint      NOT NULL,   -- worker counters, summed
+    ip_packets        bigint      NOT NULL,
+    malformed_packets bigint      NOT NULL,
+    flows_active      bigint      NOT NULL,
+    flows_created     bigint      NOT NULL,
+    records_exported  bigint      NOT NULL,
+    ring_full_drops   bigint      NOT NULL,
+    evictions         bigint      NOT NULL,
+    batches_sent      bigint      NOT NULL,
+    batches_acked     bigint      NOT NULL,
+    batches_pending   bigint      NOT NULL,
+    export_drops      bigint      NOT NULL,
+    last_sequence     bigint      NOT NULL,
+    uptime_ns         bigint      NOT NULL,
+    ports             jsonb       NOT NULL,
+    workers           jsonb       NOT NULL,
+    PRIMARY KEY (probe_id, boot_id, time_ns)
+);
+CREATE INDEX probe_stats_probe_ts ON probe_stats (probe_id, ts);
+
+-- Hosts seen in flows (filled by the aggregator), per (ip, vlan) as ntopng does.
+CREATE TABLE hosts (
+    ip              inet        NOT NULL,
+    vlan            integer     NOT NULL DEFAULT 0,
+    mac             macaddr,                 -- last MAC seen for the IP (local segment only)
+    first_seen      timestamptz NOT NULL,
+    last_seen       timestamptz NOT NULL,
+    is_local        boolean     NOT NULL DEFAULT false,   -- inside --local-networks
+    name            text        NOT NULL DEFAULT '',      -- observed name (DNS/DHCP/SNI): packet-derived
+    bytes_sent      bigint      NOT NULL DEFAULT 0,
+    bytes_rcvd      bigint      NOT NULL DEFAULT 0,
+    packets_sent    bigint      NOT NULL DEFAULT 0,
+    packets_rcvd    bigint      NOT NULL DEFAULT 0,
+    flows_as_client bigint      NOT NULL DEFAULT 0,
+    flows_as_server bigint      NOT NULL DEFAULT 0,
+    blacklisted     text        NOT NULL DEFAULT '',      -- blacklist source names that list it
+    PRIMARY KEY (ip, vlan)
+);
+CREATE INDEX hosts_last_seen ON hosts (last_seen);
+CREATE INDEX hosts_mac ON hosts (mac) WHERE mac IS NOT NULL;
+
+-- Host pools: named groups of hosts by network or MAC (ntopng's host pools).
+CREATE TABLE pools (
+    id          integer     GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name        text        NOT NULL UNIQUE,
+    description text        NOT NULL DEFAULT '',
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE pool_members (
+    id       integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    pool_id  integer NOT NULL REFERENCES pools (id) ON DELETE CASCADE,
+    kind     text    NOT NULL CHECK (kind IN ('cidr', 'mac')),
+    member   text    NOT NULL,            -- "10.0.0.0/8", "2001:db8::/32" or "aa:bb:cc:dd:ee:ff"
+    vlan     integer,                     -- NULL: any VLAN
+    added_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE UNIQUE INDEX pool_members_unique ON pool_members (pool_id, kind, member, coalesce(vlan, -1));
+
+-- Alerts: engaged while ended_at IS NULL, then past.
+CREATE TABLE alerts (
+    id              bigint      GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    type            text        NOT NULL,   -- e.g. 'blacklisted_host', 'probe_down', 'flow_risk'
+    severity        text        NOT NULL CHECK (severity IN ('info', 'notice', 'warning', 'error', 'critical')),
+    entity_type     text        NOT NULL,   -- 'host', 'flow', 'probe', 'pool', 'network', 'system'
+    entity_id       text        NOT NULL,   -- e.g. '10.0.0.1@0', probe id, pool id
+    started_at      timestamptz NOT NULL,
+    ended_at        timestamptz,
+    acknowledged    boolean     NOT NULL DEFAULT false,
+    acknowledged_by text,
+    acknowledged_at timestamptz,
+    message         text        NOT NULL,
+    details         jsonb       NOT NULL DEFAULT '{}'
+);
+CREATE INDEX alerts_started_at ON alerts (started_at);
+CREATE INDEX alerts_entity ON alerts (entity_type, entity_id, started_at);
+CREATE INDEX alerts_engaged ON alerts (type, entity_type, entity_id) WHERE ended_at IS NULL;
+
+-- User preferences and runtime settings (the UI's settings page).
+CREATE TABLE preferences (
+    key        text        PRIMARY KEY,
+    value      jsonb       NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- Web users. password_hash is a PHC string of argon2id (libsodium crypto_pwhash_str).
+CREATE TABLE users (
+    id                   integer     GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name                 text        NOT NULL UNIQUE,
+    role                 text        NOT NULL CHECK (role IN ('admin', 'viewer')),
+    password_hash        text        NOT NULL,
+    must_change_password boolean     NOT NULL DEFAULT true,
+    disabled             boolean     NOT NULL DEFAULT false,
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    last_login_at        timestamptz
+);
+
+-- Login sessions; only a hash of the cookie token is stored.
+CREATE TABLE sessions (
+    token_hash   bytea       PRIMARY KEY,
+    user_id      integer     NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz NOT NULL,
+    last_used_at timestamptz NOT NULL DEFAULT now(),
+    client_ip    inet,
+    user_agent   text        NOT NULL DEFAULT ''
+);
+CREATE INDEX sessions_expires_at ON sessions (expires_at);
+CREATE INDEX sessions_user ON sessions (user_id);
+
+-- Bearer tokens for the REST API; only a hash is stored.
+CREATE TABLE api_tokens (
+    id           integer     GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_id      integer     NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name         text        NOT NULL,
+    token_hash   bytea       NOT NULL UNIQUE,
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    expires_at   timestamptz,
+    last_used_at timestamptz,
+    revoked      boolean     NOT NULL DEFAULT false,
+    UNIQUE (user_id, name)
+);
+
+-- IP/domain blacklists fetched periodically (e.g. FireHOL, abuse.ch).
+CREATE TABLE blacklist_sources (
+    id                 integer     GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name               text        NOT NULL UNIQUE,
+    url                text        NOT NULL,
+    format             text        NOT NULL DEFAULT 'ip-list' CHECK (format IN ('ip-list', 'cidr-list', 'domain-list')),
+    enabled            boolean     NOT NULL DEFAULT true,
+    refresh_interval_s integer     NOT NULL DEFAULT 86400 CHECK (refresh_interval_s > 0),
+    last_fetch_at      timestamptz,
+    last_success_at    timestamptz,
+    last_error         text        NOT NULL DEFAULT '',
+    entries            integer     NOT NULL DEFAULT 0
+);
+
+-- Per-minute time series for charts: metric (e.g. 'bytes', 'flows',
+-- 'active_hosts'), scope ('global', 'host', 'probe', 'pool', 'app') and the
+-- scope's id ('' for global). value is the figure for that minute.
+CREATE TABLE timeseries (
+    metric   text             NOT NULL,
+    scope    text             NOT NULL,
+    scope_id text             NOT NULL DEFAULT '',
+    ts       timestamptz      NOT NULL CHECK (date_trunc('minute', ts) = ts),
+    value    double precision NOT NULL,
+    PRIMARY KEY (metric, scope, scope_id, ts)
+);
+CREATE INDEX timeseries_ts_brin ON timeseries USING brin (ts);
+
+-- Hourly roll-up of timeseries for long ranges (kept longer than minutes).
+CREATE TABLE timeseries_hourly (
+    metric    text             NOT NULL,
+    scope     text             NOT NULL,
+    scope_id  text             NOT NULL DEFAULT '',
+    ts        timestamptz      NOT NULL CHECK (date_trunc('hour', ts) = ts),
+    samples   integer          NOT NULL,   -- minutes present in the hour
+    sum_value double precision NOT NULL,
+    min_value double precision NOT NULL,
+    max_value double precision NOT NULL,
+    PRIMARY KEY (metric, scope, scope_id, ts)
+);
+CREATE INDEX timeseries_hourly_ts_brin ON timeseries_hourly USING brin (ts);
+)SQL";
+
+constexpr std::array<migration, 1> all{{
+    {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
+}};
+
+}  // namespace
+
+std::span<const migration> migrations() noexcept { return all; }
+
+}  // namespace wireflow::collector::schema
