@@ -1,0 +1,341 @@
+#!/usr/bin/python3
+"""wireflow-probe replays captures generated here (known conversations, VLAN,
+IPv6, Linux SLL, raw IP, nanosecond pcap, 802.11 radiotap) with
+--collector none --dump-flows --summary-json, and every flow record and
+counter is checked against what was written into the files."""
+
+import ipaddress
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+BUILD = os.environ["WIREFLOW_BUILD"]
+PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
+EAL = ["--no-huge", "--memory=512"]
+T0 = 1_700_000_000  # capture start, seconds
+
+# ---------------------------------------------------------------- packets
+
+
+def csum(data):
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(src, dst, proto, payload):
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
+                      ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+
+
+def ipv6(src, dst, nh, payload):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, 64,
+                       ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed) + payload
+
+
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+
+
+def tcp(sport, dport, flags, payload=b"", seq=1000, ack=0):
+    return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
+
+
+def udp(sport, dport, payload):
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def icmp_echo(type_, ident, seq, payload):
+    return struct.pack("!BBHHH", type_, 0, 0, ident, seq) + payload
+
+
+MAC_A = bytes.fromhex("020000000001")
+MAC_B = bytes.fromhex("020000000002")
+
+
+def eth(src, dst, ethertype, payload, vlan=None):
+    if vlan is not None:
+        return dst + src + struct.pack("!HHH", 0x8100, vlan, ethertype) + payload
+    return dst + src + struct.pack("!H", ethertype) + payload
+
+
+def sll(ethertype, payload):
+    # Linux cooked capture v1: packet type, ARPHRD, address length, address, protocol.
+    return struct.pack("!HHH8sH", 0, 1, 6, MAC_A + b"\0\0", ethertype) + payload
+
+
+def write_pcap(path, linktype, packets, nano=False):
+    """packets: [(seconds_offset, frame)], or (sec, subsec, frame) for exact stamps."""
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype))
+        for p in packets:
+            if len(p) == 3:
+                sec, sub, frame = p
+            else:
+                off, frame = p
+                usec = round(off * 1_000_000)
+                sec, sub = T0 + usec // 1_000_000, usec % 1_000_000
+                if nano:
+                    sub *= 1000
+            f.write(struct.pack("<IIII", sec, sub, len(frame), len(frame)) + frame)
+
+
+def ns(off):
+    return T0 * 1_000_000_000 + round(off * 1_000_000) * 1000
+
+
+# ---------------------------------------------------------------- running
+
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(tmp, args, tag):
+    dump = os.path.join(tmp, tag + ".flows.json")
+    summary = os.path.join(tmp, tag + ".summary.json")
+    cmd = [PROBE] + args + ["--dump-flows", dump, "--summary-json", summary]
+    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=120)
+    records = []
+    if os.path.exists(dump):
+        with open(dump) as f:
+            records = [json.loads(line) for line in f if line.strip()]
+    summ = None
+    if os.path.exists(summary):
+        with open(summary) as f:
+            summ = json.load(f)
+    for bad in ("runtime error", "AddressSanitizer", "LeakSanitizer"):
+        check(bad not in p.stderr, f"{tag}: sanitizer report in stderr: {p.stderr[-2000:]}")
+    return p, records, summ
+
+
+def find(records, **kv):
+    out = [r for r in records if all(r.get(k) == v for k, v in kv.items())]
+    return out[0] if len(out) == 1 else None
+
+
+HTTP_REQ = b"GET / HTTP/1.1\r\nHost: example.com\r\nUser-Agent: wf\r\n\r\n"
+HTTP_RESP = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok"
+
+
+def ethernet_capture(path):
+    http_req, http_resp = HTTP_REQ, HTTP_RESP
+    c, s = "10.0.0.1", "10.0.0.2"
+    E = lambda a, b, l3: eth(a, b, 0x0800, l3)
+    pk = [
+        (0.000, E(MAC_A, MAC_B, ipv4(c, s, 6, tcp(40000, 80, SYN)))),
+        (0.001, E(MAC_B, MAC_A, ipv4(s, c, 6, tcp(80, 40000, SYN | ACK)))),
+        (0.002, E(MAC_A, MAC_B, ipv4(c, s, 6, tcp(40000, 80, ACK)))),
+        (0.003, E(MAC_A, MAC_B, ipv4(c, s, 6, tcp(40000, 80, PSH | ACK, http_req)))),
+        (0.004, E(MAC_B, MAC_A, ipv4(s, c, 6, tcp(80, 40000, ACK, http_resp)))),
+        (0.005, E(MAC_A, MAC_B, ipv4(c, s, 6, tcp(40000, 80, FIN | ACK)))),
+        (0.006, E(MAC_B, MAC_A, ipv4(s, c, 6, tcp(80, 40000, FIN | ACK)))),
+        (0.007, E(MAC_A, MAC_B, ipv4(c, s, 6, tcp(40000, 80, ACK)))),
+        # DNS-like UDP exchange (idle by the last packet's time, 100 s later)
+        (0.010, E(MAC_A, MAC_B, ipv4("10.0.0.3", "10.0.0.4", 17, udp(53000, 53, b"q" * 30)))),
+        (0.011, E(MAC_B, MAC_A, ipv4("10.0.0.4", "10.0.0.3", 17, udp(53, 53000, b"r" * 50)))),
+        # ICMP echo
+        (0.012, E(MAC_A, MAC_B, ipv4("10.0.0.5", "10.0.0.6", 1, icmp_echo(8, 7, 1, b"p" * 32)))),
+        (0.013, E(MAC_B, MAC_A, ipv4("10.0.0.6", "10.0.0.5", 1, icmp_echo(0, 7, 1, b"p" * 32)))),
+        # 802.1Q VLAN 100
+        (0.014, eth(MAC_A, MAC_B, 0x0800, ipv4("192.168.1.1", "192.168.1.2", 17, udp(1234, 5678, b"v" * 12)), vlan=100)),
+        # ARP: not IP
+        (0.015, eth(MAC_A, b"\xff" * 6, 0x0806, b"\x00\x01\x08\x00\x06\x04\x00\x01" + b"\0" * 20)),
+        # IPv4 header cut after 10 bytes: malformed
+        (0.016, eth(MAC_A, MAC_B, 0x0800, ipv4("10.9.9.9", "10.9.9.8", 17, udp(1, 2, b""))[:10])),
+        # IPv6 UDP
+        (0.017, eth(MAC_A, MAC_B, 0x86DD, ipv6("2001:db8::1", "2001:db8::2", 17, udp(40001, 443, b"6" * 10)))),
+        # A flow that goes idle: the next packet comes 100 s later
+        (0.020, E(MAC_A, MAC_B, ipv4("10.0.0.7", "10.0.0.8", 17, udp(5000, 6000, b"i" * 4)))),
+        (100.0, E(MAC_A, MAC_B, ipv4("10.0.0.9", "10.0.0.10", 17, udp(7000, 8000, b"l" * 4)))),
+    ]
+    write_pcap(path, 1, pk)
+    return len(pk)
+
+
+def test_ethernet(tmp):
+    cap = os.path.join(tmp, "eth.pcap")
+    n = ethernet_capture(cap)
+    p, recs, summ = run(tmp, ["--pcap", cap, "--collector=none", "--idle-timeout=30", "--probe-id=t1"] + EAL, "eth")
+    check(p.returncode == 0, f"eth: exit {p.returncode}: {p.stderr}")
+    check(len(recs) == 7, f"eth: expected 7 records, got {len(recs)}: {recs}")
+
+    t = find(recs, protocol=6, client_ip="10.0.0.1")
+    check(t is not None, "eth: one TCP record with client 10.0.0.1")
+    if t:
+        exp = dict(probe_id="t1", server_ip="10.0.0.2", client_port=40000, server_port=80, ip_version=4, vlan=0,
+                   c2s_packets=5, c2s_bytes=40 * 4 + 40 + len(HTTP_REQ), s2c_packets=3,
+                   s2c_bytes=40 * 2 + 40 + len(HTTP_RESP), c2s_tcp_flags=SYN | ACK | PSH | FIN,
+                   s2c_tcp_flags=SYN | ACK | FIN, end_reason="tcp_fin",
+                   first_seen_ns=ns(0.0), last_seen_ns=ns(0.007),
+                   client_mac="02:00:00:00:00:01", server_mac="02:00:00:00:00:02")
+        for k, v in exp.items():
+            check(t.get(k) == v, f"eth tcp: {k} = {t.get(k)!r}, expected {v!r}")
+        check("HTTP" in t.get("app_name", ""), f"eth tcp: DPI names HTTP, got {t.get('app_name')!r}")
+        check(t.get("server_name") == "example.com", f"eth tcp: server_name {t.get('server_name')!r}")
+
+    u = find(recs, protocol=17, client_ip="10.0.0.3")
+    check(u is not None, "eth: one UDP record with client 10.0.0.3")
+    if u:
+        exp = dict(server_ip="10.0.0.4", client_port=53000, server_port=53, c2s_packets=1, c2s_bytes=58,
+                   s2c_packets=1, s2c_bytes=78, end_reason="idle_timeout", first_seen_ns=ns(0.010),
+                   last_seen_ns=ns(0.011))
+        for k, v in exp.items():
+            check(u.get(k) == v, f"eth udp: {k} = {u.get(k)!r}, expected {v!r}")
+
+    i = find(recs, protocol=1, client_ip="10.0.0.5")
+    check(i is not None and i["server_ip"] == "10.0.0.6" and i["c2s_packets"] == 1 and i["s2c_packets"] == 1
+          and i["c2s_bytes"] == 60 and i["s2c_bytes"] == 60, f"eth icmp: {i}")
+
+    v = find(recs, vlan=100)
+    check(v is not None and v["client_ip"] == "192.168.1.1" and v["server_ip"] == "192.168.1.2"
+          and v["c2s_packets"] == 1 and v["c2s_bytes"] == 40, f"eth vlan: {v}")
+
+    s6 = find(recs, ip_version=6)
+    check(s6 is not None and s6["client_ip"] == "2001:db8::1" and s6["server_ip"] == "2001:db8::2"
+          and s6["server_port"] == 443 and s6["c2s_bytes"] == 58, f"eth ipv6: {s6}")
+
+    idle = find(recs, client_ip="10.0.0.7")
+    check(idle is not None and idle["end_reason"] == "idle_timeout" and idle["last_seen_ns"] == ns(0.020),
+          f"eth idle flow: {idle}")
+    late = find(recs, client_ip="10.0.0.9")
+    check(late is not None and late["end_reason"] == "shutdown" and late["first_seen_ns"] == ns(100.0),
+          f"eth late flow: {late}")
+
+    check(summ is not None, "eth: summary written")
+    if summ:
+        check(summ["rx_packets"] == n, f"eth summary rx_packets {summ['rx_packets']} != {n}")
+        check(summ["ip_packets"] == n - 2, f"eth summary ip_packets {summ['ip_packets']}")
+        check(summ["non_ip_packets"] == 1, f"eth summary non_ip_packets {summ['non_ip_packets']}")
+        mal = summ["malformed_packets"]
+        check(sum(mal.values()) == 1 and mal.get("truncated_ipv4") == 1, f"eth summary malformed {mal}")
+        check(summ["flows_created"] == 7, f"eth summary flows_created {summ['flows_created']}")
+        check(summ["records_exported"] == 7, f"eth summary records_exported {summ['records_exported']}")
+        check(summ["export_drops"] == 0 and summ["nic_drops"] == 0, f"eth summary drops {summ}")
+        check(summ["link_type"] == "ethernet", f"eth summary link_type {summ['link_type']}")
+        check(sum(w["packets"] for w in summ["workers"]) == n, f"eth summary workers {summ['workers']}")
+        check(summ["elapsed_seconds"] >= 0, "eth summary elapsed")
+
+
+def test_nanosecond_pcap(tmp):
+    cap = os.path.join(tmp, "nano.pcap")
+    f = eth(MAC_A, MAC_B, 0x0800, ipv4("10.3.0.1", "10.3.0.2", 17, udp(3000, 4000, b"n")))
+    write_pcap(cap, 1, [(T0, 123_456_789, f), (T0 + 1, 5, f)], nano=True)
+    p, recs, _ = run(tmp, ["--pcap", cap, "--collector=none"] + EAL, "nano")
+    check(p.returncode == 0 and len(recs) == 1, f"nano: exit {p.returncode}, {len(recs)} records: {p.stderr}")
+    if recs:
+        # net_pcap opens files at microsecond precision: libpcap truncates
+        # nanosecond stamps to microseconds before the probe sees them.
+        check(recs[0]["first_seen_ns"] == T0 * 10**9 + 123_456_000, f"nano first_seen {recs[0]['first_seen_ns']}")
+        check(recs[0]["last_seen_ns"] == (T0 + 1) * 10**9, f"nano last_seen {recs[0]['last_seen_ns']}")
+        check(recs[0]["c2s_packets"] == 2, f"nano packets {recs[0]}")
+
+
+def sll_and_raw(tmp):
+    sll_cap = os.path.join(tmp, "sll.pcap")
+    write_pcap(sll_cap, 113, [
+        (0.0, sll(0x0800, ipv4("10.1.1.1", "10.1.1.2", 17, udp(40000, 53, b"s" * 20)))),
+        (0.5, sll(0x0800, ipv4("10.1.1.2", "10.1.1.1", 17, udp(53, 40000, b"t" * 40)))),
+    ])
+    raw_cap = os.path.join(tmp, "raw.pcap")
+    write_pcap(raw_cap, 101, [
+        (0.0, ipv4("10.2.2.1", "10.2.2.2", 6, tcp(50000, 443, SYN))),
+        (0.25, ipv4("10.2.2.2", "10.2.2.1", 6, tcp(443, 50000, RST | ACK))),
+    ])
+    return sll_cap, raw_cap
+
+
+def test_sll_and_raw(tmp):
+    sll_cap, raw_cap = sll_and_raw(tmp)
+    p, recs, summ = run(tmp, ["--pcap", sll_cap, "--collector=none"] + EAL, "sll")
+    check(p.returncode == 0, f"sll: exit {p.returncode}: {p.stderr}")
+    r = find(recs, client_ip="10.1.1.1")
+    check(r is not None and len(recs) == 1 and r["server_port"] == 53 and r["c2s_bytes"] == 48
+          and r["s2c_bytes"] == 68 and r["last_seen_ns"] == ns(0.5) and "client_mac" not in r, f"sll: {recs}")
+    check(summ and summ["link_type"] == "linux_sll", f"sll summary link_type {summ and summ['link_type']}")
+
+    p, recs, summ = run(tmp, ["--pcap", raw_cap, "--collector=none"] + EAL, "raw")
+    check(p.returncode == 0, f"raw: exit {p.returncode}: {p.stderr}")
+    r = find(recs, client_ip="10.2.2.1")
+    check(r is not None and len(recs) == 1 and r["end_reason"] == "tcp_rst" and r["c2s_tcp_flags"] == SYN
+          and r["s2c_tcp_flags"] == RST | ACK and r["first_seen_ns"] == ns(0.0) and r["last_seen_ns"] == ns(0.25),
+          f"raw: {recs}")
+
+    # Several files in one run, one after another, each with its link type.
+    p, recs, summ = run(tmp, ["--pcap", sll_cap, "--pcap", raw_cap, "--collector=none"] + EAL, "multi")
+    check(p.returncode == 0 and len(recs) == 2, f"multi: exit {p.returncode}, {len(recs)} records: {p.stderr}")
+    if summ:
+        check([c["status"] for c in summ.get("captures", [])] == ["ok", "ok"], f"multi captures {summ}")
+        check(summ["link_type"] == "mixed" and summ["rx_packets"] == 4, f"multi summary {summ}")
+
+
+def test_radiotap_refused(tmp):
+    cap = os.path.join(tmp, "wifi.pcap")
+    write_pcap(cap, 127, [(0.0, b"\x00\x00\x08\x00\x00\x00\x00\x00" + b"\x80\x00" + b"\0" * 30)])
+    p, recs, _ = run(tmp, ["--pcap", cap, "--collector=none"] + EAL, "wifi")
+    check(p.returncode != 0, "radiotap: non-zero exit")
+    want = f"wireflow-probe: capture {cap} has link type 127 (IEEE802_11_RADIO), which the probe does not dissect\n"
+    check(p.stderr == want, f"radiotap: stderr {p.stderr!r}")
+    check(recs == [], "radiotap: no records")
+
+    # In a list, the refused file is reported and skipped; the others run; exit 1.
+    sll_cap, _ = sll_and_raw(tmp)
+    p, recs, summ = run(tmp, ["--pcap", cap, "--pcap", sll_cap, "--collector=none"] + EAL, "wifi-list")
+    check(p.returncode == 1 and len(recs) == 1, f"radiotap list: exit {p.returncode}, {len(recs)} records")
+    check(summ and [c["status"] for c in summ["captures"]] == ["refused", "ok"], f"radiotap list summary {summ}")
+
+
+def test_config_file_and_bad_options(tmp):
+    cap = os.path.join(tmp, "eth-conf.pcap")
+    n = ethernet_capture(cap)
+    conf = os.path.join(tmp, "probe.conf")
+    with open(conf, "w") as f:
+        f.write(f"# test probe\n--pcap={cap}\n--collector=none\n--probe-id=conf-probe\n--no-huge\n--memory=512\n"
+                f"--max-flows=1024\n")
+    p, recs, summ = run(tmp, [conf], "conf")
+    check(p.returncode == 0 and len(recs) == 7, f"conf: exit {p.returncode}, {len(recs)} records: {p.stderr}")
+    check(all(r["probe_id"] == "conf-probe" for r in recs), "conf: probe id from the file")
+    check(summ and summ["rx_packets"] == n, "conf: summary")
+
+    p = subprocess.run([PROBE, "--pcap", cap, "--collector=none", "--frobnicate"], capture_output=True, text=True)
+    check(p.returncode == 2 and p.stderr.count("\n") == 1 and "unknown option" in p.stderr,
+          f"unknown option: exit {p.returncode} {p.stderr!r}")
+    p = subprocess.run([PROBE, "--pcap", cap, "--collector=none", "--idle-timeout=abc"], capture_output=True, text=True)
+    check(p.returncode == 2 and p.stderr.count("\n") == 1 and "--idle-timeout" in p.stderr,
+          f"bad value: exit {p.returncode} {p.stderr!r}")
+    p = subprocess.run([PROBE, "--pcap", os.path.join(tmp, "missing.pcap"), "--collector=none"] + EAL,
+                       capture_output=True, text=True)
+    check(p.returncode == 1 and p.stderr.count("\n") == 1 and "missing.pcap" in p.stderr,
+          f"missing file: exit {p.returncode} {p.stderr!r}")
+
+
+def main():
+    if not os.access(PROBE, os.X_OK):
+        print(f"{PROBE} not built", file=sys.stderr)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="probe_pcap_test_") as tmp:
+        test_ethernet(tmp)
+        test_nanosecond_pcap(tmp)
+        test_sll_and_raw(tmp)
+        test_radiotap_refused(tmp)
+        test_config_file_and_bad_options(tmp)
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        return 1
+    print("all probe pcap checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
