@@ -1,0 +1,226 @@
+#include "dpi/dpi_engine.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+extern "C" {
+#include <ndpi/ndpi_api.h>
+}
+
+#include "dpi/safe_string.hpp"
+
+namespace wireflow::probe {
+
+namespace {
+
+constexpr std::uint32_t no_state = std::numeric_limits<std::uint32_t>::max();
+
+enum class phase : std::uint8_t {
+    unused = 0,     // no flow in this slot
+    inspecting,     // fresh or holding a pool state
+    done,           // result final, no state held
+    no_dpi,         // the pool was empty when the flow started
+};
+
+// nDPI 4.2 keeps host_server_name in a char[80]; the raw bytes are kept and
+// sanitized only when a record is written.
+constexpr std::size_t raw_name_size = sizeof(ndpi_flow_struct::host_server_name);
+
+struct slot_result {
+    std::uint64_t risk;
+    std::uint32_t state;        // pool index or no_state
+    std::uint16_t app;
+    std::uint16_t master;
+    std::uint16_t category;
+    std::uint8_t packets;       // packets given to nDPI
+    phase ph;
+    std::uint8_t name_len;
+    char name[raw_name_size];
+};
+
+struct ndpi_module_deleter {
+    void operator()(ndpi_detection_module_struct* m) const noexcept { ndpi_exit_detection_module(m); }
+};
+
+struct aligned_deleter {
+    void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+};
+
+// ndpi_init_detection_module must not run concurrently (ndpi_api.h): workers
+// build their engines in parallel threads, so serialise the setup.
+std::mutex ndpi_init_mutex;
+
+}  // namespace
+
+struct dpi_engine::impl {
+    dpi_config cfg;
+    std::unique_ptr<ndpi_detection_module_struct, ndpi_module_deleter> mod;
+    std::size_t stride{0};
+    std::unique_ptr<std::byte[], aligned_deleter> pool;
+    std::vector<std::uint32_t> free_states;   // stack, never grows past pool_size
+    std::vector<slot_result> results;
+    dpi_counters counters;
+
+    explicit impl(const dpi_config& c) : cfg(c) {
+        if (c.slots == 0 || c.max_packets == 0 || c.max_packets > 255)
+            throw std::invalid_argument("dpi: slots must be > 0 and max_packets in 1..255");
+        {
+            std::lock_guard lock(ndpi_init_mutex);
+            mod.reset(ndpi_init_detection_module(ndpi_no_prefs));
+            if (!mod) throw std::runtime_error("dpi: ndpi_init_detection_module failed");
+            NDPI_PROTOCOL_BITMASK all;
+            NDPI_BITMASK_SET_ALL(all);
+            ndpi_set_protocol_detection_bitmask2(mod.get(), &all);
+            ndpi_finalize_initialization(mod.get());
+        }
+        // The library's own size, not our header's: guards against a header/ABI mismatch.
+        const std::size_t size = ndpi_detection_get_sizeof_ndpi_flow_struct();
+        if (size != sizeof(ndpi_flow_struct))
+            throw std::runtime_error("dpi: libndpi flow struct size differs from its header");
+        stride = (size + 63) / 64 * 64;
+        pool.reset(static_cast<std::byte*>(::operator new[](stride * c.pool_size + 64, std::align_val_t{64})));
+        std::memset(pool.get(), 0, stride * c.pool_size);
+        free_states.resize(c.pool_size);
+        for (std::uint32_t i = 0; i < c.pool_size; ++i) free_states[i] = c.pool_size - 1 - i;
+        results.assign(c.slots, slot_result{});
+        for (auto& r : results) r.state = no_state;
+    }
+
+    ndpi_flow_struct* state(std::uint32_t i) noexcept {
+        return reinterpret_cast<ndpi_flow_struct*>(pool.get() + stride * i);
+    }
+
+    void put_back(slot_result& r) noexcept {
+        if (r.state == no_state) return;
+        ndpi_flow_struct* f = state(r.state);
+        ndpi_free_flow_data(f);
+        std::memset(static_cast<void*>(f), 0, sizeof(ndpi_flow_struct));  // nDPI expects a zeroed flow
+        free_states.push_back(r.state);
+        r.state = no_state;
+    }
+
+    void take_name(slot_result& r, const ndpi_flow_struct* f) noexcept {
+        const std::size_t n = strnlen(f->host_server_name, raw_name_size);
+        std::memcpy(r.name, f->host_server_name, n);
+        r.name_len = static_cast<std::uint8_t>(n);
+    }
+
+    // Copies the verdict out of the nDPI state and returns the state to the pool.
+    void finish(slot_result& r, ndpi_protocol proto) noexcept {
+        ndpi_flow_struct* f = state(r.state);
+        if (proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+            std::uint8_t guessed = 0;
+            proto = ndpi_detection_giveup(mod.get(), f, 1, &guessed);
+            ++counters.flows_given_up;
+        } else {
+            ++counters.flows_detected;
+        }
+        r.app = proto.app_protocol;
+        r.master = proto.master_protocol;
+        r.category = static_cast<std::uint16_t>(proto.category);
+        r.risk = f->risk;
+        take_name(r, f);
+        put_back(r);
+        r.ph = phase::done;
+    }
+
+    // While inspecting, the slot holds the verdict of the latest packet (as
+    // ndpi_detection_process_packet returned it, category included); after
+    // finish() it holds the final one.
+    static ndpi_protocol stored(const slot_result& r) noexcept {
+        ndpi_protocol p{};
+        p.app_protocol = r.app;
+        p.master_protocol = r.master;
+        p.category = static_cast<ndpi_protocol_category_t>(r.category);
+        return p;
+    }
+};
+
+dpi_engine::dpi_engine(const dpi_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+dpi_engine::~dpi_engine() {
+    if (!impl_) return;
+    for (auto& r : impl_->results) impl_->put_back(r);
+}
+
+void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16_t l3_len, std::uint64_t ts_ns,
+                         bool from_client, bool created) noexcept {
+    (void)from_client;
+    impl& e = *impl_;
+    if (slot >= e.results.size()) [[unlikely]] return;
+    slot_result& r = e.results[slot];
+    if (created || r.ph == phase::unused) {
+        e.put_back(r);
+        r = slot_result{};
+        r.state = no_state;
+        if (e.free_states.empty()) {
+            r.ph = phase::no_dpi;
+            ++e.counters.flows_without_state;
+            return;
+        }
+        r.state = e.free_states.back();
+        e.free_states.pop_back();
+        r.ph = phase::inspecting;
+        ++e.counters.flows_inspected;
+    }
+    if (r.ph != phase::inspecting || l3 == nullptr || l3_len == 0) return;
+
+    ndpi_flow_struct* f = e.state(r.state);
+    const ndpi_protocol proto = ndpi_detection_process_packet(e.mod.get(), f, l3, l3_len, ts_ns / 1'000'000);
+    r.app = proto.app_protocol;
+    r.master = proto.master_protocol;
+    r.category = static_cast<std::uint16_t>(proto.category);
+    ++r.packets;
+    ++e.counters.packets_inspected;
+    // Same stopping rule as ndpiReader: a classified flow is done unless nDPI
+    // still wants packets for metadata (e.g. the TLS certificate).
+    const bool classified = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN;
+    if ((classified && !ndpi_extra_dissection_possible(e.mod.get(), f)) || r.packets >= e.cfg.max_packets)
+        e.finish(r, proto);
+}
+
+void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
+    impl& e = *impl_;
+    if (slot >= e.results.size()) [[unlikely]] return;
+    slot_result& r = e.results[slot];
+    if (r.ph == phase::inspecting && rec.reason != end_reason::active_timeout) e.finish(r, impl::stored(r));
+    if (r.ph == phase::inspecting) {
+        const ndpi_flow_struct* f = e.state(r.state);
+        r.risk = f->risk;
+        e.take_name(r, f);
+    }
+    const ndpi_protocol p = impl::stored(r);
+    rec.app_protocol = p.app_protocol;
+    rec.master_protocol = p.master_protocol;
+    rec.flow_risk = r.risk;
+
+    char buf[64];
+    const char* name = ndpi_protocol2name(e.mod.get(), p, buf, sizeof buf);
+    // Static nDPI tables, but bounded and sanitized anyway: nothing unchecked leaves the probe.
+    sanitize_utf8(std::span<const char>(name, strnlen(name, sizeof buf)), std::span<char>(rec.app_name));
+    const char* cat = ndpi_category_get_name(e.mod.get(), p.category);
+    if (cat == nullptr) cat = "";
+    sanitize_utf8(std::span<const char>(cat, strnlen(cat, max_app_name)), std::span<char>(rec.app_category));
+    const std::size_t n = sanitize_utf8(std::span<const char>(r.name, r.name_len), std::span<char>(rec.server_name));
+    rec.server_name_len = static_cast<std::uint8_t>(n);
+}
+
+void dpi_engine::release(std::uint32_t slot) noexcept {
+    impl& e = *impl_;
+    if (slot >= e.results.size()) [[unlikely]] return;
+    e.put_back(e.results[slot]);
+    e.results[slot] = slot_result{};
+    e.results[slot].state = no_state;
+}
+
+const dpi_counters& dpi_engine::counters() const noexcept { return impl_->counters; }
+
+std::uint32_t dpi_engine::states_in_use() const noexcept {
+    return impl_->cfg.pool_size - static_cast<std::uint32_t>(impl_->free_states.size());
+}
+
+}  // namespace wireflow::probe

@@ -1,0 +1,372 @@
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <pcap/pcap.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "dpi/dpi_engine.hpp"
+
+using namespace wireflow::probe;
+
+namespace {
+
+constexpr std::uint64_t ms = 1'000'000ULL;
+
+// ---- hand-built packets ------------------------------------------------------
+
+std::uint16_t ip_checksum(const std::uint8_t* h, std::size_t n) {
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i + 1 < n; i += 2) sum += (h[i] << 8) | h[i + 1];
+    while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+    return static_cast<std::uint16_t>(~sum);
+}
+
+// IPv4 + UDP around `payload`.
+std::vector<std::uint8_t> udp4(std::array<std::uint8_t, 4> src, std::uint16_t sport, std::array<std::uint8_t, 4> dst,
+                               std::uint16_t dport, const std::vector<std::uint8_t>& payload) {
+    const std::size_t total = 20 + 8 + payload.size();
+    std::vector<std::uint8_t> p(total, 0);
+    p[0] = 0x45;
+    p[2] = static_cast<std::uint8_t>(total >> 8);
+    p[3] = static_cast<std::uint8_t>(total);
+    p[8] = 64;
+    p[9] = 17;
+    std::copy(src.begin(), src.end(), p.begin() + 12);
+    std::copy(dst.begin(), dst.end(), p.begin() + 16);
+    const std::uint16_t c = ip_checksum(p.data(), 20);
+    p[10] = static_cast<std::uint8_t>(c >> 8);
+    p[11] = static_cast<std::uint8_t>(c);
+    p[20] = static_cast<std::uint8_t>(sport >> 8);
+    p[21] = static_cast<std::uint8_t>(sport);
+    p[22] = static_cast<std::uint8_t>(dport >> 8);
+    p[23] = static_cast<std::uint8_t>(dport);
+    const std::size_t ulen = 8 + payload.size();
+    p[24] = static_cast<std::uint8_t>(ulen >> 8);
+    p[25] = static_cast<std::uint8_t>(ulen);
+    std::copy(payload.begin(), payload.end(), p.begin() + 28);
+    return p;
+}
+
+// RFC 1035 4.1: a standard query for one A record.
+std::vector<std::uint8_t> dns_query(const std::vector<std::string>& labels) {
+    std::vector<std::uint8_t> q = {0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0};
+    for (const auto& l : labels) {
+        q.push_back(static_cast<std::uint8_t>(l.size()));
+        q.insert(q.end(), l.begin(), l.end());
+    }
+    q.insert(q.end(), {0, 0, 1, 0, 1});
+    return q;
+}
+
+void feed(dpi_engine& e, std::uint32_t slot, const std::vector<std::uint8_t>& pkt, std::uint64_t ts, bool created) {
+    e.process(slot, pkt.data(), static_cast<std::uint16_t>(pkt.size()), ts, true, created);
+}
+
+flow_record filled(dpi_engine& e, std::uint32_t slot, end_reason why) {
+    flow_record r{};
+    r.reason = why;
+    e.fill(slot, r);
+    return r;
+}
+
+std::vector<std::uint8_t> noise(std::size_t n, std::uint8_t seed) {
+    std::vector<std::uint8_t> v(n);
+    for (std::size_t i = 0; i < n; ++i) v[i] = static_cast<std::uint8_t>(seed * 31 + i * 7 + (i >> 3) * 13);
+    return v;
+}
+
+dpi_config small(std::uint32_t pool = 4, std::uint16_t budget = 24) {
+    dpi_config c;
+    c.slots = 16;
+    c.pool_size = pool;
+    c.max_packets = budget;
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("a DNS query is classified on its first packet and its name kept", "[dpi]") {
+    dpi_engine e(small());
+    feed(e, 3, udp4({10, 0, 0, 1}, 40000, {10, 0, 0, 53}, 53, dns_query({"www", "example", "com"})), 1000 * ms, true);
+    CHECK(e.states_in_use() == 1);  // nDPI would like the answer too (extra dissection)
+    const auto a = filled(e, 3, end_reason::active_timeout);
+    CHECK(std::string(a.app_name) == "DNS");
+    CHECK(std::string(a.server_name) == "www.example.com");
+    CHECK(e.states_in_use() == 1);
+    const auto r = filled(e, 3, end_reason::idle_timeout);  // the flow ended without an answer
+    CHECK(e.counters().flows_detected == 1);
+    CHECK(e.states_in_use() == 0);  // result kept in the slot, nDPI state back in the pool
+    CHECK(r.app_protocol == 5);     // NDPI_PROTOCOL_DNS
+    CHECK(std::string(r.app_name) == "DNS");
+    CHECK(std::string(r.app_category) == "Network");
+    CHECK(std::string(r.server_name) == "www.example.com");
+    CHECK(r.server_name_len == 15);
+}
+
+TEST_CASE("a hostile DNS name comes out as bounded valid text", "[dpi]") {
+    dpi_engine e(small());
+    feed(e, 1, udp4({10, 0, 0, 1}, 40001, {10, 0, 0, 53}, 53,
+                    dns_query({std::string("a\x1b[2J\r\n", 7), std::string("\xff\xfe\xc0\xaf", 4), "com"})),
+         1000 * ms, true);
+    const auto r = filled(e, 1, end_reason::idle_timeout);
+    const std::string name(r.server_name);
+    CHECK(name.size() == r.server_name_len);
+    CHECK(name.size() <= max_server_name);
+    for (unsigned char c : name) CHECK((c >= 0x20 && c != 0x7F));
+    CHECK(name.find('\xff') == std::string::npos);
+    CHECK(name.find("\xc0\xaf") == std::string::npos);
+}
+
+TEST_CASE("an unclassifiable flow gives up after the packet budget and frees its state", "[dpi]") {
+    dpi_engine e(small(4, 3));
+    for (std::uint8_t i = 0; i < 3; ++i) {
+        CHECK(e.states_in_use() == (i == 0 ? 0u : 1u));
+        feed(e, 2, udp4({10, 0, 0, 1}, 40002, {10, 0, 0, 2}, 40003, noise(200, i)), (1000 + i) * ms, i == 0);
+    }
+    CHECK(e.states_in_use() == 0);
+    CHECK(e.counters().flows_given_up == 1);
+    CHECK(e.counters().packets_inspected == 3);
+    feed(e, 2, udp4({10, 0, 0, 1}, 40002, {10, 0, 0, 2}, 40003, noise(200, 9)), 1005 * ms, false);
+    CHECK(e.counters().packets_inspected == 3);  // done: later packets are not inspected
+}
+
+TEST_CASE("an empty pool leaves new flows without DPI, counted, until a state is released", "[dpi]") {
+    dpi_engine e(small(1));
+    feed(e, 0, udp4({10, 0, 0, 1}, 40010, {10, 0, 0, 2}, 40011, noise(100, 1)), 1000 * ms, true);
+    CHECK(e.states_in_use() == 1);
+    feed(e, 1, udp4({10, 0, 0, 1}, 40012, {10, 0, 0, 53}, 53, dns_query({"example", "org"})), 1000 * ms, true);
+    CHECK(e.counters().flows_without_state == 1);
+    const auto r = filled(e, 1, end_reason::idle_timeout);
+    CHECK(r.app_protocol == 0);
+    CHECK(std::string(r.app_name) == "Unknown");
+    CHECK(r.server_name[0] == '\0');
+
+    e.release(0);
+    CHECK(e.states_in_use() == 0);
+    feed(e, 5, udp4({10, 0, 0, 1}, 40013, {10, 0, 0, 53}, 53, dns_query({"example", "net"})), 1000 * ms, true);
+    CHECK(std::string(filled(e, 5, end_reason::idle_timeout).server_name) == "example.net");
+}
+
+TEST_CASE("an active-timeout record keeps inspection going and a final one ends it", "[dpi]") {
+    dpi_engine e(small());
+    feed(e, 4, udp4({10, 0, 0, 1}, 40020, {10, 0, 0, 2}, 40021, noise(64, 3)), 1000 * ms, true);
+    (void)filled(e, 4, end_reason::active_timeout);
+    CHECK(e.states_in_use() == 1);
+    feed(e, 4, udp4({10, 0, 0, 1}, 40020, {10, 0, 0, 2}, 40021, noise(64, 4)), 1001 * ms, false);
+    CHECK(e.counters().packets_inspected == 2);
+    (void)filled(e, 4, end_reason::idle_timeout);
+    CHECK(e.states_in_use() == 0);
+    CHECK(e.counters().flows_given_up == 1);
+}
+
+TEST_CASE("a new flow in a reused slot starts from a clean result", "[dpi]") {
+    dpi_engine e(small());
+    feed(e, 6, udp4({10, 0, 0, 1}, 40030, {10, 0, 0, 53}, 53, dns_query({"first", "example"})), 1000 * ms, true);
+    CHECK(std::string(filled(e, 6, end_reason::idle_timeout).server_name) == "first.example");
+    feed(e, 6, udp4({10, 0, 0, 1}, 40031, {10, 0, 0, 2}, 40032, noise(80, 5)), 2000 * ms, true);
+    const auto r = filled(e, 6, end_reason::active_timeout);
+    CHECK(r.server_name[0] == '\0');
+    CHECK(r.app_protocol == 0);
+}
+
+// ---- real captures against ndpiReader ---------------------------------------
+
+namespace {
+
+struct reader_flow {
+    std::string proto_ids;   // "5.126" or "91"
+    std::string name;        // "DNS.Google"
+    std::string host;        // Hostname/SNI, may be empty
+};
+
+std::string canonical(const std::string& l4, std::string a, std::string b) {
+    if (b < a) std::swap(a, b);
+    return l4 + " " + a + " " + b;
+}
+
+// ndpiReader prints IPv6 with its own zero compression ("b00c::25de" where
+// inet_ntop writes "b00c:0:25de"): re-print its addresses the way we do.
+std::string normalise(const std::string& ep) {
+    if (ep.empty() || ep[0] != '[') return ep;
+    const auto close = ep.find(']');
+    std::uint8_t a[16];
+    if (close == std::string::npos || inet_pton(AF_INET6, ep.substr(1, close - 1).c_str(), a) != 1) return ep;
+    char t[INET6_ADDRSTRLEN];
+    inet_ntop(AF_INET6, a, t, sizeof t);
+    return "[" + std::string(t) + ep.substr(close);
+}
+
+// Runs the reference: ndpiReader's per-flow lines, keyed like ours.
+std::map<std::string, reader_flow> run_ndpi_reader(const std::string& file) {
+    std::map<std::string, reader_flow> out;
+    const std::string cmd = "ndpiReader -q -v 2 -i '" + file + "' 2>/dev/null";
+    FILE* f = popen(cmd.c_str(), "r");
+    REQUIRE(f != nullptr);
+    static const std::regex line(R"(^\s+\d+\s+(TCP|UDP) (\S+) (?:<->|->|<-) (\S+) .*?\[proto: ([0-9.]+)/([^\]]+)\])");
+    static const std::regex host(R"(\[Hostname/SNI: ([^\]]*)\])");
+    char buf[8192];
+    while (fgets(buf, sizeof buf, f) != nullptr) {
+        std::smatch m;
+        const std::string s(buf);
+        if (!std::regex_search(s, m, line)) continue;
+        reader_flow r{m[4], m[5], {}};
+        std::smatch h;
+        if (std::regex_search(s, h, host)) r.host = h[1];
+        out[canonical(m[1], normalise(m[2]), normalise(m[3]))] = r;
+    }
+    pclose(f);
+    return out;
+}
+
+std::string endpoint_text(int family, const std::uint8_t* ip, std::uint16_t port) {
+    char a[INET6_ADDRSTRLEN];
+    inet_ntop(family, ip, a, sizeof a);
+    return family == AF_INET6 ? "[" + std::string(a) + "]:" + std::to_string(port) : a + (":" + std::to_string(port));
+}
+
+// Minimal link + IP offset code, for the test only (the probe uses the real
+// dissector): Ethernet with VLAN tags, raw IP and Linux cooked captures.
+bool locate_l3(int dlt, const std::uint8_t* d, std::size_t n, std::size_t& off) {
+    std::uint16_t type;
+    if (dlt == DLT_EN10MB) {
+        if (n < 14) return false;
+        off = 14;
+        type = static_cast<std::uint16_t>(d[12] << 8 | d[13]);
+        while ((type == 0x8100 || type == 0x88A8) && n >= off + 4) {
+            type = static_cast<std::uint16_t>(d[off + 2] << 8 | d[off + 3]);
+            off += 4;
+        }
+    } else if (dlt == DLT_LINUX_SLL) {
+        if (n < 16) return false;
+        off = 16;
+        type = static_cast<std::uint16_t>(d[14] << 8 | d[15]);
+    } else if (dlt == DLT_RAW) {
+        off = 0;
+        if (n < 1) return false;
+        type = (d[0] >> 4) == 6 ? 0x86DD : 0x0800;
+    } else {
+        return false;
+    }
+    return type == 0x0800 || type == 0x86DD;
+}
+
+struct corpus_result {
+    std::size_t reader_flows{0};
+    std::size_t compared{0};
+    std::vector<std::string> mismatches;
+};
+
+corpus_result compare_with_reader(const std::string& file) {
+    corpus_result res;
+    const auto reference = run_ndpi_reader(file);
+    res.reader_flows = reference.size();
+
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t* pc = pcap_open_offline(file.c_str(), err);
+    REQUIRE(pc != nullptr);
+    const int dlt = pcap_datalink(pc);
+    dpi_config cfg;
+    cfg.slots = 4096;
+    cfg.pool_size = 4096;
+    dpi_engine e(cfg);
+    std::map<std::string, std::uint32_t> slots;
+
+    pcap_pkthdr* h;
+    const u_char* d;
+    while (pcap_next_ex(pc, &h, &d) == 1) {
+        std::size_t off = 0;
+        if (!locate_l3(dlt, d, h->caplen, off)) continue;
+        const std::uint8_t* ip = d + off;
+        const std::size_t len = h->caplen - off;
+        if (len < 20) continue;
+        int family;
+        std::uint8_t proto;
+        std::size_t l4;
+        const std::uint8_t *src, *dst;
+        if ((ip[0] >> 4) == 4) {
+            family = AF_INET;
+            proto = ip[9];
+            l4 = (ip[0] & 0x0F) * 4u;
+            if ((ip[6] & 0x1F) != 0 || ip[7] != 0) continue;  // later fragments carry no ports
+            src = ip + 12;
+            dst = ip + 16;
+        } else if ((ip[0] >> 4) == 6 && len >= 40) {
+            family = AF_INET6;
+            proto = ip[6];
+            l4 = 40;
+            src = ip + 8;
+            dst = ip + 24;
+        } else {
+            continue;
+        }
+        if ((proto != 6 && proto != 17) || len < l4 + 4) continue;
+        const auto sport = static_cast<std::uint16_t>(ip[l4] << 8 | ip[l4 + 1]);
+        const auto dport = static_cast<std::uint16_t>(ip[l4 + 2] << 8 | ip[l4 + 3]);
+        const std::string key = canonical(proto == 6 ? "TCP" : "UDP", endpoint_text(family, src, sport),
+                                          endpoint_text(family, dst, dport));
+        const auto [it, created] = slots.try_emplace(key, static_cast<std::uint32_t>(slots.size()));
+        REQUIRE(it->second < cfg.slots);
+        const std::uint64_t ts = std::uint64_t(h->ts.tv_sec) * 1'000'000'000ULL + std::uint64_t(h->ts.tv_usec) * 1000;
+        e.process(it->second, ip, static_cast<std::uint16_t>(std::min<std::size_t>(len, 65535)), ts, true, created);
+    }
+    pcap_close(pc);
+
+    for (const auto& [key, slot] : slots) {
+        const auto ref = reference.find(key);
+        if (ref == reference.end()) continue;
+        flow_record r{};
+        r.reason = end_reason::idle_timeout;
+        e.fill(slot, r);
+        ++res.compared;
+        const std::string ids = r.master_protocol != 0 && r.master_protocol != r.app_protocol
+                                    ? std::to_string(r.master_protocol) + "." + std::to_string(r.app_protocol)
+                                    : std::to_string(r.app_protocol);
+        if (ids != ref->second.proto_ids || r.app_name != ref->second.name || r.server_name != ref->second.host)
+            res.mismatches.push_back(key + ": ours " + ids + "/" + r.app_name + " '" + r.server_name +
+                                     "' ndpiReader " + ref->second.proto_ids + "/" + ref->second.name + " '" +
+                                     ref->second.host + "'");
+    }
+    for (const auto& [key, ref] : reference)
+        if (slots.count(key) == 0) res.mismatches.push_back(key + ": in ndpiReader only");
+    for (const auto& [key, slot] : slots) e.release(slot);
+    CHECK(e.states_in_use() == 0);
+    return res;
+}
+
+}  // namespace
+
+TEST_CASE("applications and server names on real captures match ndpiReader", "[dpi][corpus]") {
+    const char* corpus = std::getenv("WIREFLOW_CORPUS");
+    if (corpus == nullptr || !std::filesystem::is_directory(std::filesystem::path(corpus) / "real")) {
+        WARN("WIREFLOW_CORPUS not set or has no real/: corpus comparison skipped");
+        return;
+    }
+    if (std::system("command -v ndpiReader >/dev/null 2>&1") != 0) {
+        WARN("ndpiReader not installed: corpus comparison skipped");
+        return;
+    }
+    // DNS (Google and plain, punycode), TLS with SNI and QUIC over IPv6, HTTP Host.
+    for (const char* name : {"dns_long_domainname.pcap", "punycode-idn.pcap", "http_ipv6.pcap",
+                             "windowsupdate_over_http.pcap"}) {
+        const auto path = std::filesystem::path(corpus) / "real" / name;
+        if (!std::filesystem::exists(path)) {
+            WARN("missing " << path.string());
+            continue;
+        }
+        INFO(name);
+        const auto res = compare_with_reader(path.string());
+        std::string report;
+        for (const auto& m : res.mismatches) report += m + "\n";
+        INFO(report);
+        CHECK(res.reader_flows > 0);
+        CHECK(res.compared == res.reader_flows);
+        CHECK(res.mismatches.empty());
+    }
+}
