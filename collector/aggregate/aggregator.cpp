@@ -1,0 +1,150 @@
+#include "aggregator.hpp"
+
+#include <mutex>
+
+namespace wireflow::collector::aggregate {
+
+std::optional<flow_observation> to_observation(const flow_row& row, std::uint64_t source) {
+    auto client = ip_address::parse(row.client_ip);
+    auto server = ip_address::parse(row.server_ip);
+    if (!client || !server || row.vlan > 4095) return std::nullopt;
+    flow_observation o;
+    o.source = source;
+    o.flow_id = row.flow_id;
+    o.client = *client;
+    o.server = *server;
+    o.vlan = static_cast<std::uint16_t>(row.vlan);
+    if (!row.client_mac.empty()) o.client_mac = mac_address::parse(row.client_mac);
+    if (!row.server_mac.empty()) o.server_mac = mac_address::parse(row.server_mac);
+    o.c2s_packets = row.c2s_packets;
+    o.c2s_bytes = row.c2s_bytes;
+    o.s2c_packets = row.s2c_packets;
+    o.s2c_bytes = row.s2c_bytes;
+    o.first_seen_ns = row.first_seen_ns;
+    o.last_seen_ns = row.last_seen_ns;
+    o.end_reason = row.end_reason;
+    o.app_name = row.app_name;
+    o.server_name = row.server_name;
+    return o;
+}
+
+std::uint64_t flow_source(const batch_id& id) noexcept {
+    return hash_bytes(id.probe_id.data(), id.probe_id.size(), id.boot_id);
+}
+
+aggregator::aggregator(host_table_config config) : table_(std::move(config), pools_) {}
+
+std::size_t aggregator::ingest_locked(std::span<const flow_row> rows, std::uint64_t source) {
+    std::size_t accepted = 0;
+    for (const auto& row : rows) {
+        auto o = to_observation(row, source);
+        if (!o) {
+            ++rows_rejected_;
+            continue;
+        }
+        if (table_.ingest(*o)) ++accepted;
+    }
+    return accepted;
+}
+
+std::size_t aggregator::ingest(const flow_batch& batch) {
+    const std::uint64_t source = flow_source(batch.id);
+    std::unique_lock lock(mutex_);
+    return ingest_locked(batch.records, source);
+}
+
+std::size_t aggregator::ingest(std::span<const flow_row> rows, std::uint64_t source) {
+    std::unique_lock lock(mutex_);
+    return ingest_locked(rows, source);
+}
+
+void aggregator::expire(std::uint64_t now_ns) {
+    std::unique_lock lock(mutex_);
+    table_.expire(now_ns);
+}
+
+minute_drain aggregator::drain_minute(std::uint64_t now_ns) {
+    std::unique_lock lock(mutex_);
+    return table_.drain_minute(now_ns);
+}
+
+host_page aggregator::query(const host_query& q) const {
+    std::shared_lock lock(mutex_);
+    return query_hosts(table_, q);
+}
+
+std::optional<host_view> aggregator::host(const ip_address& ip, std::uint16_t vlan, std::uint64_t now_ns) const {
+    std::shared_lock lock(mutex_);
+    return table_.view(ip, vlan, now_ns != 0 ? now_ns : table_.clock_ns());
+}
+
+bool aggregator::set_blacklisted(const ip_address& ip, std::uint16_t vlan, bool blacklisted) {
+    std::unique_lock lock(mutex_);
+    return table_.set_blacklisted(ip, vlan, blacklisted);
+}
+
+bool aggregator::add_alerts(const ip_address& ip, std::uint16_t vlan, std::uint32_t n) {
+    std::unique_lock lock(mutex_);
+    return table_.add_alerts(ip, vlan, n);
+}
+
+pool_result aggregator::edited(pool_result r) {
+    if (r.ok()) table_.reassign_pools();
+    return r;
+}
+
+pool_result aggregator::create_pool(std::string_view name) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.create(name));
+}
+pool_result aggregator::rename_pool(pool_id id, std::string_view name) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.rename(id, name));
+}
+pool_result aggregator::delete_pool(pool_id id) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.remove(id));
+}
+pool_result aggregator::add_pool_member(pool_id id, std::string_view member) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.add_member(id, member));
+}
+pool_result aggregator::remove_pool_member(pool_id id, std::string_view member) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.remove_member(id, member));
+}
+pool_result aggregator::restore_pools(std::span<const pool_snapshot> pools) {
+    std::unique_lock lock(mutex_);
+    return edited(pools_.restore(pools));
+}
+
+std::vector<pool_snapshot> aggregator::pools_snapshot() const {
+    std::shared_lock lock(mutex_);
+    return pools_.snapshot();
+}
+
+std::vector<pool_info> aggregator::pools() const {
+    std::shared_lock lock(mutex_);
+    std::vector<pool_info> out;
+    out.push_back({no_pool, {}, {}, table_.pool_stats(no_pool)});
+    for (auto& s : pools_.snapshot())
+        out.push_back({s.id, std::move(s.name), std::move(s.members), table_.pool_stats(s.id)});
+    return out;
+}
+
+std::vector<mac_address> aggregator::unassigned_macs() const {
+    std::shared_lock lock(mutex_);
+    return table_.unassigned_macs();
+}
+
+std::size_t aggregator::hosts() const {
+    std::shared_lock lock(mutex_);
+    return table_.size();
+}
+
+std::uint64_t aggregator::records_rejected() const {
+    std::shared_lock lock(mutex_);
+    return rows_rejected_ + table_.records_rejected();
+}
+
+}  // namespace wireflow::collector::aggregate

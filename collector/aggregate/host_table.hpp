@@ -1,0 +1,267 @@
+#pragma once
+// The collector's live host table: one entry per (IP address, VLAN) seen in
+// flow records, with traffic totals, flow counts, distinct peers, traffic by
+// application and a host pool, purged when idle.
+//
+// Input is one flow record at a time (flow_observation, binary addresses);
+// each record's counters are deltas (an active-timeout record carries the
+// counters since the flow's previous record), so totals are plain sums.
+// A host's "sent" is c2s when it is the client and s2c when it is the server.
+//
+// Flows are counted once per flow, not per record: a flow is identified by
+// (source, flow_id, addresses, VLAN); its first record counts it for both
+// hosts; "active" flows are those whose latest record had end_reason
+// active_timeout (2), i.e. the probe says the flow goes on. An active flow
+// that is never closed (probe died) is forgotten after flow_expiry.
+//
+// Idle purge: a host with no traffic for local_idle (local hosts) or
+// remote_idle (remote hosts) is removed, unless it still has active flows.
+// Time is record time (the largest last_seen_ns seen) or the caller's now;
+// purge work is amortised: each record visits a few slots, and expire(now)
+// sweeps on demand.
+//
+// Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
+
+#include "address.hpp"
+#include "app_traffic.hpp"
+#include "cidr.hpp"
+#include "host_pools.hpp"
+#include "peer_counter.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace wireflow::collector::aggregate {
+
+inline constexpr std::uint8_t end_reason_active_timeout = 2;  // wireflow.v1 EndReason
+inline constexpr std::uint64_t ns_per_s = 1'000'000'000ULL;
+
+struct host_key {
+    ip_address ip;
+    std::uint8_t reserved{0};  // explicit padding: the key hashes as bytes
+    std::uint16_t vlan{0};
+    friend bool operator==(const host_key&, const host_key&) = default;
+};
+static_assert(std::has_unique_object_representations_v<host_key>);
+static_assert(sizeof(host_key) == 20);
+
+// One flow record with binary addresses. Views must outlive the call only.
+struct flow_observation {
+    std::uint64_t source{0};        // who numbered flow_id: e.g. a hash of (probe_id, boot_id)
+    std::uint64_t flow_id{0};
+    ip_address client;
+    ip_address server;
+    std::uint16_t vlan{0};          // 0..4095
+    std::optional<mac_address> client_mac;
+    std::optional<mac_address> server_mac;
+    std::uint64_t c2s_packets{0}, c2s_bytes{0}, s2c_packets{0}, s2c_bytes{0};
+    std::uint64_t first_seen_ns{0}, last_seen_ns{0};
+    std::uint8_t end_reason{0};
+    std::string_view app_name;      // bounded, valid UTF-8 (ingest checks)
+    std::string_view server_name;   // becomes the server host's name when non-empty
+};
+
+// The stored entry. Kept small: about 230 bytes, see host_table_bench.
+struct host_entry {
+    static constexpr std::uint8_t flag_live = 1, flag_local = 2, flag_has_mac = 4, flag_blacklisted = 8;
+
+    host_key key;
+    mac_address mac;
+    std::uint8_t flags{0};
+    peer_counter peers;
+    std::uint32_t pool{no_pool};
+    std::uint32_t alerts{0};
+    std::uint32_t active_client{0}, active_server{0};
+    std::uint32_t minute_slot{0};  // index into the per-minute deltas, or npos
+    std::uint32_t rate_minute{0};  // minute number (record time / 60 s) of rate_cur
+    std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
+    std::uint64_t flows_client{0}, flows_server{0};
+    std::uint64_t first_seen_ns{0}, last_seen_ns{0};
+    std::uint64_t rate_cur{0}, rate_prev{0};  // bytes in minute rate_minute and the one before
+    app_traffic apps;
+
+    [[nodiscard]] bool live() const noexcept { return flags & flag_live; }
+    [[nodiscard]] bool local() const noexcept { return flags & flag_local; }
+    [[nodiscard]] bool has_mac() const noexcept { return flags & flag_has_mac; }
+    [[nodiscard]] bool blacklisted() const noexcept { return flags & flag_blacklisted; }
+    [[nodiscard]] std::uint64_t bytes() const noexcept { return bytes_sent + bytes_rcvd; }
+    [[nodiscard]] std::uint64_t packets() const noexcept { return packets_sent + packets_rcvd; }
+    [[nodiscard]] std::uint64_t flows() const noexcept { return flows_client + flows_server; }
+    // Throughput in bytes/s at `now`: a sliding 60-second window estimated
+    // from two minute buckets (record time, bytes of both directions
+    // attributed to the record's last_seen): the current minute's bytes plus
+    // the previous minute's weighted by the part of the window it still
+    // covers, divided by 60. Zero after two idle minutes.
+    [[nodiscard]] double throughput(std::uint64_t now_ns) const noexcept;
+};
+
+struct pool_counters {
+    std::uint64_t hosts{0};
+    std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
+    friend bool operator==(const pool_counters&, const pool_counters&) = default;
+};
+
+// Per-minute deltas (drain_minute). flows = flows that started (first record).
+struct minute_counters {
+    std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0}, flows{0};
+    friend bool operator==(const minute_counters&, const minute_counters&) = default;
+};
+struct host_minute {
+    ip_address ip;
+    std::uint16_t vlan{0};
+    pool_id pool{no_pool};
+    minute_counters counters;
+};
+struct pool_minute {
+    pool_id pool{no_pool};
+    minute_counters counters;
+};
+struct app_minute {
+    std::string app;
+    std::uint64_t bytes{0}, packets{0}, flows{0};
+};
+struct minute_drain {
+    std::uint64_t start_ns{0}, end_ns{0};  // previous drain (or first record) .. now
+    std::vector<host_minute> hosts;        // local hosts with traffic in the interval
+    std::vector<pool_minute> pools;        // pools (0 = unassigned) with traffic
+    std::vector<app_minute> apps;          // applications with traffic
+};
+
+// A copy of one host for callers (REST): plain values and strings.
+struct host_view {
+    ip_address ip;
+    std::uint16_t vlan{0};
+    std::optional<mac_address> mac;
+    std::string name;
+    bool local{false}, blacklisted{false};
+    pool_id pool{no_pool};
+    std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
+    std::uint64_t flows_client{0}, flows_server{0};
+    std::uint32_t active_client{0}, active_server{0};
+    std::uint64_t peers{0};
+    bool peers_exact{true};
+    std::uint64_t first_seen_ns{0}, last_seen_ns{0};
+    double throughput_bps{0};  // bytes per second, see host_entry::throughput
+    std::uint32_t alerts{0};
+    std::vector<std::pair<std::string, std::uint64_t>> apps;  // largest first, "Other" last
+};
+
+struct host_table_config {
+    local_networks locals;
+    std::uint64_t local_idle_ns{300 * ns_per_s};
+    std::uint64_t remote_idle_ns{60 * ns_per_s};
+    std::uint64_t flow_expiry_ns{3600 * ns_per_s};  // active flow without any record
+    unsigned purge_visits_per_record{4};
+};
+
+class host_table {
+public:
+    static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+
+    // pools must outlive the table. Call reassign_pools() after changing them.
+    host_table(host_table_config config, const host_pools& pools);
+
+    // Accounts one record. Returns false (and counts it) when the record is
+    // unusable: invalid address, VLAN above 4095, or last_seen < first_seen.
+    bool ingest(const flow_observation& obs);
+
+    // Purges idle hosts and expired active flows; max_visits bounds the work
+    // (slots visited) for amortised calls. now defaults to record time.
+    void expire(std::uint64_t now_ns, std::size_t max_visits = std::numeric_limits<std::size_t>::max());
+
+    // Recomputes every host's pool after a pool change and moves its totals
+    // between pool counters. O(hosts); a no-op when the pools did not change.
+    void reassign_pools();
+
+    [[nodiscard]] std::uint32_t find(const ip_address& ip, std::uint16_t vlan) const noexcept;
+    [[nodiscard]] std::optional<host_view> view(const ip_address& ip, std::uint16_t vlan, std::uint64_t now_ns) const;
+    [[nodiscard]] host_view view(std::uint32_t index, std::uint64_t now_ns) const;
+    bool set_blacklisted(const ip_address& ip, std::uint16_t vlan, bool blacklisted) noexcept;
+    bool add_alerts(const ip_address& ip, std::uint16_t vlan, std::uint32_t n = 1) noexcept;
+
+    // Per-minute deltas since the previous drain; resets them.
+    [[nodiscard]] minute_drain drain_minute(std::uint64_t now_ns);
+
+    // Pool counters: sums over the live hosts currently in each pool (a
+    // host's totals move with it when its pool changes; purged hosts leave).
+    [[nodiscard]] pool_counters pool_stats(pool_id id) const noexcept;
+    [[nodiscard]] const std::unordered_map<pool_id, pool_counters>& all_pool_stats() const noexcept { return pool_totals_; }
+    // Distinct MACs of local hosts in no pool ("unassigned devices"), sorted.
+    [[nodiscard]] std::vector<mac_address> unassigned_macs() const;
+
+    // For queries: every slot (check live()), and per-slot side data.
+    [[nodiscard]] std::span<const host_entry> slots() const noexcept { return hosts_; }
+    [[nodiscard]] std::string_view name_of(std::uint32_t index) const noexcept;
+    [[nodiscard]] const app_names& apps() const noexcept { return app_names_; }
+
+    [[nodiscard]] std::size_t size() const noexcept { return live_; }
+    [[nodiscard]] std::size_t active_flows() const noexcept { return active_.size(); }
+    [[nodiscard]] std::uint64_t clock_ns() const noexcept { return clock_ns_; }
+    [[nodiscard]] std::uint64_t records_rejected() const noexcept { return rejected_; }
+    [[nodiscard]] std::uint64_t hosts_purged() const noexcept { return purged_; }
+    // Heap bytes held by the table's own structures (not the allocator's overhead).
+    [[nodiscard]] std::size_t memory_bytes() const noexcept;
+
+private:
+    struct active_flow {
+        std::uint32_t client, server;
+        std::uint64_t last_seen_ns;
+    };
+    struct index_slot {
+        std::uint32_t tag;    // upper hash bits
+        std::uint32_t entry;  // host index + 1; 0 = empty
+    };
+    struct delta {
+        std::uint32_t host;  // npos once the host was purged
+        host_key key;
+        pool_id pool;
+        minute_counters c;
+    };
+    struct app_delta {
+        std::uint64_t bytes{0}, packets{0}, flows{0};
+    };
+
+    std::uint32_t find_or_create(const host_key& key, std::uint64_t now_ns);
+    void index_insert(std::uint32_t host, std::uint64_t hash);
+    void index_erase(std::uint32_t host);
+    void index_grow();
+    void purge(std::uint32_t host);
+    void set_pool(host_entry& h, pool_id pool);
+    void account_side(std::uint32_t host, std::uint64_t sent_bytes, std::uint64_t sent_packets,
+                      std::uint64_t rcvd_bytes, std::uint64_t rcvd_packets, bool new_flow, bool as_client,
+                      const flow_observation& obs, app_id app, std::uint32_t peer_hash,
+                      const std::optional<mac_address>& mac);
+    [[nodiscard]] pool_id match_pool(const host_entry& h) const noexcept;
+
+    host_table_config config_;
+    const host_pools* pools_;
+    std::uint64_t pools_generation_{0};
+    app_names app_names_;
+
+    std::vector<host_entry> hosts_;
+    std::vector<std::uint32_t> free_;
+    std::vector<index_slot> index_;  // open addressing, linear probing, power-of-two size
+    std::size_t live_{0};
+
+    std::unordered_map<std::uint64_t, active_flow> active_;
+    std::unordered_map<std::uint32_t, std::string> names_;
+    std::unordered_map<pool_id, pool_counters> pool_totals_;
+
+    std::vector<delta> minute_hosts_;
+    std::unordered_map<pool_id, minute_counters> minute_pools_;
+    std::unordered_map<app_id, app_delta> minute_apps_;
+    std::uint64_t minute_start_ns_{0};
+
+    std::uint64_t clock_ns_{0};
+    std::size_t purge_cursor_{0};
+    std::uint64_t last_flow_sweep_ns_{0};
+    std::uint64_t rejected_{0}, purged_{0};
+};
+
+}  // namespace wireflow::collector::aggregate
