@@ -12,6 +12,37 @@
 namespace wireflow::probe {
 
 // `frame` holds the captured bytes (possibly snapped shorter than on the wire).
+//
+// Link layers: Ethernet II (and RFC 1042 LLC/SNAP), any number of 802.1Q /
+// 802.1ad (0x88a8, 0x9100) tags (`vlan` = innermost id), MPLS (0x8847/0x8848)
+// down to the bottom of stack then IPv4/IPv6 by first nibble or an RFC 4385
+// control word + Ethernet pseudowire (one level; MACs stay the outer ones),
+// PPPoE session (0x8864, PPP 0x0021/0x0057), Linux SLL/SLL2, raw IP, BSD
+// NULL (either byte order) and LOOP. Only the outermost IP header is
+// dissected: tunnels (GRE, 4in4, 6in4, ...) are reported by protocol number.
+//
+// Lengths: `l3_bytes` is what the outermost IP header claims (IPv4 total
+// length, IPv6 payload length + 40), even when the capture was snapped shorter;
+// `payload_len` counts only captured bytes (and bytes within the IP length,
+// so Ethernet padding is excluded). An IPv6 jumbogram (RFC 2675: payload
+// length 0 with a hop-by-hop header) counts the captured bytes instead, and
+// so does an IPv4 total length of 0 (a host's own capture under TCP
+// segmentation offload; Wireshark does the same).
+// Frames longer than 65535 bytes are dissected on their first 65535 bytes.
+//
+// Ports: TCP, UDP and SCTP ports as on the wire. ICMP (over IPv4) and ICMPv6
+// (over IPv6) get ports such that both directions of a ping share one flow:
+//   echo request (8 / 128):  src.port = request_type << 8 | code, dst.port = identifier
+//   echo reply   (0 / 129):  src.port = identifier, dst.port = request_type << 8 | code
+//   any other type:          src.port = type << 8 | code,         dst.port = 0
+// (request_type is 8 for ICMP and 128 for ICMPv6, also in replies.) Other IP
+// protocols, and fragments after the first (`later_fragment`), have ports 0
+// and `has_l4` false.
+//
+// Status: a header cut by the end of the capture is `truncated_*` at its
+// layer (an L4 header split across fragments is `truncated_l4` too); a header
+// that contradicts itself or its IP length is `bad_*`. Raw IP / MPLS payload
+// whose version is neither 4 nor 6 is `bad_ipv4_header`.
 [[nodiscard]] packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept;
 
 }  // namespace wireflow::probe
