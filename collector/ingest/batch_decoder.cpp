@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <google/protobuf/unknown_field_set.h>
+
 #include <limits>
 
 namespace wireflow::collector::ingest {
@@ -205,6 +207,47 @@ std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& 
 bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out) {
     if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
     return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace wireflow::collector::ingest
+
+namespace wireflow::collector::ingest {
+
+sniffed_identity sniff_batch_identity(std::span<const std::byte> bytes) {
+    using google::protobuf::UnknownField;
+    using google::protobuf::UnknownFieldSet;
+    sniffed_identity out;
+    if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return out;
+    UnknownFieldSet envelope;
+    if (!envelope.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) return out;
+    out.wire_format_ok = true;
+    const std::string* batch_bytes = nullptr;
+    for (int i = 0; i < envelope.field_count(); ++i) {
+        const auto& f = envelope.field(i);
+        if (f.number() == 1 && f.type() == UnknownField::TYPE_LENGTH_DELIMITED) batch_bytes = &f.length_delimited();
+    }
+    if (batch_bytes == nullptr) return out;
+    UnknownFieldSet batch;
+    if (!batch.ParseFromString(*batch_bytes)) {
+        out.wire_format_ok = false;
+        return out;
+    }
+    batch_id id;
+    bool have_probe = false;
+    // FlowBatch: probe_id = 2, boot_id = 3, sequence = 4 (proto/wireflow.proto).
+    for (int i = 0; i < batch.field_count(); ++i) {
+        const auto& f = batch.field(i);
+        if (f.number() == 2 && f.type() == UnknownField::TYPE_LENGTH_DELIMITED) {
+            id.probe_id = f.length_delimited();
+            have_probe = true;
+        } else if (f.number() == 3 && f.type() == UnknownField::TYPE_VARINT) {
+            id.boot_id = f.varint();
+        } else if (f.number() == 4 && f.type() == UnknownField::TYPE_VARINT) {
+            id.sequence = f.varint();
+        }
+    }
+    if (have_probe && valid_probe_id(id.probe_id) && id.sequence != 0) out.id = std::move(id);
+    return out;
 }
 
 }  // namespace wireflow::collector::ingest

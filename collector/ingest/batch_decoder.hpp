@@ -57,4 +57,15 @@ inline constexpr int max_records_per_batch = 1 << 20;
 // Parses a message body into an Envelope; false when it is not one.
 [[nodiscard]] bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out);
 
+// What can still be read from a message that does not parse as a valid
+// Envelope (proto3 parsing fails on invalid UTF-8) or is too large to accept:
+// the batch identity, from the raw wire format, so the probe can be answered
+// REJECTED instead of re-sending forever. `wire_format_ok` tells a message
+// that is well-formed protobuf (then its typed parse failed on UTF-8) from garbage.
+struct sniffed_identity {
+    bool wire_format_ok{false};
+    std::optional<batch_id> id;  // present only with a valid probe id and sequence
+};
+[[nodiscard]] sniffed_identity sniff_batch_identity(std::span<const std::byte> bytes);
+
 }  // namespace wireflow::collector::ingest

@@ -246,3 +246,33 @@ TEST_CASE("probe stats convert and hostile device names are rejected", "[batch_d
     s.set_schema_version(v1::SCHEMA_VERSION_UNSPECIFIED);
     CHECK(decode_probe_stats(s, out) == reject_reason::schema_version);
 }
+
+TEST_CASE("the identity of a batch with invalid UTF-8 is still readable for a REJECTED ack", "[batch_decoder]") {
+    // A probe built without its own UTF-8 check: proto3 parsing refuses the
+    // message, but the probe must still hear REJECTED or it re-sends forever.
+    v1::Envelope e;
+    *e.mutable_batch() = good_batch();
+    e.mutable_batch()->mutable_records(0)->set_server_name(std::string("\xff\xfe", 2));
+    std::string bytes;
+    {
+        google::protobuf::LogSilencer quiet;
+        bytes = e.SerializePartialAsString();
+    }
+    const auto span = std::as_bytes(std::span{bytes.data(), bytes.size()});
+    v1::Envelope parsed;
+    {
+        google::protobuf::LogSilencer quiet;
+        CHECK_FALSE(parse_envelope(span, parsed));
+    }
+    const auto s = sniff_batch_identity(span);
+    CHECK(s.wire_format_ok);
+    REQUIRE(s.id.has_value());
+    CHECK(*s.id == batch_id{"probe-1.lab_A", 0xfedcba9876543210ull, 7});
+}
+
+TEST_CASE("garbage has no identity and is not wire format", "[batch_decoder]") {
+    const std::string junk = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff garbage";
+    const auto s = sniff_batch_identity(std::as_bytes(std::span{junk.data(), junk.size()}));
+    CHECK_FALSE(s.wire_format_ok);
+    CHECK_FALSE(s.id.has_value());
+}

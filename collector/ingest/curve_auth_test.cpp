@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include <chrono>
+
+#include "curve_auth.hpp"
+
+using namespace wireflow::collector::ingest;
+
+namespace {
+
+// Sends "ping" from a DEALER with `client` keys; true when the CURVE ROUTER
+// received it (the ZAP handler admitted the key) within a second.
+bool router_hears(zmq::context_t& ctx, zmq::socket_t& router, const std::string& endpoint,
+                  const curve_keypair& server, const curve_keypair& client) {
+    zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
+    dealer.set(zmq::sockopt::linger, 0);
+    dealer.set(zmq::sockopt::curve_serverkey, server.public_key);
+    dealer.set(zmq::sockopt::curve_publickey, client.public_key);
+    dealer.set(zmq::sockopt::curve_secretkey, client.secret_key);
+    dealer.connect(endpoint);
+    dealer.send(zmq::str_buffer("ping"), zmq::send_flags::none);
+    zmq::pollitem_t item{router.handle(), 0, ZMQ_POLLIN, 0};
+    if (zmq::poll(&item, 1, std::chrono::milliseconds(1000)) == 0) return false;
+    zmq::message_t id, body;
+    (void)router.recv(id);
+    (void)router.recv(body);
+    return body.to_string_view() == "ping";
+}
+
+}  // namespace
+
+TEST_CASE("only probes whose public key is listed reach a CURVE collector", "[curve_auth]") {
+    zmq::context_t ctx;
+    const auto server = generate_curve_keypair();
+    const auto allowed = generate_curve_keypair();
+    const auto stranger = generate_curve_keypair();
+    zap_handler zap(ctx, {allowed.public_key});
+    zmq::socket_t router(ctx, zmq::socket_type::router);
+    router.set(zmq::sockopt::linger, 0);
+    router.set(zmq::sockopt::curve_server, 1);
+    router.set(zmq::sockopt::curve_secretkey, server.secret_key);
+    router.bind("tcp://127.0.0.1:*");
+    const auto endpoint = router.get(zmq::sockopt::last_endpoint);
+
+    CHECK(router_hears(ctx, router, endpoint, server, allowed));
+    CHECK_FALSE(router_hears(ctx, router, endpoint, server, stranger));
+    CHECK(zap.allowed() >= 1);
+    CHECK(zap.denied() >= 1);
+}
+
+TEST_CASE("allow lists take one Z85 key per line with optional names and comments", "[curve_auth]") {
+    const auto a = generate_curve_keypair().public_key;
+    const auto b = generate_curve_keypair().public_key;
+    const auto keys = parse_curve_allow_list("# probes\n" + a + " probe-paris\n\n  " + b + "\n", "allow.keys");
+    CHECK(keys == std::set<std::string>{a, b});
+}
+
+TEST_CASE("a malformed key in the allow list names its line", "[curve_auth]") {
+    try {
+        (void)parse_curve_allow_list("# x\nnot-a-key\n", "allow.keys");
+        FAIL("accepted");
+    } catch (const std::invalid_argument& e) {
+        CHECK(std::string(e.what()).find("allow.keys:2") != std::string::npos);
+    }
+    CHECK_THROWS_AS(parse_curve_allow_list("# nothing\n", "allow.keys"), std::invalid_argument);
+}
+
+TEST_CASE("a Z85 key that begins with a hash is a key, not a comment", "[curve_auth]") {
+    std::string key;
+    for (int i = 0; i < 2000 && key.empty(); ++i) {
+        auto k = generate_curve_keypair().public_key;
+        if (k[0] == '#') key = k;
+    }
+    REQUIRE_FALSE(key.empty());
+    CHECK(parse_curve_allow_list("# comment\n" + key + "\n", "allow.keys") == std::set<std::string>{key});
+}

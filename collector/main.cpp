@@ -1,0 +1,125 @@
+// wireflow-collector: receives flow batches from probes over ZeroMQ, stores
+// them in PostgreSQL (spooling to disk while it is unreachable) and acks each
+// batch once durable.
+//
+//   wireflow-collector [CONFIG_FILE] [--listen=tcp://ADDR:PORT] [--db=CONNINFO] ...
+//   wireflow-collector --gen-curve-keypair
+//
+// SIGINT/SIGTERM: stop receiving, store or spool what was received, exit 0.
+
+#include <google/protobuf/stubs/logging.h>
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collector_config.hpp"
+#include "ingest/curve_auth.hpp"
+#include "ingest/ingest_service.hpp"
+
+namespace {
+
+using namespace wireflow::collector;
+
+void print_summary(const ingest::collector_stats& s) {
+    std::fprintf(stderr,
+                 "wireflow-collector: stopped; batches received %llu stored %llu duplicate %llu spooled %llu "
+                 "busy %llu rejected %llu; records received %llu stored %llu; spool %llu batches\n",
+                 static_cast<unsigned long long>(s.batches_received.load()),
+                 static_cast<unsigned long long>(s.batches_stored.load()),
+                 static_cast<unsigned long long>(s.batches_duplicate.load()),
+                 static_cast<unsigned long long>(s.batches_spooled.load()),
+                 static_cast<unsigned long long>(s.batches_busy.load()),
+                 static_cast<unsigned long long>(s.rejected_total()),
+                 static_cast<unsigned long long>(s.records_received.load()),
+                 static_cast<unsigned long long>(s.records_stored.load()),
+                 static_cast<unsigned long long>(s.spool_batches.load()));
+}
+
+int run(const collector_config& cfg) {
+    ingest::ingest_settings settings;
+    settings.listen = cfg.listen;
+    settings.max_message_bytes = cfg.max_message_bytes;
+    settings.spool_dir = std::filesystem::path(cfg.data_dir) / "spool";
+    settings.spool_max_bytes = cfg.spool_max_bytes;
+    settings.db.conninfo = cfg.db;
+    settings.db.retention_days = cfg.retention_days;
+    if (cfg.curve_enabled()) {
+        settings.curve_secret_key = ingest::read_curve_secret_key(cfg.curve_secret_key_file);
+        settings.curve_allowed_keys = ingest::read_curve_allow_list(cfg.curve_allow_keys_file);
+    }
+
+    // Signals are taken by one thread with sigwait; every other thread
+    // (ZeroMQ's, the database thread) inherits the blocked mask.
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> done{false};
+    std::thread signals([&] {
+        const timespec tick{0, 200'000'000};
+        while (!done.load()) {
+            if (sigtimedwait(&sigs, nullptr, &tick) > 0) stop = true;
+        }
+    });
+    struct joiner {
+        std::atomic<bool>& done;
+        std::thread& t;
+        ~joiner() {
+            done = true;
+            t.join();
+        }
+    } join_signals{done, signals};
+
+    ingest::collector_stats stats;
+    ingest::probe_registry probes;
+    ingest::ingest_service service(settings, stats, probes);
+    std::fprintf(stderr, "wireflow-collector: listening on %s%s, spool %s, HTTP %s (served by collector/http)\n",
+                 service.endpoint().c_str(), cfg.curve_enabled() ? " (CURVE)" : "",
+                 settings.spool_dir.c_str(), cfg.http.c_str());
+    service.run(stop);
+    print_summary(stats);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Hostile messages make protobuf log about invalid UTF-8; ingest counts
+    // and logs rejects itself, rate-limited.
+    google::protobuf::SetLogHandler(nullptr);
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    collector_config cfg;
+    try {
+        cfg = make_collector_config(wireflow::parse_options(collector_option_specs(), args));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "wireflow-collector: %s\n", e.what());
+        return 2;
+    }
+    if (cfg.help) {
+        std::printf("%s", wireflow::usage("wireflow-collector", collector_option_specs()).c_str());
+        return 0;
+    }
+    try {
+        if (cfg.gen_curve_keypair) {
+            const auto kp = ingest::generate_curve_keypair();
+            std::printf("# public key: give it to the other side (probe allow list, or the probes' collector key)\n"
+                        "%s\n"
+                        "# secret key: keep it private, in this side's key file\n"
+                        "%s\n",
+                        kp.public_key.c_str(), kp.secret_key.c_str());
+            return 0;
+        }
+        return run(cfg);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "wireflow-collector: %s\n", e.what());
+        return 1;
+    }
+}
