@@ -55,7 +55,7 @@ std::string start_literal(std::int64_t day) {
 
 }  // namespace partitions
 
-int store::ensure_partitions(sys_time now, int days_ahead) {
+int store::ensure_partitions(std::chrono::system_clock::time_point now, int days_ahead) {
     return guarded(*impl_, "ensure partitions", [&] {
         auto& c = impl_->connection();
         const std::int64_t first = partitions::day_of(now);
@@ -88,7 +88,7 @@ int store::ensure_partitions(sys_time now, int days_ahead) {
     });
 }
 
-int store::drop_partitions_before(sys_time cutoff) {
+int store::drop_partitions_before(std::chrono::system_clock::time_point cutoff) {
     return guarded(*impl_, "drop partitions", [&] {
         auto& c = impl_->connection();
         const std::int64_t cutoff_day = partitions::day_of(cutoff);

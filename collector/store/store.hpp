@@ -58,7 +58,6 @@ struct partition_info {
     std::uint64_t rows{0};
 };
 
-using sys_time = std::chrono::system_clock::time_point;
 
 class store {
 public:
@@ -82,12 +81,12 @@ public:
     // to `days_ahead` days after it, if missing. Rows already waiting in the
     // default partition for such a day are moved into the new partition.
     // Returns the number of partitions created. Call at start and e.g. hourly.
-    int ensure_partitions(sys_time now, int days_ahead);
+    int ensure_partitions(std::chrono::system_clock::time_point now, int days_ahead);
 
     // Retention: drops whole daily partitions whose day ends at or before
     // `cutoff` (never DELETEs rows). Returns the number dropped. The default
     // partition (records far outside the daily range) is never dropped.
-    int drop_partitions_before(sys_time cutoff);
+    int drop_partitions_before(std::chrono::system_clock::time_point cutoff);
 
     // Writes a group of batches in ONE transaction (COPY into a staging table,
     // then INSERT ... ON CONFLICT DO NOTHING). Returns one result per batch,
