@@ -21,26 +21,31 @@ constexpr std::uint8_t st_has_macs = 0x04;
 constexpr std::uint8_t st_fin_c2s = 0x08;
 constexpr std::uint8_t st_fin_s2c = 0x10;
 
-// One flow. Counters cover the current record period (since the flow started
-// or since its last active-timeout record).
-struct entry {
+// One flow, two cache lines: the first holds what a lookup compares and what
+// every packet updates in the client direction. Counters cover the current
+// record period (since the flow started or since its last active record).
+struct alignas(64) entry {
     flow_key key;                        // 40
-    std::uint64_t flow_id;               // 48
+    std::uint64_t last_seen_ns;          // 48: last packet of the flow (idle timeout, eviction)
     std::uint64_t c2s_packets;           // 56
     std::uint64_t c2s_bytes;             // 64
-    std::uint64_t s2c_packets;           // 72
-    std::uint64_t s2c_bytes;             // 80
-    std::uint64_t period_first_ns;       // 88: first packet of the period (valid if it has packets)
-    std::uint64_t last_seen_ns;          // 96: last packet of the flow (idle timeout, LRU)
-    std::uint32_t lru_prev;              // 100: towards the least recently used; free list link when dead
-    std::uint32_t lru_next;              // 104
-    std::array<std::uint8_t, 6> client_mac;  // 110
-    std::array<std::uint8_t, 6> server_mac;  // 116
+    std::uint64_t s2c_packets;
+    std::uint64_t s2c_bytes;
+    std::uint64_t period_first_ns;       // first packet of the period (valid if it has packets)
+    std::uint64_t flow_id;
+    std::uint32_t free_next;             // free list link while the entry is dead
+    std::array<std::uint8_t, 6> client_mac;
+    std::array<std::uint8_t, 6> server_mac;
     std::uint8_t c2s_flags;
     std::uint8_t s2c_flags;
     std::uint8_t state;
 };
 static_assert(sizeof(entry) <= 128, "a flow entry must fit two cache lines");
+
+// Eviction looks at this many consecutive slots and takes the least recently
+// used of them (sampled LRU, as Redis does): exact LRU needs a list relinked
+// on every packet, i.e. two more random cache misses per packet.
+constexpr std::uint32_t evict_sample = 8;
 
 // Mid-stream client guess: services listen below 1024 (IANA system ports,
 // RFC 6335 section 6), clients use ephemeral ports.
@@ -67,10 +72,9 @@ struct flow_table::impl {
     std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
     std::uint32_t free_head{nil};
-    std::uint32_t lru_head{nil};       // least recently used
-    std::uint32_t lru_tail{nil};       // most recently used
     std::uint32_t live{0};
     std::uint32_t cursor{0};           // expire() round-robin position
+    std::uint32_t evict_cursor{0};     // where the next eviction sample starts
     std::uint64_t next_seq{1};         // flow id sequence; 0 is never a valid id
     flow_table_counters counters;
 
@@ -83,7 +87,7 @@ struct flow_table::impl {
         index_mask = index.size() - 1;
         for (std::uint32_t i = 0; i < c.capacity; ++i) {
             entries[i].state = 0;
-            entries[i].lru_next = i + 1 < c.capacity ? i + 1 : nil;
+            entries[i].free_next = i + 1 < c.capacity ? i + 1 : nil;
         }
         free_head = 0;
     }
@@ -126,18 +130,18 @@ struct flow_table::impl {
         index[i] = empty_cell;
     }
 
-    void lru_unlink(std::uint32_t s) noexcept {
-        entry& e = entries[s];
-        if (e.lru_prev != nil) entries[e.lru_prev].lru_next = e.lru_next; else lru_head = e.lru_next;
-        if (e.lru_next != nil) entries[e.lru_next].lru_prev = e.lru_prev; else lru_tail = e.lru_prev;
-    }
-
-    void lru_push_tail(std::uint32_t s) noexcept {
-        entry& e = entries[s];
-        e.lru_prev = lru_tail;
-        e.lru_next = nil;
-        if (lru_tail != nil) entries[lru_tail].lru_next = s; else lru_head = s;
-        lru_tail = s;
+    // Called only when every slot is live. Scans evict_sample slots from a
+    // rotating cursor and returns the least recently seen one.
+    std::uint32_t eviction_victim() noexcept {
+        const std::uint32_t cap = cfg.capacity;
+        const std::uint32_t n = evict_sample < cap ? evict_sample : cap;
+        std::uint32_t best = evict_cursor;
+        for (std::uint32_t k = 0; k < n; ++k) {
+            const std::uint32_t s = evict_cursor + k < cap ? evict_cursor + k : evict_cursor + k - cap;
+            if (entries[s].last_seen_ns < entries[best].last_seen_ns) best = s;
+        }
+        evict_cursor = evict_cursor + n < cap ? evict_cursor + n : evict_cursor + n - cap;
+        return best;
     }
 
     void fill_record(const entry& e, flow_record& r, end_reason why) const noexcept {
@@ -182,10 +186,9 @@ struct flow_table::impl {
 
     void release(std::uint32_t s) noexcept {
         index_erase(s);
-        lru_unlink(s);
         entry& e = entries[s];
         e.state = 0;
-        e.lru_next = free_head;
+        e.free_next = free_head;
         free_head = s;
         --live;
     }
@@ -203,11 +206,11 @@ struct flow_table::impl {
                          record_sink& sink) noexcept {
         if (free_head == nil) {
             ++counters.evictions;
-            emit(lru_head, end_reason::evicted, true, sink);
+            emit(eviction_victim(), end_reason::evicted, true, sink);
         }
         const std::uint32_t s = free_head;
         entry& e = entries[s];
-        free_head = e.lru_next;
+        free_head = e.free_next;
         e = entry{};
         e.key = ok.key;
         e.flow_id = cfg.flow_id_base + (std::uint64_t{cfg.worker} << 48) + next_seq++;
@@ -216,7 +219,6 @@ struct flow_table::impl {
         e.state = st_live;
         if (src_is_client(p) == ok.src_is_lo) e.state |= st_client_is_lo;
         index_insert(h, s);
-        lru_push_tail(s);
         ++live;
         ++counters.flows_created;
         return s;
@@ -264,10 +266,6 @@ flow_hit flow_table::account(const packet_summary& p, std::uint64_t now_ns, reco
         e.client_mac = from_client ? p.src_mac : p.dst_mac;
         e.server_mac = from_client ? p.dst_mac : p.src_mac;
     }
-    if (s != t.lru_tail) {
-        t.lru_unlink(s);
-        t.lru_push_tail(s);
-    }
 
     if (p.protocol == ip_proto_tcp && p.has_l4) {
         const std::uint8_t f = p.tcp_flags;
@@ -307,7 +305,8 @@ void flow_table::expire(std::uint64_t now_ns, std::uint32_t budget, record_sink&
 void flow_table::flush(std::uint64_t now_ns, record_sink& sink) noexcept {
     (void)now_ns;  // records carry the flows' own timestamps
     impl& t = *impl_;
-    while (t.lru_head != nil) t.emit(t.lru_head, end_reason::shutdown, true, sink);
+    for (std::uint32_t s = 0; s < t.cfg.capacity && t.live != 0; ++s)
+        if (t.entries[s].state & st_live) t.emit(s, end_reason::shutdown, true, sink);
 }
 
 std::uint32_t flow_table::active() const noexcept { return impl_->live; }

@@ -6,8 +6,9 @@
 // Layout: entries live in a fixed array and never move, so an entry's index is
 // the flow's `slot` for its whole life (DPI state is kept per slot). A separate
 // open-addressing index (linear probing, load <= 1/2, backward-shift deletion)
-// maps key -> slot. Live entries are also on an intrusive LRU list (by last
-// packet) so a full table evicts the least recently used flow in O(1).
+// maps key -> slot. A full table evicts by sampled LRU: the least recently
+// seen of 8 consecutive slots from a rotating cursor (exact LRU would relink a
+// list on every packet: two more cache misses per packet for little gain).
 //
 // Client side, decided on the flow's first packet and never changed:
 //   1. TCP SYN without ACK: the sender is the client (RFC 9293 3.5 open).
@@ -26,7 +27,7 @@
 //     first packet carrying ACK without FIN after both FINs), which is counted
 //     in the flow, so the closing ACK does not spawn a one-packet flow. If the
 //     final ACK never comes, idle expiry ends the flow still with tcp_fin;
-//   - table full: the least recently used flow is exported (evicted);
+//   - table full: a least recently used flow is exported (evicted, see above);
 //   - flush(): shutdown.
 // Active timeout: a flow whose current record period started active_timeout_ns
 // ago gets a record with final = false (reason active_timeout) carrying the
