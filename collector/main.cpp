@@ -39,6 +39,42 @@ void print_summary(const ingest::collector_stats& s) {
                  static_cast<unsigned long long>(s.records_received.load()),
                  static_cast<unsigned long long>(s.records_stored.load()),
                  static_cast<unsigned long long>(s.spool_batches.load()));
+    // One line of every counter, machine-readable (tests and scripts parse it).
+    std::string line = "wireflow-collector: counters";
+    const auto add = [&line](std::string_view name, std::uint64_t v) {
+        line += ' ';
+        line += name;
+        line += '=';
+        line += std::to_string(v);
+    };
+    add("messages_received", s.messages_received);
+    add("batches_received", s.batches_received);
+    add("records_received", s.records_received);
+    add("batches_stored", s.batches_stored);
+    add("records_stored", s.records_stored);
+    add("batches_duplicate", s.batches_duplicate);
+    add("batches_spooled", s.batches_spooled);
+    add("batches_replayed", s.batches_replayed);
+    add("batches_busy", s.batches_busy);
+    add("rejected_unacked", s.rejected_unacked);
+    for (std::size_t i = 0; i < ingest::reject_reason_count; ++i)
+        add("rejected_" + std::string(ingest::to_string(static_cast<ingest::reject_reason>(i))), s.rejected[i]);
+    add("sequence_gaps", s.sequence_gaps);
+    add("sequence_missing", s.sequence_missing);
+    add("sequence_repeats", s.sequence_repeats);
+    add("probe_stats_received", s.probe_stats_received);
+    add("probe_stats_stored", s.probe_stats_stored);
+    add("probe_stats_dropped", s.probe_stats_dropped);
+    add("spool_bytes", s.spool_bytes);
+    add("spool_batches", s.spool_batches);
+    add("spool_truncated_bytes", s.spool_truncated_bytes);
+    add("db_writes", s.db_writes);
+    add("db_last_write_us", s.db_last_write_us);
+    add("db_avg_write_us", s.db_writes ? s.db_total_write_us / s.db_writes : 0);
+    add("db_reconnects", s.db_reconnects);
+    add("db_errors", s.db_errors);
+    add("db_up", s.db_up ? 1 : 0);
+    std::fprintf(stderr, "%s\n", line.c_str());
 }
 
 int run(const collector_config& cfg) {

@@ -1,0 +1,193 @@
+"""Shared pieces of the collector integration tests: start/stop the real
+wireflow-collector, build wire batches, and a DEALER sender that reads acks."""
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import zmq
+
+import wireflow_pb2 as pb
+
+BUILD = os.environ.get("WIREFLOW_BUILD", "build")
+COLLECTOR = os.path.join(BUILD, "collector", "wireflow-collector")
+
+# Hostile but valid strings the store must keep verbatim.
+HOSTILE = ["'; DROP TABLE flows; --", 'quo"te\\back\\slash', "caf\u00e9.\u4f8b\u3048.jp", "\U0001F600.example",
+           "a$$b%%c", "plain.example.com"]
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Collector:
+    def __init__(self, dsn, data_dir, port=None, extra=()):
+        self.dsn = dsn
+        self.data_dir = data_dir
+        self.port = port or free_port()
+        self.extra = list(extra)
+        self.proc = None
+        self.log_path = os.path.join(data_dir, "collector.log")
+        os.makedirs(data_dir, exist_ok=True)
+
+    @property
+    def endpoint(self):
+        return f"tcp://127.0.0.1:{self.port}"
+
+    def start(self):
+        self.log = open(self.log_path, "a")
+        self.proc = subprocess.Popen([COLLECTOR, f"--listen={self.endpoint}", f"--db={self.dsn}",
+                                      f"--data-dir={self.data_dir}"] + self.extra,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"collector exited {self.proc.returncode}:\n{self.log_text()}")
+            if "listening on" in self.log_text():
+                return self
+            time.sleep(0.05)
+        raise RuntimeError("collector did not start:\n" + self.log_text())
+
+    def stop(self, sig=signal.SIGTERM, timeout=60):
+        if self.proc is None:
+            return None
+        self.proc.send_signal(sig)
+        rc = self.proc.wait(timeout=timeout)
+        self.proc = None
+        self.log.close()
+        return rc
+
+    def kill(self):
+        return self.stop(signal.SIGKILL)
+
+    def log_text(self):
+        try:
+            with open(self.log_path, errors="replace") as f:
+                return f.read()
+        except FileNotFoundError:
+            return ""
+
+    def counters(self):
+        """The counters line printed at the last clean exit."""
+        lines = [l for l in self.log_text().splitlines() if "wireflow-collector: counters" in l]
+        assert lines, "no counters line in the collector log:\n" + self.log_text()
+        return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", lines[-1])}
+
+
+def make_record(rng, flow_id, t0_ns):
+    r = pb.FlowRecord()
+    r.flow_id = flow_id
+    r.vlan = rng.choice([0, 0, 10, 4095])
+    if rng.random() < 0.7:
+        r.ip_version = 4
+        r.client_ip = bytes([10, rng.randrange(256), rng.randrange(256), rng.randrange(1, 255)])
+        r.server_ip = bytes([192, 0, 2, rng.randrange(1, 255)])
+    else:
+        r.ip_version = 6
+        r.client_ip = b"\x20\x01\x0d\xb8" + bytes(rng.randrange(256) for _ in range(12))
+        r.server_ip = b"\xfe\x80" + bytes(13) + bytes([rng.randrange(1, 255)])
+    r.protocol = rng.choice([6, 17, 1, 47])
+    r.client_port = rng.randrange(1024, 65536)
+    r.server_port = rng.choice([53, 80, 443, 8443])
+    r.first_seen_ns = t0_ns + rng.randrange(10**9)
+    r.last_seen_ns = r.first_seen_ns + rng.randrange(10**10)
+    r.c2s_packets = rng.randrange(1, 1000)
+    r.c2s_bytes = r.c2s_packets * rng.randrange(40, 1500)
+    r.s2c_packets = rng.randrange(0, 1000)
+    r.s2c_bytes = r.s2c_packets * rng.randrange(40, 1500)
+    r.c2s_tcp_flags = rng.randrange(256)
+    r.s2c_tcp_flags = rng.randrange(256)
+    r.end_reason = rng.randrange(7)
+    if rng.random() < 0.5:
+        r.client_mac = bytes(rng.randrange(256) for _ in range(6))
+    r.app_protocol = rng.randrange(400)
+    r.master_protocol = rng.randrange(400)
+    r.app_name = rng.choice(["TLS.YouTube", "DNS", "HTTP", "Unknown"])
+    r.app_category = rng.choice(["Media", "Network", "Web", ""])
+    r.server_name = rng.choice(HOSTILE)
+    r.flow_risk = rng.randrange(1 << 40)
+    return r
+
+
+def make_batch(probe_id, boot_id, seq, n_records, t0_ns=1_700_000_000_000_000_000):
+    """Deterministic per (probe, boot, seq): a re-sent batch is byte-identical."""
+    rng = random.Random(f"{probe_id}/{boot_id}/{seq}")
+    b = pb.FlowBatch()
+    b.schema_version = pb.SCHEMA_VERSION_1
+    b.probe_id = probe_id
+    b.boot_id = boot_id
+    b.sequence = seq
+    b.send_time_ns = t0_ns + seq * 10**9
+    for i in range(n_records):
+        b.records.append(make_record(rng, seq * 100_000 + i, t0_ns + seq * 10**9))
+    return b
+
+
+def envelope_bytes(batch):
+    e = pb.Envelope()
+    e.batch.CopyFrom(batch)
+    return e.SerializeToString()
+
+
+class Sender:
+    def __init__(self, endpoint, ctx=None):
+        self.ctx = ctx or zmq.Context.instance()
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.setsockopt(zmq.SNDHWM, 100000)
+        self.sock.connect(endpoint)
+        self.acks = []   # Ack messages in arrival order
+
+    def send_raw(self, data):
+        self.sock.send(data, zmq.NOBLOCK)
+
+    def send(self, batch):
+        self.send_raw(envelope_bytes(batch))
+
+    def poll_acks(self, timeout_ms):
+        got = []
+        if self.sock.poll(timeout_ms, zmq.POLLIN):
+            while True:
+                try:
+                    data = self.sock.recv(zmq.NOBLOCK)
+                except zmq.Again:
+                    break
+                e = pb.Envelope()
+                e.ParseFromString(data)
+                assert e.HasField("ack"), "collector sent something other than an Ack"
+                got.append(e.ack)
+        self.acks.extend(got)
+        return got
+
+    def wait_acks(self, n, timeout=30.0):
+        """Waits until at least n acks in total arrived; returns all of them."""
+        deadline = time.monotonic() + timeout
+        while len(self.acks) < n and time.monotonic() < deadline:
+            self.poll_acks(100)
+        assert len(self.acks) >= n, f"only {len(self.acks)} of {n} acks within {timeout}s"
+        return self.acks
+
+    def close(self):
+        self.sock.close()
+
+
+def status_name(s):
+    return pb.Ack.Status.Name(s)
+
+
+def as_bigint(u64):
+    """The store keeps uint64 bit-for-bit in bigint columns."""
+    return u64 - (1 << 64) if u64 >= (1 << 63) else u64
+
+
+def skip(msg):
+    print(msg)
+    sys.exit(77)
