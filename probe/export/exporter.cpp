@@ -1,0 +1,589 @@
+#include "export/exporter.hpp"
+
+#include <fcntl.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+#include <system_error>
+#include <tuple>
+#include <zmq.hpp>
+
+#include "export/codec.hpp"
+#include "wireflow.pb.h"
+
+namespace wireflow::probe {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+std::uint64_t random_boot_id() {
+    std::uint64_t v = 0;
+    // getrandom(2) from the kernel CSPRNG: two probes (or two runs) must not
+    // collide on boot_id, or the collector would de-duplicate distinct batches.
+    while (v == 0) {
+        if (::getrandom(&v, sizeof(v), 0) != static_cast<ssize_t>(sizeof(v)))
+            throw std::runtime_error(std::string("getrandom: ") + std::strerror(errno));
+    }
+    return v;
+}
+
+std::uint64_t wall_ns() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+}
+
+struct file_closer {
+    void operator()(std::FILE* f) const noexcept { std::fclose(f); }
+};
+
+// RAII for a POSIX file descriptor used by the spool writer.
+class fd_guard {
+public:
+    explicit fd_guard(int fd) noexcept : fd_(fd) {}
+    ~fd_guard() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    fd_guard(const fd_guard&) = delete;
+    fd_guard& operator=(const fd_guard&) = delete;
+    [[nodiscard]] int get() const noexcept { return fd_; }
+
+private:
+    int fd_;
+};
+
+// Spool files: one per batch, "<boot_id hex16>-<sequence dec20>.wfb", holding
+// the encoded Envelope exactly as sent, so a re-send after a restart keeps its
+// original identity and the collector de-duplicates it.
+constexpr std::string_view spool_ext = ".wfb";
+
+std::string spool_name(std::uint64_t boot, std::uint64_t seq) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%016" PRIx64 "-%020" PRIu64 ".wfb", boot, seq);
+    return buf;
+}
+
+bool parse_spool_name(const std::string& name, std::uint64_t& boot, std::uint64_t& seq) {
+    if (name.size() != 16 + 1 + 20 + spool_ext.size() || !name.ends_with(spool_ext) || name[16] != '-') return false;
+    char* end = nullptr;
+    boot = std::strtoull(name.substr(0, 16).c_str(), &end, 16);
+    if (*end != '\0') return false;
+    seq = std::strtoull(name.substr(17, 20).c_str(), &end, 10);
+    return *end == '\0';
+}
+
+}  // namespace
+
+struct exporter::impl {
+    struct batch {
+        std::uint64_t boot{0};
+        std::uint64_t seq{0};
+        std::uint32_t records{0};
+        std::string bytes;       // encoded Envelope{FlowBatch}
+        std::string spool_path;  // non-empty while a copy is on disk (deleted on ack)
+        std::uint64_t spool_size{0};
+        clock_type::time_point due{};  // next (re-)send time
+        unsigned attempts{0};
+    };
+    struct spooled {
+        std::uint64_t boot, seq, size;
+        std::string path;
+    };
+
+    exporter_config cfg;
+    std::vector<record_ring*> rings;
+    stats_source stats;
+    std::uint64_t boot_id;
+    clock_type::time_point started{clock_type::now()};
+
+    std::atomic<bool> stop_requested{false};
+
+    // Counters: written by the exporter thread only, read by counters().
+    std::atomic<std::uint64_t> records_exported{0}, batches_sent{0}, batches_resent{0}, batches_acked{0},
+        batches_rejected{0}, batches_pending{0}, batches_spooled{0}, buffer_drops{0}, rejected_records{0},
+        unacked_batches{0}, unacked_records{0}, last_sequence{0};
+
+    // Exporter-thread state.
+    std::unique_ptr<zmq::context_t> ctx;
+    std::unique_ptr<zmq::socket_t> sock;
+    std::unique_ptr<zmq::socket_t> monitor;
+    std::unique_ptr<std::FILE, file_closer> dump;
+    std::vector<char> dump_buffer;
+    std::string line;
+
+    std::deque<batch> memory;     // sequence order (spooled batches of earlier boots first)
+    std::deque<spooled> on_disk;  // spooled, not yet loaded into memory, in order
+    std::uint64_t spool_bytes{0};
+    std::uint64_t next_seq{1};
+    bool rejected_logged{false};
+
+    wireflow::v1::Envelope building;
+    std::uint32_t building_count{0};
+    clock_type::time_point building_since{};
+    clock_type::time_point next_stats{};
+
+    impl(exporter_config c, std::vector<record_ring*> r, stats_source s, std::uint64_t boot)
+        : cfg(std::move(c)), rings(std::move(r)), stats(std::move(s)), boot_id(boot) {
+        if (cfg.batch_records == 0) throw std::runtime_error("exporter: batch_records must be > 0");
+        if (cfg.buffer_batches == 0) throw std::runtime_error("exporter: buffer_batches must be > 0");
+        if (!cfg.dump_flows.empty()) {
+            dump.reset(std::fopen(cfg.dump_flows.c_str(), "w"));
+            if (!dump) throw std::runtime_error("cannot write --dump-flows " + cfg.dump_flows + ": " + std::strerror(errno));
+            dump_buffer.resize(1 << 20);
+            std::setvbuf(dump.get(), dump_buffer.data(), _IOFBF, dump_buffer.size());
+        }
+        if (!cfg.spool_dir.empty()) load_spool_dir();
+        if (connected_mode()) open_socket();
+        next_stats = clock_type::now() + cfg.stats_interval;
+        reset_building();
+    }
+
+    [[nodiscard]] bool connected_mode() const { return cfg.collector != "none"; }
+
+    void open_socket() {
+        ctx = std::make_unique<zmq::context_t>(1);
+        sock = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
+        // Queue only to completed connections: while the collector is away,
+        // send fails with EAGAIN and the batch stays in our buffer/spool
+        // instead of vanishing into a pipe that may never connect.
+        sock->set(zmq::sockopt::immediate, 1);
+        sock->set(zmq::sockopt::sndhwm, 1000);
+        sock->set(zmq::sockopt::rcvhwm, 10000);
+        sock->set(zmq::sockopt::linger, 0);  // unacked data is ours to keep, not the socket's
+        sock->set(zmq::sockopt::reconnect_ivl, 100);
+        sock->set(zmq::sockopt::reconnect_ivl_max, 5000);
+        // ZMTP 3.1 PING/PONG: a silent dead peer is noticed within ~3 s.
+        sock->set(zmq::sockopt::heartbeat_ivl, 1000);
+        sock->set(zmq::sockopt::heartbeat_timeout, 3000);
+        sock->set(zmq::sockopt::heartbeat_ttl, 6000);
+        char ep[64];
+        std::snprintf(ep, sizeof(ep), "inproc://wireflow-exporter-%016" PRIx64, boot_id);
+        if (zmq_socket_monitor(sock->handle(), ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
+            throw std::runtime_error(std::string("zmq_socket_monitor: ") + zmq_strerror(zmq_errno()));
+        monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
+        monitor->connect(ep);
+        try {
+            sock->connect(cfg.collector);
+        } catch (const zmq::error_t& e) {
+            throw std::runtime_error("cannot connect to collector " + cfg.collector + ": " + e.what());
+        }
+    }
+
+    void close_socket() {
+        if (!sock) return;
+        zmq_socket_monitor(sock->handle(), nullptr, 0);
+        monitor.reset();
+        sock.reset();
+        ctx.reset();
+    }
+
+    // ---- spool -------------------------------------------------------------
+    void load_spool_dir() {
+        std::error_code ec;
+        fs::create_directories(cfg.spool_dir, ec);
+        if (ec) throw std::runtime_error("cannot create spool dir " + cfg.spool_dir + ": " + ec.message());
+        std::vector<spooled> found;
+        for (const auto& e : fs::directory_iterator(cfg.spool_dir)) {
+            const std::string name = e.path().filename().string();
+            if (name.ends_with(".tmp")) {  // torn write from a crash: never renamed, never acked
+                fs::remove(e.path(), ec);
+                continue;
+            }
+            spooled s{};
+            if (!e.is_regular_file() || !parse_spool_name(name, s.boot, s.seq)) continue;
+            s.size = e.file_size();
+            s.path = e.path().string();
+            found.push_back(std::move(s));
+        }
+        std::sort(found.begin(), found.end(),
+                  [](const spooled& a, const spooled& b) { return std::tie(a.boot, a.seq) < std::tie(b.boot, b.seq); });
+        for (auto& s : found) {
+            spool_bytes += s.size;
+            on_disk.push_back(std::move(s));
+        }
+        update_pending();
+    }
+
+    [[nodiscard]] std::uint64_t spool_limit() const { return cfg.spool_max_mb * 1024 * 1024; }
+
+    // Writes the batch durably: temp file, fsync, rename, fsync the directory.
+    bool write_spool(batch& b) {
+        const fs::path final_path = fs::path(cfg.spool_dir) / spool_name(b.boot, b.seq);
+        const std::string tmp = final_path.string() + ".tmp";
+        {
+            fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+            if (fd.get() < 0) return false;
+            std::size_t off = 0;
+            while (off < b.bytes.size()) {
+                const ssize_t n = ::write(fd.get(), b.bytes.data() + off, b.bytes.size() - off);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) {
+                    ::unlink(tmp.c_str());
+                    return false;
+                }
+                off += static_cast<std::size_t>(n);
+            }
+            if (::fsync(fd.get()) != 0) {
+                ::unlink(tmp.c_str());
+                return false;
+            }
+        }
+        if (std::rename(tmp.c_str(), final_path.c_str()) != 0) {
+            ::unlink(tmp.c_str());
+            return false;
+        }
+        fd_guard dir(::open(cfg.spool_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (dir.get() >= 0) ::fsync(dir.get());
+        b.spool_path = final_path.string();
+        b.spool_size = b.bytes.size();
+        spool_bytes += b.spool_size;
+        ++batches_spooled;
+        return true;
+    }
+
+    void forget_spool(batch& b) {
+        if (b.spool_path.empty()) return;
+        ::unlink(b.spool_path.c_str());
+        spool_bytes -= std::min(spool_bytes, b.spool_size);
+        b.spool_path.clear();
+    }
+
+    // Moves spooled batches into memory while there is room, oldest first.
+    void refill_from_spool() {
+        while (!on_disk.empty() && memory.size() < cfg.buffer_batches) {
+            spooled s = std::move(on_disk.front());
+            on_disk.pop_front();
+            std::ifstream in(s.path, std::ios::binary);
+            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            wireflow::v1::Envelope env;
+            if (!in.good() && !in.eof()) continue;
+            if (!env.ParseFromString(bytes) || !env.has_batch()) {
+                std::fprintf(stderr, "wireflow-probe: spool file %s is not a flow batch; removed\n", s.path.c_str());
+                ::unlink(s.path.c_str());
+                spool_bytes -= std::min(spool_bytes, s.size);
+                continue;
+            }
+            batch b;
+            b.boot = s.boot;
+            b.seq = s.seq;
+            b.records = static_cast<std::uint32_t>(env.batch().records_size());
+            b.bytes = std::move(bytes);
+            b.spool_path = std::move(s.path);
+            b.spool_size = s.size;
+            b.due = clock_type::now();
+            memory.push_back(std::move(b));
+        }
+        update_pending();
+    }
+
+    void update_pending() { batches_pending = memory.size() + on_disk.size(); }
+
+    // ---- batching ------------------------------------------------------------
+    void reset_building() {
+        building.Clear();
+        auto* fb = building.mutable_batch();
+        fb->set_schema_version(wireflow::v1::SCHEMA_VERSION_1);
+        fb->set_probe_id(cfg.probe_id);
+        fb->set_boot_id(boot_id);
+        building_count = 0;
+    }
+
+    void take(const flow_record& r) {
+        if (dump) {
+            line.clear();
+            append_json(r, cfg.probe_id, line);
+            line += '\n';
+            std::fwrite(line.data(), 1, line.size(), dump.get());
+        }
+        ++records_exported;
+        if (!connected_mode()) return;
+        if (building_count == 0) building_since = clock_type::now();
+        to_proto(r, *building.mutable_batch()->add_records());
+        if (++building_count >= cfg.batch_records) finish_batch();
+    }
+
+    void finish_batch() {
+        if (building_count == 0) return;
+        batch b;
+        b.boot = boot_id;
+        b.seq = next_seq++;
+        b.records = building_count;
+        building.mutable_batch()->set_sequence(b.seq);
+        building.mutable_batch()->set_send_time_ns(wall_ns());
+        b.bytes = building.SerializeAsString();
+        b.due = clock_type::now();
+        last_sequence = b.seq;
+        reset_building();
+
+        // Keep order: while older batches wait on disk, new ones queue behind them.
+        refill_from_spool();
+        if (on_disk.empty() && memory.size() < cfg.buffer_batches) {
+            memory.push_back(std::move(b));
+        } else if (!cfg.spool_dir.empty() && spool_bytes + b.bytes.size() <= spool_limit() && write_spool(b)) {
+            on_disk.push_back({b.boot, b.seq, b.spool_size, b.spool_path});
+        } else {
+            buffer_drops += b.records;  // memory and spool full: counted, never silent
+        }
+        update_pending();
+    }
+
+    // Drains every ring round-robin; returns the number of records taken.
+    std::size_t drain_rings() {
+        std::array<flow_record, 64> burst;
+        std::size_t total = 0;
+        bool more = true;
+        while (more && total < 65536) {
+            more = false;
+            for (record_ring* ring : rings) {
+                const unsigned n = ring->pop_burst(burst);
+                for (unsigned i = 0; i < n; ++i) take(burst[i]);
+                total += n;
+                more |= n == burst.size();
+            }
+        }
+        return total;
+    }
+
+    // ---- sending and acks ------------------------------------------------------
+    [[nodiscard]] milliseconds backoff(unsigned attempts) const {
+        milliseconds t = cfg.ack_timeout;
+        for (unsigned i = 1; i < attempts && t < cfg.ack_timeout_max; ++i) t *= 2;
+        return std::min(t, cfg.ack_timeout_max);
+    }
+
+    void send_due() {
+        if (!sock) return;
+        const auto now = clock_type::now();
+        for (auto& b : memory) {
+            if (b.due > now) continue;
+            const auto sent = sock->send(zmq::buffer(b.bytes), zmq::send_flags::dontwait);
+            if (!sent) return;  // no connected peer or HWM reached: try again later, in order
+            ++(b.attempts == 0 ? batches_sent : batches_resent);
+            ++b.attempts;
+            b.due = now + backoff(b.attempts);
+        }
+    }
+
+    void on_ack(const wireflow::v1::Ack& ack) {
+        auto it = std::find_if(memory.begin(), memory.end(),
+                               [&](const batch& b) { return b.boot == ack.boot_id() && b.seq == ack.sequence(); });
+        if (it == memory.end()) return;  // a late duplicate ack
+        switch (ack.status()) {
+            case wireflow::v1::Ack::STATUS_STORED:
+            case wireflow::v1::Ack::STATUS_DUPLICATE:
+                ++batches_acked;
+                break;
+            case wireflow::v1::Ack::STATUS_REJECTED:
+                ++batches_rejected;
+                rejected_records += it->records;
+                if (!rejected_logged) {
+                    rejected_logged = true;
+                    std::string reason = ack.reason().substr(0, 200);
+                    std::replace_if(reason.begin(), reason.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+                    std::fprintf(stderr,
+                                 "wireflow-probe: collector rejected batch %" PRIu64 " (%s); rejected batches are "
+                                 "dropped and counted in export_drops\n",
+                                 ack.sequence(), reason.c_str());
+                }
+                break;
+            case wireflow::v1::Ack::STATUS_BUSY:
+            default:
+                // Not durable on the collector: keep it and try again after a backoff.
+                it->due = clock_type::now() + backoff(it->attempts);
+                return;
+        }
+        forget_spool(*it);
+        memory.erase(it);
+        refill_from_spool();
+    }
+
+    void on_monitor_event() {
+        zmq::message_t ev;
+        if (!monitor->recv(ev, zmq::recv_flags::dontwait)) return;
+        std::uint16_t id = 0;
+        if (ev.size() >= sizeof(id)) std::memcpy(&id, ev.data(), sizeof(id));
+        while (monitor->get(zmq::sockopt::rcvmore)) {
+            zmq::message_t rest;
+            (void)monitor->recv(rest);
+        }
+        if (id == ZMQ_EVENT_CONNECTED) {
+            // A (re)connected collector may have lost what was in flight: re-send
+            // every unacknowledged batch now, in sequence order.
+            for (auto& b : memory) b.due = clock_type::now();
+        }
+    }
+
+    void on_socket_message() {
+        // From a ROUTER the DEALER sees the payload only; tolerate an empty
+        // delimiter frame before it (REQ-style routers) by taking the last frame.
+        zmq::message_t msg;
+        std::string payload;
+        while (sock->recv(msg, zmq::recv_flags::dontwait)) {
+            payload.assign(static_cast<const char*>(msg.data()), msg.size());
+            if (!sock->get(zmq::sockopt::rcvmore)) {
+                wireflow::v1::Envelope env;
+                if (env.ParseFromString(payload) && env.has_ack()) on_ack(env.ack());
+                payload.clear();
+            }
+        }
+    }
+
+    void poll_io(milliseconds timeout) {
+        if (!sock) {
+            if (timeout.count() > 0) std::this_thread::sleep_for(timeout);
+            return;
+        }
+        zmq::pollitem_t items[] = {{sock->handle(), 0, ZMQ_POLLIN, 0}, {monitor->handle(), 0, ZMQ_POLLIN, 0}};
+        zmq::poll(items, 2, timeout);
+        if (items[1].revents & ZMQ_POLLIN) on_monitor_event();
+        if (items[0].revents & ZMQ_POLLIN) on_socket_message();
+    }
+
+    // ---- stats -----------------------------------------------------------------
+    [[nodiscard]] std::uint64_t ring_drops() const {
+        std::uint64_t d = 0;
+        for (const record_ring* r : rings) d += r->full_drops();
+        return d;
+    }
+
+    void send_stats() {
+        probe_stats s;
+        if (stats) stats(s);
+        s.batches_sent = batches_sent;
+        s.batches_acked = batches_acked;
+        s.batches_pending = batches_pending;
+        s.export_drops = ring_drops() + buffer_drops + rejected_records;
+        s.last_sequence = last_sequence;
+        s.time_ns = wall_ns();
+        s.uptime_ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(clock_type::now() - started).count());
+        if (!sock) return;
+        wireflow::v1::Envelope env;
+        auto* ps = env.mutable_stats();
+        to_proto(s, *ps);
+        ps->set_schema_version(wireflow::v1::SCHEMA_VERSION_1);
+        ps->set_probe_id(cfg.probe_id);
+        ps->set_boot_id(boot_id);
+        // Stats are periodic snapshots: if the collector is away this one is skipped.
+        (void)sock->send(zmq::buffer(env.SerializeAsString()), zmq::send_flags::dontwait);
+    }
+
+    // ---- the thread ------------------------------------------------------------
+    void run() {
+        while (!stop_requested.load(std::memory_order_acquire)) {
+            const std::size_t taken = drain_rings();
+            const auto now = clock_type::now();
+            if (building_count > 0 && now - building_since >= cfg.batch_ms) finish_batch();
+            refill_from_spool();
+            send_due();
+            if (cfg.stats_interval.count() > 0 && now >= next_stats) {
+                send_stats();
+                next_stats = now + cfg.stats_interval;
+            }
+            // Idle: wait on the socket a little; busy: just look for acks.
+            poll_io(taken > 0 ? milliseconds(0) : milliseconds(5));
+        }
+        shutdown();
+    }
+
+    void shutdown() {
+        // Workers have flushed before stop(): empty the rings completely.
+        while (drain_rings() > 0) {}
+        finish_batch();
+        if (dump) {
+            if (std::fflush(dump.get()) != 0 || std::ferror(dump.get()))
+                std::fprintf(stderr, "wireflow-probe: writing %s failed: %s\n", cfg.dump_flows.c_str(),
+                             std::strerror(errno));
+        }
+        if (sock) {
+            const auto deadline = clock_type::now() + cfg.linger;
+            while ((!memory.empty() || !on_disk.empty()) && clock_type::now() < deadline) {
+                refill_from_spool();
+                send_due();
+                poll_io(milliseconds(5));
+            }
+        }
+        update_pending();
+        send_stats();
+        if (sock) {
+            // Give the final ProbeStats a moment to leave before the socket closes.
+            sock->set(zmq::sockopt::linger, 500);
+        }
+        close_socket();
+
+        // What is still unacknowledged goes to the spool, or is reported.
+        std::uint64_t lost_batches = 0, lost_records = 0;
+        for (auto& b : memory) {
+            if (!b.spool_path.empty()) continue;  // already durable
+            if (!cfg.spool_dir.empty() && write_spool(b)) continue;
+            ++lost_batches;
+            lost_records += b.records;
+        }
+        unacked_batches = lost_batches;
+        unacked_records = lost_records;
+        if (lost_batches > 0)
+            std::fprintf(stderr,
+                         "wireflow-probe: %" PRIu64 " batches (%" PRIu64
+                         " records) were not acknowledged by the collector before exit\n",
+                         lost_batches, lost_records);
+    }
+};
+
+exporter::exporter(exporter_config cfg, std::vector<record_ring*> rings, stats_source stats)
+    : boot_id_(random_boot_id()),
+      impl_(std::make_unique<impl>(std::move(cfg), std::move(rings), std::move(stats), boot_id_)) {
+    thread_ = std::jthread([this] {
+        try {
+            impl_->run();
+        } catch (const std::exception& e) {
+            // Not expected (ZeroMQ or allocation failure): say it once; the
+            // records still in the rings are counted by their ring drops.
+            std::fprintf(stderr, "wireflow-probe: exporter stopped: %s\n", e.what());
+        }
+    });
+}
+
+exporter::~exporter() { stop(); }
+
+void exporter::stop() {
+    if (!thread_.joinable()) return;
+    impl_->stop_requested.store(true, std::memory_order_release);
+    thread_.join();
+}
+
+exporter_counters exporter::counters() const noexcept {
+    const impl& i = *impl_;
+    exporter_counters c;
+    c.records_exported = i.records_exported;
+    c.batches_sent = i.batches_sent;
+    c.batches_resent = i.batches_resent;
+    c.batches_acked = i.batches_acked;
+    c.batches_rejected = i.batches_rejected;
+    c.batches_pending = i.batches_pending;
+    c.batches_spooled = i.batches_spooled;
+    c.ring_full_drops = i.ring_drops();
+    c.buffer_drops = i.buffer_drops;
+    c.rejected_records = i.rejected_records;
+    c.export_drops = c.ring_full_drops + c.buffer_drops + c.rejected_records;
+    c.unacknowledged_batches = i.unacked_batches;
+    c.unacknowledged_records = i.unacked_records;
+    c.last_sequence = i.last_sequence;
+    return c;
+}
+
+}  // namespace wireflow::probe
