@@ -112,6 +112,24 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
     return 0;
 }
 
+// Proto3 `string` must be valid UTF-8 and the collector rejects a batch that is
+// not: a name that slipped through upstream unsanitised costs one U+FFFD, not
+// the whole batch.
+std::string utf8_or_replaced(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        if (const std::size_t n = utf8_sequence(s, i); n > 0) {
+            out.append(s.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string_view end_reason_name(end_reason r) noexcept {
@@ -152,9 +170,9 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_worker(r.worker);
     out.set_app_protocol(r.app_protocol);
     out.set_master_protocol(r.master_protocol);
-    out.set_app_name(std::string(bounded(r.app_name)));
-    out.set_app_category(std::string(bounded(r.app_category)));
-    out.set_server_name(std::string(server_name_of(r)));
+    out.set_app_name(utf8_or_replaced(bounded(r.app_name)));
+    out.set_app_category(utf8_or_replaced(bounded(r.app_category)));
+    out.set_server_name(utf8_or_replaced(server_name_of(r)));
     out.set_flow_risk(r.flow_risk);
 }
 

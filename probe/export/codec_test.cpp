@@ -188,6 +188,9 @@ TEST_CASE("invalid UTF-8 in a string becomes U+FFFD so the line stays valid JSON
     r.server_name[17] = '\0';
     const auto j = parse_line(r);
     CHECK(j.at("server_name").as_string() == "ev\"il\\\n\xEF\xBF\xBD.example");
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    CHECK(m.server_name() == "ev\"il\\\n\xEF\xBF\xBD.example");
 }
 
 TEST_CASE("an unterminated name array is read only up to its bound", "[codec]") {
