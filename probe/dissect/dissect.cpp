@@ -17,7 +17,7 @@ constexpr std::size_t max_frame = 0xffff;
 namespace ethertype {
 constexpr std::uint16_t ipv4 = 0x0800, ipv6 = 0x86dd, vlan = 0x8100, qinq = 0x88a8, qinq_legacy = 0x9100,
                         mpls_unicast = 0x8847, mpls_multicast = 0x8848, pppoe_discovery = 0x8863,
-                        pppoe_session = 0x8864;
+                        pppoe_session = 0x8864, cisco_fabricpath = 0x8903;
 // IEEE 802.3: values up to 1500 are a length, an LLC header follows.
 constexpr std::uint16_t max_8023_length = 1500;
 }  // namespace ethertype
@@ -285,6 +285,12 @@ void dissect_ethertype(bytes f, std::size_t off, std::uint16_t type, packet_summ
     case ethertype::mpls_unicast:
     case ethertype::mpls_multicast: return dissect_mpls(f, off, s, depth);
     case ethertype::pppoe_session: return dissect_pppoe_session(f, off, s);
+    case ethertype::cisco_fabricpath:
+        // Cisco FabricPath: the outer header (switch addresses, 0x8903) is
+        // followed by a 2-byte FTag/TTL and the host's whole Ethernet frame.
+        if (depth != 0) return void(s.status = parse_status::not_ip);
+        if (!has(f, off, 2)) return void(s.status = parse_status::truncated_l2);
+        return dissect_ethernet(f, off + 2, s, depth + 1);
     case ethertype::pppoe_discovery:
     default: s.status = parse_status::not_ip; return;
     }
@@ -292,8 +298,9 @@ void dissect_ethertype(bytes f, std::size_t off, std::uint16_t type, packet_summ
 
 void dissect_ethernet(bytes f, std::size_t off, packet_summary& s, int depth) noexcept {
     if (!has(f, off, 14)) return void(s.status = parse_status::truncated_l2);
-    if (depth == 0) {
-        // The outer MACs are the ones on this wire; a pseudowire's inner MACs are not.
+    {
+        // An encapsulated frame (pseudowire, FabricPath) overwrites the outer
+        // MACs: those belong to routers or fabric switches, the inner to the hosts.
         for (std::size_t i = 0; i < 6; ++i) {
             s.dst_mac[i] = u8(f, off + i);
             s.src_mac[i] = u8(f, off + 6 + i);

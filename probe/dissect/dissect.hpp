@@ -16,7 +16,8 @@ namespace wireflow::probe {
 // Link layers: Ethernet II (and RFC 1042 LLC/SNAP), any number of 802.1Q /
 // 802.1ad (0x88a8, 0x9100) tags (`vlan` = innermost id), MPLS (0x8847/0x8848)
 // down to the bottom of stack then IPv4/IPv6 by first nibble or an RFC 4385
-// control word + Ethernet pseudowire (one level; MACs stay the outer ones),
+// control word + Ethernet pseudowire, Cisco FabricPath (0x8903) (one level of
+// either; the MACs reported are the inner frame's, i.e. the hosts'),
 // PPPoE session (0x8864, PPP 0x0021/0x0057), Linux SLL/SLL2, raw IP, BSD
 // NULL (either byte order) and LOOP. Only the outermost IP header is
 // dissected: tunnels (GRE, 4in4, 6in4, ...) are reported by protocol number.

@@ -131,6 +131,7 @@ std::vector<std::pair<std::string, frame>> sample_frames() {
                                .append(ipv4(6, 20)).append(tcp(1, 2, 2)));
     v.emplace_back("mpls pw", eth(0x8847).append(mpls_label(16, true)).u32(0)
                                   .append(eth_ipv6(17, udp(1, 2, 3))));
+    v.emplace_back("fabricpath", eth(0x8903).u16(0x4020).append(eth_ipv4(6, tcp(1, 2, 0x10, 4))));
     v.emplace_back("pppoe", eth(0x8864).raw({0x11, 0, 0x12, 0x34}).u16(2 + 20 + 8).u16(0x0021)
                                 .append(ipv4(17, 8)).append(udp(67, 68)));
     v.emplace_back("snap", eth(28 + 8).raw({0xaa, 0xaa, 0x03, 0, 0, 0}).u16(0x0800).append(ipv4(17, 8)).append(udp(1, 2)));
@@ -223,13 +224,30 @@ TEST_CASE("mpls labels are popped to the bottom of stack and ip found by its fir
 }
 
 TEST_CASE("an mpls pseudowire control word leads to the inner ethernet frame", "[dissect]") {
-    const auto inner = eth(0x8100).append(vlan_tag(33, 0x0800)).append(ipv4(17, 8)).append(udp(7, 8));
+    auto inner = eth(0x8100).append(vlan_tag(33, 0x0800)).append(ipv4(17, 8)).append(udp(7, 8));
+    inner.b[0] = 0x02;  // the customer host's MAC, not the router's
     const auto s = run(eth(0x8847).append(mpls_label(100, true)).u32(0).append(inner));
     REQUIRE(s.status == parse_status::ok);
     CHECK(s.vlan == 33);
     CHECK(s.src.port == 7);
     CHECK(s.l3_offset == 14 + 4 + 4 + 18);
-    CHECK(std::memcmp(s.dst_mac.data(), mac_dst, 6) == 0);  // the outer MACs
+    CHECK(s.dst_mac[0] == 0x02);
+    // A second control word inside is not followed: one level only.
+    const auto nested = run(eth(0x8847).append(mpls_label(100, true)).u32(0)
+                                .append(eth(0x8847)).append(mpls_label(5, true)).u32(0).append(inner));
+    CHECK(nested.status == parse_status::not_ip);
+}
+
+TEST_CASE("a cisco fabricpath frame is dissected by its inner ethernet frame", "[dissect]") {
+    auto inner = eth(0x8100).append(vlan_tag(7, 0x0800)).append(ipv4(6, 20)).append(tcp(8009, 38856, 0x12));
+    inner.b[5] = 0x58;
+    const auto s = run(eth(0x8903).u16(0x4020).append(inner));
+    REQUIRE(s.status == parse_status::ok);
+    CHECK(s.vlan == 7);
+    CHECK(s.l3_offset == 16 + 18);
+    CHECK(s.src.port == 8009);
+    CHECK(s.dst_mac[5] == 0x58);
+    CHECK(run(eth(0x8903).u8(0x40)).status == parse_status::truncated_l2);
 }
 
 TEST_CASE("an mpls stack without bottom of stack before the end is truncated_l2", "[dissect]") {
