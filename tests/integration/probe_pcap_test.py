@@ -320,6 +320,40 @@ def test_config_file_and_bad_options(tmp):
           f"missing file: exit {p.returncode} {p.stderr!r}")
 
 
+def test_loop_duration_and_signal(tmp):
+    cap = os.path.join(tmp, "loop.pcap")
+    ethernet_capture(cap)
+    # --pcap-loop replays forever (wall-clock timestamps); --duration ends the
+    # run, every live flow is exported as shutdown, exit 0.
+    p, recs, summ = run(tmp, ["--pcap", cap, "--pcap-loop", "--duration=1.5", "--collector=none"] + EAL, "loop")
+    check(p.returncode == 0, f"loop: exit {p.returncode}: {p.stderr}")
+    check(summ is not None and summ["rx_packets"] > 18 and summ["elapsed_seconds"] >= 1.5, f"loop summary {summ}")
+    check(any(r["client_ip"] == "10.0.0.3" and r["end_reason"] == "shutdown" for r in recs),
+          "loop: open UDP flow exported at stop")
+
+    # SIGINT: same orderly stop.
+    dump = os.path.join(tmp, "sigint.flows.json")
+    summary = os.path.join(tmp, "sigint.summary.json")
+    proc = subprocess.Popen([PROBE, "--pcap", cap, "--pcap-loop", "--duration=60", "--collector=none",
+                             "--dump-flows", dump, "--summary-json", summary] + EAL,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    import signal
+    import time
+    deadline = time.time() + 30
+    while time.time() < deadline and not os.path.exists(dump):
+        time.sleep(0.1)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    check(proc.returncode == 0, f"sigint: exit {proc.returncode}: {err[-2000:]!r}")
+    with open(dump) as f:
+        recs = [json.loads(line) for line in f if line.strip()]
+    check(any(r["end_reason"] == "shutdown" for r in recs), "sigint: live flows exported at stop")
+    with open(summary) as f:
+        summ = json.load(f)
+    check(summ["elapsed_seconds"] < 30, f"sigint: stopped promptly {summ['elapsed_seconds']}")
+
+
 def main():
     if not os.access(PROBE, os.X_OK):
         print(f"{PROBE} not built", file=sys.stderr)
@@ -330,6 +364,7 @@ def main():
         test_sll_and_raw(tmp)
         test_radiotap_refused(tmp)
         test_config_file_and_bad_options(tmp)
+        test_loop_duration_and_signal(tmp)
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         return 1
