@@ -1,5 +1,7 @@
 #include "cidr.hpp"
 
+#include "text.hpp"
+
 #include <charconv>
 
 namespace wireflow::collector::aggregate {
@@ -28,7 +30,7 @@ std::optional<cidr> cidr::parse(std::string_view text, std::string* error) {
     const auto addr_text = text.substr(0, slash);
     const auto addr = ip_address::parse(addr_text);
     if (!addr) {
-        set_error(error, "invalid IP address " + quoted(addr_text) + " in " + quoted(text));
+        set_error(error, concat({"invalid IP address ", quoted(addr_text), " in ", quoted(text)}));
         return std::nullopt;
     }
     unsigned prefix = addr->bit_width();
@@ -38,20 +40,20 @@ std::optional<cidr> cidr::parse(std::string_view text, std::string* error) {
         const auto* end = len_text.data() + len_text.size();
         const auto [p, ec] = std::from_chars(len_text.data(), end, v);
         if (len_text.empty() || len_text.size() > 3 || ec != std::errc{} || p != end) {
-            set_error(error, "invalid prefix length in " + quoted(text));
+            set_error(error, concat({"invalid prefix length in ", quoted(text)}));
             return std::nullopt;
         }
         if (v > addr->bit_width()) {
-            set_error(error, "prefix length " + std::to_string(v) + " exceeds " +
-                                 std::to_string(addr->bit_width()) + " in " + quoted(text));
+            set_error(error, concat({"prefix length ", std::to_string(v), " exceeds ",
+                                         std::to_string(addr->bit_width()), " in ", quoted(text)}));
             return std::nullopt;
         }
         prefix = v;
     }
     const ip_address net = addr->masked(prefix);
     if (net != *addr) {
-        set_error(error, "host bits set in " + quoted(text) + " (did you mean " + net.to_string() + "/" +
-                             std::to_string(prefix) + "?)");
+        set_error(error, concat({"host bits set in ", quoted(text), " (did you mean ", net.to_string(), "/",
+                                     std::to_string(prefix), "?)"}));
         return std::nullopt;
     }
     return cidr{net, static_cast<std::uint8_t>(prefix)};
@@ -59,7 +61,7 @@ std::optional<cidr> cidr::parse(std::string_view text, std::string* error) {
 
 std::string cidr::to_string() const {
     if (prefix == network.bit_width()) return network.to_string();
-    return network.to_string() + "/" + std::to_string(prefix);
+    return concat({network.to_string(), "/", std::to_string(prefix)});
 }
 
 std::optional<local_networks> local_networks::parse(std::string_view text, std::string* error) {
@@ -76,7 +78,7 @@ std::optional<local_networks> local_networks::parse(std::string_view text, std::
         std::string why;
         auto c = cidr::parse(item, &why);
         if (!c) {
-            set_error(error, "local networks: " + why);
+            set_error(error, concat({"local networks: ", why}));
             return std::nullopt;
         }
         nets.push_back(*c);

@@ -1,5 +1,7 @@
 #include "host_pools.hpp"
 
+#include "text.hpp"
+
 #include <charconv>
 #include <set>
 
@@ -67,7 +69,7 @@ std::optional<pool_member> pool_member::parse(std::string_view text, std::string
         const auto* end = v.data() + v.size();
         const auto [p, ec] = std::from_chars(v.data(), end, vlan);
         if (v.empty() || v.size() > 4 || ec != std::errc{} || p != end || vlan > 4095)
-            return fail("invalid VLAN in pool member " + quoted(text) + " (expected @0..@4095)");
+            return fail(concat({"invalid VLAN in pool member ", quoted(text), " (expected @0..@4095)"}));
         m.vlan = static_cast<std::uint16_t>(vlan);
         body = text.substr(0, at);
     }
@@ -79,26 +81,29 @@ std::optional<pool_member> pool_member::parse(std::string_view text, std::string
     std::string why;
     auto net = cidr::parse(body, &why);
     if (!net)
-        return fail("pool member " + quoted(text) + " is not a MAC, IP address or CIDR: " + why);
+        return fail(concat({"pool member ", quoted(text), " is not a MAC, IP address or CIDR: ", why}));
     m.net = *net;
     return m;
 }
 
 std::string pool_member::to_string() const {
     std::string s = is_mac ? mac.to_string() : net.to_string();
-    if (vlan != any_vlan) s += "@" + std::to_string(vlan);
+    if (vlan != any_vlan) {
+        s += '@';
+        s += std::to_string(vlan);
+    }
     return s;
 }
 
 std::string host_pools::check_name(std::string_view name, pool_id self) const {
     if (name.empty()) return "pool name is empty";
     if (name.size() > max_name_bytes)
-        return "pool name longer than " + std::to_string(max_name_bytes) + " bytes";
+        return concat({"pool name longer than ", std::to_string(max_name_bytes), " bytes"});
     if (!valid_utf8(name)) return "pool name is not valid UTF-8";
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7F) return "pool name contains a control character";
     for (const auto& [id, p] : pools_)
-        if (id != self && p.name == name) return "a pool named " + quoted(name) + " already exists";
+        if (id != self && p.name == name) return concat({"a pool named ", quoted(name), " already exists"});
     return {};
 }
 
@@ -111,7 +116,7 @@ pool_result host_pools::create(std::string_view name) {
 
 pool_result host_pools::rename(pool_id id, std::string_view name) {
     auto it = pools_.find(id);
-    if (it == pools_.end()) return {id, "no pool with id " + std::to_string(id)};
+    if (it == pools_.end()) return {id, concat({"no pool with id ", std::to_string(id)})};
     if (auto e = check_name(name, id); !e.empty()) return {id, e};
     it->second.name = std::string(name);
     return {id, {}};
@@ -119,7 +124,7 @@ pool_result host_pools::rename(pool_id id, std::string_view name) {
 
 pool_result host_pools::remove(pool_id id) {
     auto it = pools_.find(id);
-    if (it == pools_.end()) return {id, "no pool with id " + std::to_string(id)};
+    if (it == pools_.end()) return {id, concat({"no pool with id ", std::to_string(id)})};
     for (const auto& m : it->second.members) unindex(m);
     pools_.erase(it);
     ++generation_;
@@ -160,14 +165,14 @@ void host_pools::unindex(const pool_member& m) {
 
 pool_result host_pools::add_member(pool_id id, std::string_view member) {
     auto it = pools_.find(id);
-    if (it == pools_.end()) return {id, "no pool with id " + std::to_string(id)};
+    if (it == pools_.end()) return {id, concat({"no pool with id ", std::to_string(id)})};
     std::string why;
     auto m = pool_member::parse(member, &why);
     if (!m) return {id, why};
     if (auto o = owner(*m)) {
-        if (*o == id) return {id, "member " + m->to_string() + " is already in this pool"};
-        return {id, "member " + m->to_string() + " already belongs to pool " + std::to_string(*o) + " (" +
-                        quoted(pools_.at(*o).name) + "); remove it there first"};
+        if (*o == id) return {id, concat({"member ", m->to_string(), " is already in this pool"})};
+        return {id, concat({"member ", m->to_string(), " already belongs to pool ", std::to_string(*o), " (",
+                            quoted(pools_.at(*o).name), "); remove it there first"})};
     }
     it->second.members.push_back(*m);
     index(*m, id);
@@ -177,7 +182,7 @@ pool_result host_pools::add_member(pool_id id, std::string_view member) {
 
 pool_result host_pools::remove_member(pool_id id, std::string_view member) {
     auto it = pools_.find(id);
-    if (it == pools_.end()) return {id, "no pool with id " + std::to_string(id)};
+    if (it == pools_.end()) return {id, concat({"no pool with id ", std::to_string(id)})};
     std::string why;
     auto m = pool_member::parse(member, &why);
     if (!m) return {id, why};
@@ -190,7 +195,7 @@ pool_result host_pools::remove_member(pool_id id, std::string_view member) {
             return {id, {}};
         }
     }
-    return {id, "member " + m->to_string() + " is not in pool " + std::to_string(id)};
+    return {id, concat({"member ", m->to_string(), " is not in pool ", std::to_string(id)})};
 }
 
 pool_id host_pools::match(const ip_address& ip, std::uint16_t vlan, const mac_address* mac) const noexcept {
@@ -231,7 +236,7 @@ pool_result host_pools::restore(std::span<const pool_snapshot> pools) {
     for (const auto& s : pools) {
         if (s.id == no_pool) return {s.id, "pool id 0 is reserved for unassigned hosts"};
         if (s.id == UINT32_MAX) return {s.id, "pool id out of range"};
-        if (fresh.pools_.count(s.id) != 0) return {s.id, "duplicate pool id " + std::to_string(s.id)};
+        if (fresh.pools_.count(s.id) != 0) return {s.id, concat({"duplicate pool id ", std::to_string(s.id)})};
         if (auto e = fresh.check_name(s.name, s.id); !e.empty()) return {s.id, e};
         fresh.pools_.emplace(s.id, pool{s.name, {}});
         if (s.id >= fresh.next_id_) fresh.next_id_ = s.id + 1;
