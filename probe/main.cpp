@@ -90,6 +90,15 @@ int lcore_entry(void* arg) {
 class probe_app {
 public:
     explicit probe_app(probe_config cfg) : cfg_(std::move(cfg)) {}
+    // On an error path workers may still run: stop them before anything they use goes.
+    ~probe_app() {
+        if (!eal_) return;
+        stop_workers_.store(true);
+        rte_eal_mp_wait_lcore();
+        exporter_.reset();
+    }
+    probe_app(const probe_app&) = delete;
+    probe_app& operator=(const probe_app&) = delete;
 
     int run();
 
@@ -107,19 +116,20 @@ private:
 
     probe_config cfg_;
     std::vector<capture_job> captures_;
+    // Declaration order is destruction order reversed: the exporter (whose
+    // callback reads ports and counters) goes first, then workers, rings,
+    // ports (their RX queues hold mbufs), the pool, and the EAL last.
     std::unique_ptr<eal_session> eal_;
     std::unique_ptr<mbuf_pool> pool_;
+    mutable std::mutex ports_mu_;        // control plane only: ports vs. the exporter's stats callback
+    std::vector<std::unique_ptr<capture_port>> ports_;
+    std::uint64_t retired_nic_drops_{0};
     std::vector<std::unique_ptr<record_ring>> rings_;
-    std::vector<std::unique_ptr<dpi_engine>> dpi_;   // one per worker, before workers_: outlives them
+    std::vector<std::unique_ptr<dpi_engine>> dpi_;   // one per worker; outlives it
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<unsigned> lcores_;       // worker i runs on lcores_[i]
     std::unique_ptr<exporter> exporter_;
     exporter_counters export_counters_{};
-
-    mutable std::mutex ports_mu_;        // control plane only: ports vs. the exporter's stats callback
-    std::vector<std::unique_ptr<capture_port>> ports_;
-    std::uint64_t retired_nic_drops_{0};
-    std::uint64_t retired_rx_{0};
 
     std::atomic<bool> stop_workers_{false};
     std::chrono::steady_clock::time_point started_{};
@@ -211,7 +221,6 @@ void probe_app::retire_port(std::unique_ptr<capture_port>& p) {
     std::lock_guard lock(ports_mu_);
     const port_stats s = p->stats();
     retired_nic_drops_ += s.imissed + s.rx_nombuf;
-    retired_rx_ += s.rx_packets;
     p.reset();
 }
 
@@ -289,7 +298,6 @@ void probe_app::run_live_ports() {
     for (auto& p : ports_) {
         const port_stats s = p->stats();
         retired_nic_drops_ += s.imissed + s.rx_nombuf;
-        retired_rx_ += s.rx_packets;
     }
     ports_.clear();
 }
