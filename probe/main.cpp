@@ -21,6 +21,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -229,7 +230,25 @@ void probe_app::run_captures() {
     for (auto& job : captures_) {
         if (job.status != "pending") continue;
         if (stop_workers_.load()) break;
-        std::string args = "rx_pcap=" + job.info.path;
+        // Device arguments are comma-separated key=value pairs: a path holding
+        // ',' would be cut, so such a file is reached through a symlink.
+        std::string path = job.info.path;
+        std::filesystem::path link_dir;
+        if (path.find_first_of(",;") != std::string::npos) {
+            char tmpl[] = "/tmp/wireflow-probe-XXXXXX";
+            if (mkdtemp(tmpl) == nullptr) throw std::runtime_error("cannot create a temporary directory");
+            link_dir = tmpl;
+            std::filesystem::create_symlink(std::filesystem::absolute(path), link_dir / "capture");
+            path = (link_dir / "capture").string();
+        }
+        struct remove_dir {
+            std::filesystem::path p;
+            ~remove_dir() {
+                std::error_code ec;
+                if (!p.empty()) std::filesystem::remove_all(p, ec);
+            }
+        } cleanup{link_dir};
+        std::string args = "rx_pcap=" + path;
         if (cfg_.pcap_loop) args += ",infinite_rx=1";
         std::unique_ptr<capture_port> port;
         try {

@@ -243,7 +243,7 @@ def test_nanosecond_pcap(tmp):
 
 
 def sll_and_raw(tmp):
-    sll_cap = os.path.join(tmp, "sll.pcap")
+    sll_cap = os.path.join(tmp, "sll,v1.pcap")  # a comma: device args must not cut the path
     write_pcap(sll_cap, 113, [
         (0.0, sll(0x0800, ipv4("10.1.1.1", "10.1.1.2", 17, udp(40000, 53, b"s" * 20)))),
         (0.5, sll(0x0800, ipv4("10.1.1.2", "10.1.1.1", 17, udp(53, 40000, b"t" * 40)))),
