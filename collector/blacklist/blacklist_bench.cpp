@@ -4,6 +4,8 @@
 // longest (the usual naive LPM). Not a test: figures go in a report.
 //
 //   blacklist_bench [IPV4_PREFIXES=1000000] [LOOKUPS=10000000]
+// Build it optimised: meson setup build-rel -Dbuildtype=release &&
+//   ninja -C build-rel collector/blacklist/blacklist_bench
 
 #include <algorithm>
 #include <chrono>
@@ -37,14 +39,17 @@ unsigned random_length(std::mt19937_64& rng) {
 
 template <class Fn>
 double measure(const char* name, const std::vector<std::uint32_t>& addrs, Fn lookup, std::uint64_t& checksum) {
-    const auto t0 = clock_type::now();
-    std::uint64_t sum = 0;
-    for (const auto x : addrs) sum += lookup(x);
-    const double s = seconds_since(t0);
-    const double rate = static_cast<double>(addrs.size()) / s;
-    std::printf("  %-44s %8.2f M lookups/s  (%.1f ns each)\n", name, rate / 1e6, 1e9 / rate);
-    checksum = sum;
-    return rate;
+    // Best of three passes: the machine is shared, the best pass is the least disturbed.
+    double best = 0;
+    for (int pass = 0; pass < 3; ++pass) {
+        const auto t0 = clock_type::now();
+        std::uint64_t sum = 0;
+        for (const auto x : addrs) sum += lookup(x);
+        best = std::max(best, static_cast<double>(addrs.size()) / seconds_since(t0));
+        checksum = sum;
+    }
+    std::printf("  %-44s %8.2f M lookups/s  (%.1f ns each, best of 3)\n", name, best / 1e6, 1e9 / best);
+    return best;
 }
 
 }  // namespace
