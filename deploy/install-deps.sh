@@ -15,7 +15,7 @@ PKGS=(
   libsodium-dev
   libpcap-dev
   tshark
-  iproute2 procps tcpreplay
+  iproute2 procps tcpreplay nftables
   python3 python3-zmq python3-protobuf python3-psycopg2
   chromium
 )
