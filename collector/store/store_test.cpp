@@ -27,6 +27,12 @@ extern char** environ;
 using namespace std::chrono;
 using namespace wireflow::collector;
 
+// LeakSanitizer (CI's sanitizer build): libpqxx 6.4.5 leaks one PGresult
+// (~2 KB) from its internal PQexec call when the server has terminated the
+// connection (seen in the pg_terminate_backend test below, inside BEGIN). The
+// leak is in the library, once per lost connection; suppress only frames in it.
+extern "C" __attribute__((used)) const char* __lsan_default_suppressions() { return "leak:libpqxx-6.4.so\n"; }
+
 namespace {
 
 // A PostgreSQL server for the whole test run.
