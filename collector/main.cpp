@@ -1,6 +1,6 @@
 // wireflow-collector: receives flow batches from probes over ZeroMQ, stores
 // them in PostgreSQL (spooling to disk while it is unreachable) and acks each
-// batch once durable.
+// batch once durable; keeps live hosts and pools (collector/app wires it all).
 //
 //   wireflow-collector [CONFIG_FILE] [--listen=tcp://ADDR:PORT] [--db=CONNINFO] ...
 //   wireflow-collector --gen-curve-keypair
@@ -20,7 +20,7 @@
 
 #include "collector_config.hpp"
 #include "ingest/curve_auth.hpp"
-#include "ingest/ingest_service.hpp"
+#include "app/collector_app.hpp"
 
 namespace {
 
@@ -78,20 +78,8 @@ void print_summary(const ingest::collector_stats& s) {
 }
 
 int run(const collector_config& cfg) {
-    ingest::ingest_settings settings;
-    settings.listen = cfg.listen;
-    settings.max_message_bytes = cfg.max_message_bytes;
-    settings.spool_dir = std::filesystem::path(cfg.data_dir) / "spool";
-    settings.spool_max_bytes = cfg.spool_max_bytes;
-    settings.db.conninfo = cfg.db;
-    settings.db.retention_days = cfg.retention_days;
-    if (cfg.curve_enabled()) {
-        settings.curve_secret_key = ingest::read_curve_secret_key(cfg.curve_secret_key_file);
-        settings.curve_allowed_keys = ingest::read_curve_allow_list(cfg.curve_allow_keys_file);
-    }
-
     // Signals are taken by one thread with sigwait; every other thread
-    // (ZeroMQ's, the database thread) inherits the blocked mask.
+    // (ZeroMQ's, the database and maintenance threads) inherits the blocked mask.
     sigset_t sigs;
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
@@ -114,14 +102,9 @@ int run(const collector_config& cfg) {
         }
     } join_signals{done, signals};
 
-    ingest::collector_stats stats;
-    ingest::probe_registry probes;
-    ingest::ingest_service service(settings, stats, probes);
-    std::fprintf(stderr, "wireflow-collector: listening on %s%s, spool %s, HTTP %s (served by collector/http)\n",
-                 service.endpoint().c_str(), cfg.curve_enabled() ? " (CURVE)" : "",
-                 settings.spool_dir.c_str(), cfg.http.c_str());
-    service.run(stop);
-    print_summary(stats);
+    app::collector_app collector(cfg);
+    collector.run(stop);
+    print_summary(collector.stats());
     return 0;
 }
 

@@ -21,6 +21,11 @@ constexpr option_spec specs[] = {
     {"curve-allow-keys-file", 0, true, false, "probe CURVE public keys (Z85) allowed to connect, one per line"},
     {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard"},
     {"local-networks", 0, true, true, "comma-separated CIDRs of local networks"},
+    {"local-host-idle-s", 0, true, false, "seconds without traffic before a local host leaves memory (default 300)"},
+    {"remote-host-idle-s", 0, true, false, "seconds without traffic before a remote host leaves memory (default 60)"},
+    {"host-persist-s", 0, true, false, "seconds between writes of host totals and time series to PostgreSQL (default 60)"},
+    {"timeseries-rollup-days", 0, true, false, "days of 1-minute time series kept before the hourly roll-up (default 7)"},
+    {"db-pool-size", 0, true, false, "PostgreSQL connections for the REST API and maintenance (default 4)"},
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
@@ -108,6 +113,11 @@ collector_config make_collector_config(const options& o) {
             c.local_networks.push_back(std::move(n));
         }
     }
+    c.local_host_idle_s = static_cast<int>(o.get_int("local-host-idle-s", c.local_host_idle_s, 1, 86400 * 7));
+    c.remote_host_idle_s = static_cast<int>(o.get_int("remote-host-idle-s", c.remote_host_idle_s, 1, 86400 * 7));
+    c.host_persist_s = static_cast<int>(o.get_int("host-persist-s", c.host_persist_s, 1, 3600));
+    c.timeseries_rollup_days = static_cast<int>(o.get_int("timeseries-rollup-days", c.timeseries_rollup_days, 1, 3650));
+    c.db_pool_size = static_cast<int>(o.get_int("db-pool-size", c.db_pool_size, 1, 256));
     return c;
 }
 

@@ -26,6 +26,11 @@ struct collector_config {
     std::string curve_allow_keys_file;
     std::string http{"127.0.0.1:3000"};                 // served by collector/http (later)
     std::vector<std::string> local_networks;            // normalised "addr/prefix"
+    int local_host_idle_s{300};                         // idle purge of hosts from memory
+    int remote_host_idle_s{60};
+    int host_persist_s{60};                             // hosts table + time series write period
+    int timeseries_rollup_days{7};                      // minutes older than this go to timeseries_hourly
+    int db_pool_size{4};                                // db_pool connections (REST, maintenance)
     bool gen_curve_keypair{false};
     bool help{false};
 

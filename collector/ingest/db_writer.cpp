@@ -145,6 +145,7 @@ bool db_writer::try_store(std::span<const flow_batch> batches, std::vector<ack_s
             if (stored) {
                 ++stats_.batches_stored;
                 stats_.records_stored += batches[i].records.size();
+                if (settings_.on_stored) settings_.on_stored(batches[i]);
             } else {
                 ++stats_.batches_duplicate;
             }

@@ -72,6 +72,11 @@ struct db_writer_settings {
     int partition_days_ahead{2};
     std::size_t replay_group_batches{64};
     std::chrono::milliseconds max_backoff{5000};
+    // Called on the database thread once for every batch committed to
+    // PostgreSQL as new (directly or replayed from the spool), never for a
+    // duplicate: the live aggregates count what PostgreSQL holds, once.
+    // Must not throw.
+    std::function<void(const flow_batch&)> on_stored;
 };
 
 class db_writer {

@@ -1,0 +1,82 @@
+#pragma once
+// The probes/interfaces view for the REST API: every probe that sent
+// statistics, with its ports and counters and an up/down state.
+//
+// Up/down uses the collector's clock, not the probe's: `observe()` (called by
+// the maintenance thread every few seconds) notes when each probe's latest
+// ProbeStats changed. A probe is down when nothing new arrived for
+// max(3 x its statistics interval, 30 s); the interval is estimated from the
+// probe's own timestamps of two consecutive reports (until two arrived, 30 s
+// applies). Three missed reports rather than one: one late report on a busy
+// network is not an outage.
+//
+// Sequence gaps: batch sequence numbers of the probe's current boot that are
+// not stored (yet): highest stored sequence - distinct batches stored. The
+// database thread reports each stored batch through on_stored() (never a
+// duplicate), so this counts batches lost or still waiting in the probe.
+
+#include "ingest/collector_stats.hpp"
+#include "store/flow_batch.hpp"
+#include "store/probe_stats.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace wireflow::collector::app {
+
+struct probe_port_view {
+    std::uint32_t port_id{0};
+    std::string name;
+    std::uint64_t rx_packets{0}, rx_bytes{0};
+    std::uint64_t nic_drops{0};  // imissed + rx_nombuf + ierrors
+};
+
+struct probe_view {
+    std::string probe_id;
+    std::uint64_t boot_id{0};
+    bool up{false};
+    std::uint64_t last_seen_ns{0};     // collector's wall clock when the latest stats arrived
+    std::uint64_t stats_interval_ns{0};  // estimated; 0 until two reports arrived
+    std::uint64_t uptime_ns{0};
+    std::vector<probe_port_view> ports;
+    std::uint64_t packets{0};          // sum over ports (NIC rx_packets)
+    std::uint64_t bytes{0};
+    std::uint64_t nic_drops{0};        // sum over ports
+    std::uint64_t export_drops{0};     // records the probe could not export: ring full + exporter drops
+    std::uint64_t flows_active{0};
+    std::uint64_t sequence_gaps{0};
+    std::uint64_t batches_stored{0};   // this boot, seen by this collector run
+};
+
+class probes_view {
+public:
+    static constexpr std::chrono::seconds min_down_after{30};
+
+    explicit probes_view(const ingest::probe_registry& registry) : registry_(registry) {}
+
+    // Database thread: one stored (not duplicate) batch.
+    void on_stored(const flow_batch& b);
+    // Maintenance thread: look for new ProbeStats (now = system clock).
+    void observe(std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
+    // Ordered by probe id.
+    [[nodiscard]] std::vector<probe_view> list(std::chrono::system_clock::time_point now = std::chrono::system_clock::now()) const;
+
+private:
+    struct seen {
+        std::uint64_t boot_id{0}, time_ns{0}, prev_time_ns{0};
+        std::uint64_t received_ns{0};
+    };
+    struct sequences {
+        std::uint64_t boot_id{0}, highest{0}, stored{0};
+    };
+    const ingest::probe_registry& registry_;
+    mutable std::mutex mutex_;
+    std::map<std::string, seen, std::less<>> seen_;
+    std::map<std::string, sequences, std::less<>> sequences_;
+};
+
+}  // namespace wireflow::collector::app
