@@ -262,6 +262,7 @@ void probe_app::run_captures() {
         wj.targets = {{port->id(), 0}};
         wj.link = *job.link;
         wj.offline = !cfg_.pcap_loop;
+        wj.wait_for_ring = true;
         wj.expected_packets = job.info.packets;
         // net_pcap stamps each mbuf with the record's time in microseconds
         // (pcap_open_offline scales nanosecond files to microseconds) through

@@ -42,7 +42,7 @@ struct worker::sink final : record_sink {
             }
         }
         bump(w_.counters_.records);
-        if (w_.job_.offline) {
+        if (w_.job_.wait_for_ring) {
             // A file has no line rate to keep up with: wait for the exporter
             // rather than drop, so a replay is exact.
             while (w_.ring_.free_count() == 0) rte_pause();

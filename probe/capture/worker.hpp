@@ -61,7 +61,8 @@ struct rx_target {
 struct worker_job {
     std::vector<rx_target> targets;
     link_type link{link_type::ethernet};
-    bool offline{false};                 // replayed file: EOF detection, back-pressure instead of drops
+    bool offline{false};                 // replayed file read once: packet time, end-of-file detection
+    bool wait_for_ring{false};           // replayed file (also looped): back-pressure instead of drops
     std::uint64_t expected_packets{0};   // offline: packets in the file
     int timestamp_offset{-1};            // mbuf dynfield with the PMD's RX timestamp (net_pcap: microseconds)
     std::uint64_t timestamp_flag{0};     // ol_flags bit saying the field is valid
