@@ -14,6 +14,7 @@ PKGS=(
   libndpi-dev libndpi-bin
   libsodium-dev
   libpcap-dev
+  libcurl4-openssl-dev
   tshark
   iproute2 procps tcpreplay nftables
   python3 python3-zmq python3-protobuf python3-psycopg2
