@@ -38,6 +38,8 @@ void collector_app::add_stored_listener(std::function<void(const flow_batch&)> f
     stored_listeners_.push_back(std::move(f));
 }
 
+void collector_app::add_before_store(std::function<void(flow_batch&)> f) { before_store_.push_back(std::move(f)); }
+
 void collector_app::schedule(std::string name, std::chrono::milliseconds period,
                              std::function<void(std::chrono::system_clock::time_point)> task) {
     tasks_.push_back({std::move(name), period, std::move(task), {}});
@@ -133,6 +135,10 @@ void collector_app::run(const std::atomic<bool>& stop) {
     settings.db.conninfo = config_.db;
     settings.db.retention_days = config_.retention_days;
     settings.db.on_stored = [this](const flow_batch& b) { stored(b); };
+    if (!before_store_.empty())
+        settings.db.before_store = [this](flow_batch& b) {
+            for (const auto& f : before_store_) f(b);
+        };
     if (config_.curve_enabled()) {
         settings.curve_secret_key = ingest::read_curve_secret_key(config_.curve_secret_key_file);
         settings.curve_allowed_keys = ingest::read_curve_allow_list(config_.curve_allow_keys_file);

@@ -63,6 +63,10 @@ public:
     // Before run(): called on the database thread with every batch committed
     // as new (see above). Must be quick and must not throw.
     void add_stored_listener(std::function<void(const flow_batch&)> f);
+    // Before run(): called on the database thread for every batch right
+    // before it is written (also when replayed from the spool), e.g. to set
+    // blacklist marks. Must be quick and must not throw.
+    void add_before_store(std::function<void(flow_batch&)> f);
     // Before run(): a task for the maintenance thread, every `period`
     // (first run one period after start). Exceptions are caught and logged
     // (rate-limited); the task runs again next period.
@@ -117,6 +121,7 @@ private:
     probes_view probes_view_{probe_registry_};
     minute_persister persister_;
     std::vector<std::function<void(const flow_batch&)>> stored_listeners_;
+    std::vector<std::function<void(flow_batch&)>> before_store_;
     std::vector<task> tasks_;
     std::atomic<std::uint64_t> record_clock_ns_{0}, record_clock_at_ns_{0};
     alert::alert_engine* alerts_{nullptr};

@@ -235,6 +235,8 @@ void db_writer::process(work_item& w) {
     }
     if (w.batches.empty()) return;
     std::vector<std::string> reasons;
+    if (settings_.before_store)
+        for (auto& b : w.batches) settings_.before_store(b);
     const auto results = write_group(w.batches, w.bodies, reasons);
     std::vector<ack_item> acks;
     acks.reserve(w.batches.size());
@@ -259,6 +261,7 @@ void db_writer::replay_one_segment() {
                 ++stats_.rejected[static_cast<std::size_t>(reject_reason::undecodable)];
                 continue;
             }
+            if (settings_.before_store) settings_.before_store(b);
             batches.push_back(std::move(b));
         }
         const std::size_t step = std::max<std::size_t>(1, settings_.replay_group_batches);

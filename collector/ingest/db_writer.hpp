@@ -77,6 +77,10 @@ struct db_writer_settings {
     // duplicate: the live aggregates count what PostgreSQL holds, once.
     // Must not throw.
     std::function<void(const flow_batch&)> on_stored;
+    // Called on the database thread for every batch about to be written
+    // (live groups and spool replay; a spooled batch is marked again when
+    // replayed), e.g. blacklist marks. Must not throw.
+    std::function<void(flow_batch&)> before_store;
 };
 
 class db_writer {
