@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -80,11 +81,10 @@ std::string spool_name(std::uint64_t boot, std::uint64_t seq) {
 
 bool parse_spool_name(const std::string& name, std::uint64_t& boot, std::uint64_t& seq) {
     if (name.size() != 16 + 1 + 20 + spool_ext.size() || !name.ends_with(spool_ext) || name[16] != '-') return false;
-    char* end = nullptr;
-    boot = std::strtoull(name.substr(0, 16).c_str(), &end, 16);
-    if (*end != '\0') return false;
-    seq = std::strtoull(name.substr(17, 20).c_str(), &end, 10);
-    return *end == '\0';
+    const char* p = name.data();
+    const auto b = std::from_chars(p, p + 16, boot, 16);
+    const auto s = std::from_chars(p + 17, p + 37, seq, 10);
+    return b.ec == std::errc{} && b.ptr == p + 16 && s.ec == std::errc{} && s.ptr == p + 37;
 }
 
 }  // namespace
