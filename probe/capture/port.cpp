@@ -75,15 +75,18 @@ void capture_port::setup(std::uint16_t wanted_queues, rte_mempool* pool) {
     rte_eth_conf conf{};
     std::array<std::uint8_t, 40> key = symmetric_rss_key;
     if (queues_ > 1) {
-        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-        conf.rx_adv_conf.rss_conf.rss_key = key.data();
-        conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<std::uint8_t>(key.size());
         conf.rx_adv_conf.rss_conf.rss_hf =
             (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP) & info.flow_type_rss_offloads;
-        if (conf.rx_adv_conf.rss_conf.rss_hf == 0) queues_ = 1;  // no RSS: one queue, one worker
-        if (queues_ == 1) conf.rxmode.mq_mode = RTE_ETH_MQ_RX_NONE;
-        if (info.hash_key_size != 0 && info.hash_key_size != key.size())
-            conf.rx_adv_conf.rss_conf.rss_key = nullptr;  // device's own key size: keep its default
+        if (conf.rx_adv_conf.rss_conf.rss_hf != 0) {
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+            // A device whose key has another size keeps its default key.
+            if (info.hash_key_size == 0 || info.hash_key_size == key.size()) {
+                conf.rx_adv_conf.rss_conf.rss_key = key.data();
+                conf.rx_adv_conf.rss_conf.rss_key_len = static_cast<std::uint8_t>(key.size());
+            }
+        }
+        // No RSS: every queue is still set up and polled, since such a device
+        // may spread packets itself; an unpolled queue would lose its share.
     }
     rc = rte_eth_dev_configure(port_id_, queues_, 0, &conf);
     if (rc != 0) fail("port " + name_ + ": configure with " + std::to_string(queues_) + " RX queues", rc);

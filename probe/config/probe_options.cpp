@@ -191,8 +191,10 @@ std::vector<std::string> build_eal_args(const probe_config& cfg, std::string_vie
     a.push_back("--file-prefix=wireflow-" + std::string(unique));
     if (cfg.ports.empty()) a.push_back("--no-pci");
     for (const auto& p : cfg.ports) a.insert(a.end(), {"-a", p});
-    if (!cfg.interface.empty())
-        a.push_back("--vdev=net_af_packet0,iface=" + cfg.interface + ",qpairs=" + std::to_string(cfg.workers));
+    // One queue pair: af_packet spreads queues by the kernel's fanout hash,
+    // which for packets this host sends is the socket's random txhash, not the
+    // flow hash, so one flow could be split over two workers (measured on lo).
+    if (!cfg.interface.empty()) a.push_back("--vdev=net_af_packet0,iface=" + cfg.interface + ",qpairs=1");
     a.push_back("--no-telemetry");
     // EAL's start-up chatter goes to stderr; keep it for warnings and errors.
     a.push_back("--log-level=warning");

@@ -102,7 +102,7 @@ TEST_CASE("built EAL args pin workers, avoid PCI without ports and use a unique 
 
     const auto i = parse({"--interface=eth0", "--collector=none", "--workers=2"});
     const auto ia = build_eal_args(i, "wireflow-probe", "7", 2);
-    CHECK(std::find(ia.begin(), ia.end(), "--vdev=net_af_packet0,iface=eth0,qpairs=2") != ia.end());
+    CHECK(std::find(ia.begin(), ia.end(), "--vdev=net_af_packet0,iface=eth0,qpairs=1") != ia.end());
 }
 
 TEST_CASE("bad values are refused with a one-line error naming the option", "[probe_options]") {
