@@ -26,6 +26,7 @@ done
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (DPDK and the replay namespace need it)" >&2; exit 1; }
 
 bash deploy/install-deps.sh
+bash deploy/build-ui.sh
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Dbuildtype=release >/dev/null
 fi

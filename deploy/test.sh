@@ -22,6 +22,7 @@ if ! ninja -C "$BUILD" >"$BUILD.ninja.log" 2>&1; then
   tail -60 "$BUILD.ninja.log"; summary 0 1; exit 1
 fi
 
+bash deploy/build-ui.sh || echo "build-ui failed: the dashboard misses its vendor files"
 if [ -f tests/browser/package.json ] && [ ! -d tests/browser/node_modules ]; then
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error) || echo "npm ci failed: browser tests will fail"
 fi

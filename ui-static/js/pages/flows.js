@@ -1,0 +1,45 @@
+import * as api from '../api.js';
+import {h, option, field} from '../dom.js';
+import * as fmt from '../format.js';
+import {pagedTable} from '../table.js';
+import {badge, hostLink, pageHeader} from '../widgets.js';
+
+const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP'};
+
+export function flowColumns(sortable = false) {
+  const s = (key) => (sortable ? key : undefined);
+  return [
+    {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), r.client_port ? `:${r.client_port}` : '']},
+    {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), r.server_port ? `:${r.server_port}` : '']},
+    {label: 'Proto', value: (r) => protocols[r.protocol] ?? String(r.protocol ?? '–')},
+    {label: 'Application', value: (r) => r.app || '–'},
+    {label: 'Server name', value: (r) => h('span', {class: 'wrap server-name'}, r.server_name || '–')},
+    {label: 'Bytes', num: true, sort: s('bytes'), value: (r) => fmt.bytes((r.c2s_bytes ?? 0) + (r.s2c_bytes ?? 0))},
+    {label: 'Packets', num: true, sort: s('packets'), value: (r) => fmt.count((r.c2s_packets ?? 0) + (r.s2c_packets ?? 0))},
+    {label: 'First seen', num: true, sort: s('first_seen'), value: (r) => fmt.time(r.first_seen)},
+    {label: 'Last seen', num: true, sort: s('last_seen'), value: (r) => fmt.ago(r.last_seen)},
+    {label: 'Blacklist', value: (r) => (r.blacklisted ? [badge('blacklisted', 'bad'), ' ', [r.client_blacklist, r.server_blacklist].filter(Boolean).join(', ')] : '')},
+  ];
+}
+
+export async function render(ctx) {
+  const host = h('input', {id: 'flows-host', type: 'search', placeholder: 'IP address', maxlength: 64, value: ctx.query.get('host') ?? ''});
+  const app = h('input', {id: 'flows-app', type: 'search', placeholder: 'e.g. TLS', maxlength: 64});
+  const port = h('input', {id: 'flows-port', type: 'number', min: 0, max: 65535, placeholder: 'any'});
+  const blacklisted = h('select', {id: 'flows-blacklisted'}, option('', 'All flows', ''), option('true', 'Blacklisted only', ''));
+  const form = h('form', {class: 'filters'},
+    field('Host', host), field('Application', app), field('Port', port), field('Show', blacklisted),
+    h('button', {type: 'submit'}, 'Filter'));
+  const table = pagedTable({
+    id: 'flows-table',
+    sort: 'last_seen',
+    columns: flowColumns(true),
+    filters: () => ({host: host.value.trim(), vlan: ctx.query.get('vlan') ?? '', app: app.value.trim(),
+      port: port.value, blacklisted: blacklisted.value}),
+    load: (params) => api.get('flows', params),
+    empty: 'No active flows match.',
+  });
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); table.reset(); table.refresh().catch(ctx.fail); });
+  ctx.root.append(pageHeader('Flows'), form, table.el);
+  await ctx.every(5000, table.refresh);
+}

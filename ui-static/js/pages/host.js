@@ -1,0 +1,53 @@
+import * as api from '../api.js';
+import {h, replace, route} from '../dom.js';
+import * as fmt from '../format.js';
+import {simpleTable} from '../table.js';
+import {badge, hostLink, pageHeader} from '../widgets.js';
+import {flowColumns} from './flows.js';
+
+export async function render(ctx) {
+  const ip = ctx.params[0] ?? '';
+  const vlan = ctx.query.get('vlan') ?? '';
+  const summary = h('div', {class: 'card', id: 'host-summary'});
+  const peers = h('div', {id: 'host-peers'});
+  const apps = h('div', {id: 'host-apps'});
+  const flows = h('div', {id: 'host-flows'});
+  ctx.root.append(
+    pageHeader(`Host ${fmt.hostLabel({ip, vlan: Number(vlan) || 0})}`,
+      h('a', {class: 'button', href: route('flows', {host: ip, vlan})}, 'All flows of this host')),
+    summary,
+    h('div', {class: 'grid2'},
+      h('div', {class: 'card'}, h('h2', {}, 'Top peers'), peers),
+      h('div', {class: 'card'}, h('h2', {}, 'Applications'), apps)),
+    h('div', {class: 'card'}, h('h2', {}, 'Recent flows'), flows));
+
+  await ctx.every(5000, async () => {
+    const data = await api.get(`hosts/${encodeURIComponent(ip)}`, vlan ? {vlan} : undefined);
+    if (!ctx.alive()) return;
+    const host = data;
+    replace(summary, h('dl', {class: 'facts'},
+      fact('IP', host.ip), fact('VLAN', String(host.vlan ?? 0)), fact('Name', host.name || '–'),
+      fact('MAC', host.mac || '–'),
+      fact('Where', [host.local ? badge('local', 'ok') : badge('remote', 'muted'), host.blacklisted ? badge('blacklisted', 'bad') : null]),
+      fact('Pool', host.pool || 'none'),
+      fact('Sent', `${fmt.bytes(host.bytes_sent)} / ${fmt.count(host.packets_sent)} packets`),
+      fact('Received', `${fmt.bytes(host.bytes_rcvd)} / ${fmt.count(host.packets_rcvd)} packets`),
+      fact('Flows', `${fmt.count(host.flows_as_client)} as client, ${fmt.count(host.flows_as_server)} as server`),
+      fact('Throughput', fmt.bps(host.throughput_bps)),
+      fact('First seen', fmt.time(host.first_seen)), fact('Last seen', fmt.time(host.last_seen))));
+    replace(peers, simpleTable([
+      {label: 'Peer', value: (r) => hostLink(r.ip, host.vlan)},
+      {label: 'Traffic', num: true, value: (r) => fmt.bytes(r.bytes)},
+      {label: 'Flows', num: true, value: (r) => fmt.count(r.flows)},
+    ], data.top_peers ?? [], {empty: 'No peers recorded.'}));
+    replace(apps, simpleTable([
+      {label: 'Application', value: (r) => r.app},
+      {label: 'Traffic', num: true, value: (r) => fmt.bytes(r.bytes)},
+    ], data.applications ?? [], {empty: 'No applications recorded.'}));
+    replace(flows, simpleTable(flowColumns(), data.recent_flows ?? [], {empty: 'No recent flows.'}));
+  });
+}
+
+function fact(label, value) {
+  return [h('dt', {}, label), h('dd', {}, value ?? '–')];
+}
