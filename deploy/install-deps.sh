@@ -15,6 +15,7 @@ PKGS=(
   libsodium-dev
   libpcap-dev
   libcurl4-openssl-dev
+  libssl-dev openssl wrk
   tshark
   iproute2 procps tcpreplay nftables
   python3 python3-zmq python3-protobuf python3-psycopg2
