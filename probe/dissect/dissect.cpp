@@ -298,15 +298,13 @@ void dissect_ethertype(bytes f, std::size_t off, std::uint16_t type, packet_summ
 
 void dissect_ethernet(bytes f, std::size_t off, packet_summary& s, int depth) noexcept {
     if (!has(f, off, 14)) return void(s.status = parse_status::truncated_l2);
-    {
-        // An encapsulated frame (pseudowire, FabricPath) overwrites the outer
-        // MACs: those belong to routers or fabric switches, the inner to the hosts.
-        for (std::size_t i = 0; i < 6; ++i) {
-            s.dst_mac[i] = u8(f, off + i);
-            s.src_mac[i] = u8(f, off + 6 + i);
-        }
-        s.has_macs = true;
+    // An encapsulated frame (pseudowire, FabricPath) overwrites the outer
+    // MACs: those belong to routers or fabric switches, the inner to the hosts.
+    for (std::size_t i = 0; i < 6; ++i) {
+        s.dst_mac[i] = u8(f, off + i);
+        s.src_mac[i] = u8(f, off + 6 + i);
     }
+    s.has_macs = true;
     std::uint16_t type = be16(f, off + 12);
     off += 14;
     if (type <= ethertype::max_8023_length) {
