@@ -56,7 +56,6 @@ public:
     [[nodiscard]] bool idle() const;
 
 private:
-    struct item;
     void run();
 
     notifier_settings settings_;

@@ -100,6 +100,14 @@ bool blacklist_loader::load_text(std::size_t source, std::string_view text) {
     return ok;
 }
 
+bool blacklist_loader::set_enabled(std::size_t source, bool enabled) {
+    std::lock_guard lock(mutex_);
+    if (source >= sources_.size()) return false;
+    sources_[source].status.source.enabled = enabled;
+    publish_locked();
+    return true;
+}
+
 void blacklist_loader::publish_locked() {
     std::vector<source_label> labels;
     std::vector<blacklist_set::source_list> lists;

@@ -50,6 +50,10 @@ public:
     // then publishes. False (and the previous version kept) if it does not parse.
     bool load_text(std::size_t source, std::string_view text);
 
+    // Switches a source on or off and publishes (its last good list is kept
+    // while off). False for an unknown index.
+    bool set_enabled(std::size_t source, bool enabled);
+
     [[nodiscard]] const published_blacklist& published() const noexcept { return published_; }
     [[nodiscard]] std::vector<source_status> status() const;
     [[nodiscard]] std::size_t source_count() const noexcept { return sources_.size(); }

@@ -271,8 +271,19 @@ CREATE TABLE timeseries_hourly (
 CREATE INDEX timeseries_hourly_ts_brin ON timeseries_hourly USING brin (ts);
 )SQL";
 
-constexpr std::array<migration, 1> all{{
+// Blacklist sources as the manager knows them: any list format
+// ("plain", "drop", "dshield", "csv:COLUMN", "auto"), a category, hit counts.
+constexpr std::string_view v2 = R"SQL(
+ALTER TABLE blacklist_sources DROP CONSTRAINT blacklist_sources_format_check;
+ALTER TABLE blacklist_sources ALTER COLUMN format SET DEFAULT 'auto';
+ALTER TABLE blacklist_sources ALTER COLUMN entries TYPE bigint;
+ALTER TABLE blacklist_sources ADD COLUMN category text NOT NULL DEFAULT 'blacklist';
+ALTER TABLE blacklist_sources ADD COLUMN hits bigint NOT NULL DEFAULT 0;
+)SQL";
+
+constexpr std::array<migration, 2> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
+    {2, "blacklist_sources: any list format, category, hits", v2},
 }};
 
 }  // namespace

@@ -1,0 +1,277 @@
+#include "blacklist/blacklist_manager.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "store/blacklist_source_store.hpp"
+#include "store/test_database.hpp"
+
+extern char** environ;
+
+using namespace wireflow::collector;
+using namespace wireflow::collector::blacklist;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct temp_dir {
+    fs::path path;
+    temp_dir() {
+        char tmpl[] = "/tmp/wf-blm-XXXXXX";
+        path = ::mkdtemp(tmpl);
+    }
+    ~temp_dir() { fs::remove_all(path); }
+    std::string write(const std::string& name, const std::string& text) const {
+        std::ofstream(path / name, std::ios::binary) << text;
+        return (path / name).string();
+    }
+};
+
+std::string read(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+// Python's http.server on 127.0.0.1 serving a directory: a real HTTP server,
+// as a list publisher is.
+class python_http_server {
+public:
+    explicit python_http_server(const fs::path& dir) : port_(free_port()) {
+        const std::string port = std::to_string(port_);
+        const std::string d = dir.string();
+        const char* argv[] = {"/usr/bin/python3", "-m", "http.server", "--bind", "127.0.0.1", "--directory",
+                              d.c_str(), port.c_str(), nullptr};
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);   // its access log
+        REQUIRE(posix_spawn(&pid_, argv[0], &fa, nullptr, const_cast<char**>(argv), environ) == 0);
+        posix_spawn_file_actions_destroy(&fa);
+        for (int i = 0; i < 200; ++i) {   // until it answers
+            if (http_get(url("/")).http_status != 0) return;
+            std::this_thread::sleep_for(50ms);
+        }
+        FAIL("python http.server did not start");
+    }
+    ~python_http_server() {
+        ::kill(pid_, SIGTERM);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+    }
+    [[nodiscard]] std::string url(const std::string& path) const {
+        return "http://127.0.0.1:" + std::to_string(port_) + path;
+    }
+
+private:
+    int port_;
+    pid_t pid_{-1};
+};
+
+flow_row flow(std::string client, std::string server) {
+    flow_row r;
+    r.client_ip = std::move(client);
+    r.server_ip = std::move(server);
+    return r;
+}
+
+flow_batch batch(std::vector<flow_row> rows) {
+    flow_batch b;
+    b.records = std::move(rows);
+    return b;
+}
+
+struct status_log {
+    std::vector<std::tuple<std::string, bool, std::string>> events;
+    status_listener listener() {
+        return [this](std::string_view s, bool ok, std::string_view e) { events.emplace_back(s, ok, e); };
+    }
+};
+
+}  // namespace
+
+TEST_CASE("flows are marked with the lists naming their client or server", "[blacklist_manager]") {
+    temp_dir dir;
+    manager_settings s;
+    s.include_well_known = false;
+    s.blacklist_options = {dir.write("bad.txt", "# bad\n203.0.113.0/24\n2001:db8:bad::/48\n"),
+                           "drop:" + dir.write("drop.txt", "198.51.100.0/24 ; SBL1\n203.0.113.7/32 ; SBL2\n")};
+    blacklist_manager m(s, nullptr);
+    CHECK(m.reload() == 0);
+
+    auto b = batch({flow("203.0.113.7", "10.0.0.1"), flow("10.0.0.1", "198.51.100.9"), flow("10.0.0.1", "10.0.0.2"),
+                    flow("2001:db8:bad::1", "2001:db8::1")});
+    m.mark(b);
+    CHECK(b.records[0].client_blacklist == "bad.txt,drop.txt");
+    CHECK(b.records[0].server_blacklist.empty());
+    CHECK(b.records[1].client_blacklist.empty());
+    CHECK(b.records[1].server_blacklist == "drop.txt");
+    CHECK(b.records[2].client_blacklist.empty());
+    CHECK(b.records[2].server_blacklist.empty());
+    CHECK(b.records[3].client_blacklist == "bad.txt");
+
+    const auto st = m.status();
+    REQUIRE(st.size() == 2);
+    CHECK(st[0].entries == 2);
+    CHECK(st[0].hits == 2);
+    CHECK(st[1].entries == 2);
+    CHECK(st[1].hits == 2);
+}
+
+TEST_CASE("a reload picks up a changed list and a broken one keeps the previous version", "[blacklist_manager]") {
+    temp_dir dir;
+    manager_settings s;
+    s.include_well_known = false;
+    const auto path = dir.write("list.txt", "192.0.2.1\n");
+    s.blacklist_options = {"plain:" + path};
+    blacklist_manager m(s, nullptr);
+    status_log log;
+    m.on_status(log.listener());
+    REQUIRE(m.reload() == 0);
+
+    dir.write("list.txt", "192.0.2.2\n");
+    REQUIRE(m.reload() == 0);
+    auto b = batch({flow("192.0.2.1", "10.0.0.1"), flow("192.0.2.2", "10.0.0.1")});
+    m.mark(b);
+    CHECK(b.records[0].client_blacklist.empty());
+    CHECK(b.records[1].client_blacklist == "list.txt");
+
+    // An error page instead of a list: every line broken -> kept, reported.
+    dir.write("list.txt", "<html>\n<body>oops</body>\n");
+    CHECK(m.reload() == 1);
+    b = batch({flow("192.0.2.2", "10.0.0.1")});
+    m.mark(b);
+    CHECK(b.records[0].client_blacklist == "list.txt");
+    CHECK_FALSE(m.status()[0].last_error.empty());
+    CHECK(m.status()[0].entries == 1);
+
+    // A vanished file: kept as well.
+    fs::remove(path);
+    CHECK(m.reload() == 1);
+    b = batch({flow("192.0.2.2", "10.0.0.1")});
+    m.mark(b);
+    CHECK(b.records[0].client_blacklist == "list.txt");
+
+    REQUIRE(log.events.size() == 4);
+    CHECK(std::get<1>(log.events[0]));
+    CHECK_FALSE(std::get<1>(log.events[2]));
+    CHECK(std::get<2>(log.events[3]).find("cannot open") != std::string::npos);
+}
+
+TEST_CASE("an http source is downloaded, and a failed download keeps it", "[blacklist_manager]") {
+    temp_dir dir;
+    dir.write("feed.txt", "# feed\n198.51.100.0/24\n");
+    python_http_server server(dir.path);
+    manager_settings s;
+    s.include_well_known = false;
+    s.blacklist_options = {server.url("/feed.txt")};
+    blacklist_manager m(s, nullptr);
+    status_log log;
+    m.on_status(log.listener());
+    REQUIRE(m.reload() == 0);
+    auto b = batch({flow("10.0.0.1", "198.51.100.200")});
+    m.mark(b);
+    CHECK(b.records[0].server_blacklist == "feed.txt");
+
+    fs::remove(dir.path / "feed.txt");   // now a 404
+    CHECK(m.reload() == 1);
+    CHECK(std::get<2>(log.events.back()).find("404") != std::string::npos);
+    b = batch({flow("10.0.0.1", "198.51.100.200")});
+    m.mark(b);
+    CHECK(b.records[0].server_blacklist == "feed.txt");
+    CHECK(m.status()[0].entries == 1);
+}
+
+TEST_CASE("each reload writes the nftables file and runs the command without a shell", "[blacklist_manager]") {
+    temp_dir dir;
+    manager_settings s;
+    s.include_well_known = false;
+    s.blacklist_options = {dir.write("l.txt", "192.0.2.0/24\n2001:db8::/32\n")};
+    s.nft_file = (dir.path / "wireflow.nft").string();
+    const std::string copy = (dir.path / "applied copy.nft").string();
+    s.nft_command = "/bin/cp " + s.nft_file + " \"" + copy + "\"";
+    blacklist_manager m(s, nullptr);
+    REQUIRE(m.reload() == 0);
+    const auto text = read(s.nft_file);
+    CHECK(text.find("192.0.2.0/24") != std::string::npos);
+    CHECK(text.find("2001:db8::/32") != std::string::npos);
+    CHECK(read(copy) == text);
+    CHECK(m.last_nft_error().empty());
+
+    manager_settings bad = s;
+    bad.nft_command = "/bin/false";
+    bad.nft_file = (dir.path / "other.nft").string();
+    blacklist_manager m2(bad, nullptr);
+    m2.reload();
+    CHECK(m2.last_nft_error() == "/bin/false exited with status 1");
+}
+
+TEST_CASE("commands split on blanks with quotes and backslashes, never through a shell", "[blacklist_manager]") {
+    CHECK(split_command("nft -f /run/wireflow.nft") == std::vector<std::string>{"nft", "-f", "/run/wireflow.nft"});
+    CHECK(split_command("  a  \"b c\" d\\ e $HOME;rm") == std::vector<std::string>{"a", "b c", "d e", "$HOME;rm"});
+    CHECK(split_command("").empty());
+    CHECK_THROWS_AS(split_command("a \"b"), std::invalid_argument);
+}
+
+TEST_CASE("built-in lists are off until enabled, and the choice is kept in PostgreSQL", "[blacklist_manager]") {
+    testing::test_database db;
+    db_pool pool(db.dsn(), 1);
+    blacklist_source_store store(pool);
+    temp_dir dir;
+    manager_settings s;
+    s.blacklist_options = {dir.write("mine.txt", "192.0.2.1\n")};
+    {
+        blacklist_manager m(s, &store);
+        CHECK(m.restore().empty());
+        REQUIRE(m.reload() == 0);   // downloads nothing: the built-in lists are disabled
+        const auto st = m.status();
+        REQUIRE(st.size() > 2);
+        CHECK(st[0].source.enabled);
+        for (std::size_t i = 1; i < st.size(); ++i) CHECK_FALSE(st[i].source.enabled);
+        CHECK(m.set_enabled("spamhaus-drop", true));
+        CHECK_FALSE(m.set_enabled("no-such-list", true));
+    }
+    const auto rows = store.all();
+    const auto find = [&](const std::string& n) {
+        return *std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return r.name == n; });
+    };
+    CHECK(find("mine.txt").entries == 1);
+    CHECK(find("mine.txt").enabled);
+    CHECK(find("mine.txt").last_success_at);
+    CHECK(find("spamhaus-drop").enabled);
+    CHECK(find("spamhaus-drop").format == "drop");
+    CHECK_FALSE(find("dshield").enabled);
+
+    blacklist_manager again(s, &store);
+    CHECK(again.restore().empty());
+    bool enabled = false;
+    for (const auto& st : again.status())
+        if (st.source.name == "spamhaus-drop") enabled = st.source.enabled;
+    CHECK(enabled);
+}
