@@ -10,7 +10,7 @@ const types = ['blacklisted_contact', 'syn_scan', 'host_scan', 'flow_flood', 'ic
 
 export async function render(ctx) {
   const state = h('select', {id: 'alerts-state', 'aria-label': 'State'},
-    option('engaged', 'Engaged', 'engaged'), option('released', 'Released', ''), option('', 'All', ''));
+    option('', 'Engaged and past', ''), option('engaged', 'Engaged', ''), option('released', 'Past', ''));
   const severity = h('select', {id: 'alerts-severity', 'aria-label': 'Minimum severity'},
     option('', 'Any severity', ''), severities.map((s) => option(s, `${s} or worse`, '')));
   const type = h('select', {id: 'alerts-type', 'aria-label': 'Type'},

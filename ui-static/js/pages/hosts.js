@@ -9,7 +9,7 @@ export async function render(ctx) {
     option('', 'All hosts', ''), option('true', 'Local hosts', ''), option('false', 'Remote hosts', ''));
   const pools = await api.get('pools').catch(() => ({items: []}));
   const pool = h('select', {id: 'hosts-pool', 'aria-label': 'Pool'},
-    option('', 'Any pool', ''), api.items(pools).map((p) => option(p.id, p.name, '')));
+    option('', 'Any pool', ''), api.items(pools).map((p) => option(p.id, p.id === 0 ? 'No pool' : p.name, '')));
   const initialPool = ctx.query.get('pool');
   if (initialPool) pool.value = initialPool;
 

@@ -49,16 +49,17 @@ async function poolsTab(ctx, body, add) {
     const pools = api.items(await api.get('pools'));
     if (!ctx.alive()) return;
     replace(list, simpleTable([
-      {label: 'Pool', value: (p) => h('button', {type: 'button', class: 'link', onclick: () => { open = open === p.id ? null : p.id; refresh().catch(ctx.fail); }}, p.name)},
-      {label: 'Members', num: true, value: (p) => fmt.count((p.members ?? []).length)},
+      {label: 'Pool', value: (p) => (p.id === 0 ? h('span', {class: 'muted'}, 'Unassigned hosts')
+        : h('button', {type: 'button', class: 'link', onclick: () => { open = open === p.id ? null : p.id; refresh().catch(ctx.fail); }}, p.name))},
+      {label: 'Members', num: true, value: (p) => (p.id === 0 ? '–' : fmt.count((p.members ?? []).length))},
       {label: 'Hosts', num: true, value: (p) => fmt.count(p.hosts)},
       {label: 'Traffic', num: true, value: (p) => fmt.bytes((p.bytes_sent ?? 0) + (p.bytes_rcvd ?? 0))},
-      {label: '', value: (p) => [
+      {label: '', value: (p) => (p.id === 0 ? h('a', {class: 'button', href: route('pools', {tab: 'unassigned'})}, 'Assign devices') : [
         h('a', {class: 'button', href: route('hosts', {pool: p.id})}, 'Hosts'),
         h('button', {type: 'button', class: 'danger', onclick: async () => {
           if (!confirm(`Delete pool ${p.name}?`)) return;
           try { await api.del(`pools/${encodeURIComponent(p.id)}`); await refresh(); } catch (e) { ctx.fail(e); }
-        }}, 'Delete')]},
+        }}, 'Delete')])},
     ], pools, {empty: 'No pools yet: press + to add one.'}),
     open !== null && pools.some((p) => p.id === open) ? members(pools.find((p) => p.id === open)) : null);
   }
@@ -85,7 +86,8 @@ async function poolsTab(ctx, body, add) {
 }
 
 async function unassignedTab(ctx, body) {
-  const pools = api.items(await api.get('pools'));
+  // Pool 0 is "no pool": not a target.
+  const pools = api.items(await api.get('pools')).filter((p) => p.id !== 0);
   if (!pools.length) {
     body.append(h('p', {class: 'muted'}, 'Create a pool first (Pools tab, +).'));
   }

@@ -1,0 +1,308 @@
+// The dashboard in headless Chromium against the real collector started by
+// run_browser_tests.py (env WF_URL, WF_REPLAY, WF_SCREENSHOTS, ...). The steps
+// run in order on one page, as a user would: each depends on the previous.
+//
+// Every packet-derived name in the replayed capture is a script payload that
+// calls alert(): any dialog, any <img>/<script> element built from data, any
+// Content-Security-Policy violation or page error fails the run.
+import {describe, it, before, after} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
+import {chromium} from 'playwright-core';
+
+const url = process.env.WF_URL;
+const shots = process.env.WF_SCREENSHOTS;
+const blacklistedIp = process.env.WF_BLACKLISTED_IP;
+const newPassword = 'browser-test-Pa55word!';
+
+let browser;
+let context;
+let page;
+const dialogs = [];
+const pageErrors = [];
+const failedRequests = [];
+
+async function shot(name) {
+  await page.screenshot({path: path.join(shots, `${name}.png`), fullPage: true});
+}
+
+// The API as the logged-in page sees it (same cookie), for checks of state.
+async function api(method, route, body) {
+  return page.evaluate(async ([m, r, b]) => {
+    const headers = {Accept: 'application/json'};
+    if (m !== 'GET') {
+      headers['Content-Type'] = 'application/json';
+      headers['X-CSRF-Token'] = sessionStorage.getItem('wf_csrf') ?? '';
+    }
+    const res = await fetch(`api/v1/${r}`, {method: m, headers, body: b === undefined ? undefined : JSON.stringify(b)});
+    return {status: res.status, body: await res.json().catch(() => null)};
+  }, [method, route, body]);
+}
+
+async function go(hash) {
+  await page.goto(new URL(hash, url).href);
+}
+
+// Polls f until it returns a truthy value (the UI refreshes every few s).
+async function eventually(f, what, timeoutMs = 60000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await f();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`timed out waiting for ${what}: ${last}`);
+}
+
+async function columnTexts(tableId, label) {
+  return page.$$eval(`#${tableId} tbody td[data-label="${label}"]`, (tds) => tds.map((td) => td.textContent));
+}
+
+describe('wireflow dashboard', () => {
+  before(async () => {
+    assert.ok(url, 'WF_URL is set by run_browser_tests.py');
+    browser = await chromium.launch({
+      executablePath: process.env.WF_CHROMIUM || '/usr/bin/chromium',
+      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    });
+    context = await browser.newContext({viewport: {width: 1366, height: 900}});
+    // Records CSP violations inside the page (an inline script or style the
+    // page tried to use would show up here).
+    await context.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        (window.__wf_csp = window.__wf_csp || []).push(`${e.violatedDirective} ${e.blockedURI}`);
+      });
+    });
+    page = await context.newPage();
+    page.on('dialog', async (d) => {
+      dialogs.push(`${d.type()}: ${d.message()}`);
+      await d.dismiss();
+    });
+    page.on('pageerror', (e) => pageErrors.push(String(e)));
+    page.on('response', (r) => {
+      if (r.status() >= 500) failedRequests.push(`${r.status()} ${r.request().method()} ${r.url()}`);
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+  });
+
+  it('a fresh visit shows the login page, with the security headers', async () => {
+    const res = await page.goto(url);
+    const csp = res.headers()['content-security-policy'] ?? '';
+    assert.match(csp, /script-src 'self'/, `CSP: ${csp}`);
+    assert.doesNotMatch(csp, /unsafe-inline/, 'no inline script allowed');
+    await page.waitForSelector('#login-form');
+    assert.equal(await page.isVisible('#nav'), false, 'no navigation before login');
+    await shot('01-login');
+  });
+
+  it('a wrong password is refused on the page', async () => {
+    await page.fill('#login-username', 'admin');
+    await page.fill('#login-password', 'not-the-password');
+    await page.click('#login-submit');
+    await page.waitForSelector('#login-form .form-error:not([hidden])');
+    assert.match(await page.textContent('#login-form .form-error'), /wrong/i);
+  });
+
+  it('admin/admin must change the default password before anything else', async () => {
+    await page.fill('#login-password', 'admin');
+    await page.click('#login-submit');
+    await page.waitForSelector('#password-form');
+    await shot('02-change-password');
+    // Any other page leads back to the password change.
+    await go('#/hosts');
+    await page.waitForSelector('#password-form');
+    const blocked = await api('GET', 'hosts');
+    assert.equal(blocked.status, 403);
+    assert.equal(blocked.body.error, 'password_change_required');
+  });
+
+  it('changing the password opens the dashboard with live data', async () => {
+    await page.fill('#pw-old', 'admin');
+    await page.fill('#pw-new', newPassword);
+    await page.fill('#pw-again', newPassword);
+    await page.click('#pw-submit');
+    await page.waitForSelector('#stat-hosts');
+    await eventually(async () => Number((await page.textContent('#stat-hosts .stat-value')).replace(/\D/g, '')) > 0,
+      'a host count on the dashboard');
+    await page.waitForSelector('#top-hosts tbody tr td[data-label="Host"] a');
+    await page.waitForSelector('#throughput-chart canvas');
+    assert.equal((await api('GET', 'hosts')).status, 200, 'the API works after the change');
+    await shot('03-dashboard');
+  });
+
+  it('the hosts of the replayed capture are listed, sortable, paginated and searchable', async () => {
+    await go('#/hosts');
+    await page.waitForSelector('#hosts-table tbody td[data-label="Host"] a');
+    await eventually(async () => (await columnTexts('hosts-table', 'Host')).some((t) => t.startsWith('192.168.1.')),
+      'local hosts of the capture');
+    // Sorting: by bytes sent, descending then ascending.
+    const sentOrder = async () => {
+      const rows = await page.$$eval('#hosts-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('td[data-label="Host"]').textContent));
+      return rows;
+    };
+    await page.selectOption('#hosts-table .rows-per-page', '100');
+    await page.waitForFunction(() => document.querySelector('#hosts-table .pager-info').textContent.startsWith('1–'));
+    await page.click('#hosts-table button[data-sort="bytes_sent"]');
+    await page.waitForSelector('#hosts-table th[aria-sort="descending"] button[data-sort="bytes_sent"]');
+    const desc = await sentOrder();
+    await page.click('#hosts-table button[data-sort="bytes_sent"]');
+    await page.waitForSelector('#hosts-table th[aria-sort="ascending"] button[data-sort="bytes_sent"]');
+    const asc = await sentOrder();
+    assert.ok(desc.length > 10, `the capture has more than 10 hosts (got ${desc.length})`);
+    assert.equal(asc[0], desc[desc.length - 1], 'ascending starts where descending ends');
+    // Rows per page and pagination.
+    await page.selectOption('#hosts-table .rows-per-page', '10');
+    await page.waitForFunction(() => document.querySelector('#hosts-table .pager-info').textContent.startsWith('1–10 of'));
+    assert.equal((await columnTexts('hosts-table', 'Host')).length, 10);
+    await page.click('#hosts-table .pager-next');
+    await page.waitForFunction(() => document.querySelector('#hosts-table .pager-info').textContent.startsWith('11–'));
+    // The search box filters on the server.
+    await page.fill('#hosts-table input.search', '192.168.20.');
+    await eventually(async () => {
+      const hosts = await columnTexts('hosts-table', 'Host');
+      return hosts.length > 0 && hosts.every((t) => t.startsWith('192.168.20.'));
+    }, 'only guest VLAN hosts after the search');
+    await shot('04-hosts');
+    await page.fill('#hosts-table input.search', '');
+  });
+
+  it('host details show peers, applications and recent flows', async () => {
+    await go('#/hosts/192.168.1.10');
+    await page.waitForSelector('#host-summary dl');
+    assert.match(await page.textContent('#host-summary'), /192\.168\.1\.10/);
+    await eventually(async () => (await page.$$('#host-peers tbody td[data-label="Peer"] a')).length > 0, 'peers of the host');
+    await eventually(async () => (await page.$$('#host-flows tbody td[data-label="Client"]')).length > 0, 'recent flows of the host');
+    assert.ok((await page.$$('#host-apps tbody td[data-label="Application"]')).length > 0, 'applications of the host');
+    await shot('05-host-details');
+  });
+
+  it('flows show the hostile names as plain text', async () => {
+    await go('#/flows');
+    await page.waitForSelector('#flows-table tbody td[data-label="Client"] a');
+    const names = await eventually(async () => {
+      const n = await page.$$eval('#flows-table .server-name', (els) => els.map((e) => e.textContent));
+      return n.some((t) => t.includes('<script>')) ? n : null;
+    }, 'a flow whose server name is a script payload (sorted by last seen, it may take a refresh)');
+    assert.ok(names.length > 0);
+    await shot('06-flows');
+  });
+
+  it('a pool can be created and an unassigned device assigned to it', async () => {
+    await go('#/pools');
+    await page.click('#pool-add');
+    await page.fill('#pool-name', 'Office laptops');
+    await page.click('#pool-save');
+    await page.waitForSelector('#pool-list td[data-label="Pool"] >> text=Office laptops');
+    await shot('07-pools');
+    await page.click('#tab-unassigned');
+    await page.waitForSelector('#unassigned-list input.pick');
+    const member = await page.getAttribute('#unassigned-list input.pick >> nth=0', 'data-member');
+    await page.check('#unassigned-list input.pick >> nth=0');
+    await page.selectOption('#assign-pool', {label: 'Office laptops'});
+    await shot('08-unassigned-devices');
+    await page.click('#assign-save');
+    await page.waitForSelector('#assign-status >> text=Assigned 1 device');
+    await eventually(async () => !(await page.$$eval('#unassigned-list input.pick', (els) => els.map((e) => e.dataset.member))).includes(member),
+      'the device leaving the unassigned list');
+    const pools = await api('GET', 'pools');
+    const pool = pools.body.items.find((p) => p.name === 'Office laptops');
+    assert.ok(pool, 'the pool exists in the API');
+    assert.deepEqual(pool.members.map((m) => m.toLowerCase()), [member.toLowerCase()]);
+  });
+
+  it('alerts can be enabled in the preferences', async () => {
+    await go('#/preferences');
+    await page.waitForSelector('#pref-enabled');
+    assert.equal(await page.isChecked('#pref-enabled'), false, 'alerts are off on a fresh install');
+    await page.check('#pref-enabled');
+    await page.check('.check-enabled[data-check="blacklisted_contact"]');
+    await page.click('#prefs-save');
+    await page.waitForSelector('#prefs-status >> text=Saved');
+    const prefs = await api('GET', 'preferences');
+    assert.equal(prefs.body.enabled, true);
+    assert.equal(prefs.body.checks.blacklisted_contact.enabled, true);
+    await shot('09-preferences');
+  });
+
+  it('traffic to a blacklisted server raises an alert that can be acknowledged', async () => {
+    // A second replay, now that alerts are on: its flows reach the
+    // blacklisted server.
+    execFileSync(JSON.parse(process.env.WF_REPLAY)[0], JSON.parse(process.env.WF_REPLAY).slice(1), {stdio: 'inherit', timeout: 240000});
+    await go('#/alerts');
+    await page.waitForSelector('#alerts-table');
+    const row = await eventually(async () => {
+      const rows = await page.$$('#alerts-table tbody tr');
+      for (const r of rows) {
+        const type = await r.$eval('td[data-label="Type"]', (td) => td.textContent).catch(() => '');
+        const text = await r.textContent();
+        if (type === 'blacklisted contact' && text.includes(blacklistedIp) && (await r.$('button.ack'))) return r;
+      }
+      return null;
+    }, 'a blacklisted contact alert naming the blacklisted server', 90000);
+    await shot('10-alerts');
+    const id = await row.$eval('button.ack', (b) => b.dataset.alert);
+    await row.$eval('button.ack', (b) => b.click());
+    await eventually(async () => {
+      const a = await api('GET', 'alerts?type=blacklisted_contact&limit=100');
+      return a.body.items.find((x) => String(x.id) === id)?.acknowledged;
+    }, 'the alert acknowledged in the API');
+    await page.selectOption('#alerts-acknowledged', 'true');
+    await page.waitForSelector(`#alerts-table .acked`);
+    assert.match(await page.textContent('#alerts-table'), /by admin/);
+    await shot('11-alerts-acknowledged');
+  });
+
+  it('blacklists, probes and the dashboard show their state', async () => {
+    await go('#/blacklists');
+    await page.waitForSelector('#blacklist-list tbody td[data-label="Source"]');
+    await eventually(async () => {
+      const entries = await page.$$eval('#blacklist-list td[data-label="Entries"]', (tds) => tds.map((t) => t.textContent));
+      return entries.includes('1');
+    }, 'the test blacklist with its one entry');
+    await shot('12-blacklists');
+    await go('#/probes');
+    await page.waitForSelector('#probe-list .probe');
+    assert.match(await page.textContent('#probe-list'), /browser-probe/);
+    await shot('13-probes');
+    await go('#/dashboard');
+    await page.waitForSelector('#top-hosts tbody tr td[data-label="Host"] a');
+    await eventually(async () => (await page.$$('#top-apps tbody td[data-label="Application"]')).length > 0, 'top applications');
+  });
+
+  it('works at phone width: menu behind a button, nothing wider than the screen', async () => {
+    await page.setViewportSize({width: 390, height: 844});
+    for (const [hash, ready, name] of [['#/dashboard', '#top-hosts tbody tr', '14-phone-dashboard'],
+      ['#/hosts', '#hosts-table tbody tr', '15-phone-hosts'], ['#/alerts', '#alerts-table tbody tr', '16-phone-alerts']]) {
+      await go(hash);
+      await page.waitForSelector(ready);
+      assert.equal(await page.isVisible('#nav a[data-page="hosts"]'), false, 'the menu is folded');
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${hash} is ${overflow}px wider than the phone screen`);
+      await shot(name);
+    }
+    await page.click('#menu-toggle');
+    assert.equal(await page.isVisible('#nav a[data-page="hosts"]'), true, 'the menu opens');
+    await page.setViewportSize({width: 1366, height: 900});
+  });
+
+  it('no script payload ran and the page stayed within its policy', async () => {
+    assert.deepEqual(dialogs, [], 'no alert()/confirm() dialog opened');
+    assert.equal(await page.evaluate(() => window.__wf_xss), undefined);
+    assert.deepEqual(await page.evaluate(() => window.__wf_csp ?? []), [], 'no Content-Security-Policy violation');
+    assert.equal(await page.evaluate(() => document.querySelectorAll('img, iframe, object, embed').length), 0,
+      'no element built from packet data');
+    assert.equal(await page.evaluate(() => [...document.scripts].filter((s) => !s.src).length), 0, 'no inline script');
+    assert.deepEqual(pageErrors, [], 'no uncaught error in the page');
+    assert.deepEqual(failedRequests, [], 'no 5xx answer');
+  });
+});
