@@ -21,6 +21,10 @@
 #include "collector_config.hpp"
 #include "ingest/curve_auth.hpp"
 #include "app/collector_app.hpp"
+#include "alert/alert_engine.hpp"
+#include "alert/notifier.hpp"
+#include "blacklist/blacklist_manager.hpp"
+#include "store/blacklist_source_store.hpp"
 
 namespace {
 
@@ -103,6 +107,78 @@ int run(const collector_config& cfg) {
     } join_signals{done, signals};
 
     app::collector_app collector(cfg);
+
+    // Alerts and blacklists (collector/alert, collector/blacklist): flows are
+    // marked before they are stored, checked once stored; alert windows close
+    // on the maintenance thread; lists load on their own thread (downloads block).
+    alert::notifier notifier;
+    alert_store alert_rows(collector.db());
+    preference_store preferences(collector.db());
+    blacklist_source_store list_rows(collector.db());
+    alert::alert_engine_settings alert_settings;
+    alert_settings.local_networks = cfg.local_networks;
+    alert_settings.window = std::chrono::seconds(cfg.alert_window_s);
+    alert_settings.pool_of = [&collector, names = std::map<std::uint32_t, std::string>{},
+                              refreshed = std::chrono::steady_clock::time_point{}](
+                                 std::string_view ip, std::uint16_t vlan, std::string_view) mutable -> std::string {
+        const auto address = aggregate::ip_address::parse(ip);
+        const auto host = address ? collector.aggregator().host(*address, vlan) : std::nullopt;
+        if (!host || host->pool == aggregate::no_pool) return {};
+        if (std::chrono::steady_clock::now() - refreshed > std::chrono::seconds(10)) {
+            names.clear();
+            for (const auto& p : collector.aggregator().pools_snapshot()) names[p.id] = p.name;
+            refreshed = std::chrono::steady_clock::now();
+        }
+        const auto it = names.find(host->pool);
+        return it == names.end() ? std::string() : it->second;
+    };
+    alert::alert_engine alerts(alert_settings, alert_rows, preferences, &notifier);
+    blacklist::manager_settings list_settings;
+    list_settings.blacklist_options = cfg.blacklists;
+    list_settings.nft_file = cfg.nft_file;
+    list_settings.nft_command = cfg.nft_command;
+    blacklist::blacklist_manager blacklists(list_settings, &list_rows);
+    blacklists.on_status([&alerts](std::string_view s, bool ok, std::string_view e) { alerts.on_blacklist_status(s, ok, e); });
+    collector.attach(alerts);
+    collector.attach(blacklists);
+    collector.add_before_store([&blacklists](flow_batch& b) { blacklists.mark(b); });
+    collector.add_stored_listener([&alerts](const flow_batch& b) { alerts.on_stored(b); });
+    collector.schedule("alerts", std::chrono::seconds(1), [&alerts, restored = false](auto now) mutable {
+        if (!restored) alerts.restore();   // throws while PostgreSQL is away: retried next second
+        restored = true;
+        alerts.tick(now);
+    });
+    collector.schedule("probe-health", std::chrono::seconds(5), [&collector, &alerts](auto now) {
+        std::vector<alert::probe_health> health;
+        const auto now_ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+        for (const auto& p : collector.probes().list())
+            health.push_back({p.probe_id, p.boot_id, p.up,
+                              now_ns > p.last_seen_ns ? (now_ns - p.last_seen_ns) / 1'000'000'000 : 0, p.packets,
+                              p.nic_drops, p.export_drops, p.sequence_gaps});
+        alerts.on_probe_health(health);
+    });
+    std::atomic<bool> lists_stop{false};
+    std::thread lists_thread([&] {
+        bool restored = false;
+        while (!lists_stop.load()) {
+            if (!restored) restored = blacklists.restore().empty();
+            try {
+                blacklists.tick(std::chrono::system_clock::now());
+            } catch (const std::exception& e) {
+                std::fprintf(stderr, "wireflow-collector: blacklists: %s\n", e.what());
+            }
+            for (int i = 0; i < 20 && !lists_stop.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(250));
+        }
+    });
+    struct lists_joiner {
+        std::atomic<bool>& stop;
+        std::thread& t;
+        ~lists_joiner() {
+            stop = true;
+            t.join();
+        }
+    } join_lists{lists_stop, lists_thread};
     collector.run(stop);
     print_summary(collector.stats());
     return 0;

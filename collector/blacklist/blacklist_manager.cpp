@@ -116,6 +116,7 @@ struct blacklist_manager::impl {
     std::vector<status_listener> listeners;
     std::string nft_error;
     std::uint64_t nft_written_generation{~0ull};
+    bool persist_pending{false};   // the last write to PostgreSQL failed: retried by tick()
 
     std::optional<published_blacklist::reader> reader;   // mark()'s thread only
 
@@ -195,6 +196,7 @@ struct blacklist_manager::impl {
 
     void persist() {
         if (!store) return;
+        persist_pending = true;
         for (const auto& s : status()) {
             stored_blacklist_source row;
             row.name = s.source.name;
@@ -211,9 +213,10 @@ struct blacklist_manager::impl {
             try {
                 store->upsert(row);
             } catch (const std::exception&) {
-                return;   // PostgreSQL away: the next round writes the state again
+                return;   // PostgreSQL away (or not migrated yet): tick() writes the state again
             }
         }
+        persist_pending = false;
     }
 };
 
@@ -333,6 +336,7 @@ void blacklist_manager::tick(clock::time_point now) {
         any = true;
     }
     if (any) I.finish(published_);
+    else if (I.persist_pending) I.persist();
 }
 
 bool blacklist_manager::set_enabled(std::string_view name, bool enabled) {

@@ -20,6 +20,10 @@ constexpr option_spec specs[] = {
     {"curve-secret-key-file", 0, true, false, "collector CURVE secret key (Z85); enables encryption and auth"},
     {"curve-allow-keys-file", 0, true, false, "probe CURVE public keys (Z85) allowed to connect, one per line"},
     {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard"},
+    {"blacklist", 0, true, true, "IP blacklist [FORMAT:]FILE_OR_URL (repeatable; FORMAT plain, drop, dshield, csv:COLUMN)"},
+    {"nft-file", 0, true, false, "write the blacklists as an nftables table to this file after each change"},
+    {"nft-command", 0, true, false, "then run this command (split on blanks, no shell), e.g. \"nft -f FILE\""},
+    {"alert-window-s", 0, true, false, "seconds over which scans, floods and volumes are measured (default 60)"},
     {"local-networks", 0, true, true, "comma-separated CIDRs of local networks"},
     {"local-host-idle-s", 0, true, false, "seconds without traffic before a local host leaves memory (default 300)"},
     {"remote-host-idle-s", 0, true, false, "seconds without traffic before a remote host leaves memory (default 60)"},
@@ -101,6 +105,11 @@ collector_config make_collector_config(const options& o) {
     c.http = o.get_or("http", c.http);
     if (c.http.find(':') == std::string::npos) c.http = "0.0.0.0:" + c.http;  // ntopng's "-w 3000"
     check_host_port(c.http);
+    c.blacklists = o.all("blacklist");
+    c.nft_file = o.get_or("nft-file", "");
+    c.nft_command = o.get_or("nft-command", "");
+    if (!c.nft_command.empty() && c.nft_file.empty()) bad("nft-command", "needs --nft-file");
+    c.alert_window_s = static_cast<int>(o.get_int("alert-window-s", c.alert_window_s, 1, 3600));
     for (const auto& list : o.all("local-networks")) {
         std::string_view rest = list;
         while (!rest.empty()) {

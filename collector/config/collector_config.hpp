@@ -26,6 +26,10 @@ struct collector_config {
     std::string curve_allow_keys_file;
     std::string http{"127.0.0.1:3000"};                 // served by collector/http (later)
     std::vector<std::string> local_networks;            // normalised "addr/prefix"
+    std::vector<std::string> blacklists;                // --blacklist [FORMAT:]FILE_OR_URL (collector/blacklist)
+    std::string nft_file;                               // nftables set file rewritten after each blacklist change
+    std::string nft_command;                            // run after writing it (argv split, no shell)
+    int alert_window_s{60};                             // window of the scan/flood/volume checks
     int local_host_idle_s{300};                         // idle purge of hosts from memory
     int remote_host_idle_s{60};
     int host_persist_s{60};                             // hosts table + time series write period

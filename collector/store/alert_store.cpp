@@ -109,18 +109,24 @@ alert_page alert_store::list(const alert_query& q) {
         " AND ($3 = '' OR array_position(ARRAY['info','notice','warning','error','critical'], severity)"
         "      >= array_position(ARRAY['info','notice','warning','error','critical'], $3))"
         " AND ($4 = '' OR entity_type = $4) AND ($5 = '' OR entity_id = $5)"
-        " AND ($6::boolean IS NULL OR acknowledged = $6)";
+        " AND ($6::boolean IS NULL OR acknowledged = $6)"
+        " AND ($7::bigint IS NULL OR started_at >= timestamptz 'epoch' + $7 * interval '1 microsecond')"
+        " AND ($8::bigint IS NULL OR started_at < timestamptz 'epoch' + $8 * interval '1 microsecond')";
+    const auto opt_us = [](const std::optional<clock::time_point>& t) -> std::optional<std::int64_t> {
+        if (!t) return std::nullopt;
+        return to_us(*t);
+    };
     return db_.run("list alerts", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
         alert_page page;
         page.total = tx.exec_params1("SELECT count(*) FROM alerts" + where, q.engaged, q.type, q.severity,
-                                     q.entity_type, q.entity_id, q.acknowledged)[0]
+                                     q.entity_type, q.entity_id, q.acknowledged, opt_us(q.from), opt_us(q.to))[0]
                          .as<std::uint64_t>();
         const auto limit = static_cast<std::int64_t>(std::min<std::size_t>(q.limit, 1000));
         const auto rows = tx.exec_params(std::string("SELECT ") + columns + " FROM alerts" + where +
-                                             " ORDER BY started_at DESC, id DESC LIMIT $7 OFFSET $8",
+                                             " ORDER BY started_at DESC, id DESC LIMIT $9 OFFSET $10",
                                          q.engaged, q.type, q.severity, q.entity_type, q.entity_id, q.acknowledged,
-                                         limit, static_cast<std::int64_t>(q.offset));
+                                         opt_us(q.from), opt_us(q.to), limit, static_cast<std::int64_t>(q.offset));
         for (const auto& r : rows) page.items.push_back(from_row(r));
         return page;
     });

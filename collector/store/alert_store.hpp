@@ -35,6 +35,7 @@ struct alert_query {
     std::string severity;                 // minimum severity; empty: any
     std::string entity_type, entity_id;   // empty: any
     std::optional<bool> acknowledged;
+    std::optional<std::chrono::system_clock::time_point> from, to;   // started_at in [from, to)
     std::size_t limit{100};               // at most 1000
     std::size_t offset{0};
 };
