@@ -25,6 +25,7 @@
 #include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
 #include "store/blacklist_source_store.hpp"
+#include "http/web_server.hpp"
 
 namespace {
 
@@ -179,8 +180,20 @@ int run(const collector_config& cfg) {
             t.join();
         }
     } join_lists{lists_stop, lists_thread};
+    http::web_server web(collector);  // REST API + dashboard; stops before collector is destroyed
+    web.start();
     collector.run(stop);
     print_summary(collector.stats());
+    const auto& as = alerts.stats();
+    std::fprintf(stderr,
+                 "wireflow-collector: alerts engaged=%llu released=%llu one_shot=%llu suppressed_quiet=%llu "
+                 "db_errors=%llu pending_dropped=%llu untracked_hosts=%llu\n",
+                 static_cast<unsigned long long>(as.engaged.load()), static_cast<unsigned long long>(as.released.load()),
+                 static_cast<unsigned long long>(as.one_shot.load()),
+                 static_cast<unsigned long long>(as.suppressed_quiet.load()),
+                 static_cast<unsigned long long>(as.db_errors.load()),
+                 static_cast<unsigned long long>(as.pending_dropped.load()),
+                 static_cast<unsigned long long>(as.untracked_hosts.load()));
     return 0;
 }
 

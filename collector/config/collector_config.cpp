@@ -19,7 +19,14 @@ constexpr option_spec specs[] = {
     {"max-message-mb", 0, true, false, "largest ZeroMQ message accepted, in MiB (default 64)"},
     {"curve-secret-key-file", 0, true, false, "collector CURVE secret key (Z85); enables encryption and auth"},
     {"curve-allow-keys-file", 0, true, false, "probe CURVE public keys (Z85) allowed to connect, one per line"},
-    {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard"},
+    {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard (default 127.0.0.1:3005)"},
+    {"tls-cert", 0, true, false, "PEM certificate chain: serve HTTPS (with --tls-key)"},
+    {"tls-key", 0, true, false, "PEM private key of --tls-cert"},
+    {"http-threads", 0, true, false, "HTTP server threads (default 2)"},
+    {"disable-login", 0, false, false, "no authentication: every HTTP client is admin (lab use only)"},
+    {"disable-autologout", 0, false, false, "browser sessions never time out when idle"},
+    {"session-idle-s", 0, true, false, "seconds of inactivity that end a browser session (default 1800)"},
+    {"ui-dir", 0, true, false, "folder of the static dashboard (default: the source tree's ui-static/)"},
     {"blacklist", 0, true, true, "IP blacklist [FORMAT:]FILE_OR_URL (repeatable; FORMAT plain, drop, dshield, csv:COLUMN)"},
     {"nft-file", 0, true, false, "write the blacklists as an nftables table to this file after each change"},
     {"nft-command", 0, true, false, "then run this command (split on blanks, no shell), e.g. \"nft -f FILE\""},
@@ -105,6 +112,15 @@ collector_config make_collector_config(const options& o) {
     c.http = o.get_or("http", c.http);
     if (c.http.find(':') == std::string::npos) c.http = "0.0.0.0:" + c.http;  // ntopng's "-w 3000"
     check_host_port(c.http);
+    c.tls_cert = o.get_or("tls-cert", "");
+    c.tls_key = o.get_or("tls-key", "");
+    if (c.tls_cert.empty() != c.tls_key.empty())
+        bad(c.tls_cert.empty() ? "tls-cert" : "tls-key", "HTTPS needs both --tls-cert and --tls-key");
+    c.http_threads = static_cast<int>(o.get_int("http-threads", c.http_threads, 1, 64));
+    c.disable_login = o.has("disable-login");
+    c.disable_autologout = o.has("disable-autologout");
+    c.session_idle_s = static_cast<int>(o.get_int("session-idle-s", c.session_idle_s, 10, 86400 * 30));
+    c.ui_dir = o.get_or("ui-dir", "");
     c.blacklists = o.all("blacklist");
     c.nft_file = o.get_or("nft-file", "");
     c.nft_command = o.get_or("nft-command", "");

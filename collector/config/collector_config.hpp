@@ -24,7 +24,13 @@ struct collector_config {
     std::uint64_t max_message_bytes{64ull << 20};       // ZMQ_MAXMSGSIZE
     std::string curve_secret_key_file;                  // empty: no CURVE
     std::string curve_allow_keys_file;
-    std::string http{"127.0.0.1:3000"};                 // served by collector/http (later)
+    std::string http{"127.0.0.1:3005"};                 // REST API + dashboard (collector/http)
+    std::string tls_cert, tls_key;                      // both or neither: HTTPS
+    int http_threads{2};
+    bool disable_login{false};                          // lab use: everyone is admin
+    bool disable_autologout{false};
+    int session_idle_s{1800};                           // idle timeout of browser sessions
+    std::string ui_dir;                                 // empty: the build's ui-static/
     std::vector<std::string> local_networks;            // normalised "addr/prefix"
     std::vector<std::string> blacklists;                // --blacklist [FORMAT:]FILE_OR_URL (collector/blacklist)
     std::string nft_file;                               // nftables set file rewritten after each blacklist change

@@ -1,0 +1,75 @@
+#pragma once
+// The REST API's entry point: route(request, client, services) -> response,
+// a function of the request and the collector's state that never touches a
+// socket (web_server calls it; tests could too).
+//
+// Order of checks for /api/ and /metrics (each failure answers at once):
+//   1. target: parse_target (400/414), query_params (400)
+//   2. route: 404 unknown path, 405 known path with another method
+//   3. query parameter names: only those the route declares (400)
+//   4. authentication (routes with role != none): Bearer token, else the
+//      wf_session cookie, else 401; --disable-login: everyone is admin
+//   5. default password: 403 password_change_required unless the route is
+//      allowed before the change (login, logout, the password change)
+//   6. role: 403 forbidden when the route needs admin
+//   7. state-changing requests: Origin / Sec-Fetch-Site must be same-origin
+//      (403 cross_origin), a JSON Content-Type when there is a body (415),
+//      and with a cookie session the X-CSRF-Token header (403 csrf)
+//   8. the handler; api_error -> its status, store_error(unavailable) -> 503
+// Other paths are static files from ui-static/ (GET/HEAD only).
+// Every response carries the security headers (CSP, nosniff, no-referrer,
+// frame-ancestors none) and Cache-Control: no-store for the API.
+
+#include "auth.hpp"
+#include "background.hpp"
+#include "http_types.hpp"
+#include "path.hpp"
+#include "router.hpp"
+#include "store/flow_query.hpp"
+#include "store/user_store.hpp"
+
+#include <boost/json.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace wireflow::collector::app {
+class collector_app;
+}
+
+namespace wireflow::collector::http {
+
+struct services {
+    app::collector_app& app;
+    auth_service& auth;
+    flow_query& flows;
+    background_runner& jobs;   // blacklist reloads
+    std::string ui_dir;        // absolute path of ui-static/
+    std::chrono::system_clock::time_point started;
+    std::string version;
+};
+
+struct call {
+    const request& req;
+    const client_info& client;
+    services& svc;
+    const route& r;
+    path_params params;
+    query_params query;
+    principal who;
+
+    [[nodiscard]] const std::string& param(std::string_view name) const;  // a {name} of the pattern
+    [[nodiscard]] boost::json::object body() const;  // a JSON object or api_error 400
+};
+
+// The value of cookie `name` in the request's Cookie headers; empty when absent.
+[[nodiscard]] std::string_view cookie_value(const request& req, std::string_view name);
+
+[[nodiscard]] response route_request(const request& req, const client_info& client, services& svc);
+
+// A JSON error document {"error": code, "message": message}.
+[[nodiscard]] reply error_reply(unsigned status, std::string_view code, std::string_view message);
+[[nodiscard]] reply json_reply(const boost::json::value& v, unsigned status = 200);
+
+}  // namespace wireflow::collector::http

@@ -1,0 +1,207 @@
+#include "json_views.hpp"
+
+namespace wireflow::collector::http {
+
+namespace bj = boost::json;
+
+double unix_seconds(std::chrono::system_clock::time_point t) noexcept {
+    return std::chrono::duration<double>(t.time_since_epoch()).count();
+}
+double unix_seconds_ns(std::uint64_t ns) noexcept { return static_cast<double>(ns) / 1e9; }
+
+namespace {
+bj::value opt_time(const std::optional<std::chrono::system_clock::time_point>& t) {
+    if (!t) return nullptr;
+    return unix_seconds(*t);
+}
+}  // namespace
+
+bj::value list_view(std::uint64_t total, bj::array items) {
+    bj::object o;
+    o["total"] = total;
+    o["items"] = std::move(items);
+    return o;
+}
+
+bj::object host_json(const aggregate::host_view& h, std::string_view pool_name) {
+    bj::object o;
+    o["ip"] = h.ip.to_string();
+    o["vlan"] = h.vlan;
+    o["mac"] = h.mac ? bj::value(h.mac->to_string()) : bj::value(nullptr);
+    o["name"] = h.name;
+    o["local"] = h.local;
+    o["pool_id"] = h.pool;
+    o["pool"] = pool_name;
+    o["bytes_sent"] = h.bytes_sent;
+    o["bytes_rcvd"] = h.bytes_rcvd;
+    o["packets_sent"] = h.packets_sent;
+    o["packets_rcvd"] = h.packets_rcvd;
+    o["flows_as_client"] = h.flows_client;
+    o["flows_as_server"] = h.flows_server;
+    o["active_flows_as_client"] = h.active_client;
+    o["active_flows_as_server"] = h.active_server;
+    o["peers"] = h.peers;
+    o["peers_exact"] = h.peers_exact;
+    o["first_seen"] = unix_seconds_ns(h.first_seen_ns);
+    o["last_seen"] = unix_seconds_ns(h.last_seen_ns);
+    o["throughput_bps"] = h.throughput_bps * 8.0;
+    o["blacklisted"] = h.blacklisted;
+    o["alerts"] = h.alerts;
+    return o;
+}
+
+bj::object pool_json(const aggregate::pool_info& p) {
+    bj::object o;
+    o["id"] = p.id;
+    o["name"] = p.name;
+    bj::array members;
+    for (const auto& m : p.members) members.emplace_back(m);
+    o["members"] = std::move(members);
+    o["hosts"] = p.counters.hosts;
+    o["bytes_sent"] = p.counters.bytes_sent;
+    o["bytes_rcvd"] = p.counters.bytes_rcvd;
+    o["packets_sent"] = p.counters.packets_sent;
+    o["packets_rcvd"] = p.counters.packets_rcvd;
+    return o;
+}
+
+bj::object device_json(const app::unassigned_device& d) {
+    bj::object o;
+    o["mac"] = d.mac.empty() ? bj::value(nullptr) : bj::value(d.mac);
+    o["ip"] = d.ip.empty() ? bj::value(nullptr) : bj::value(d.ip);
+    o["vlan"] = d.vlan;
+    return o;
+}
+
+bj::object probe_json(const app::probe_view& p) {
+    bj::object o;
+    o["probe_id"] = p.probe_id;
+    o["boot_id"] = std::to_string(p.boot_id);  // 64-bit: text, JavaScript numbers lose bits
+    o["up"] = p.up;
+    o["last_seen"] = unix_seconds_ns(p.last_seen_ns);
+    o["stats_interval_s"] = unix_seconds_ns(p.stats_interval_ns);
+    o["uptime_s"] = unix_seconds_ns(p.uptime_ns);
+    o["packets"] = p.packets;
+    o["bytes"] = p.bytes;
+    o["nic_drops"] = p.nic_drops;
+    o["export_drops"] = p.export_drops;
+    o["flows_active"] = p.flows_active;
+    o["sequence_gaps"] = p.sequence_gaps;
+    o["batches_stored"] = p.batches_stored;
+    bj::array ports;
+    for (const auto& port : p.ports) {
+        bj::object q;
+        q["port_id"] = port.port_id;
+        q["name"] = port.name;
+        q["rx_packets"] = port.rx_packets;
+        q["rx_bytes"] = port.rx_bytes;
+        q["nic_drops"] = port.nic_drops;
+        ports.emplace_back(std::move(q));
+    }
+    o["ports"] = std::move(ports);
+    return o;
+}
+
+bj::object flow_json(const flow_item& f) {
+    bj::object o;
+    o["probe_id"] = f.probe_id;
+    o["flow_id"] = std::to_string(f.flow_id);
+    o["first_seen"] = unix_seconds_ns(f.first_seen_ns);
+    o["last_seen"] = unix_seconds_ns(f.last_seen_ns);
+    o["vlan"] = f.vlan;
+    o["protocol"] = f.protocol;
+    o["client_ip"] = f.client_ip;
+    o["client_port"] = f.client_port;
+    o["server_ip"] = f.server_ip;
+    o["server_port"] = f.server_port;
+    o["c2s_packets"] = f.c2s_packets;
+    o["c2s_bytes"] = f.c2s_bytes;
+    o["s2c_packets"] = f.s2c_packets;
+    o["s2c_bytes"] = f.s2c_bytes;
+    o["app"] = f.app_name;
+    o["category"] = f.app_category;
+    o["server_name"] = f.server_name;
+    o["flow_risk"] = std::to_string(f.flow_risk);
+    o["client_blacklist"] = f.client_blacklist;
+    o["server_blacklist"] = f.server_blacklist;
+    o["blacklisted"] = !f.client_blacklist.empty() || !f.server_blacklist.empty();
+    o["end_reason"] = f.end_reason;
+    return o;
+}
+
+bj::object peer_json(const peer_total& p) {
+    bj::object o;
+    o["ip"] = p.ip;
+    o["bytes"] = p.bytes;
+    o["flows"] = p.flows;
+    return o;
+}
+
+bj::object alert_json(const stored_alert& a) {
+    bj::object o;
+    o["id"] = a.id;
+    o["type"] = a.type;
+    o["severity"] = a.severity;
+    o["entity_type"] = a.entity_type;
+    o["entity_id"] = a.entity_id;
+    o["started_at"] = unix_seconds(a.started_at);
+    o["ended_at"] = opt_time(a.ended_at);
+    o["engaged"] = !a.ended_at.has_value();
+    o["acknowledged"] = a.acknowledged;
+    o["acknowledged_by"] = a.acknowledged_by;
+    o["acknowledged_at"] = opt_time(a.acknowledged_at);
+    o["message"] = a.message;
+    boost::system::error_code ec;
+    auto details = bj::parse(a.details, ec);
+    o["details"] = ec ? bj::value(bj::object{}) : std::move(details);
+    return o;
+}
+
+bj::object blacklist_json(const blacklist::source_status& s) {
+    bj::object o;
+    o["name"] = s.source.name;
+    o["category"] = s.source.category;
+    o["format"] = blacklist::to_string(s.source.format);
+    o["location"] = s.source.location;
+    o["update_interval_s"] = s.source.update_interval.count();
+    o["enabled"] = s.source.enabled;
+    o["entries"] = s.entries;
+    o["broken_lines"] = s.broken_lines;
+    o["non_canonical"] = s.non_canonical;
+    o["last_load"] = opt_time(s.last_load);
+    o["last_attempt"] = opt_time(s.last_attempt);
+    o["last_error"] = s.last_error;
+    o["hits"] = s.hits;
+    return o;
+}
+
+bj::object user_json(const stored_user& u) {
+    bj::object o;
+    o["name"] = u.name;
+    o["role"] = u.role;
+    o["must_change_password"] = u.must_change_password;
+    o["disabled"] = u.disabled;
+    o["created_at"] = unix_seconds(u.created_at);
+    o["last_login_at"] = opt_time(u.last_login_at);
+    return o;
+}
+
+bj::object token_json(const stored_token& t) {
+    bj::object o;
+    o["id"] = t.id;
+    o["user"] = t.user;
+    o["name"] = t.name;
+    o["created_at"] = unix_seconds(t.created_at);
+    o["expires_at"] = opt_time(t.expires_at);
+    o["last_used_at"] = opt_time(t.last_used_at);
+    return o;
+}
+
+bj::object point_json(const ts_point& p) {
+    bj::object o;
+    o["ts"] = p.ts_s;
+    o["value"] = p.value;
+    return o;
+}
+
+}  // namespace wireflow::collector::http

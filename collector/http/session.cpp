@@ -1,0 +1,194 @@
+// Handlers: login, logout, session, users, passwords, API tokens.
+#include "handlers.hpp"
+#include "json_views.hpp"
+#include "params.hpp"
+
+#include <string>
+
+namespace wireflow::collector::http::handlers {
+
+namespace bj = boost::json;
+
+namespace {
+
+std::string session_cookie(const std::string& value, bool tls, long max_age_s) {
+    // HttpOnly: no script reads it; SameSite=Strict: no cross-site request
+    // carries it; Secure when served over TLS. No Max-Age: a browser session
+    // cookie; the server's idle timeout and lifetime bound it anyway.
+    std::string c = "wf_session=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+    if (tls) c += "; Secure";
+    if (max_age_s >= 0) c += "; Max-Age=" + std::to_string(max_age_s);
+    return c;
+}
+
+bj::object session_json(const principal& p, bool login_disabled) {
+    bj::object o;
+    o["user"] = p.user;
+    o["role"] = to_string(p.granted);
+    o["must_change_password"] = p.must_change_password;
+    o["csrf_token"] = p.via == principal::source::session ? auth_service::csrf_token(p.session_id) : std::string();
+    o["login_disabled"] = login_disabled;
+    return o;
+}
+
+std::string require_name(const call& c) {
+    const auto& n = c.param("name");
+    if (!valid_username(n)) throw api_error(404, "not_found", "no such user");
+    return n;
+}
+
+}  // namespace
+
+reply login(call& c) {
+    const auto body = c.body();
+    only_fields(body, {"user", "password"});
+    const auto user = field_string(body, "user", 256);
+    const auto password = field_string(body, "password", 4096);
+    if (!user || !password) throw api_error(400, "bad_parameter", "user and password are required");
+    if (c.svc.auth.settings().disable_login)
+        return json_reply(session_json(principal{0, "admin", role::admin, false, principal::source::login_disabled, {}}, true));
+    // Whatever cookie came with the request is dropped: a session id is only
+    // ever created here, fresh (no fixation), and the old one is ended.
+    if (const auto old = cookie_value(c.req, "wf_session"); !old.empty()) c.svc.auth.logout(old);
+    const auto res = c.svc.auth.login(*user, *password, c.client.ip, c.req[bhttp::field::user_agent]);
+    if (res.result == login_result::outcome::rate_limited) {
+        api_error e(429, "too_many_attempts", "too many failed logins; try again later");
+        e.headers.emplace_back("Retry-After", std::to_string(res.retry_after.count()));
+        throw e;
+    }
+    if (res.result != login_result::outcome::ok) throw api_error(401, "bad_credentials", "wrong user name or password");
+    auto r = json_reply(session_json(res.who, false));
+    r.headers.emplace_back("Set-Cookie", session_cookie(res.session_id, c.client.tls, -1));
+    return r;
+}
+
+reply logout(call& c) {
+    if (const auto sid = cookie_value(c.req, "wf_session"); !sid.empty()) c.svc.auth.logout(sid);
+    auto r = json_reply(bj::object{{"ok", true}});
+    r.headers.emplace_back("Set-Cookie", session_cookie("", c.client.tls, 0));
+    return r;
+}
+
+reply session(call& c) { return json_reply(session_json(c.who, c.svc.auth.settings().disable_login)); }
+
+reply list_users(call& c) {
+    bj::array items;
+    const auto users = c.svc.auth.users().list();
+    for (const auto& u : users) items.emplace_back(user_json(u));
+    return json_reply(list_view(users.size(), std::move(items)));
+}
+
+reply create_user(call& c) {
+    const auto body = c.body();
+    only_fields(body, {"name", "role", "password", "must_change_password"});
+    const auto name = field_string(body, "name", 64);
+    const auto r = field_string(body, "role", 16).value_or("viewer");
+    const auto password = field_string(body, "password", 4096);
+    if (!name || !valid_username(*name)) throw api_error(400, "bad_parameter", "name: 1 to 64 of A-Z a-z 0-9 . _ -");
+    if (r != "admin" && r != "viewer") throw api_error(400, "bad_parameter", "role: admin or viewer");
+    if (!password) throw api_error(400, "bad_parameter", "password is required");
+    if (const auto p = password_problem(*password); !p.empty()) throw api_error(400, "weak_password", std::string(p));
+    const bool must_change = field_bool(body, "must_change_password").value_or(false);
+    if (!c.svc.auth.users().create(*name, r, auth_service::hash_password(*password), must_change))
+        throw api_error(409, "exists", "a user of that name exists");
+    return json_reply(user_json(*c.svc.auth.users().find(*name)), 201);
+}
+
+reply update_user(call& c) {
+    const auto name = require_name(c);
+    const auto body = c.body();
+    only_fields(body, {"role", "disabled"});
+    const auto r = field_string(body, "role", 16);
+    const auto disabled = field_bool(body, "disabled");
+    if (r && *r != "admin" && *r != "viewer") throw api_error(400, "bad_parameter", "role: admin or viewer");
+    bool last_admin = false;
+    if (!c.svc.auth.users().update(name, r, disabled, last_admin)) {
+        if (last_admin) throw api_error(409, "last_admin", "at least one enabled admin must remain");
+        throw api_error(404, "not_found", "no such user");
+    }
+    return json_reply(user_json(*c.svc.auth.users().find(name)));
+}
+
+reply delete_user(call& c) {
+    const auto name = require_name(c);
+    bool last_admin = false;
+    if (!c.svc.auth.users().remove(name, last_admin)) {
+        if (last_admin) throw api_error(409, "last_admin", "at least one enabled admin must remain");
+        throw api_error(404, "not_found", "no such user");
+    }
+    return json_reply(bj::object{{"ok", true}});
+}
+
+reply change_password(call& c) {
+    const auto name = require_name(c);
+    const auto body = c.body();
+    only_fields(body, {"current_password", "new_password"});
+    const auto current = field_string(body, "current_password", 4096);
+    const auto next = field_string(body, "new_password", 4096);
+    if (!next) throw api_error(400, "bad_parameter", "new_password is required");
+    const bool self = c.who.via != principal::source::login_disabled && name == c.who.user;
+    if (!self && c.who.granted != role::admin) throw api_error(403, "forbidden", "only an admin changes another user's password");
+    if (!self && c.who.must_change_password)
+        throw api_error(403, "password_change_required", "change your own password first");
+    if (const auto p = password_problem(*next); !p.empty()) throw api_error(400, "weak_password", std::string(p));
+    auto& users = c.svc.auth.users();
+    const auto u = users.find(name);
+    if (!u) throw api_error(404, "not_found", "no such user");
+    if (self) {
+        // Knowing the current password proves it is the account's owner, not
+        // a script that found an unlocked browser.
+        if (!current || !auth_service::verify_password(u->password_hash, *current))
+            throw api_error(403, "bad_credentials", "current_password is wrong");
+        if (*next == *current) throw api_error(400, "weak_password", "the new password must differ from the current one");
+    }
+    // Set by an admin for someone else: that user must choose their own next.
+    users.set_password(name, auth_service::hash_password(*next), !self);
+    auto r = json_reply(bj::object{{"ok", true}});
+    if (self && c.who.via == principal::source::session) {
+        // Every session of the account ended with the old password; the
+        // caller continues in a fresh one.
+        auto res = c.svc.auth.login(name, *next, c.client.ip, c.req[bhttp::field::user_agent]);
+        if (res.result == login_result::outcome::ok) {
+            r = json_reply(session_json(res.who, false));
+            r.headers.emplace_back("Set-Cookie", session_cookie(res.session_id, c.client.tls, -1));
+        }
+    }
+    return r;
+}
+
+reply list_tokens(call& c) {
+    bj::array items;
+    const auto tokens = c.svc.auth.users().list_tokens();
+    for (const auto& t : tokens) items.emplace_back(token_json(t));
+    return json_reply(list_view(tokens.size(), std::move(items)));
+}
+
+reply create_token(call& c) {
+    const auto body = c.body();
+    only_fields(body, {"name", "expires_days"});
+    const auto name = field_string(body, "name", 64);
+    if (!name || name->empty() || !valid_utf8(*name)) throw api_error(400, "bad_parameter", "name is required (1 to 64 bytes)");
+    const auto days = field_int(body, "expires_days", 1, 3650);
+    if (c.who.via == principal::source::login_disabled)
+        throw api_error(409, "login_disabled", "tokens need user accounts (--disable-login is set)");
+    const std::string secret = auth_service::random_secret();
+    std::optional<std::chrono::system_clock::time_point> expires;
+    if (days) expires = std::chrono::system_clock::now() + std::chrono::hours(24 * *days);
+    const auto id = c.svc.auth.users().create_token(c.who.user_id, *name, auth_service::token_hash(secret), expires);
+    if (!id) throw api_error(409, "exists", "you have a token of that name");
+    bj::object o;
+    o["id"] = *id;
+    o["name"] = *name;
+    o["user"] = c.who.user;
+    o["token"] = secret;
+    o["expires_at"] = expires ? bj::value(unix_seconds(*expires)) : bj::value(nullptr);
+    return json_reply(o, 201);
+}
+
+reply revoke_token(call& c) {
+    const auto id = parse_uint_or_400(c.param("id"), "id", 2147483647);
+    if (!c.svc.auth.users().revoke_token(static_cast<std::int32_t>(id))) throw api_error(404, "not_found", "no such token");
+    return json_reply(bj::object{{"ok", true}});
+}
+
+}  // namespace wireflow::collector::http::handlers

@@ -1,0 +1,309 @@
+#include "web_server.hpp"
+
+#include "api.hpp"
+#include "app/collector_app.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace wireflow::collector::http {
+
+namespace {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = net::ip::tcp;
+using error_code = beast::error_code;
+
+constexpr auto io_timeout = std::chrono::seconds(30);
+constexpr std::uint32_t header_limit = 8 * 1024;
+constexpr std::uint64_t body_limit = 1024 * 1024;
+
+response plain_error(unsigned status, std::string_view code, std::string_view message) {
+    response res{static_cast<bhttp::status>(status), 11};
+    res.set(bhttp::field::content_type, "application/json");
+    res.set(bhttp::field::server, "wireflow");
+    res.set("X-Content-Type-Options", "nosniff");
+    res.body() = std::string(R"({"error":")") + std::string(code) + R"(","message":")" + std::string(message) + "\"}";
+    res.keep_alive(false);
+    res.prepare_payload();
+    return res;
+}
+
+// The read/route/write chain shared by plain and TLS connections (Beast's
+// advanced_server_flex shape: CRTP over the stream type).
+template <class Derived>
+class connection {
+public:
+    connection(services& svc, client_info client) : svc_(svc), client_(std::move(client)) {}
+
+protected:
+    Derived& derived() { return static_cast<Derived&>(*this); }
+
+    void do_read() {
+        parser_.emplace();
+        parser_->header_limit(header_limit);
+        parser_->body_limit(body_limit);
+        beast::get_lowest_layer(derived().stream()).expires_after(io_timeout);
+        bhttp::async_read(derived().stream(), buffer_, *parser_,
+                          beast::bind_front_handler(&connection::on_read, derived().shared_from_this()));
+    }
+
+    void on_read(error_code ec, std::size_t) {
+        if (ec == bhttp::error::end_of_stream) return derived().do_eof();
+        if (ec == bhttp::error::body_limit) return send(plain_error(413, "too_large", "request body over 1 MiB"), true);
+        if (ec == bhttp::error::header_limit)
+            return send(plain_error(431, "headers_too_large", "request header over 8 KiB"), true);
+        if (ec == beast::error::timeout || ec == net::error::operation_aborted || ec == net::error::eof ||
+            ec == net::error::connection_reset || ec == ssl::error::stream_truncated)
+            return;
+        if (ec) {
+            // A parse error: the stream position is unknown, answer and close.
+            if (ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category())
+                return send(plain_error(400, "bad_request", "malformed HTTP request"), true);
+            return;
+        }
+        const request req = parser_->release();
+        response res = route_request(req, client_, svc_);
+        send(std::move(res), false);
+    }
+
+    void send(response&& res, bool close) {
+        res_ = std::make_shared<response>(std::move(res));
+        if (close) res_->keep_alive(false);
+        beast::get_lowest_layer(derived().stream()).expires_after(io_timeout);
+        bhttp::async_write(derived().stream(), *res_,
+                           beast::bind_front_handler(&connection::on_write, derived().shared_from_this(),
+                                                     res_->need_eof()));
+    }
+
+    void on_write(bool close, error_code ec, std::size_t) {
+        if (ec) return;
+        res_.reset();
+        if (close) return derived().do_eof();
+        do_read();
+    }
+
+    beast::flat_buffer buffer_;
+
+private:
+    services& svc_;
+    client_info client_;
+    std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+    std::shared_ptr<response> res_;
+};
+
+class plain_connection : public connection<plain_connection>, public std::enable_shared_from_this<plain_connection> {
+public:
+    plain_connection(tcp::socket&& s, services& svc, client_info c)
+        : connection(svc, std::move(c)), stream_(std::move(s)) {}
+    beast::tcp_stream& stream() { return stream_; }
+    void run() {
+        net::dispatch(stream_.get_executor(), beast::bind_front_handler(&plain_connection::do_read, shared_from_this()));
+    }
+    void do_eof() {
+        error_code ec;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    }
+
+private:
+    friend class connection<plain_connection>;
+    beast::tcp_stream stream_;
+};
+
+class tls_connection : public connection<tls_connection>, public std::enable_shared_from_this<tls_connection> {
+public:
+    tls_connection(tcp::socket&& s, ssl::context& ctx, services& svc, client_info c)
+        : connection(svc, std::move(c)), stream_(std::move(s), ctx) {}
+    beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
+    void run() {
+        net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+            beast::get_lowest_layer(self->stream_).expires_after(io_timeout);
+            self->stream_.async_handshake(ssl::stream_base::server,
+                                          beast::bind_front_handler(&tls_connection::on_handshake, self));
+        });
+    }
+    void do_eof() {
+        beast::get_lowest_layer(stream_).expires_after(io_timeout);
+        stream_.async_shutdown([self = shared_from_this()](error_code) {});
+    }
+
+private:
+    friend class connection<tls_connection>;
+    void on_handshake(error_code ec) {
+        if (ec) return;
+        do_read();
+    }
+    beast::ssl_stream<beast::tcp_stream> stream_;
+};
+
+std::pair<std::string, std::uint16_t> split_host_port(const std::string& v) {
+    const auto colon = v.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("http: expects ADDR:PORT, got '" + v + "'");
+    std::string host = v.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    unsigned port = 0;
+    const auto [p, ec] = std::from_chars(v.data() + colon + 1, v.data() + v.size(), port);
+    if (ec != std::errc{} || p != v.data() + v.size() || port > 65535) throw std::runtime_error("http: bad port in '" + v + "'");
+    return {host.empty() ? std::string("0.0.0.0") : host, static_cast<std::uint16_t>(port)};
+}
+
+std::string find_ui_dir(const std::string& configured) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> candidates;
+    if (!configured.empty()) candidates.emplace_back(configured);
+#ifdef WIREFLOW_UI_DIR
+    candidates.emplace_back(WIREFLOW_UI_DIR);
+#endif
+    candidates.emplace_back("/usr/share/wireflow/ui-static");
+    for (const auto& c : candidates) {
+        std::error_code ec;
+        const auto real = fs::canonical(c, ec);
+        if (!ec && fs::is_directory(real, ec)) return real.native();
+        if (!configured.empty() && c == fs::path(configured))
+            throw std::runtime_error("--ui-dir: no such folder '" + configured + "'");
+    }
+    return {};
+}
+
+}  // namespace
+
+struct web_server::impl {
+    explicit impl(app::collector_app& a)
+        : app(a),
+          users(a.db()),
+          flows(a.db()),
+          auth(users, auth_settings{a.config().disable_login,
+                                    std::chrono::seconds(a.config().disable_autologout ? 0 : a.config().session_idle_s)}),
+          svc{a, auth, flows, jobs, find_ui_dir(a.config().ui_dir), std::chrono::system_clock::now(), "0.1.0"},
+          ioc(static_cast<int>(a.config().http_threads)),
+          acceptor(net::make_strand(ioc)),
+          purge_timer(ioc) {}
+
+    void accept() {
+        acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket s) {
+            if (ec == net::error::operation_aborted) return;
+            if (!ec) {
+                error_code ep_ec;
+                const auto ep = s.remote_endpoint(ep_ec);
+                client_info c{ep_ec ? std::string() : ep.address().to_string(), tls.has_value()};
+                if (tls) std::make_shared<tls_connection>(std::move(s), *tls, svc, std::move(c))->run();
+                else std::make_shared<plain_connection>(std::move(s), svc, std::move(c))->run();
+            }
+            accept();
+        });
+    }
+
+    // The users table may not exist yet (collector_app::run migrates the
+    // schema after the server started) or PostgreSQL may be down: retry
+    // every second until the default admin has been checked.
+    void bootstrap() {
+        try {
+            if (auth.bootstrap())
+                std::fprintf(stderr, "wireflow-collector: created user 'admin' with password 'admin' (must be changed at first login)\n");
+            return;
+        } catch (const std::exception& e) {
+            // The first seconds are normal (schema not migrated yet); say so only when it lasts.
+            if (++bootstrap_failures == 30)
+                std::fprintf(stderr, "wireflow-collector: http: default admin not checked yet: %s\n", e.what());
+        }
+        bootstrap_timer.expires_after(std::chrono::seconds(1));
+        bootstrap_timer.async_wait([this](error_code ec) {
+            if (!ec) bootstrap();
+        });
+    }
+
+    void schedule_purge() {
+        purge_timer.expires_after(std::chrono::minutes(10));
+        purge_timer.async_wait([this](error_code ec) {
+            if (ec) return;
+            try {
+                (void)users.purge_sessions(auth.settings().idle);
+            } catch (const std::exception&) {
+                // PostgreSQL down: next time
+            }
+            schedule_purge();
+        });
+    }
+
+    app::collector_app& app;
+    user_store users;
+    flow_query flows;
+    auth_service auth;
+    background_runner jobs;
+    services svc;
+    net::io_context ioc;
+    std::optional<ssl::context> tls;
+    tcp::acceptor acceptor;
+    net::steady_timer purge_timer;
+    net::steady_timer bootstrap_timer{ioc};
+    std::vector<std::thread> threads;
+    std::uint16_t bound_port{0};
+    unsigned bootstrap_failures{0};
+};
+
+web_server::web_server(app::collector_app& app) : impl_(std::make_unique<impl>(app)) {}
+
+web_server::~web_server() { stop(); }
+
+void web_server::start() {
+    auto& m = *impl_;
+    const auto& cfg = m.app.config();
+    if (!cfg.tls_cert.empty()) {
+        m.tls.emplace(ssl::context::tls_server);
+        m.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                           ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use);
+        error_code ec;
+        m.tls->use_certificate_chain_file(cfg.tls_cert, ec);
+        if (ec) throw std::runtime_error("--tls-cert " + cfg.tls_cert + ": " + ec.message());
+        m.tls->use_private_key_file(cfg.tls_key, ssl::context::pem, ec);
+        if (ec) throw std::runtime_error("--tls-key " + cfg.tls_key + ": " + ec.message());
+    }
+    if (cfg.disable_login)
+        std::fprintf(stderr, "wireflow-collector: WARNING: --disable-login: every HTTP client is admin; use only in a lab\n");
+    m.bootstrap();
+    const auto [host, port] = split_host_port(cfg.http);
+    error_code ec;
+    const auto addr = net::ip::make_address(host, ec);
+    if (ec) throw std::runtime_error("http: bad address '" + host + "'");
+    const tcp::endpoint ep{addr, port};
+    m.acceptor.open(ep.protocol(), ec);
+    if (!ec) m.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) m.acceptor.bind(ep, ec);
+    if (!ec) m.acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) throw std::runtime_error("http: cannot listen on " + cfg.http + ": " + ec.message());
+    m.bound_port = m.acceptor.local_endpoint().port();
+    m.accept();
+    m.schedule_purge();
+    std::fprintf(stderr, "wireflow-collector: http%s server on %s:%u (ui %s)\n", m.tls ? "s" : "", host.c_str(),
+                 static_cast<unsigned>(m.bound_port), m.svc.ui_dir.empty() ? "not found" : m.svc.ui_dir.c_str());
+    const unsigned n = std::max(1u, static_cast<unsigned>(cfg.http_threads));
+    for (unsigned i = 0; i < n; ++i) m.threads.emplace_back([&m] { m.ioc.run(); });
+}
+
+void web_server::stop() noexcept {
+    if (!impl_) return;
+    impl_->ioc.stop();
+    for (auto& t : impl_->threads)
+        if (t.joinable()) t.join();
+    impl_->threads.clear();
+}
+
+std::uint16_t web_server::port() const noexcept { return impl_->bound_port; }
+
+}  // namespace wireflow::collector::http

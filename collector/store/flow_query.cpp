@@ -1,0 +1,112 @@
+#include "flow_query.hpp"
+
+namespace wireflow::collector {
+
+namespace {
+
+std::int64_t to_us(std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+}
+
+// Parameters $1..$9, the same for the count and the page.
+constexpr const char* where_clause =
+    " WHERE (CASE WHEN $1::bigint IS NULL"
+    "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
+    "   ELSE first_seen >= timestamptz 'epoch' + $1::bigint * interval '1 microsecond'"
+    "    AND first_seen < timestamptz 'epoch' + $2::bigint * interval '1 microsecond' END)"
+    " AND ($4::inet IS NULL OR client_ip = $4::inet OR server_ip = $4::inet)"
+    " AND ($5::bigint IS NULL OR vlan = $5::bigint)"
+    " AND ($6::text IS NULL OR lower(app_name) = lower($6::text))"
+    " AND ($7::integer IS NULL OR client_port = $7::integer OR server_port = $7::integer)"
+    " AND ($8::smallint IS NULL OR protocol = $8::smallint)"
+    " AND ($9::boolean IS NULL OR ((client_blacklist <> '' OR server_blacklist <> '') = $9::boolean))";
+
+const char* order_by(flow_sort s, bool desc) {
+    // Ties broken by identity so pages do not overlap.
+    switch (s) {
+    case flow_sort::first_seen: return desc ? " ORDER BY first_seen_ns DESC, probe_id, flow_id" : " ORDER BY first_seen_ns ASC, probe_id, flow_id";
+    case flow_sort::last_seen: return desc ? " ORDER BY last_seen_ns DESC, probe_id, flow_id" : " ORDER BY last_seen_ns ASC, probe_id, flow_id";
+    case flow_sort::bytes: return desc ? " ORDER BY c2s_bytes + s2c_bytes DESC, probe_id, flow_id" : " ORDER BY c2s_bytes + s2c_bytes ASC, probe_id, flow_id";
+    case flow_sort::packets: return desc ? " ORDER BY c2s_packets + s2c_packets DESC, probe_id, flow_id" : " ORDER BY c2s_packets + s2c_packets ASC, probe_id, flow_id";
+    }
+    return " ORDER BY last_seen_ns DESC, probe_id, flow_id";
+}
+
+}  // namespace
+
+flow_page flow_query::find(const flow_filter& f) {
+    const std::optional<long long> from = f.from ? std::optional<long long>(to_us(*f.from)) : std::nullopt;
+    const std::optional<long long> to = f.to ? std::optional<long long>(to_us(*f.to)) : std::nullopt;
+    const long long window = f.live_window.count();
+    const std::optional<std::string> host = f.host.empty() ? std::nullopt : std::optional<std::string>(f.host);
+    const std::optional<long long> vlan = f.vlan ? std::optional<long long>(*f.vlan) : std::nullopt;
+    const std::optional<std::string> app = f.app.empty() ? std::nullopt : std::optional<std::string>(f.app);
+    const std::optional<int> port = f.port ? std::optional<int>(*f.port) : std::nullopt;
+    const std::optional<int> proto = f.protocol ? std::optional<int>(*f.protocol) : std::nullopt;
+    const std::optional<bool> bl = f.blacklisted;
+    return db_.run("query flows", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        flow_page page;
+        page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
+                                        " LIMIT " + std::to_string(count_cap) + ") AS m",
+                                    from, to, window, host, vlan, app, port, proto, bl)[0][0]
+                         .as<std::uint64_t>();
+        const auto rows = tx.exec_params(
+            std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
+                        " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
+                        " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason"
+                        " FROM flows") +
+                where_clause + order_by(f.sort, f.descending) + " LIMIT $10 OFFSET $11",
+            from, to, window, host, vlan, app, port, proto, bl, static_cast<long long>(f.limit),
+            static_cast<long long>(f.offset));
+        for (const auto& r : rows) {
+            flow_item it;
+            it.probe_id = r[0].as<std::string>();
+            it.flow_id = r[1].as<std::uint64_t>();
+            it.first_seen_ns = r[2].as<std::uint64_t>();
+            it.last_seen_ns = r[3].as<std::uint64_t>();
+            it.vlan = static_cast<std::uint16_t>(r[4].as<int>());
+            it.protocol = static_cast<std::uint8_t>(r[5].as<int>());
+            it.client_ip = r[6].as<std::string>();
+            it.client_port = static_cast<std::uint16_t>(r[7].as<int>());
+            it.server_ip = r[8].as<std::string>();
+            it.server_port = static_cast<std::uint16_t>(r[9].as<int>());
+            it.c2s_packets = r[10].as<std::uint64_t>();
+            it.c2s_bytes = r[11].as<std::uint64_t>();
+            it.s2c_packets = r[12].as<std::uint64_t>();
+            it.s2c_bytes = r[13].as<std::uint64_t>();
+            it.app_name = r[14].as<std::string>();
+            it.app_category = r[15].as<std::string>();
+            it.server_name = r[16].as<std::string>();
+            it.flow_risk = r[17].as<std::uint64_t>();
+            it.client_blacklist = r[18].as<std::string>();
+            it.server_blacklist = r[19].as<std::string>();
+            it.end_reason = static_cast<std::uint8_t>(r[20].as<int>());
+            page.items.push_back(std::move(it));
+        }
+        return page;
+    });
+}
+
+std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16_t vlan,
+                                              std::chrono::system_clock::time_point since, std::size_t limit) {
+    return db_.run("top peers", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        std::vector<peer_total> out;
+        // Two index scans (client side, server side), merged per peer.
+        const auto rows = tx.exec_params(
+            "SELECT host(peer), sum(bytes)::bigint AS b, count(*) FROM ("
+            "  SELECT server_ip AS peer, c2s_bytes + s2c_bytes AS bytes FROM flows"
+            "   WHERE client_ip = $1::inet AND vlan = $2 AND first_seen >= timestamptz 'epoch' + $3 * interval '1 microsecond'"
+            "  UNION ALL"
+            "  SELECT client_ip, c2s_bytes + s2c_bytes FROM flows"
+            "   WHERE server_ip = $1::inet AND vlan = $2 AND first_seen >= timestamptz 'epoch' + $3 * interval '1 microsecond'"
+            ") AS p GROUP BY peer ORDER BY b DESC, host(peer) LIMIT $4",
+            ip, static_cast<long long>(vlan), static_cast<long long>(to_us(since)), static_cast<long long>(limit));
+        for (const auto& r : rows)
+            out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>()});
+        return out;
+    });
+}
+
+}  // namespace wireflow::collector
