@@ -144,7 +144,15 @@ int run(const collector_config& cfg) {
     collector.attach(blacklists);
     collector.add_before_store([&blacklists](flow_batch& b) { blacklists.mark(b); });
     collector.add_stored_listener([&alerts](const flow_batch& b) { alerts.on_stored(b); });
-    collector.schedule("alerts", std::chrono::seconds(1), [&alerts, restored = false](auto now) mutable {
+    // Preferences and engaged alerts before the first batch can arrive (a
+    // database not migrated yet has neither: the task retries).
+    bool alerts_restored = false;
+    try {
+        alerts.restore();
+        alerts_restored = true;
+    } catch (const std::exception&) {
+    }
+    collector.schedule("alerts", std::chrono::seconds(1), [&alerts, restored = alerts_restored](auto now) mutable {
         if (!restored) alerts.restore();   // throws while PostgreSQL is away: retried next second
         restored = true;
         alerts.tick(now);
