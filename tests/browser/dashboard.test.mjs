@@ -240,12 +240,13 @@ describe('wireflow dashboard', () => {
     execFileSync(JSON.parse(process.env.WF_REPLAY)[0], JSON.parse(process.env.WF_REPLAY).slice(1), {stdio: 'inherit', timeout: 240000});
     await go('#/alerts');
     await page.waitForSelector('#alerts-table');
+    await page.selectOption('#alerts-type', 'blacklisted_server_contact');
     const row = await eventually(async () => {
       const rows = await page.$$('#alerts-table tbody tr');
       for (const r of rows) {
         const type = await r.$eval('td[data-label="Type"]', (td) => td.textContent).catch(() => '');
         const text = await r.textContent();
-        if (type === 'blacklisted contact' && text.includes(blacklistedIp) && (await r.$('button.ack'))) return r;
+        if (type === 'blacklisted server contact' && text.includes(blacklistedIp) && (await r.$('button.ack'))) return r;
       }
       return null;
     }, 'a blacklisted contact alert naming the blacklisted server', 90000);
@@ -253,7 +254,7 @@ describe('wireflow dashboard', () => {
     const id = await row.$eval('button.ack', (b) => b.dataset.alert);
     await row.$eval('button.ack', (b) => b.click());
     await eventually(async () => {
-      const a = await api('GET', 'alerts?type=blacklisted_contact&limit=100');
+      const a = await api('GET', 'alerts?type=blacklisted_server_contact&limit=100');
       return a.body.items.find((x) => String(x.id) === id)?.acknowledged;
     }, 'the alert acknowledged in the API');
     await page.selectOption('#alerts-acknowledged', 'true');

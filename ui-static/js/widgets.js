@@ -35,8 +35,9 @@ export async function throughputChart(container, seriesLabels) {
   const opts = {
     width: width(),
     height: 240,
-    scales: {x: {time: true}},
-    axes: [{}, {values: (u, ticks) => ticks.map((t) => fmt.bps(t)), size: 80}],
+    // A lone first sample would make uPlot stretch the axis over years.
+    scales: {x: {time: true, range: (u, min, max) => (max - min < 60 ? [max - 300, max + 5] : [min, max])}},
+    axes: [{}, {values: (u, ticks) => ticks.map((t) => fmt.bps(t)), size: 96}],
     series: [{}, ...seriesLabels.map((label, i) => ({
       label,
       stroke: ['#2563eb', '#16a34a', '#dc2626', '#9333ea'][i % 4],

@@ -5,8 +5,11 @@ import {pagedTable} from '../table.js';
 import {badge, pageHeader, severityBadge} from '../widgets.js';
 
 const severities = ['info', 'notice', 'warning', 'error', 'critical'];
-const types = ['blacklisted_contact', 'syn_scan', 'host_scan', 'flow_flood', 'icmp_flood', 'host_volume', 'pool_volume',
-  'new_device', 'probe_packet_drops', 'probe_export_drops', 'probe_silent', 'blacklist_update_failed', 'flow_risk'];
+// Stored alert types (collector/alert/alert_engine.cpp), several per check.
+const types = ['blacklisted_client_contact', 'blacklisted_server_contact', 'syn_scan_attacker', 'syn_scan_victim',
+  'host_scan_attacker', 'flow_flood_attacker', 'flow_flood_victim', 'icmp_flood_attacker', 'icmp_flood_victim',
+  'host_volume', 'pool_volume', 'new_device', 'probe_packet_drops', 'probe_export_drops', 'probe_silent',
+  'blacklist_update_failed', 'flow_risk'];
 
 export async function render(ctx) {
   const state = h('select', {id: 'alerts-state', 'aria-label': 'State'},

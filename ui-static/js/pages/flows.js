@@ -6,11 +6,15 @@ import {badge, hostLink, pageHeader} from '../widgets.js';
 
 const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP'};
 
+function port(p) {
+  return p ? h('span', {class: 'port'}, `:${p}`) : '';
+}
+
 export function flowColumns(sortable = false) {
   const s = (key) => (sortable ? key : undefined);
   return [
-    {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), r.client_port ? `:${r.client_port}` : '']},
-    {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), r.server_port ? `:${r.server_port}` : '']},
+    {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), port(r.client_port)]},
+    {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), port(r.server_port)]},
     {label: 'Proto', value: (r) => protocols[r.protocol] ?? String(r.protocol ?? '–')},
     {label: 'Application', value: (r) => r.app || '–'},
     {label: 'Server name', value: (r) => h('span', {class: 'wrap server-name'}, r.server_name || '–')},
