@@ -140,6 +140,16 @@ describe('wireflow dashboard', () => {
     await shot('03-dashboard');
   });
 
+  it('the dashboard refreshes itself without reloading the page', async () => {
+    await page.evaluate(() => {
+      window.__wf_same_document = true;
+      window.__wf_card = document.querySelector('#stat-hosts');
+    });
+    await eventually(() => page.evaluate(() => window.__wf_same_document === true &&
+      document.querySelector('#stat-hosts') !== null && document.querySelector('#stat-hosts') !== window.__wf_card),
+    'new figures drawn in the same document', 20000);
+  });
+
   it('the hosts of the replayed capture are listed, sortable, paginated and searchable', async () => {
     await go('#/hosts');
     await page.waitForSelector('#hosts-table tbody td[data-label="Host"] a');
@@ -294,6 +304,32 @@ describe('wireflow dashboard', () => {
     await page.click('#menu-toggle');
     assert.equal(await page.isVisible('#nav a[data-page="hosts"]'), true, 'the menu opens');
     await page.setViewportSize({width: 1366, height: 900});
+  });
+
+  it('a viewer sees the data but no control that changes it', async () => {
+    const created = await api('POST', 'users', {name: 'viewer1', role: 'viewer', password: 'viewer-Pa55word!'});
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await go('#/dashboard');
+    await page.click('#logout');
+    await page.waitForSelector('#login-form');
+    await page.fill('#login-username', 'viewer1');
+    await page.fill('#login-password', 'viewer-Pa55word!');
+    await page.click('#login-submit');
+    await page.waitForSelector('#stat-hosts');
+    assert.match(await page.textContent('#session-user'), /viewer1 \(viewer\)/);
+    await go('#/pools');
+    await page.waitForSelector('#pool-list td[data-label="Pool"]');
+    assert.equal(await page.isVisible('#pool-add'), false, 'no + for viewers');
+    await go('#/alerts');
+    await page.waitForSelector('#alerts-table tbody tr');
+    assert.equal(await page.isVisible('#alerts-table button.ack'), false, 'no acknowledge for viewers');
+    await go('#/preferences');
+    await page.waitForSelector('#pref-enabled');
+    assert.equal(await page.isDisabled('#pref-enabled'), true);
+    assert.equal(await page.isVisible('#prefs-save'), false);
+    await shot('17-viewer-preferences');
+    const refused = await api('PUT', 'preferences', {enabled: false});
+    assert.equal(refused.status, 403, 'the server refuses a viewer too');
   });
 
   it('no script payload ran and the page stayed within its policy', async () => {

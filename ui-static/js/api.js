@@ -32,6 +32,12 @@ export function rememberSession(user, csrf) {
   if (csrf) sessionStorage.setItem(csrfKey, csrf); else if (csrf === null) sessionStorage.removeItem(csrfKey);
 }
 
+// Viewers may look but not change: the server refuses (403) and the pages
+// hide the controls (class admin-only) or disable them.
+export function isViewer() {
+  return session().user?.role === 'viewer';
+}
+
 export function forgetSession() {
   sessionStorage.removeItem(userKey);
   sessionStorage.removeItem(csrfKey);

@@ -67,6 +67,7 @@ function updateChrome(name) {
     a.classList.toggle('active', a.dataset.page === name || (name === 'host' && a.dataset.page === 'hosts'));
   }
   document.body.dataset.page = name;
+  document.body.dataset.role = user?.role || '';
 }
 
 async function render() {

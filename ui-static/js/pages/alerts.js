@@ -33,7 +33,7 @@ export async function render(ctx) {
       {label: 'Ended', num: true, value: (a) => (a.ended_at ? fmt.time(a.ended_at) : badge('engaged', 'bad'))},
       {label: 'Acknowledged', value: (a) => (a.acknowledged
         ? h('span', {class: 'acked'}, `by ${a.acknowledged_by || '?'}`)
-        : h('button', {type: 'button', class: 'ack', 'data-alert': String(a.id), onclick: async (ev) => {
+        : h('button', {type: 'button', class: 'ack admin-only', 'data-alert': String(a.id), onclick: async (ev) => {
           ev.target.disabled = true;
           try { await api.post(`alerts/${encodeURIComponent(a.id)}/ack`, {}); await table.refresh(); } catch (e) { ctx.fail(e); ev.target.disabled = false; }
         }}, 'Acknowledge'))},

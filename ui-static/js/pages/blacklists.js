@@ -5,7 +5,7 @@ import {simpleTable} from '../table.js';
 import {badge, pageHeader} from '../widgets.js';
 
 export async function render(ctx) {
-  const reload = h('button', {type: 'button', class: 'primary', id: 'blacklists-reload'}, 'Reload all');
+  const reload = h('button', {type: 'button', class: 'primary admin-only', id: 'blacklists-reload'}, 'Reload all');
   const status = h('span', {class: 'muted', id: 'blacklists-status', role: 'status'});
   const list = h('div', {id: 'blacklist-list'});
   ctx.root.append(pageHeader('Blacklists', status, reload), list);
@@ -28,7 +28,7 @@ export async function render(ctx) {
     if (!ctx.alive()) return;
     replace(list, simpleTable([
       {label: 'Source', value: (s) => s.name},
-      {label: 'Enabled', value: (s) => h('input', {type: 'checkbox', class: 'blacklist-enabled', checked: Boolean(s.enabled), 'aria-label': `Enable ${s.name}`,
+      {label: 'Enabled', value: (s) => h('input', {type: 'checkbox', class: 'blacklist-enabled', checked: Boolean(s.enabled), disabled: api.isViewer(), 'aria-label': `Enable ${s.name}`,
         onchange: async (ev) => {
           try { await api.put(`blacklists/${encodeURIComponent(s.name)}`, {enabled: ev.target.checked}); status.textContent = 'Applied at the next reload.'; } catch (e) { ev.target.checked = !ev.target.checked; ctx.fail(e); }
         }})},

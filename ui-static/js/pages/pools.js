@@ -11,7 +11,7 @@ export async function render(ctx) {
     h('a', {href: route('pools', {tab: 'unassigned'}), role: 'tab', id: 'tab-unassigned', class: tab === 'unassigned' ? 'active' : undefined, 'aria-selected': String(tab === 'unassigned')}, 'Unassigned devices'));
   const body = h('div');
   if (tab === 'pools') {
-    const add = h('button', {type: 'button', class: 'primary', id: 'pool-add', title: 'Add a pool', 'aria-label': 'Add a pool'}, '+');
+    const add = h('button', {type: 'button', class: 'primary admin-only', id: 'pool-add', title: 'Add a pool', 'aria-label': 'Add a pool'}, '+');
     ctx.root.append(pageHeader('Host pools', add), tabs, body);
     await poolsTab(ctx, body, add);
   } else {
@@ -56,7 +56,7 @@ async function poolsTab(ctx, body, add) {
       {label: 'Traffic', num: true, value: (p) => fmt.bytes((p.bytes_sent ?? 0) + (p.bytes_rcvd ?? 0))},
       {label: '', value: (p) => (p.id === 0 ? h('a', {class: 'button', href: route('pools', {tab: 'unassigned'})}, 'Assign devices') : [
         h('a', {class: 'button', href: route('hosts', {pool: p.id})}, 'Hosts'),
-        h('button', {type: 'button', class: 'danger', onclick: async () => {
+        h('button', {type: 'button', class: 'danger admin-only', onclick: async () => {
           if (!confirm(`Delete pool ${p.name}?`)) return;
           try { await api.del(`pools/${encodeURIComponent(p.id)}`); await refresh(); } catch (e) { ctx.fail(e); }
         }}, 'Delete')])},
@@ -66,7 +66,7 @@ async function poolsTab(ctx, body, add) {
 
   function members(pool) {
     const input = h('input', {id: 'member-input', maxlength: 64, placeholder: 'IP, CIDR or MAC'});
-    const addForm = h('form', {class: 'inline-form'}, field(`Add a member to ${pool.name}`, input), h('button', {type: 'submit'}, 'Add'));
+    const addForm = h('form', {class: 'inline-form admin-only'}, field(`Add a member to ${pool.name}`, input), h('button', {type: 'submit'}, 'Add'));
     addForm.addEventListener('submit', async (ev) => {
       ev.preventDefault();
       try { await api.post(`pools/${encodeURIComponent(pool.id)}/members`, {members: [input.value.trim()]}); await refresh(); } catch (e) { ctx.fail(e); }
@@ -75,7 +75,7 @@ async function poolsTab(ctx, body, add) {
       h('h2', {}, `Members of ${pool.name}`),
       simpleTable([
         {label: 'Member', value: (m) => m},
-        {label: '', value: (m) => h('button', {type: 'button', class: 'danger', onclick: async () => {
+        {label: '', value: (m) => h('button', {type: 'button', class: 'danger admin-only', onclick: async () => {
           try { await api.del(`pools/${encodeURIComponent(pool.id)}/members`, {members: [m]}); await refresh(); } catch (e) { ctx.fail(e); }
         }}, 'Remove')},
       ], (pool.members ?? []).map(String), {empty: 'No members.'}),
@@ -96,14 +96,14 @@ async function unassignedTab(ctx, body) {
   const status = h('span', {class: 'muted', id: 'assign-status'});
   const list = h('div', {id: 'unassigned-list'});
   const chosen = new Set();
-  body.append(h('div', {class: 'toolbar'}, field('Assign selected devices to', target), save, status), list);
+  body.append(h('div', {class: 'toolbar admin-only'}, field('Assign selected devices to', target), save, status), list);
 
   const key = (d) => d.mac || d.ip;
   async function refresh() {
     const devices = api.items(await api.get('devices/unassigned', {limit: 500}));
     if (!ctx.alive()) return;
     replace(list, simpleTable([
-      {label: '', value: (d) => h('input', {type: 'checkbox', class: 'pick', 'aria-label': `Select ${key(d)}`, checked: chosen.has(key(d)),
+      {label: '', value: (d) => h('input', {type: 'checkbox', class: 'pick admin-only', 'aria-label': `Select ${key(d)}`, checked: chosen.has(key(d)),
         dataset: {member: key(d)}, onchange: (ev) => { if (ev.target.checked) chosen.add(key(d)); else chosen.delete(key(d)); }})},
       {label: 'MAC', value: (d) => d.mac || '–'},
       {label: 'IP', value: (d) => d.ip || '–'},

@@ -34,7 +34,7 @@ export async function render(ctx) {
   const syslogMin = h('select', {id: 'pref-syslog-min'}, severities.map((s) => option(s, s, n.syslog_min_severity)));
   const webhook = h('input', {type: 'url', id: 'pref-webhook', maxlength: 2048, placeholder: 'https://…', value: n.webhook_url ?? ''});
   const webhookMin = h('select', {id: 'pref-webhook-min'}, severities.map((s) => option(s, s, n.webhook_min_severity)));
-  const save = h('button', {type: 'submit', class: 'primary', id: 'prefs-save'}, 'Save');
+  const save = h('button', {type: 'submit', class: 'primary admin-only', id: 'prefs-save'}, 'Save');
 
   replace(form,
     h('h2', {}, 'Alerts'),
@@ -47,6 +47,8 @@ export async function render(ctx) {
     h('label', {class: 'switch'}, syslog, ' Send alerts to syslog'), field('Minimum severity for syslog', syslogMin),
     field('Webhook URL', webhook), field('Minimum severity for the webhook', webhookMin),
     h('div', {class: 'toolbar'}, save, status));
+  // Viewers see the settings but cannot edit them.
+  if (api.isViewer()) for (const el of form.querySelectorAll('input, select')) el.disabled = true;
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
