@@ -157,7 +157,8 @@ describe('wireflow dashboard', () => {
       'local hosts of the capture');
     // Sorting: by bytes sent, descending then ascending.
     const sentOrder = async () => {
-      const rows = await page.$$eval('#hosts-table tbody tr', (trs) => trs.map((tr) => tr.querySelector('td[data-label="Host"]').textContent));
+      // Each row's link names the host exactly: #/hosts/IP[?vlan=N].
+      const rows = await page.$$eval('#hosts-table tbody td[data-label="Host"] a', (as) => as.map((x) => x.getAttribute('href')));
       return rows;
     };
     await page.selectOption('#hosts-table .rows-per-page', '100');
@@ -169,7 +170,13 @@ describe('wireflow dashboard', () => {
     await page.waitForSelector('#hosts-table th[aria-sort="ascending"] button[data-sort="bytes_sent"]');
     const asc = await sentOrder();
     assert.ok(desc.length > 10, `the capture has more than 10 hosts (got ${desc.length})`);
-    assert.equal(asc[0], desc[desc.length - 1], 'ascending starts where descending ends');
+    // The order shown is the order of the hosts' bytes_sent (ties allowed).
+    const all = (await api('GET', 'hosts?limit=1000')).body.items;
+    const sent = new Map(all.map((x) => [`#/hosts/${encodeURIComponent(x.ip)}${x.vlan ? `?vlan=${x.vlan}` : ''}`, x.bytes_sent]));
+    const values = (order) => order.map((label) => sent.get(label));
+    const sorted = (v, cmp) => v.every((x, i) => x !== undefined && (i === 0 || cmp(v[i - 1], x)));
+    assert.ok(sorted(values(desc), (a, b) => a >= b), `descending by bytes sent: ${values(desc)}`);
+    assert.ok(sorted(values(asc), (a, b) => a <= b), `ascending by bytes sent: ${values(asc)}`);
     // Rows per page and pagination.
     await page.selectOption('#hosts-table .rows-per-page', '10');
     await page.waitForFunction(() => document.querySelector('#hosts-table .pager-info').textContent.startsWith('1–10 of'));
