@@ -4,7 +4,8 @@
 # Ends with one line: "N passed, N failed[, N skipped]".
 #
 # The test tree is built with AddressSanitizer and UndefinedBehaviorSanitizer
-# and warnings as errors, so every test is also a sanitizer run.
+# and warnings as errors, so every test is also a sanitizer run. -O1 is what
+# the sanitizers recommend, and compiles much faster than -O2 on a 2-core CI box.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,7 +17,7 @@ bash deploy/install-deps.sh || { echo "install-deps failed"; summary 0 1; exit 1
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Dbuildtype=debugoptimized >"$BUILD.setup.log" 2>&1 || { cat "$BUILD.setup.log"; summary 0 1; exit 1; }
+    -Doptimization=1 -Ddebug=true >"$BUILD.setup.log" 2>&1 || { cat "$BUILD.setup.log"; summary 0 1; exit 1; }
 fi
 if ! ninja -C "$BUILD" >"$BUILD.ninja.log" 2>&1; then
   tail -60 "$BUILD.ninja.log"; summary 0 1; exit 1
