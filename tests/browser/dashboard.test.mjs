@@ -200,6 +200,8 @@ describe('wireflow dashboard', () => {
     await eventually(async () => (await page.$$('#host-peers tbody td[data-label="Peer"] a')).length > 0, 'peers of the host');
     await eventually(async () => (await page.$$('#host-flows tbody td[data-label="Client"]')).length > 0, 'recent flows of the host');
     assert.ok((await page.$$('#host-apps tbody td[data-label="Application"]')).length > 0, 'applications of the host');
+    // The collector writes host series every 5 s in this test (--host-persist-s).
+    await page.waitForSelector('#host-chart canvas', {timeout: 40000});
     await shot('05-host-details');
   });
 
@@ -314,15 +316,27 @@ describe('wireflow dashboard', () => {
   });
 
   it('a viewer sees the data but no control that changes it', async () => {
-    const created = await api('POST', 'users', {name: 'viewer1', role: 'viewer', password: 'viewer-Pa55word!'});
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    await go('#/dashboard');
+    // The admin adds the account on the users page; its owner must choose
+    // a new password at the first login.
+    await go('#/users');
+    await page.fill('#user-name', 'viewer1');
+    await page.selectOption('#user-role', 'viewer');
+    await page.fill('#user-password', 'initial-Pa55word!');
+    await page.click('#user-form button[type="submit"]');
+    await page.waitForSelector('#user-list td[data-label="User"] >> text=viewer1');
+    await shot('17-users');
     await page.click('#logout');
     await page.waitForSelector('#login-form');
     await page.fill('#login-username', 'viewer1');
-    await page.fill('#login-password', 'viewer-Pa55word!');
+    await page.fill('#login-password', 'initial-Pa55word!');
     await page.click('#login-submit');
+    await page.waitForSelector('#password-form');
+    await page.fill('#pw-old', 'initial-Pa55word!');
+    await page.fill('#pw-new', 'viewer-Pa55word!');
+    await page.fill('#pw-again', 'viewer-Pa55word!');
+    await page.click('#pw-submit');
     await page.waitForSelector('#stat-hosts');
+    assert.equal(await page.isVisible('#nav a[data-page="users"]'), false, 'no users page for viewers');
     assert.match(await page.textContent('#session-user'), /viewer1 \(viewer\)/);
     await go('#/pools');
     await page.waitForSelector('#pool-list td[data-label="Pool"]');
@@ -334,7 +348,7 @@ describe('wireflow dashboard', () => {
     await page.waitForSelector('#pref-enabled');
     assert.equal(await page.isDisabled('#pref-enabled'), true);
     assert.equal(await page.isVisible('#prefs-save'), false);
-    await shot('17-viewer-preferences');
+    await shot('18-viewer-preferences');
     const refused = await api('PUT', 'preferences', {enabled: false});
     assert.equal(refused.status, 403, 'the server refuses a viewer too');
   });

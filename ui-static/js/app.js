@@ -16,6 +16,7 @@ const pages = {
   preferences: () => import('./pages/preferences.js'),
   blacklists: () => import('./pages/blacklists.js'),
   probes: () => import('./pages/probes.js'),
+  users: () => import('./pages/users.js'),
 };
 const publicPages = new Set(['login', 'password']);
 

@@ -21,6 +21,24 @@ export function card(label, value, id) {
     h('div', {class: 'stat-value'}, value));
 }
 
+// A time range picker: {from, to} in unix seconds, or nothing for `liveLabel`.
+export function rangeSelect(id, liveLabel) {
+  const el = h('select', {id, 'aria-label': 'Time range'},
+    h('option', {value: ''}, liveLabel),
+    h('option', {value: '3600'}, 'Last hour'),
+    h('option', {value: '86400'}, 'Last 24 hours'),
+    h('option', {value: '604800'}, 'Last 7 days'),
+    h('option', {value: '2592000'}, 'Last 30 days'));
+  return {
+    el,
+    params() {
+      if (!el.value) return {};
+      const now = Math.floor(Date.now() / 1000);
+      return {from: now - Number(el.value), to: now + 60};
+    },
+  };
+}
+
 export function pageHeader(title, ...actions) {
   return h('div', {class: 'page-header'}, h('h1', {}, title), h('div', {class: 'actions'}, actions));
 }
@@ -35,8 +53,14 @@ export async function throughputChart(container, seriesLabels) {
   const opts = {
     width: width(),
     height: 240,
-    // A lone first sample would make uPlot stretch the axis over years.
-    scales: {x: {time: true, range: (u, min, max) => (max - min < 60 ? [max - 300, max + 5] : [min, max])}},
+    // uPlot widens a lone sample's time axis by 86400/ms units, years in
+    // seconds mode: show the last five minutes instead.
+    scales: {x: {time: true, range: (u, min, max) => {
+      const xs = u.data[0] ?? [];
+      if (xs.length > 1) return [min, max];
+      const x = xs.length ? xs[0] : Date.now() / 1000;
+      return [x - 300, x + 5];
+    }}},
     axes: [{}, {values: (u, ticks) => ticks.map((t) => fmt.bps(t)), size: 96}],
     series: [{}, ...seriesLabels.map((label, i) => ({
       label,

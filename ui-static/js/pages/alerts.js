@@ -2,7 +2,7 @@ import * as api from '../api.js';
 import {h, option, field} from '../dom.js';
 import * as fmt from '../format.js';
 import {pagedTable} from '../table.js';
-import {badge, pageHeader, severityBadge} from '../widgets.js';
+import {badge, pageHeader, rangeSelect, severityBadge} from '../widgets.js';
 
 const severities = ['info', 'notice', 'warning', 'error', 'critical'];
 // Stored alert types (collector/alert/alert_engine.cpp), several per check.
@@ -20,6 +20,7 @@ export async function render(ctx) {
     option('', 'Any type', ''), types.map((t) => option(t, t.replaceAll('_', ' '), '')));
   const acked = h('select', {id: 'alerts-acknowledged', 'aria-label': 'Acknowledged'},
     option('', 'Acknowledged or not', ''), option('false', 'Not acknowledged', ''), option('true', 'Acknowledged', ''));
+  const range = rangeSelect('alerts-range', 'Any time');
   const entity = h('input', {id: 'alerts-entity', type: 'search', placeholder: 'Entity (e.g. 10.0.0.1@0)', maxlength: 128});
 
   const table = pagedTable({
@@ -40,16 +41,16 @@ export async function render(ctx) {
     ],
     filters: () => {
       const e = entity.value.trim();
-      return {state: state.value, severity: severity.value, type: type.value, acknowledged: acked.value, entity_id: e};
+      return {state: state.value, severity: severity.value, type: type.value, acknowledged: acked.value, entity_id: e, ...range.params()};
     },
     load: (params) => api.get('alerts', params),
     empty: 'No alerts match.',
   });
-  for (const c of [state, severity, type, acked]) c.addEventListener('change', () => { table.reset(); table.refresh().catch(ctx.fail); });
+  for (const c of [state, severity, type, acked, range.el]) c.addEventListener('change', () => { table.reset(); table.refresh().catch(ctx.fail); });
   let t = 0;
   entity.addEventListener('input', () => { clearTimeout(t); t = setTimeout(() => { table.reset(); table.refresh().catch(ctx.fail); }, 300); });
   ctx.root.append(pageHeader('Alerts'),
-    h('div', {class: 'filters'}, field('State', state), field('Severity', severity), field('Type', type), field('Acknowledged', acked), field('Entity', entity)),
+    h('div', {class: 'filters'}, field('State', state), field('Severity', severity), field('Type', type), field('Acknowledged', acked), field('Started', range.el), field('Entity', entity)),
     table.el);
   await ctx.every(4000, table.refresh);
 }

@@ -2,7 +2,7 @@ import * as api from '../api.js';
 import {h, option, field} from '../dom.js';
 import * as fmt from '../format.js';
 import {pagedTable} from '../table.js';
-import {badge, hostLink, pageHeader} from '../widgets.js';
+import {badge, hostLink, pageHeader, rangeSelect} from '../widgets.js';
 
 const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP'};
 
@@ -31,18 +31,20 @@ export async function render(ctx) {
   const app = h('input', {id: 'flows-app', type: 'search', placeholder: 'e.g. TLS', maxlength: 64});
   const port = h('input', {id: 'flows-port', type: 'number', min: 0, max: 65535, placeholder: 'any'});
   const blacklisted = h('select', {id: 'flows-blacklisted'}, option('', 'All flows', ''), option('true', 'Blacklisted only', ''));
+  const range = rangeSelect('flows-range', 'Live (last minutes)');
   const form = h('form', {class: 'filters'},
-    field('Host', host), field('Application', app), field('Port', port), field('Show', blacklisted),
+    field('Time', range.el), field('Host', host), field('Application', app), field('Port', port), field('Show', blacklisted),
     h('button', {type: 'submit'}, 'Filter'));
   const table = pagedTable({
     id: 'flows-table',
     sort: 'last_seen',
     columns: flowColumns(true),
     filters: () => ({host: host.value.trim(), vlan: ctx.query.get('vlan') ?? '', app: app.value.trim(),
-      port: port.value, blacklisted: blacklisted.value}),
+      port: port.value, blacklisted: blacklisted.value, ...range.params()}),
     load: (params) => api.get('flows', params),
-    empty: 'No active flows match.',
+    empty: 'No flows match.',
   });
+  range.el.addEventListener('change', () => { table.reset(); table.refresh().catch(ctx.fail); });
   form.addEventListener('submit', (ev) => { ev.preventDefault(); table.reset(); table.refresh().catch(ctx.fail); });
   ctx.root.append(pageHeader('Flows'), form, table.el);
   await ctx.every(5000, table.refresh);

@@ -1,8 +1,8 @@
 import * as api from '../api.js';
-import {h, replace, route} from '../dom.js';
+import {h, clear, replace, route} from '../dom.js';
 import * as fmt from '../format.js';
 import {simpleTable} from '../table.js';
-import {badge, hostLink, pageHeader} from '../widgets.js';
+import {badge, hostLink, pageHeader, throughputChart} from '../widgets.js';
 import {flowColumns} from './flows.js';
 
 export async function render(ctx) {
@@ -12,14 +12,37 @@ export async function render(ctx) {
   const peers = h('div', {id: 'host-peers'});
   const apps = h('div', {id: 'host-apps'});
   const flows = h('div', {id: 'host-flows'});
+  const chartBox = h('div', {class: 'chart', id: 'host-chart'});
   ctx.root.append(
     pageHeader(`Host ${fmt.hostLabel({ip, vlan: Number(vlan) || 0})}`,
       h('a', {class: 'button', href: route('flows', {host: ip, vlan})}, 'All flows of this host')),
     summary,
+    h('div', {class: 'card'}, h('h2', {}, 'Traffic, last 6 hours'), chartBox),
     h('div', {class: 'grid2'},
       h('div', {class: 'card'}, h('h2', {}, 'Top peers'), peers),
       h('div', {class: 'card'}, h('h2', {}, 'Applications'), apps)),
     h('div', {class: 'card'}, h('h2', {}, 'Recent flows'), flows));
+
+  // Local hosts have minute series (scope host, id IP@VLAN); remote ones none.
+  let chart = null;
+  ctx.every(15000, async () => {
+    const id = `${ip}@${Number(vlan) || 0}`;
+    const [sent, rcvd] = await Promise.all(['bytes_sent', 'bytes_rcvd'].map((metric) =>
+      api.get('timeseries', {metric, scope: 'host', id, from: Math.floor(Date.now() / 1000) - 6 * 3600, step: 60})));
+    if (!ctx.alive()) return;
+    const xs = api.items(sent).map((p) => p.ts);
+    if (!xs.length) {
+      replace(chartBox, h('p', {class: 'muted'}, 'No time series yet (kept for local hosts, written every minute).'));
+      return;
+    }
+    if (!chart) {
+      clear(chartBox);
+      chart = await throughputChart(chartBox, ['Sent', 'Received']);
+      ctx.onLeave(() => chart.destroy());
+    }
+    const byTs = new Map(api.items(rcvd).map((p) => [p.ts, p.value]));
+    chart.set([xs, api.items(sent).map((p) => (p.value * 8) / 60), xs.map((t) => ((byTs.get(t) ?? 0) * 8) / 60)]);
+  }).catch(ctx.fail);
 
   await ctx.every(5000, async () => {
     const data = await api.get(`hosts/${encodeURIComponent(ip)}`, vlan ? {vlan} : undefined);

@@ -12,8 +12,11 @@ export async function render(ctx) {
   const button = h('button', {type: 'submit', class: 'primary', id: 'pw-submit'}, 'Change password');
   const form = h('form', {class: 'card narrow', id: 'password-form'},
     h('h1', {}, 'Change password'),
-    h('p', {class: 'muted'}, `Choose a new password for ${user.name}. The default password must be changed before anything else works.`),
-    field('Current password', old), field('New password', next), field('New password again', again), error, button);
+    h('p', {class: 'muted'}, user.password_change_required
+      ? `Choose a new password for ${user.name}: it must be changed before anything else works.`
+      : `Choose a new password for ${user.name}.`),
+    field('Current password', old), field('New password', next), field('New password again', again), error, button,
+    user.password_change_required ? null : [' ', h('a', {class: 'button', href: '#/dashboard'}, 'Cancel')]);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     error.hidden = true;
