@@ -71,5 +71,7 @@ struct call {
 // A JSON error document {"error": code, "message": message}.
 [[nodiscard]] reply error_reply(unsigned status, std::string_view code, std::string_view message);
 [[nodiscard]] reply json_reply(const boost::json::value& v, unsigned status = 200);
+// serialize() with '<', '>' and '&' as \u003c, \u003e, \u0026 (every JSON body goes through it).
+[[nodiscard]] std::string safe_json(const boost::json::value& v);
 
 }  // namespace wireflow::collector::http

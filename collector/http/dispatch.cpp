@@ -167,20 +167,39 @@ boost::json::object call::body() const {
     return std::move(v.as_object());
 }
 
+// JSON text with '<', '>' and '&' written as \u escapes. They can only occur
+// inside strings, so the document means the same; but no packet-derived name
+// ("</script><script>...") can ever appear as markup in a response, even to
+// a client that ignores Content-Type.
+std::string safe_json(const boost::json::value& v) {
+    const std::string raw = boost::json::serialize(v);
+    std::string out;
+    out.reserve(raw.size());
+    for (const char ch : raw) {
+        switch (ch) {
+        case '<': out += "\\u003c"; break;
+        case '>': out += "\\u003e"; break;
+        case '&': out += "\\u0026"; break;
+        default: out += ch;
+        }
+    }
+    return out;
+}
+
 reply error_reply(unsigned status, std::string_view code, std::string_view message) {
     boost::json::object o;
     o["error"] = code;
     o["message"] = message;
     reply r;
     r.status = status;
-    r.body = boost::json::serialize(o);
+    r.body = safe_json(o);
     return r;
 }
 
 reply json_reply(const boost::json::value& v, unsigned status) {
     reply r;
     r.status = status;
-    r.body = boost::json::serialize(v);
+    r.body = safe_json(v);
     return r;
 }
 

@@ -26,6 +26,7 @@ reply probes(call& c);
 reply hosts(call& c);
 reply host(call& c);
 reply flows(call& c);
+reply applications(call& c);
 reply timeseries(call& c);
 reply metrics(call& c);
 reply openapi(call& c);

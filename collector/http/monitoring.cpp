@@ -162,6 +162,19 @@ reply flows(call& c) {
     return json_reply(list_view(result.total, std::move(items)));
 }
 
+reply applications(call& c) {
+    const auto limit = read_uint(c.query, "limit", max_page_limit).value_or(10);
+    if (limit == 0) throw api_error(400, "bad_parameter", "limit: expects an integer from 1 to 1000");
+    const auto window = read_uint(c.query, "window_s", 86400).value_or(300);
+    if (window < 10) throw api_error(400, "bad_parameter", "window_s: expects an integer from 10 to 86400");
+    std::uint64_t total = 0;
+    const auto apps = c.svc.flows.top_apps(std::chrono::seconds(window), limit, total);
+    bj::array items;
+    for (const auto& a : apps)
+        items.emplace_back(bj::object{{"app", a.app}, {"bytes", a.bytes}, {"packets", a.packets}, {"flows", a.flows}});
+    return json_reply(list_view(total, std::move(items)));
+}
+
 reply timeseries(call& c) {
     const auto metric = read_text(c.query, "metric", 64);
     const auto scope = read_text(c.query, "scope", 16);

@@ -47,9 +47,6 @@ reply login(call& c) {
     if (!user || !password) throw api_error(400, "bad_parameter", "user and password are required");
     if (c.svc.auth.settings().disable_login)
         return json_reply(session_json(principal{0, "admin", role::admin, false, principal::source::login_disabled, {}}, true));
-    // Whatever cookie came with the request is dropped: a session id is only
-    // ever created here, fresh (no fixation), and the old one is ended.
-    if (const auto old = cookie_value(c.req, "wf_session"); !old.empty()) c.svc.auth.logout(old);
     const auto res = c.svc.auth.login(*user, *password, c.client.ip, c.req[bhttp::field::user_agent]);
     if (res.result == login_result::outcome::rate_limited) {
         api_error e(429, "too_many_attempts", "too many failed logins; try again later");
@@ -57,6 +54,9 @@ reply login(call& c) {
         throw e;
     }
     if (res.result != login_result::outcome::ok) throw api_error(401, "bad_credentials", "wrong user name or password");
+    // The session id is always fresh (no fixation: a cookie planted before
+    // login is never promoted) and the one the browser had is ended.
+    if (const auto old = cookie_value(c.req, "wf_session"); !old.empty()) c.svc.auth.logout(old);
     auto r = json_reply(session_json(res.who, false));
     r.headers.emplace_back("Set-Cookie", session_cookie(res.session_id, c.client.tls, -1));
     return r;

@@ -109,4 +109,21 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
     });
 }
 
+std::vector<app_total> flow_query::top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total) {
+    return db_.run("top applications", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        std::vector<app_total> out;
+        const auto rows = tx.exec_params(
+            "SELECT app_name, sum(c2s_bytes + s2c_bytes)::bigint AS b, sum(c2s_packets + s2c_packets)::bigint,"
+            " count(DISTINCT (probe_id, boot_id, flow_id)), count(*) OVER ()"
+            " FROM flows WHERE ingested_at >= now() - $1 * interval '1 second'"
+            " GROUP BY app_name ORDER BY b DESC, app_name LIMIT $2",
+            static_cast<long long>(window.count()), static_cast<long long>(limit));
+        total = rows.empty() ? 0 : rows[0][4].as<std::uint64_t>();
+        for (const auto& r : rows)
+            out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>(), r[3].as<std::uint64_t>()});
+        return out;
+    });
+}
+
 }  // namespace wireflow::collector

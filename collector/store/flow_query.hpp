@@ -64,6 +64,11 @@ struct peer_total {
     std::uint64_t flows{0};
 };
 
+struct app_total {
+    std::string app;
+    std::uint64_t bytes{0}, packets{0}, flows{0};
+};
+
 class flow_query {
 public:
     static constexpr std::uint64_t count_cap = 100'000;  // counting further costs more than it tells
@@ -74,6 +79,10 @@ public:
     // The host's peers by bytes over its stored flows since `since`, at most `limit`.
     [[nodiscard]] std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
                                                     std::chrono::system_clock::time_point since, std::size_t limit);
+
+    // Applications by bytes over the records received in the last `window`
+    // (like live flows), at most `limit`; `total` gets the number of applications.
+    [[nodiscard]] std::vector<app_total> top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total);
 
 private:
     db_pool& db_;
