@@ -77,13 +77,16 @@ function throughputOf(status, hosts) {
   return api.items(hosts).reduce((acc, r) => acc + (Number(r.throughput_bps) || 0), 0);
 }
 
-// The last hour from the time series store: bytes per minute as bits/s.
+// The last hour from the time series store: bytes per minute as bits/s,
+// each minute drawn at its end, only minutes already over (the current one
+// is still being counted).
 async function seedHistory(xs, ys) {
   try {
     const ts = await api.get('timeseries', {metric: 'bytes', scope: 'global', step});
+    const now = Date.now() / 1000;
     for (const p of api.items(ts)) {
-      if (typeof p.ts !== 'number' || typeof p.value !== 'number') continue;
-      xs.push(p.ts);
+      if (typeof p.ts !== 'number' || typeof p.value !== 'number' || p.ts + step > now) continue;
+      xs.push(p.ts + step);
       ys.push((p.value * 8) / step);
     }
   } catch {

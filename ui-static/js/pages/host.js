@@ -1,5 +1,5 @@
 import * as api from '../api.js';
-import {h, clear, replace, route} from '../dom.js';
+import {h, clear, replace, route, option} from '../dom.js';
 import * as fmt from '../format.js';
 import {simpleTable} from '../table.js';
 import {badge, hostLink, pageHeader, throughputChart} from '../widgets.js';
@@ -13,8 +13,23 @@ export async function render(ctx) {
   const apps = h('div', {id: 'host-apps'});
   const flows = h('div', {id: 'host-flows'});
   const chartBox = h('div', {class: 'chart', id: 'host-chart'});
+  // Admins can put the host into a pool by its address (pool members are
+  // IPs, CIDRs or MACs).
+  const pools = api.items(await api.get('pools').catch(() => ({items: []}))).filter((p) => p.id !== 0);
+  const target = h('select', {id: 'host-pool-target', 'aria-label': 'Pool'}, pools.map((p) => option(p.id, p.name, '')));
+  const assign = h('form', {class: 'inline-form admin-only', id: 'host-pool-form', hidden: !pools.length},
+    target, h('button', {type: 'submit'}, 'Add to pool'));
+  assign.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    try {
+      await api.post(`pools/${encodeURIComponent(target.value)}/members`, {members: [ip]});
+      ctx.notice(`${ip} added to ${target.selectedOptions[0]?.textContent ?? 'the pool'}.`, 'info');
+    } catch (e) {
+      ctx.fail(e);
+    }
+  });
   ctx.root.append(
-    pageHeader(`Host ${fmt.hostLabel({ip, vlan: Number(vlan) || 0})}`,
+    pageHeader(`Host ${fmt.hostLabel({ip, vlan: Number(vlan) || 0})}`, assign,
       h('a', {class: 'button', href: route('flows', {host: ip, vlan})}, 'All flows of this host')),
     summary,
     h('div', {class: 'card'}, h('h2', {}, 'Traffic, last 6 hours'), chartBox),

@@ -71,8 +71,15 @@ async function poolsTab(ctx, body, add) {
       ev.preventDefault();
       try { await api.post(`pools/${encodeURIComponent(pool.id)}/members`, {members: [input.value.trim()]}); await refresh(); } catch (e) { ctx.fail(e); }
     });
+    const newName = h('input', {id: 'pool-rename', maxlength: 64, value: pool.name});
+    const renameForm = h('form', {class: 'inline-form admin-only'}, field('Name', newName), h('button', {type: 'submit'}, 'Rename'));
+    renameForm.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      try { await api.put(`pools/${encodeURIComponent(pool.id)}`, {name: newName.value.trim()}); await refresh(); } catch (e) { ctx.fail(e); }
+    });
     return h('div', {class: 'card', id: 'pool-members'},
       h('h2', {}, `Members of ${pool.name}`),
+      renameForm,
       simpleTable([
         {label: 'Member', value: (m) => m},
         {label: '', value: (m) => h('button', {type: 'button', class: 'danger admin-only', onclick: async () => {
