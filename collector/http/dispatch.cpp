@@ -110,6 +110,10 @@ reply api(const request& req, const client_info& client, services& svc, const ta
     }
     call c{req, client, svc, r, std::move(m.params), std::move(*q), std::move(who)};
     try {
+        // A body, even where the route reads none (DELETE, ack, reload), must
+        // be a JSON object: a request whose body cannot be understood is
+        // refused whole, never half-executed.
+        if (!req.body().empty()) (void)c.body();
         return r.handler(c);
     } catch (const api_error& e) {
         auto out = error_reply(e.status(), e.code(), e.what());

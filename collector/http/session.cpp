@@ -111,6 +111,7 @@ reply update_user(call& c) {
 
 reply delete_user(call& c) {
     const auto name = require_name(c);
+    if (!c.req.body().empty()) only_fields(c.body(), {});
     bool last_admin = false;
     if (!c.svc.auth.users().remove(name, last_admin)) {
         if (last_admin) throw api_error(409, "last_admin", "at least one enabled admin must remain");
@@ -187,6 +188,7 @@ reply create_token(call& c) {
 
 reply revoke_token(call& c) {
     const auto id = parse_uint_or_400(c.param("id"), "id", 2147483647);
+    if (!c.req.body().empty()) only_fields(c.body(), {});
     if (!c.svc.auth.users().revoke_token(static_cast<std::int32_t>(id))) throw api_error(404, "not_found", "no such token");
     return json_reply(bj::object{{"ok", true}});
 }

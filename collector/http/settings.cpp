@@ -108,6 +108,7 @@ reply update_pool(call& c) {
 
 reply delete_pool(call& c) {
     const auto id = pool_id_of(c);
+    if (!c.req.body().empty()) only_fields(c.body(), {});
     (void)find_pool(c.svc.app.pools().list(), id);
     check(c.svc.app.pools().remove(id));
     return json_reply(bj::object{{"ok", true}});
