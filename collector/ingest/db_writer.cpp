@@ -276,7 +276,10 @@ void db_writer::replay_one_segment() {
         publish_spool();
         if (spool_->empty()) log_.log("replayed", "spool replayed into PostgreSQL");
     } catch (const std::system_error& e) {
+        // The segment stays (its batches were acked); try again later rather
+        // than spin on a disk error.
         log_.log("spool-io", std::string("spool replay failed: ") + e.what());
+        std::this_thread::sleep_for(std::chrono::seconds(1));
     }
 }
 

@@ -57,6 +57,12 @@ ingest_service::ingest_service(ingest_settings settings, collector_stats& stats,
     // beyond which ZeroMQ drops the connection before buffering the message.
     router_.set(zmq::sockopt::maxmsgsize, static_cast<std::int64_t>(settings_.max_message_bytes * 2));
     router_.set(zmq::sockopt::linger, 2000);  // deliver the last acks at shutdown
+    // A probe that reconnects under the same routing id (after a network
+    // blip) takes over from its dead connection instead of being refused.
+    router_.set(zmq::sockopt::router_handover, true);
+    // ZMTP heartbeats find peers that vanished without a FIN.
+    router_.set(zmq::sockopt::heartbeat_ivl, 10'000);
+    router_.set(zmq::sockopt::heartbeat_timeout, 30'000);
     router_.set(zmq::sockopt::rcvhwm, 10000);
     router_.set(zmq::sockopt::sndhwm, 100000);
     router_.bind(settings_.listen);
