@@ -38,8 +38,8 @@ void for_each_line(std::string_view text, F f) {
         if (b == std::string_view::npos) continue;
         line.remove_prefix(b);
         const auto token = line.substr(0, line.find_first_of(" \t\r"));
-        // Z85 keys may begin with '#': a line is a comment only when its
-        // first word is not a key.
+        // '#' is a Z85 digit, but never the first of a 32-byte key (its first
+        // digit is at most 82 of 85); still, a first word that is a key wins.
         if (line[0] == '#' && !is_z85_key(token)) continue;
         f(line_no, token);
     }

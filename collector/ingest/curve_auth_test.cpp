@@ -64,13 +64,3 @@ TEST_CASE("a malformed key in the allow list names its line", "[curve_auth]") {
     }
     CHECK_THROWS_AS(parse_curve_allow_list("# nothing\n", "allow.keys"), std::invalid_argument);
 }
-
-TEST_CASE("a Z85 key that begins with a hash is a key, not a comment", "[curve_auth]") {
-    std::string key;
-    for (int i = 0; i < 2000 && key.empty(); ++i) {
-        auto k = generate_curve_keypair().public_key;
-        if (k[0] == '#') key = k;
-    }
-    REQUIRE_FALSE(key.empty());
-    CHECK(parse_curve_allow_list("# comment\n" + key + "\n", "allow.keys") == std::set<std::string>{key});
-}
