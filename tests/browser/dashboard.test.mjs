@@ -302,7 +302,10 @@ describe('wireflow dashboard', () => {
   it('works at phone width: menu behind a button, nothing wider than the screen', async () => {
     await page.setViewportSize({width: 390, height: 844});
     for (const [hash, ready, name] of [['#/dashboard', '#top-hosts tbody tr', '14-phone-dashboard'],
-      ['#/hosts', '#hosts-table tbody tr', '15-phone-hosts'], ['#/alerts', '#alerts-table tbody tr', '16-phone-alerts']]) {
+      ['#/hosts', '#hosts-table tbody tr', '15-phone-hosts'], ['#/alerts', '#alerts-table tbody tr', '16-phone-alerts'],
+      ['#/flows', '#flows-table tbody tr', '16-phone-flows'], ['#/hosts/192.168.1.10', '#host-flows tbody tr', '16-phone-host'],
+      ['#/pools', '#pool-list tbody tr', '16-phone-pools'], ['#/preferences', '#pref-enabled', '16-phone-preferences'],
+      ['#/blacklists', '#blacklist-list tbody tr', '16-phone-blacklists'], ['#/probes', '#probe-list .probe', '16-phone-probes']]) {
       await go(hash);
       await page.waitForSelector(ready);
       assert.equal(await page.isVisible('#nav a[data-page="hosts"]'), false, 'the menu is folded');

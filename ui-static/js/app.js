@@ -97,12 +97,13 @@ async function render() {
     // Runs f now and then every ms while the page is shown; errors become a
     // notice instead of stopping the refresh.
     every(ms, f) {
-      const run = async () => {
-        if (my !== generation || document.hidden) return;
+      const run = async (first) => {
+        // Background tabs skip refreshes (not the first drawing).
+        if (my !== generation || (document.hidden && !first)) return;
         try { await f(); } catch (e) { if (my === generation) reportError(e); }
       };
       timers.push(setInterval(run, ms));
-      return run();
+      return run(true);
     },
     setForced(value) { forced = value; },
     onLeave(f) { if (my === generation) leaving.push(f); else f(); },

@@ -79,11 +79,14 @@ export function pagedTable({id, columns, load, sort, order = 'desc', pageSizes =
     next.disabled = state.offset + state.limit >= last.total;
   }
 
+  let latest = 0;
   async function refresh() {
+    const mine = ++latest;
     const params = {limit: state.limit, offset: state.offset, sort: state.sort, order: state.sort ? state.order : undefined};
     if (search && state.q) params.q = state.q;
     Object.assign(params, filters ? filters() : {});
     const page = await load(params);
+    if (mine !== latest) return undefined;   // a newer request (sort, page, search) answers instead
     last = {total: api.total(page), items: api.items(page)};
     if (state.offset > 0 && state.offset >= last.total) {   // the list shrank under us
       state.offset = Math.max(0, Math.floor((last.total - 1) / state.limit) * state.limit);
