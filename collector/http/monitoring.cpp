@@ -5,6 +5,7 @@
 #include "json_views.hpp"
 #include "openapi.hpp"
 #include "params.hpp"
+#include "store/store.hpp"
 
 #include <map>
 #include <string>
@@ -47,6 +48,17 @@ reply status(call& c) {
     o["batches_rejected"] = s.rejected_total();
     o["spool_batches"] = load(s.spool_batches);
     o["spool_bytes"] = load(s.spool_bytes);
+    // Throughput: the last complete minute of the global byte series, in
+    // bits/s (minute_persister writes it; null until one minute is stored).
+    try {
+        const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+        const auto minute = now_s / 60 * 60;
+        const auto pts = a.timeseries().query("bytes", "global", "", minute - 180, minute, 60);
+        o["throughput_bps"] = pts.empty() ? bj::value(nullptr) : bj::value(pts.back().value * 8.0 / 60.0);
+    } catch (const store_error&) {
+        o["throughput_bps"] = nullptr;
+    }
     if (auto* e = a.alert_engine()) o["alerts_engaged"] = e->engaged().size();
     else o["alerts_engaged"] = nullptr;
     o["alerts_enabled"] = a.alert_engine() ? bj::value(a.alert_engine()->preferences().enabled) : bj::value(nullptr);

@@ -179,7 +179,8 @@ reply alerts(call& c) {
     const auto from = read_time(c.query, "from");
     const auto to = read_time(c.query, "to");
     if (from && to && *from > *to) throw api_error(400, "bad_parameter", "from must not be after to");
-    if (from || to) throw api_error(400, "not_supported", "from/to on alerts is not supported yet");
+    q.from = from;
+    q.to = to;
     const auto result = engine(c).list(q);
     bj::array items;
     for (const auto& a : result.items) items.emplace_back(alert_json(a));

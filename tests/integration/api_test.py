@@ -267,8 +267,9 @@ def run(col):
     check(prefs["enabled"] is False, "alerts off by default")
     put = admin.request("PUT", "/api/v1/preferences", {"enabled": True})
     check(put.status == 200 and admin.get("/api/v1/preferences").json()["enabled"] is True, f"enable alerts {put}")
-    al = admin.get("/api/v1/alerts?limit=5&state=engaged&severity=warning").json()
+    al = admin.get("/api/v1/alerts?limit=5&state=engaged&severity=warning&from=0&to=4102444800").json()
     check("total" in al and "items" in al, "alerts list shape")
+    check(admin.get("/api/v1/alerts?from=10&to=5").status == 400, "alerts from after to")
     bl = admin.get("/api/v1/blacklists").json()
     check(bl["total"] >= 1 and all("enabled" in b for b in bl["items"]), "blacklists")
     name = bl["items"][0]["name"]
