@@ -30,6 +30,7 @@ COLLECTOR = os.path.join(BUILD, "collector", "wireflow-collector")
 PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
 HERE = os.path.join(SOURCE, "tests", "browser")
 CHROMIUM = os.environ.get("WF_CHROMIUM", "/usr/bin/chromium")
+SANITIZER_REPORT = "ERROR: AddressSanitizer"
 BLACKLISTED_IP = "151.101.1.69"   # one of pcapgen's web servers: locals and the guest VLAN talk to it
 
 sys.path.insert(0, os.path.join(SOURCE, "tests", "support"))
@@ -50,9 +51,10 @@ def replay(collector_endpoint, probe_id, workdir, minutes):
     p = subprocess.run([PROBE, "--no-huge", "--memory", "256", "--pcap", pcap, "--probe-id", probe_id,
                         "--collector", collector_endpoint, "--batch-ms", "50", "--linger-s", "20"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
-    if p.returncode != 0:
-        sys.stderr.write(p.stderr.decode(errors="replace")[-3000:])
-        raise SystemExit(f"probe exited {p.returncode}")
+    err = p.stderr.decode(errors="replace")
+    if p.returncode != 0 or SANITIZER_REPORT in err or "runtime error:" in err:
+        sys.stderr.write(err[-3000:])
+        raise SystemExit(f"probe exited {p.returncode} (or reported a sanitizer error)")
     os.unlink(pcap)
 
 
@@ -127,9 +129,16 @@ def main():
                                    os.path.join(HERE, "dashboard.test.mjs")],
                                   cwd=HERE, env=env, timeout=600)
             rc = 0 if node.returncode == 0 else 1
+            # A clean stop, and no sanitizer report (the CI build has ASan+UBSan).
+            collector.terminate()
+            stopped = collector.wait(timeout=60)
+            text = open(log_path, errors="replace").read()
+            if stopped != 0 or SANITIZER_REPORT in text or "runtime error:" in text:
+                print(f"collector exit status {stopped} or a sanitizer report in its log")
+                rc = 1
             if rc:
                 print("---- collector log (tail) ----")
-                print(open(log_path, errors="replace").read()[-6000:])
+                print(text[-6000:])
         finally:
             if collector is not None and collector.poll() is None:
                 collector.terminate()

@@ -27,7 +27,9 @@ export async function render(ctx) {
     return {name, on, sev, thr, row: h('tr', {},
       h('td', {'data-label': 'Check'}, h('label', {}, on, ' ', name.replaceAll('_', ' '))),
       h('td', {'data-label': 'Severity'}, sev),
-      h('td', {'data-label': 'Threshold'}, thr, ' ', h('span', {class: 'muted'}, units[name] ?? '')))};
+      // One-shot checks have no threshold: the value is kept but not shown.
+      h('td', {'data-label': 'Threshold'}, units[name] === '' ? '–'
+        : h('span', {class: 'threshold'}, thr, h('span', {class: 'muted'}, units[name] ?? ''))))};
   });
   const n = prefs.notifications ?? {};
   const syslog = h('input', {type: 'checkbox', id: 'pref-syslog', checked: Boolean(n.syslog)});
