@@ -7,7 +7,8 @@ headless Chromium driven by playwright-core under `node --test`.
 2. The real wireflow-probe replays a capture from tests/support/pcapgen.py
    (hostile=True: the HTTP Host, TLS SNI and DNS names hold script payloads),
    with timestamps of the last minutes so the hosts are live.
-3. `node --test tests/browser/` runs the scenario (dashboard.test.mjs). It
+3. `node --test` runs ui_modules.test.mjs (the pure UI modules) and the
+   scenario (dashboard.test.mjs). The scenario
    calls this script with --replay (WF_REPLAY) after it enabled alerts, so the
    blacklisted contact of that second replay raises an alert.
 The node exit status is the result; screenshots go to tests/output/screenshots/.
@@ -126,7 +127,7 @@ def main():
                        WF_REPLAY=json.dumps([sys.executable, os.path.abspath(__file__), "--replay", ingest,
                                              "browser-probe-2", work, "1.0"]))
             node = subprocess.run(["node", "--test", "--test-reporter=spec", "--test-concurrency=1",
-                                   os.path.join(HERE, "dashboard.test.mjs")],
+                                   os.path.join(HERE, "ui_modules.test.mjs"), os.path.join(HERE, "dashboard.test.mjs")],
                                   cwd=HERE, env=env, timeout=600)
             rc = 0 if node.returncode == 0 else 1
             # A clean stop, and no sanitizer report (the CI build has ASan+UBSan).
