@@ -1,5 +1,7 @@
 #include "user_store.hpp"
 
+#include <algorithm>
+
 namespace wireflow::collector {
 
 namespace {
@@ -166,14 +168,17 @@ void user_store::create_session(const std::string& hash_hex, std::int32_t user_i
 }
 
 std::optional<principal_row> user_store::use_session(const std::string& hash_hex, std::chrono::seconds idle) {
+    // Refreshing last_used_at at most every 15 s (a quarter of a short idle
+    // timeout) keeps a write off most requests without ending a session in use.
+    const long long refresh_ms = idle.count() > 0 ? std::min<long long>(15000, idle.count() * 250) : 15000;
     return db_.run("use session", [&](pqxx::connection& c) -> std::optional<principal_row> {
         pqxx::work tx{c};
         const auto r = tx.exec_params(
             "SELECT u.id, u.name, u.role, u.must_change_password,"
             " s.expires_at > now() AND ($2 <= 0 OR s.last_used_at > now() - $2 * interval '1 second') AND NOT u.disabled,"
-            " s.last_used_at < now() - interval '15 seconds'"
+            " s.last_used_at < now() - $3 * interval '1 millisecond'"
             " FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = decode($1, 'hex')",
-            hash_hex, static_cast<long long>(idle.count()));
+            hash_hex, static_cast<long long>(idle.count()), refresh_ms);
         if (r.empty()) return std::nullopt;
         if (!r[0][4].as<bool>()) {
             tx.exec_params0("DELETE FROM sessions WHERE token_hash = decode($1, 'hex')", hash_hex);

@@ -73,8 +73,8 @@ public:
                         std::chrono::system_clock::time_point expires_at, const std::string& client_ip,
                         const std::string& user_agent);
     // The session's user when it exists, has not expired and (idle > 0) was
-    // used within `idle`; refreshes last_used_at (at most every 15 s: no
-    // write per request). An idle or expired session is deleted.
+    // used within `idle`; refreshes last_used_at (at most every 15 s or a
+    // quarter of `idle`: no write per request). An idle or expired session is deleted.
     [[nodiscard]] std::optional<principal_row> use_session(const std::string& hash_hex, std::chrono::seconds idle);
     void delete_session(const std::string& hash_hex);
     // Removes expired sessions and sessions idle for longer than `idle` (if > 0).

@@ -75,6 +75,7 @@ def main():
         finally:
             col.stop()
         tls_check(pg)
+        idle_and_disabled_login_check(pg)
     print("api_test: ok")
 
 
@@ -324,6 +325,32 @@ def tls_check(pg):
     except BaseException:
         print(col.log()[-3000:])
         raise
+    finally:
+        col.stop()
+
+
+def idle_and_disabled_login_check(pg):
+    col = S.ApiCollector(pg.create_database("wfapiidle"), extra=["--session-idle-s=10"]).start()
+    try:
+        c = col.client()
+        check(c.login("admin", "admin").status == 200, "login")
+        time.sleep(5)
+        check(c.get("/api/v1/session").status == 200, "session used within the idle time")
+        time.sleep(7)  # 12 s after login, 7 s after the last use
+        check(c.get("/api/v1/session").status == 200, "use does not extend the session")
+        time.sleep(11)
+        check(c.get("/api/v1/session").status == 401, "session idle for 11 s with --session-idle-s=10")
+    finally:
+        col.stop()
+    col = S.ApiCollector(pg.create_database("wfapinologin"), extra=["--disable-login"]).start()
+    try:
+        check("WARNING: --disable-login" in col.log(), "no warning for --disable-login")
+        anon = col.client()
+        r = anon.get("/api/v1/session")
+        check(r.status == 200 and r.json()["role"] == "admin" and r.json()["login_disabled"], f"disabled login {r}")
+        check(anon.request("POST", "/api/v1/pools", {"name": "lab"}).status == 201, "change without login")
+        r = anon.request("POST", "/api/v1/pools", {"name": "x"}, headers={"Origin": "http://evil.example"})
+        check(r.status == 403, f"cross-origin refused even without login: {r}")
     finally:
         col.stop()
 
