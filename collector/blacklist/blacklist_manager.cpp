@@ -117,6 +117,7 @@ struct blacklist_manager::impl {
     std::string nft_error;
     std::uint64_t nft_written_generation{~0ull};
     bool persist_pending{false};   // the last write to PostgreSQL failed: retried by tick()
+    clock::time_point last_persist{};   // hit counts are written at least once a minute
 
     std::optional<published_blacklist::reader> reader;   // mark()'s thread only
 
@@ -197,6 +198,7 @@ struct blacklist_manager::impl {
     void persist() {
         if (!store) return;
         persist_pending = true;
+        last_persist = clock::now();
         for (const auto& s : status()) {
             stored_blacklist_source row;
             row.name = s.source.name;
@@ -336,7 +338,7 @@ void blacklist_manager::tick(clock::time_point now) {
         any = true;
     }
     if (any) I.finish(published_);
-    else if (I.persist_pending) I.persist();
+    else if (I.persist_pending || now - I.last_persist >= std::chrono::minutes(1)) I.persist();
 }
 
 bool blacklist_manager::set_enabled(std::string_view name, bool enabled) {

@@ -69,7 +69,8 @@ public:
     // the nft file, runs the nft command, persists. Returns how many failed.
     std::size_t reload();
     // Reloads the sources whose update interval elapsed (and, on the first
-    // call, all). Call every few seconds from a control thread.
+    // call, all), and writes the sources' state (hit counts) to PostgreSQL at
+    // least once a minute. Call every few seconds from a control thread.
     void tick(std::chrono::system_clock::time_point now);
 
     // Enables or disables a source by name (persisted; applied by the next
