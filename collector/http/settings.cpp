@@ -210,7 +210,10 @@ reply blacklists(call& c) {
     const auto list = manager(c).status();
     bj::array items;
     for (const auto& s : list) items.emplace_back(blacklist_json(s));
-    return json_reply(list_view(list.size(), std::move(items)));
+    auto out = list_view(list.size(), std::move(items));
+    // The last nftables command's failure (empty: none ran or it succeeded).
+    out.as_object()["nft_error"] = manager(c).last_nft_error();
+    return json_reply(out);
 }
 
 reply reload_blacklists(call& c) {
