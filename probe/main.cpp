@@ -37,6 +37,7 @@
 #include "capture/eal.hpp"
 #include "capture/port.hpp"
 #include "capture/worker.hpp"
+#include "config/curve_keys.hpp"
 #include "config/probe_options.hpp"
 #include "dpi/dpi_engine.hpp"
 #include "export/exporter.hpp"
@@ -373,6 +374,10 @@ void probe_app::write_summary() const {
     o["flows_created"] = flows;
     o["records_exported"] = export_counters_.records_exported;
     o["export_drops"] = export_counters_.export_drops;
+    o["batches_sent"] = export_counters_.batches_sent;
+    o["batches_acked"] = export_counters_.batches_acked;
+    o["unacknowledged_batches"] = export_counters_.unacknowledged_batches;
+    o["unacknowledged_records"] = export_counters_.unacknowledged_records;
     o["nic_drops"] = retired_nic_drops_;
     o["elapsed_seconds"] = elapsed_s_;
     std::string lt = "ethernet";
@@ -422,6 +427,9 @@ int probe_app::run() {
     ec.linger = std::chrono::milliseconds(
         static_cast<long long>(cfg_.linger_s.value_or(cfg_.collector == "none" ? 0.0 : 10.0) * 1000));
     ec.dump_flows = cfg_.dump_flows;
+    ec.curve_server_key = cfg_.curve_server_key;
+    ec.curve_public_key = cfg_.curve_public_key;
+    ec.curve_secret_key = cfg_.curve_secret_key;
     std::vector<record_ring*> rings;
     for (auto& r : rings_) rings.push_back(r.get());
     exporter_ = std::make_unique<exporter>(ec, rings, [this](probe_stats& s) { fill_stats(s); });
@@ -452,6 +460,15 @@ int main(int argc, char** argv) {
     }
     if (cfg.help) {
         std::cout << probe_usage(program);
+        return 0;
+    }
+    if (cfg.gen_curve_keypair) {
+        try {
+            std::cout << generate_curve_keypair_text();
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s: %s\n", program, e.what());
+            return 1;
+        }
         return 0;
     }
     install_signal_handlers();

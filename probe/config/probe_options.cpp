@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
+#include "config/curve_keys.hpp"
 #include "options.hpp"
 
 namespace wireflow::probe {
@@ -25,6 +27,9 @@ const option_spec specs[] = {
     {"memory", 'm', true, false, "EAL memory in MB (default 1024 with --no-huge)"},
     {"probe-id", 0, true, false, "name of this probe in exported records (default: host name)"},
     {"collector", 'c', true, false, "collector endpoint tcp://HOST:PORT, or none"},
+    {"curve-server-key", 0, true, false, "collector CURVE public key (Z85); enables encryption, needs --curve-key-file"},
+    {"curve-server-key-file", 0, true, false, "file holding the collector CURVE public key (Z85)"},
+    {"curve-key-file", 0, true, false, "this probe's CURVE key pair file (as --gen-curve-keypair prints)"},
     {"max-flows", 0, true, false, "flow table capacity per worker (default 262144)"},
     {"idle-timeout", 0, true, false, "seconds without a packet before a flow is exported (default 30)"},
     {"active-timeout", 0, true, false, "seconds after which a long flow is exported (default 120)"},
@@ -39,6 +44,7 @@ const option_spec specs[] = {
     {"dump-flows", 0, true, false, "write every exported record as a JSON line to FILE"},
     {"summary-json", 0, true, false, "write run counters as one JSON object to FILE at exit"},
     {"duration", 0, true, false, "stop after this many seconds"},
+    {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
 
@@ -86,6 +92,43 @@ std::vector<std::string> read_list_file(const std::string& path) {
     return out;
 }
 
+// For error messages: bounded, one line, printable ASCII.
+std::string printable(std::string_view s) {
+    std::string out;
+    for (const char c : s.substr(0, 80)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+    if (s.size() > 80) out += "...";
+    return out;
+}
+
+std::string read_text(const std::string& path, std::string_view option) {
+    std::ifstream in(path);
+    if (!in) fail(std::string(option) + ": cannot read '" + path + "'");
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// Both sides or neither: a probe with only the server key could not
+// authenticate, one with only its own keys has no server to trust.
+void read_curve_options(const options& o, probe_config& cfg) {
+    const auto key = o.get("curve-server-key");
+    const auto key_file = o.get("curve-server-key-file");
+    const auto pair_file = o.get("curve-key-file");
+    if (key && key_file) fail("give --curve-server-key or --curve-server-key-file, not both");
+    const bool server = key || key_file;
+    if (server != pair_file.has_value())
+        fail(server ? "CURVE needs --curve-key-file (this probe's key pair) too"
+                    : "CURVE needs --curve-server-key or --curve-server-key-file (the collector's public key) too");
+    if (!server) return;
+    if (cfg.collector == "none") fail("CURVE options need a --collector tcp://HOST:PORT");
+    cfg.curve_server_key = key ? parse_curve_server_key(*key, "--curve-server-key")
+                               : parse_curve_server_key_file(read_text(*key_file, "--curve-server-key-file"),
+                                                             "--curve-server-key-file " + *key_file);
+    const auto pair = parse_curve_keypair_file(read_text(*pair_file, "--curve-key-file"), "--curve-key-file " + *pair_file);
+    cfg.curve_public_key = pair.public_key;
+    cfg.curve_secret_key = pair.secret_key;
+}
+
 std::string host_name() {
     char buf[256] = {};
     if (gethostname(buf, sizeof buf - 1) != 0 || buf[0] == '\0') return "probe";
@@ -106,7 +149,8 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     }
     const options o = parse_options(specs, args);
     cfg.help = o.has("help");
-    if (cfg.help) return cfg;
+    cfg.gen_curve_keypair = o.has("gen-curve-keypair");
+    if (cfg.help || cfg.gen_curve_keypair) return cfg;
 
     cfg.pcaps = o.all("pcap");
     if (auto list = o.get("pcap-list")) {
@@ -134,9 +178,16 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     cfg.no_huge = o.has("no-huge");
     cfg.memory_mb = static_cast<unsigned>(o.get_int("memory", cfg.no_huge ? 1024 : 0, 64, 1 << 20));
 
-    cfg.probe_id = o.get_or("probe-id", "");
-    if (cfg.probe_id.empty()) cfg.probe_id = host_name();
-    if (cfg.probe_id.size() > 64) fail("--probe-id: at most 64 characters");
+    if (auto id = o.get("probe-id")) {
+        if (!valid_probe_id(*id))
+            fail("--probe-id: '" + printable(*id) + "' is not 1..64 characters of A-Z a-z 0-9 . _ -");
+        cfg.probe_id = *id;
+    } else {
+        cfg.probe_id = host_name();
+        if (!valid_probe_id(cfg.probe_id))
+            fail("host name '" + printable(cfg.probe_id) +
+                 "' is not a valid probe id (1..64 characters of A-Z a-z 0-9 . _ -): give --probe-id");
+    }
     auto collector = o.get("collector");
     if (!collector) fail("--collector is required: tcp://HOST:PORT, or none to only dump flows");
     cfg.collector = *collector;
@@ -144,6 +195,7 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
         fail("--collector: expected tcp://HOST:PORT or none, got '" + cfg.collector + "'");
     if (cfg.collector != "none" && cfg.collector.find(':', 6) == std::string::npos)
         fail("--collector: '" + cfg.collector + "' has no port");
+    read_curve_options(o, cfg);
 
     cfg.max_flows = static_cast<std::uint32_t>(o.get_int("max-flows", cfg.max_flows, 16, 1 << 26));
     cfg.idle_timeout_s = o.get_double("idle-timeout", cfg.idle_timeout_s, 0.001, 86400);
@@ -164,6 +216,14 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     if (cfg.pcap_loop && cfg.duration_s == 0)
         fail("--pcap-loop replays forever: give --duration S");
     return cfg;
+}
+
+bool valid_probe_id(std::string_view id) noexcept {
+    if (id.empty() || id.size() > 64) return false;
+    return std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+               c == '-';
+    });
 }
 
 std::vector<std::string> build_eal_args(const probe_config& cfg, std::string_view program, std::string_view unique,

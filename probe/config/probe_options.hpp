@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wireflow::probe {
@@ -27,8 +28,13 @@ struct probe_config {
     bool no_huge{false};
     unsigned memory_mb{0};              // --memory, 0: EAL default (1024 with --no-huge)
 
-    std::string probe_id;               // default: host name
+    std::string probe_id;               // default: host name; [A-Za-z0-9._-], 1..64 like the collector
     std::string collector;              // tcp://HOST:PORT or "none"
+    // CURVE (RFC 26): all three set or all empty. --curve-server-key[-file]
+    // is the collector's public key, --curve-key-file the probe's key pair.
+    std::string curve_server_key;       // Z85
+    std::string curve_public_key;       // Z85
+    std::string curve_secret_key;       // Z85
     std::uint32_t max_flows{1u << 18};  // per worker
     double idle_timeout_s{30};
     double active_timeout_s{120};
@@ -45,6 +51,7 @@ struct probe_config {
     double duration_s{0};               // 0: until end of capture or a signal
 
     bool help{false};
+    bool gen_curve_keypair{false};      // print a new key pair and exit
 
     // Arguments for rte_eal_init (argv[0] included). The DPDK form's EAL
     // arguments verbatim; otherwise built from the options above.
@@ -55,6 +62,10 @@ struct probe_config {
 // Parses argv (argv[0] included). Throws std::invalid_argument with a one-line
 // message for unknown options and bad values.
 [[nodiscard]] probe_config parse_probe_config(std::span<const std::string> argv);
+
+// The collector's probe id rule (collector/ingest/batch_decoder.cpp): 1..64
+// characters of [A-Za-z0-9._-].
+[[nodiscard]] bool valid_probe_id(std::string_view id) noexcept;
 
 // Builds the EAL argument vector for the convenience form. `unique` makes the
 // runtime file prefix unique so several probes (and tests) run at once;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "config/curve_keys.hpp"
 #include "config/probe_options.hpp"
 
 using namespace wireflow::probe;
@@ -140,4 +141,101 @@ TEST_CASE("unknown option in the config file names file and line", "[probe_optio
 TEST_CASE("help needs no other option", "[probe_options]") {
     CHECK(parse({"--help"}).help);
     CHECK(probe_usage("wireflow-probe").find("--pcap") != std::string::npos);
+}
+
+namespace {
+
+// Keys made once by libzmq's zmq_curve_keypair (fixed so the test is
+// deterministic); the probe pair is checked through zmq_curve_public below.
+const std::string probe_public = "-^Z4T:tZ<UrDde:R5G29E{8&{HDxET>-<+AZ&Z>i";
+const std::string probe_secret = "a^sv8.rJy-*5F0DhCl5&H1WIM2nT-B>8IP&]=y8u";
+const std::string server_public = "X79V{?KtaD6Jp93g-eLQGWU9eEo##uJ1%#Gz$]I{";
+
+std::string keypair_text(const std::string& pub, const std::string& sec) {
+    return "# public key: give it to the other side\n" + pub + "\n# secret key: keep it private\n" + sec + "\n";
+}
+
+}  // namespace
+
+TEST_CASE("curve keys: server key and key pair file configure the client", "[probe_options]") {
+    // The fixed pair must really be a pair, or the remaining checks mean nothing.
+    REQUIRE(is_z85_curve_key(probe_secret));
+    temp_file pair(keypair_text(probe_public, probe_secret));
+    const auto c = parse({"--pcap=a", "--collector=tcp://127.0.0.1:5556", "--curve-server-key=" + server_public,
+                          "--curve-key-file=" + pair.path});
+    CHECK(c.curve_server_key == server_public);
+    CHECK(c.curve_public_key == probe_public);
+    CHECK(c.curve_secret_key == probe_secret);
+
+    temp_file server("# the collector's public key\n" + server_public + "  collector-1\n");
+    temp_file secret_only(probe_secret + "\n");
+    const auto d = parse({"--pcap=a", "--collector=tcp://127.0.0.1:5556", "--curve-server-key-file=" + server.path,
+                          "--curve-key-file=" + secret_only.path});
+    CHECK(d.curve_server_key == server_public);
+    CHECK(d.curve_public_key == probe_public);  // derived from the secret key
+    CHECK(d.curve_secret_key == probe_secret);
+
+    const auto none = parse({"--pcap=a", "--collector=tcp://127.0.0.1:5556"});
+    CHECK(none.curve_server_key.empty());
+    CHECK(none.curve_public_key.empty());
+    CHECK(none.curve_secret_key.empty());
+}
+
+TEST_CASE("curve keys: a generated key pair text is read back as the same pair", "[probe_options]") {
+    const auto text = generate_curve_keypair_text();
+    const auto k = parse_curve_keypair_file(text, "generated");
+    CHECK(is_z85_curve_key(k.public_key));
+    CHECK(is_z85_curve_key(k.secret_key));
+    CHECK(text.find(k.public_key) < text.find(k.secret_key));  // public first, as the collector prints it
+    CHECK(parse_curve_keypair_file(text, "x").public_key != parse_curve_keypair_file(generate_curve_keypair_text(), "y").public_key);
+    CHECK(parse({"--gen-curve-keypair"}).gen_curve_keypair);  // needs no source or collector
+}
+
+TEST_CASE("curve keys: half a configuration and bad keys are refused in one line", "[probe_options]") {
+    temp_file pair(keypair_text(probe_public, probe_secret));
+    temp_file mismatched(keypair_text(server_public, probe_secret));
+    temp_file three_keys(keypair_text(probe_public, probe_secret) + server_public + "\n");
+    temp_file empty("# nothing\n\n");
+    temp_file server_pair(keypair_text(server_public, probe_secret));  // a whole pair given as the server key
+    temp_file bad_line(probe_public + "\nnot-a-key\n");
+    const std::string coll = "--collector=tcp://127.0.0.1:5556";
+    const std::string skey = "--curve-server-key=" + server_public;
+    const std::string kfile = "--curve-key-file=" + pair.path;
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"--pcap=a", coll, skey}, "--curve-key-file"},
+        {{"--pcap=a", coll, kfile}, "--curve-server-key"},
+        {{"--pcap=a", coll, skey, "--curve-server-key-file=" + pair.path, kfile}, "not both"},
+        {{"--pcap=a", "--collector=none", skey, kfile}, "--collector"},
+        {{"--pcap=a", coll, "--curve-server-key=short", kfile}, "--curve-server-key"},
+        {{"--pcap=a", coll, "--curve-server-key=" + server_public.substr(0, 39) + "\"", kfile}, "Z85"},
+        {{"--pcap=a", coll, "--curve-server-key-file=/nonexistent/k", kfile}, "cannot read"},
+        {{"--pcap=a", coll, "--curve-server-key-file=" + server_pair.path, kfile}, server_pair.path + ":4"},
+        {{"--pcap=a", coll, "--curve-server-key-file=" + empty.path, kfile}, "no CURVE public key"},
+        {{"--pcap=a", coll, skey, "--curve-key-file=" + mismatched.path}, mismatched.path + ":2"},
+        {{"--pcap=a", coll, skey, "--curve-key-file=" + three_keys.path}, three_keys.path + ":5"},
+        {{"--pcap=a", coll, skey, "--curve-key-file=" + empty.path}, "no CURVE key pair"},
+        {{"--pcap=a", coll, skey, "--curve-key-file=" + bad_line.path}, bad_line.path + ":2"},
+        {{"--pcap=a", coll, skey, "--curve-key-file=/nonexistent/k"}, "cannot read"},
+    };
+    for (const auto& [args, expect] : cases) {
+        INFO(args.back());
+        const auto e = error_of(args);
+        CHECK(e.find(expect) != std::string::npos);
+        CHECK(e.find('\n') == std::string::npos);
+        CHECK(e.find(probe_secret) == std::string::npos);  // never echo the secret
+    }
+}
+
+TEST_CASE("probe id follows the collector's charset and length", "[probe_options]") {
+    CHECK(parse({"--pcap=a", "--collector=none", "--probe-id=edge_1.paris-A"}).probe_id == "edge_1.paris-A");
+    CHECK(parse({"--pcap=a", "--collector=none", "--probe-id=" + std::string(64, 'p')}).probe_id.size() == 64);
+    for (const std::string& bad : {std::string(65, 'p'), std::string("edge 1"), std::string("edge/1"),
+                                  std::string("caf\xc3\xa9"), std::string("a\nb"), std::string("")}) {
+        INFO(bad);
+        const auto e = error_of({"--pcap=a", "--collector=none", "--probe-id=" + bad});
+        CHECK(e.find("--probe-id") != std::string::npos);
+        CHECK(e.find('\n') == std::string::npos);
+    }
+    CHECK(valid_probe_id("a"));
+    CHECK_FALSE(valid_probe_id("a:b"));
 }

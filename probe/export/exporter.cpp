@@ -131,6 +131,7 @@ struct exporter::impl {
     std::uint64_t spool_bytes{0};
     std::uint64_t next_seq{1};
     bool rejected_logged{false};
+    bool handshake_failure_logged{false};
 
     wireflow::v1::Envelope building;
     std::uint32_t building_count{0};
@@ -171,9 +172,21 @@ struct exporter::impl {
         sock->set(zmq::sockopt::heartbeat_ivl, 1000);
         sock->set(zmq::sockopt::heartbeat_timeout, 3000);
         sock->set(zmq::sockopt::heartbeat_ttl, 6000);
+        if (cfg.curve_enabled()) {
+            // Before connect: the mechanism is fixed when the connection is made.
+            try {
+                sock->set(zmq::sockopt::curve_serverkey, cfg.curve_server_key);
+                sock->set(zmq::sockopt::curve_publickey, cfg.curve_public_key);
+                sock->set(zmq::sockopt::curve_secretkey, cfg.curve_secret_key);
+            } catch (const zmq::error_t& e) {
+                throw std::runtime_error(std::string("cannot set CURVE keys: ") + e.what());
+            }
+        }
         char ep[64];
         std::snprintf(ep, sizeof(ep), "inproc://wireflow-exporter-%016" PRIx64, boot_id);
-        if (zmq_socket_monitor(sock->handle(), ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED) != 0)
+        constexpr int handshake_failed =
+            ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+        if (zmq_socket_monitor(sock->handle(), ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | handshake_failed) != 0)
             throw std::runtime_error(std::string("zmq_socket_monitor: ") + zmq_strerror(zmq_errno()));
         monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
         monitor->connect(ep);
@@ -425,6 +438,19 @@ struct exporter::impl {
             // A (re)connected collector may have lost what was in flight: re-send
             // every unacknowledged batch now, in sequence order.
             for (auto& b : memory) b.due = clock_type::now();
+        } else if ((id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+                    id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) &&
+                   !handshake_failure_logged) {
+            // Once per run: ZeroMQ keeps reconnecting, and batches stay pending
+            // (ZMQ_IMMEDIATE queues only to completed handshakes).
+            handshake_failure_logged = true;
+            std::fprintf(stderr,
+                         "wireflow-probe: ZeroMQ handshake with %s failed (%s); batches stay unacknowledged\n",
+                         cfg.collector.c_str(),
+                         cfg.curve_enabled() ? "CURVE: is this probe's public key in the collector's allow list, "
+                                               "and the collector key right?"
+                                             : "the collector may require CURVE: give --curve-server-key and "
+                                               "--curve-key-file");
         }
     }
 

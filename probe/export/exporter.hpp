@@ -32,6 +32,13 @@ struct exporter_config {
     std::string dump_flows;                  // empty: none; else one JSON line per record
     std::chrono::milliseconds ack_timeout{5000};      // re-send when no ack; doubles per attempt
     std::chrono::milliseconds ack_timeout_max{30000};
+    // CURVE (RFC 26), all three Z85 or all empty: the DEALER is a CURVE client
+    // of the collector whose public key is curve_server_key; the collector's
+    // ZAP handler admits only allow-listed probe public keys.
+    std::string curve_server_key;
+    std::string curve_public_key;
+    std::string curve_secret_key;
+    [[nodiscard]] bool curve_enabled() const noexcept { return !curve_server_key.empty(); }
 };
 
 // Counters readable from any thread (relaxed snapshot).
