@@ -144,8 +144,11 @@ class ApiCollector:
         self.tls = bool(tls)
         self.col = harness.Collector(dsn, os.path.join(self.tmp, "data"), extra=args)
 
-    def start(self):
+    def start(self, fresh=True):
         self.col.start()
+        if not fresh:
+            time.sleep(0.5)
+            return self
         # The default admin appears once collector_app migrated the schema
         # (fresh database: every test creates its own).
         deadline = time.monotonic() + 30

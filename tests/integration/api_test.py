@@ -342,6 +342,25 @@ def idle_and_disabled_login_check(pg):
         check(c.get("/api/v1/session").status == 401, "session idle for 11 s with --session-idle-s=10")
     finally:
         col.stop()
+    # Sessions live in PostgreSQL: a collector restart keeps them.
+    dsn = pg.create_database("wfapirestart")
+    col = S.ApiCollector(dsn).start()
+    c = col.client()
+    try:
+        check(c.login("admin", "admin").status == 200, "login before restart")
+    finally:
+        col.stop()
+    col = S.ApiCollector(dsn)
+    col.http_port = c.port
+    col.col.extra = [a if not a.startswith("--http=") else f"--http=127.0.0.1:{c.port}" for a in col.col.extra]
+    col.start(fresh=False)
+    try:
+        deadline = time.monotonic() + 10
+        while c.get("/api/v1/session").status != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        check(c.get("/api/v1/session").status == 200, "session lost at restart")
+    finally:
+        col.stop()
     col = S.ApiCollector(pg.create_database("wfapinologin"), extra=["--disable-login"]).start()
     try:
         check("WARNING: --disable-login" in col.log(), "no warning for --disable-login")
