@@ -32,7 +32,10 @@ class receiver {
 public:
     using policy_fn = std::function<std::optional<wireflow::v1::Ack::Status>(const wireflow::v1::FlowBatch&)>;
 
-    explicit receiver(policy_fn policy = {}) : policy_(std::move(policy)) {
+    // A non-empty `curve_secret` (Z85) makes it a CURVE server (RFC 26; no ZAP
+    // handler, so any client key is admitted).
+    explicit receiver(policy_fn policy = {}, std::string curve_secret = {})
+        : policy_(std::move(policy)), curve_secret_(std::move(curve_secret)) {
         bind("tcp://127.0.0.1:*");
         thread_ = std::jthread([this](std::stop_token st) { loop(st); });
     }
@@ -92,6 +95,10 @@ private:
     void open(const std::string& ep) {
         sock_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
         sock_->set(zmq::sockopt::linger, 0);
+        if (!curve_secret_.empty()) {
+            sock_->set(zmq::sockopt::curve_server, 1);
+            sock_->set(zmq::sockopt::curve_secretkey, curve_secret_);
+        }
         sock_->bind(ep);
     }
 
@@ -144,6 +151,7 @@ private:
     }
 
     policy_fn policy_;
+    std::string curve_secret_;
     zmq::context_t ctx_{1};
     std::unique_ptr<zmq::socket_t> sock_;
     std::string endpoint_;
@@ -464,4 +472,45 @@ TEST_CASE("with collector none records go to the dump file and count as exported
     }
     CHECK(n == 300);
     fs::remove(dump);
+}
+
+TEST_CASE("with CURVE keys the exporter reaches a CURVE receiver; without them or with a wrong server key nothing arrives",
+          "[exporter]") {
+    testing::ensure_eal();
+    char server_pub[41], server_sec[41], client_pub[41], client_sec[41];
+    REQUIRE(zmq_curve_keypair(server_pub, server_sec) == 0);
+    REQUIRE(zmq_curve_keypair(client_pub, client_sec) == 0);
+    receiver rx({}, server_sec);
+
+    auto curve_config = [&](const char* server_key) {
+        auto c = test_config(rx.endpoint());
+        c.curve_server_key = server_key;
+        c.curve_public_key = client_pub;
+        c.curve_secret_key = client_sec;
+        return c;
+    };
+    {
+        record_ring ring(unique_name("ex_curve_ok"), 1024);
+        exporter ex(curve_config(server_pub), {&ring}, {});
+        push_range(ring, 0, 95);
+        ex.stop();
+        check_complete(rx.snapshot(), ex.boot_id(), 95);
+        const auto c = ex.counters();
+        CHECK(c.batches_acked == c.last_sequence);
+        CHECK(c.unacknowledged_batches == 0);
+    }
+    const auto refused = [&](exporter_config cfg, const char* ring_name) {
+        cfg.linger = 300ms;
+        record_ring ring(unique_name(ring_name), 1024);
+        exporter ex(std::move(cfg), {&ring}, {});
+        push_range(ring, 0, 50);
+        ex.stop();
+        const auto s = rx.snapshot();
+        for (const auto& [key, b] : s.batches) CHECK(key.first != ex.boot_id());
+        const auto c = ex.counters();
+        CHECK(c.batches_acked == 0);
+        CHECK(c.unacknowledged_records == 50);
+    };
+    refused(test_config(rx.endpoint()), "ex_curve_plain");  // NULL mechanism against a CURVE server
+    refused(curve_config(client_pub), "ex_curve_wrong");   // the server cannot decrypt our HELLO
 }
