@@ -3,6 +3,7 @@
 //
 //   wireflow-probe [EAL args] -- [CONFIG_FILE] [options]
 //   wireflow-probe [CONFIG_FILE] [options]       (EAL args built from the options)
+//   wireflow-probe --gen-curve-keypair           (for --curve-key-file; see config/curve_keys.hpp)
 //
 // Setup errors are exceptions caught here once: one line on stderr, exit 1;
 // bad options exit 2. SIGINT/SIGTERM and --duration stop the workers, which
