@@ -63,6 +63,7 @@ function updateChrome(name) {
   document.getElementById('nav').hidden = !signedIn;
   document.getElementById('menu-toggle').hidden = !signedIn;
   document.getElementById('session').hidden = !signedIn;
+  document.getElementById('logout').hidden = Boolean(user?.login_disabled);   // --disable-login: nobody to log out
   document.getElementById('session-user').textContent = user ? `${user.name}${user.role ? ' (' + user.role + ')' : ''}` : '';
   for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('active', a.dataset.page === name || (name === 'host' && a.dataset.page === 'hosts'));
