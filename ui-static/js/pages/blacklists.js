@@ -8,7 +8,8 @@ export async function render(ctx) {
   const reload = h('button', {type: 'button', class: 'primary admin-only', id: 'blacklists-reload'}, 'Reload all');
   const status = h('span', {class: 'muted', id: 'blacklists-status', role: 'status'});
   const list = h('div', {id: 'blacklist-list'});
-  ctx.root.append(pageHeader('Blacklists', status, reload), list);
+  const nft = h('p', {id: 'blacklist-nft', class: 'wrap'});
+  ctx.root.append(pageHeader('Blacklists', status, reload), nft, list);
 
   reload.addEventListener('click', async () => {
     reload.disabled = true;
@@ -24,8 +25,11 @@ export async function render(ctx) {
   });
 
   async function refresh() {
-    const sources = api.items(await api.get('blacklists'));
+    const answer = await api.get('blacklists');
+    const sources = api.items(answer);
     if (!ctx.alive()) return;
+    // The nftables export runs after each reload; its last failure, if any.
+    replace(nft, answer?.nft_error ? [badge('nftables', 'bad'), ' ', answer.nft_error] : '');
     replace(list, simpleTable([
       {label: 'Source', value: (s) => s.name},
       {label: 'Enabled', value: (s) => h('input', {type: 'checkbox', class: 'blacklist-enabled', checked: Boolean(s.enabled), disabled: api.isViewer(), 'aria-label': `Enable ${s.name}`,
