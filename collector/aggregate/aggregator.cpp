@@ -25,6 +25,8 @@ std::optional<flow_observation> to_observation(const flow_row& row, std::uint64_
     o.end_reason = row.end_reason;
     o.app_name = row.app_name;
     o.server_name = row.server_name;
+    o.client_blacklisted = !row.client_blacklist.empty();
+    o.server_blacklisted = !row.server_blacklist.empty();
     return o;
 }
 

@@ -75,6 +75,21 @@ TEST_CASE("the same flow id from two probes is two flows", "[aggregator]") {
     CHECK(flow_source(b1.id) != flow_source(b2.id));
 }
 
+TEST_CASE("a blacklist mark on a stored flow flags that side's host", "[aggregator]") {
+    aggregator a(cfg());
+    flow_batch b;
+    b.id = {"probe-1", 1, 1};
+    b.records.push_back(row("192.168.1.10", "203.0.113.9", 1, 10, 20));
+    b.records.back().server_blacklist = "spamhaus-drop";
+    b.records.push_back(row("198.51.100.7", "192.168.1.11", 2, 10, 20));
+    b.records.back().client_blacklist = "dshield";
+    a.ingest(b);
+    CHECK(a.host(*ip_address::parse("203.0.113.9"), 0)->blacklisted);
+    CHECK(a.host(*ip_address::parse("198.51.100.7"), 0)->blacklisted);
+    CHECK_FALSE(a.host(*ip_address::parse("192.168.1.10"), 0)->blacklisted);
+    CHECK_FALSE(a.host(*ip_address::parse("192.168.1.11"), 0)->blacklisted);
+}
+
 TEST_CASE("pool edits through the aggregator re-assign live hosts", "[aggregator]") {
     aggregator a(cfg());
     std::vector<flow_row> rows{row("192.168.1.10", "8.8.8.8", 1, 100, 200), row("192.168.2.10", "8.8.8.8", 2, 1, 2)};

@@ -210,6 +210,8 @@ bool host_table::ingest(const flow_observation& obs) {
     const host_key sk{obs.server, 0, obs.vlan};
     const std::uint32_t c = find_or_create(ck, obs.first_seen_ns);
     const std::uint32_t s = find_or_create(sk, obs.first_seen_ns);
+    if (obs.client_blacklisted) hosts_[c].flags |= host_entry::flag_blacklisted;
+    if (obs.server_blacklisted) hosts_[s].flags |= host_entry::flag_blacklisted;
 
     bool new_flow = false;
     const std::uint64_t fh = flow_hash(obs);

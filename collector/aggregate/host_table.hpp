@@ -65,6 +65,10 @@ struct flow_observation {
     std::uint8_t end_reason{0};
     std::string_view app_name;      // bounded, valid UTF-8 (ingest checks)
     std::string_view server_name;   // becomes the server host's name when non-empty
+    // The side matched an IP blacklist when the record was stored: the host
+    // keeps the flag while it is live (the flow row names the list).
+    bool client_blacklisted{false};
+    bool server_blacklisted{false};
 };
 
 // The stored entry. Kept small: about 230 bytes, see host_table_bench.
