@@ -2,6 +2,7 @@
 
 #include "ingest/ingest_service.hpp"
 #include "ingest/log_limiter.hpp"
+#include "store/history_retention.hpp"
 #include "store/store.hpp"
 
 #include <cstdio>
@@ -30,7 +31,23 @@ collector_app::collector_app(collector_config config)
     : config_(std::move(config)),
       aggregator_(host_config(config_)),
       db_(config_.db, static_cast<std::size_t>(config_.db_pool_size)),
-      persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days) {}
+      persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days) {
+    // --retention-days covers every history table, not only flows (whose daily
+    // partitions the database thread drops): hourly, in bounded chunks.
+    schedule("retention", std::chrono::hours(1), [this](std::chrono::system_clock::time_point wall) {
+        const auto cutoff = wall - std::chrono::hours(24) * config_.retention_days;
+        const auto pruned = prune_history(db_, cutoff, wall);
+        if (pruned.total() != 0)
+            std::fprintf(stderr,
+                         "wireflow-collector: retention pruned %llu probe_stats, %llu batch ids, %llu alerts, "
+                         "%llu hourly points, %llu expired sessions\n",
+                         static_cast<unsigned long long>(pruned.probe_stats),
+                         static_cast<unsigned long long>(pruned.ingested_batches),
+                         static_cast<unsigned long long>(pruned.alerts),
+                         static_cast<unsigned long long>(pruned.timeseries_hourly),
+                         static_cast<unsigned long long>(pruned.sessions));
+    });
+}
 
 collector_app::~collector_app() = default;
 
