@@ -66,13 +66,17 @@ def run_probe(tmp, name, pcap, endpoint, curve_args, timeout=120):
     t0 = time.monotonic()
     p = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
     took = time.monotonic() - t0
-    if p.returncode != 0:
+    if p.returncode != 0 or sanitizer_report(p.stderr):
         fail("probe %s exit %d: %s" % (name, p.returncode, p.stderr[-2000:]))
     with open(dump) as f:
         dumped = sum(1 for line in f if line.strip())
     with open(summary) as f:
         s = json.load(f)
     return dumped, s, p.stderr, took
+
+
+def sanitizer_report(text):
+    return "runtime error:" in text or "Sanitizer" in text
 
 
 def stored(pg, dsn, probe_id=None):
@@ -174,7 +178,7 @@ def run(pg, tmp):
         if stored(pg, dsn) != dumped:
             fail("flows holds %d rows, only the allow-listed probe's %d were expected" % (stored(pg, dsn), dumped))
         rc = col.stop()
-        if rc != 0:
+        if rc != 0 or sanitizer_report(col.log_text()):
             fail("collector exit %d:\n%s" % (rc, col.log_text()))
     except BaseException:
         print(col.log_text()[-4000:])
