@@ -2,25 +2,14 @@
 
 #include <pqxx/pqxx>
 
+#include "pg_time.hpp"
+
 #include <algorithm>
 
 namespace wireflow::collector {
 namespace {
 
-using clock = std::chrono::system_clock;
-
-// Instants travel as integer microseconds since the epoch (timestamptz's
-// resolution), never as text in a session time zone.
-std::int64_t to_us(clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-clock::time_point from_us(std::int64_t us) {
-    return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::microseconds(us)));
-}
-std::optional<clock::time_point> opt_time(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return from_us(f.as<std::int64_t>());
-}
+using namespace pg_time;
 
 constexpr const char* columns =
     "id, type, severity, entity_type, entity_id, "

@@ -1,12 +1,12 @@
 #include "flow_query.hpp"
 
+#include "pg_time.hpp"
+
 namespace wireflow::collector {
 
 namespace {
 
-std::int64_t to_us(std::chrono::system_clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
+using pg_time::to_us;
 
 // Parameters $1..$9, the same for the count and the page.
 constexpr const char* where_clause =

@@ -1,24 +1,14 @@
 #include "user_store.hpp"
 
+#include "pg_time.hpp"
+
 #include <algorithm>
 
 namespace wireflow::collector {
 
 namespace {
 
-using clock = std::chrono::system_clock;
-
-// Instants travel as integer microseconds since the epoch.
-std::int64_t to_us(clock::time_point t) {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
-}
-clock::time_point from_us(std::int64_t us) {
-    return clock::time_point(std::chrono::duration_cast<clock::duration>(std::chrono::microseconds(us)));
-}
-std::optional<clock::time_point> opt_time(const pqxx::field& f) {
-    if (f.is_null()) return std::nullopt;
-    return from_us(f.as<std::int64_t>());
-}
+using namespace pg_time;
 
 constexpr const char* user_columns =
     "id, name, role, password_hash, must_change_password, disabled, "
