@@ -79,8 +79,14 @@ protected:
             return;
         }
         const request req = parser_->release();
-        response res = route_request(req, client_, svc_);
-        send(std::move(res), false);
+        // route_request answers every failure itself; this guard only keeps
+        // an unforeseen exception from escaping io_context::run.
+        try {
+            send(route_request(req, client_, svc_), false);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "wireflow-collector: http: %s\n", e.what());
+            send(plain_error(500, "internal", "internal error"), true);
+        }
     }
 
     void send(response&& res, bool close) {

@@ -161,7 +161,12 @@ class ApiCollector:
         return Client(self.http_port, self.tls)
 
     def stop(self):
-        return self.col.stop()
+        rc = self.col.stop()
+        log = self.col.log_text()
+        # Under -Db_sanitize the collector reports memory errors in its log.
+        assert "AddressSanitizer" not in log and "runtime error:" not in log and "LeakSanitizer" not in log, log[-6000:]
+        assert rc == 0, f"collector exited {rc}:\n{log[-3000:]}"
+        return rc
 
     def log(self):
         return self.col.log_text()
