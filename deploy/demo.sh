@@ -47,7 +47,8 @@ cleanup() {
   if [ -n "$NETNS" ]; then ip link del wfdemo0 2>/dev/null || true; ip netns del "$NETNS" 2>/dev/null || true; fi
   runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$VAR/pg" stop -m fast >/dev/null 2>&1 || true
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT TERM
+trap cleanup EXIT
 
 # ---- PostgreSQL: a private cluster, unix socket in var/pg ---------------------
 PGBIN=/usr/lib/postgresql/15/bin
