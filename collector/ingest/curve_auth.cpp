@@ -1,5 +1,6 @@
 #include "curve_auth.hpp"
 
+#include <utility>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -71,15 +72,26 @@ std::set<std::string> read_curve_allow_list(const std::filesystem::path& file) {
 }
 
 std::string read_curve_secret_key(const std::filesystem::path& file) {
-    std::string key;
+    // Either the secret key alone, or the whole pair exactly as
+    // --gen-curve-keypair prints it (public key, then secret key): the same
+    // file the probe's --curve-key-file takes.
+    std::vector<std::pair<std::size_t, std::string>> keys;
     for_each_line(read_text(file), [&](std::size_t line_no, std::string_view k) {
-        if (!key.empty() || !is_z85_key(k))
+        if (keys.size() == 2 || !is_z85_key(k))
             throw std::invalid_argument(file.string() + ":" + std::to_string(line_no) +
-                                        ": expected one 40-character Z85 CURVE secret key");
-        key = k;
+                                        ": expected a 40-character Z85 CURVE secret key (or the pair "
+                                        "--gen-curve-keypair prints)");
+        keys.emplace_back(line_no, std::string(k));
     });
-    if (key.empty()) throw std::invalid_argument(file.string() + ": no CURVE secret key");
-    return key;
+    if (keys.empty()) throw std::invalid_argument(file.string() + ": no CURVE secret key");
+    const std::string& secret = keys.back().second;
+    if (keys.size() == 2) {
+        char derived[41] = {};
+        if (zmq_curve_public(derived, secret.c_str()) != 0 || keys.front().second != derived)
+            throw std::invalid_argument(file.string() + ":" + std::to_string(keys.front().first) +
+                                        ": the public key does not belong to the secret key below it");
+    }
+    return secret;
 }
 
 zap_handler::zap_handler(zmq::context_t& ctx, std::set<std::string> allowed_z85)

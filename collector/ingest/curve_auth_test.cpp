@@ -1,6 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 
 #include "curve_auth.hpp"
 
@@ -63,4 +67,24 @@ TEST_CASE("a malformed key in the allow list names its line", "[curve_auth]") {
         CHECK(std::string(e.what()).find("allow.keys:2") != std::string::npos);
     }
     CHECK_THROWS_AS(parse_curve_allow_list("# nothing\n", "allow.keys"), std::invalid_argument);
+}
+
+TEST_CASE("the secret key file takes the secret alone or the generated pair", "[curve_auth]") {
+    const auto pair = generate_curve_keypair();
+    const auto dir = std::filesystem::temp_directory_path() / ("wf-curve-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto write = [&](const char* name, const std::string& text) {
+        std::ofstream(dir / name) << text;
+        return dir / name;
+    };
+    CHECK(read_curve_secret_key(write("secret", "# secret key\n" + pair.secret_key + "\n")) == pair.secret_key);
+    CHECK(read_curve_secret_key(write("pair", "# public key\n" + pair.public_key + "\n# secret key\n" +
+                                                  pair.secret_key + "\n")) == pair.secret_key);
+    const auto other = generate_curve_keypair();
+    CHECK_THROWS_AS(read_curve_secret_key(write("mismatch", other.public_key + "\n" + pair.secret_key + "\n")),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(read_curve_secret_key(write("three", pair.public_key + "\n" + pair.secret_key + "\n" +
+                                                             pair.secret_key + "\n")),
+                    std::invalid_argument);
+    std::filesystem::remove_all(dir);
 }
