@@ -63,6 +63,14 @@ def main():
             admin, _, token, _ = S.setup_accounts(col)
             total = token.get("/api/v1/hosts?limit=1").json()["total"]
             print(f"hosts live: {total}")
+            # Reference in the same run: the cheapest authenticated route (same
+            # Bearer lookup, no host query), so the ratio shows the top-N cost.
+            ref = f"http://127.0.0.1:{col.http_port}/api/v1/status"
+            for conns in (2, 16):
+                out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "-H",
+                                      f"Authorization: Bearer {token.token}", ref],
+                                     capture_output=True, text=True, check=True).stdout
+                print(f"--- wrk -t2 -c{conns} -d{seconds}s GET /api/v1/status (reference)\n{out}")
             url = f"http://127.0.0.1:{col.http_port}/api/v1/hosts?limit=50"
             for conns in (2, 16):
                 out = subprocess.run(["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "-H",
