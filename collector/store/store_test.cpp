@@ -4,15 +4,10 @@
 #include "store/store.hpp"
 
 #include "store/schema.hpp"
+#include "store/test_database.hpp"
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
-
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -21,8 +16,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-extern char** environ;
 
 using namespace std::chrono;
 using namespace wireflow::collector;
@@ -35,91 +28,13 @@ extern "C" __attribute__((used)) const char* __lsan_default_suppressions() { ret
 
 namespace {
 
-// A PostgreSQL server for the whole test run.
-class test_server {
-public:
-    test_server() {
-        if (const char* env = std::getenv("WIREFLOW_TEST_PG"); env && *env) {
-            dsn_ = env;
-            return;
-        }
-        char path[] = "/tmp/wireflow-store-test-XXXXXX";
-        const int fd = mkstemp(path);
-        if (fd < 0) throw std::runtime_error("mkstemp failed");
-        close(fd);
-        file_ = path;
-        const std::string script = std::string(WIREFLOW_SOURCE_ROOT) + "/tests/support/pgcluster.py";
-        const char* argv[] = {"/usr/bin/python3", script.c_str(), "serve", file_.c_str(), nullptr};
-        if (posix_spawn(&child_, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
-            throw std::runtime_error("cannot start " + script);
-        for (int i = 0; i < 1200 && dsn_.empty(); ++i) {
-            std::ifstream in(file_);
-            std::string line;
-            if (std::getline(in, line) && !line.empty() && in.good()) dsn_ = line;
-            else std::this_thread::sleep_for(milliseconds(100));
-            int status = 0;
-            if (dsn_.empty() && waitpid(child_, &status, WNOHANG) == child_) {
-                child_ = -1;
-                break;
-            }
-        }
-        if (dsn_.empty())
-            throw std::runtime_error("no PostgreSQL: WIREFLOW_TEST_PG unset and pgcluster.py did not start one");
-    }
-    ~test_server() {
-        if (child_ > 0) {
-            kill(child_, SIGTERM);
-            int status = 0;
-            waitpid(child_, &status, 0);
-        }
-        if (!file_.empty()) unlink(file_.c_str());
-    }
-    const std::string& dsn() const { return dsn_; }
+using testing::test_database;
 
-private:
-    std::string dsn_;
-    std::string file_;
-    pid_t child_ = -1;
-};
-
-const test_server& server() {
-    static test_server s;
-    return s;
-}
-
-std::string admin_dsn() { return server().dsn() + " dbname=postgres"; }
-
-// A fresh database, dropped at the end of the test case.
-class test_database {
-public:
-    test_database() {
-        std::random_device rd;
-        std::ostringstream name;
-        name << "wf_store_" << std::hex << rd() << rd();
-        name_ = name.str();
-        pqxx::connection c{admin_dsn()};
-        pqxx::nontransaction tx{c};
-        tx.exec0("CREATE DATABASE " + tx.quote_name(name_));
-    }
-    ~test_database() {
-        try {
-            pqxx::connection c{admin_dsn()};
-            pqxx::nontransaction tx{c};
-            tx.exec0("DROP DATABASE IF EXISTS " + tx.quote_name(name_) + " WITH (FORCE)");
-        } catch (const std::exception&) {
-        }
-    }
-    std::string dsn() const { return server().dsn() + " dbname=" + name_; }
-    // A plain connection to look at the database from outside the store.
-    pqxx::connection connect() const { return pqxx::connection{dsn()}; }
-
-private:
-    std::string name_;
-};
+std::string admin_dsn() { return testing::server().dsn() + " dbname=postgres"; }
 
 // A migrated store on a fresh database.
 struct fixture {
-    test_database db;
+    test_database db{false};
     store s{db.dsn()};
     fixture() { s.migrate(); }
 };
@@ -232,7 +147,7 @@ bool has_partition(store& s, const std::string& partition) {
 }  // namespace
 
 TEST_CASE("migrations are idempotent: running them twice leaves one schema", "[store][schema]") {
-    test_database db;
+    test_database db{false};
     store s{db.dsn()};
     CHECK(s.migrate() == store::latest_schema_version());
     CHECK(s.migrate() == store::latest_schema_version());
@@ -251,7 +166,7 @@ TEST_CASE("migration versions ascend from 1 without gaps", "[store][schema]") {
 }
 
 TEST_CASE("collectors starting at the same time apply each migration once", "[store][schema]") {
-    test_database db;
+    test_database db{false};
     std::vector<std::thread> starters;
     std::vector<int> versions(4, -1);
     for (int i = 0; i < 4; ++i) {
