@@ -3,6 +3,7 @@
 // statistics in probe_stats_writer.cpp.
 #include "store_impl.hpp"
 
+#include "db_pool.hpp"
 #include "schema.hpp"
 
 #include <algorithm>
@@ -11,16 +12,6 @@
 
 namespace wireflow::collector {
 namespace {
-
-std::string one_line(std::string_view doing, std::string_view what) {
-    std::string msg = "store: ";
-    msg += doing;
-    msg += ": ";
-    msg += what;
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    while (!msg.empty() && msg.back() == ' ') msg.pop_back();
-    return msg;
-}
 
 void forget(store::impl& s) noexcept {
     s.conn.reset();
@@ -31,35 +22,27 @@ void forget(store::impl& s) noexcept {
 }  // namespace
 
 void rethrow_as_store_error(store::impl& s, std::string_view doing) {
-    using kind = store_error::kind;
+    // The classification (unavailable / rejected) is db_pool's, shared by every
+    // store class; the store only adds whether its own connection is gone, so
+    // the next call reopens it.
+    bool lost = true;
     try {
         throw;
     } catch (const store_error&) {
-        throw;
+        lost = false;
     } catch (const std::bad_alloc&) {
-        throw;
-    } catch (const pqxx::broken_connection& e) {
-        forget(s);
-        throw store_error(kind::unavailable, one_line(doing, e.what()));
-    } catch (const pqxx::in_doubt_error& e) {
-        // The commit may or may not have happened. Retrying is safe: the
-        // batch identities make the second attempt report duplicates.
-        forget(s);
-        throw store_error(kind::unavailable, one_line(doing, e.what()));
+        lost = false;
     } catch (const pqxx::sql_error& e) {
+        // SQLSTATE class 08 connection exception, 57 operator intervention
+        // (e.g. 57P01 terminated by administrator): the connection is gone.
         const std::string& state = e.sqlstate();
-        // SQLSTATE classes (PostgreSQL manual, appendix A): 22 data exception,
-        // 23 integrity constraint violation: the data itself is refused.
-        // 08 connection exception, 57 operator intervention (e.g. 57P01
-        // terminated by administrator): the connection is gone.
-        const bool refused = state.starts_with("22") || state.starts_with("23");
-        if (state.starts_with("08") || state.starts_with("57") || (s.conn && !s.conn->is_open())) forget(s);
-        throw store_error(refused ? kind::rejected : kind::unavailable,
-                          one_line(doing, state.empty() ? std::string(e.what()) : state + " " + e.what()));
-    } catch (const std::exception& e) {
-        forget(s);
-        throw store_error(kind::unavailable, one_line(doing, e.what()));
+        lost = state.starts_with("08") || state.starts_with("57") || (s.conn && !s.conn->is_open());
+    } catch (...) {
+        // broken_connection, in_doubt_error (the commit may or may not have
+        // happened: retrying is safe, batch identities de-duplicate) and the rest.
     }
+    if (lost) forget(s);
+    throw_as_store_error(doing);
 }
 
 void store::impl::open() {
