@@ -33,6 +33,10 @@ class Collector:
         self.dsn = dsn
         self.data_dir = data_dir
         self.port = port or free_port()
+        # The collector also serves HTTP (default 127.0.0.1:3005): a port of
+        # its own, kept across restarts, so tests running side by side never
+        # collide. An --http in `extra` comes later on the command line and wins.
+        self.http_port = free_port()
         self.extra = list(extra)
         self.proc = None
         self.log_path = os.path.join(data_dir, "collector.log")
@@ -45,7 +49,7 @@ class Collector:
     def start(self):
         self.log = open(self.log_path, "a")
         self.proc = subprocess.Popen([COLLECTOR, f"--listen={self.endpoint}", f"--db={self.dsn}",
-                                      f"--data-dir={self.data_dir}"] + self.extra,
+                                      f"--data-dir={self.data_dir}", f"--http=127.0.0.1:{self.http_port}"] + self.extra,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
