@@ -112,7 +112,7 @@ int run(const collector_config& cfg) {
     // Alerts and blacklists (collector/alert, collector/blacklist): flows are
     // marked before they are stored, checked once stored; alert windows close
     // on the maintenance thread; lists load on their own thread (downloads block).
-    alert::notifier notifier;
+    alert::notifier notifier({}, alert::parse_endpoints(cfg.notify));
     alert_store alert_rows(collector.db());
     preference_store preferences(collector.db());
     blacklist_source_store list_rows(collector.db());
@@ -202,6 +202,11 @@ int run(const collector_config& cfg) {
                  static_cast<unsigned long long>(as.db_errors.load()),
                  static_cast<unsigned long long>(as.pending_dropped.load()),
                  static_cast<unsigned long long>(as.untracked_hosts.load()));
+    for (const auto& e : notifier.status())
+        std::fprintf(stderr, "wireflow-collector: notify %s sent=%llu retries=%llu failed=%llu last_error=\"%s\"\n",
+                     e.name.c_str(), static_cast<unsigned long long>(e.sent),
+                     static_cast<unsigned long long>(e.retries), static_cast<unsigned long long>(e.failed),
+                     e.last_error.c_str());
     return 0;
 }
 
@@ -232,6 +237,17 @@ int main(int argc, char** argv) {
                         "%s\n",
                         kp.public_key.c_str(), kp.secret_key.c_str());
             return 0;
+        }
+        if (cfg.notify_test) {
+            alert::notifier n({}, alert::parse_endpoints(cfg.notify));
+            int failed = 0;
+            for (const auto& e : n.status()) {
+                const auto r = n.send_test(e.name);
+                failed += r && r->ok ? 0 : 1;
+                std::printf("%s (%s %s): %s\n", e.name.c_str(), std::string(alert::to_string(e.kind)).c_str(),
+                            e.target.c_str(), r && r->ok ? "delivered" : r ? r->error.c_str() : "unknown");
+            }
+            return failed == 0 ? 0 : 1;
         }
         return run(cfg);
     } catch (const std::exception& e) {
