@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "flow/flow_key.hpp"
+#include "dissect/endpoint.hpp"
 
 namespace wireflow::probe {
 
