@@ -102,6 +102,29 @@ void probe_app::inspect_captures() {
     }
 }
 
+probe_app::pool_size probe_app::mbufs_needed(unsigned n_workers) const {
+    // Every RX descriptor of every queue can hold an mbuf, plus per-lcore
+    // caches and bursts in flight; at least 8191 (a 2^n - 1 mempool size).
+    std::uint64_t mbufs = std::max(8191u, n_workers * (capture_port::rx_descriptors + 2 * 32 + 256) * 2 + 1023);
+    std::uint16_t room = mbuf_pool::default_data_room;
+    if (cfg_.pcap_loop) {
+        // net_pcap's infinite_rx copies the whole file into mbufs when the
+        // queue is set up: one mbuf per frame (chained when the frame is
+        // longer than the data room), so the pool holds the file. Mbufs
+        // only as large as the longest frame keep a snapped capture small.
+        for (const auto& j : captures_) {
+            if (j.status != capture_status::pending) continue;
+            const std::uint32_t caplen = std::max<std::uint32_t>(j.info.max_caplen, 64);
+            if (caplen < room) room = static_cast<std::uint16_t>((caplen + 63) / 64 * 64);
+            const std::uint64_t segments = (caplen + room - 1) / room;
+            mbufs += j.info.packets * segments;
+        }
+    }
+    if (cfg_.mbufs != 0) mbufs = cfg_.mbufs;
+    if (mbufs > (1u << 30)) throw std::runtime_error("the capture needs more than 2^30 mbufs: give --mbufs");
+    return {static_cast<unsigned>(mbufs), room};
+}
+
 void probe_app::setup_workers() {
     unsigned lcore = 0;
     RTE_LCORE_FOREACH_WORKER(lcore) lcores_.push_back(lcore);
@@ -109,10 +132,8 @@ void probe_app::setup_workers() {
     if (!cfg_.eal_args_given && lcores_.size() > cfg_.workers) lcores_.resize(cfg_.workers);
 
     const unsigned n_workers = static_cast<unsigned>(lcores_.size());
-    // Every RX descriptor of every queue can hold an mbuf, plus per-lcore
-    // caches and bursts in flight; at least 8191 (a 2^n - 1 mempool size).
-    const unsigned mbufs = std::max(8191u, n_workers * (capture_port::rx_descriptors + 2 * 32 + 256) * 2 + 1023);
-    pool_ = std::make_unique<mbuf_pool>("wf_mbufs", mbufs, static_cast<int>(rte_socket_id()));
+    const pool_size ps = mbufs_needed(n_workers);
+    pool_ = std::make_unique<mbuf_pool>("wf_mbufs", ps.mbufs, static_cast<int>(rte_socket_id()), ps.data_room);
 
     for (unsigned i = 0; i < n_workers; ++i) {
         rings_.push_back(std::make_unique<record_ring>("wf_records_" + std::to_string(i), cfg_.ring_records,
@@ -122,10 +143,14 @@ void probe_app::setup_workers() {
         t.idle_timeout_ns = static_cast<std::uint64_t>(cfg_.idle_timeout_s * 1e9);
         t.active_timeout_ns = static_cast<std::uint64_t>(cfg_.active_timeout_s * 1e9);
         t.worker = static_cast<std::uint16_t>(i);
-        dpi_config d;
-        d.slots = cfg_.max_flows;
-        d.pool_size = std::min<std::uint32_t>(cfg_.max_flows, 65536);
-        dpi_.push_back(std::make_unique<dpi_engine>(d));
+        if (cfg_.no_dpi) {
+            dpi_.push_back(nullptr);
+        } else {
+            dpi_config d;
+            d.slots = cfg_.max_flows;
+            d.pool_size = std::min<std::uint32_t>(cfg_.max_flows, cfg_.dpi_states);
+            dpi_.push_back(std::make_unique<dpi_engine>(d));
+        }
         workers_.push_back(std::make_unique<worker>(static_cast<std::uint16_t>(i), t, *rings_.back(), dpi_.back().get()));
     }
 }

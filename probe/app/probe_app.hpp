@@ -63,6 +63,11 @@ public:
 
 private:
     void inspect_captures();
+    struct pool_size {
+        unsigned mbufs;
+        std::uint16_t data_room;
+    };
+    [[nodiscard]] pool_size mbufs_needed(unsigned n_workers) const;
     void setup_workers();
     // Launches the workers that have a job, waits until they finish or a stop
     // is requested (signal, --duration), returns true if the run was stopped.
