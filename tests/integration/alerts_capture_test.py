@@ -80,7 +80,7 @@ def entity(r):
 
 def part_whole_capture(pg, tmp, path):
     name = os.path.basename(path)
-    tmp = os.path.join(tmp, name)
+    tmp = os.path.join(tmp, "run-" + name)
     os.makedirs(tmp)
     first = probe(path, os.path.join(tmp, "first.json"))
     address = choose_address(first)
