@@ -69,10 +69,66 @@ TEST_CASE("a first ipv4 fragment has ports and a later one has none", "[dissect]
     CHECK(last.status == parse_status::ok);
 }
 
-TEST_CASE("an l4 header split off by fragmentation is truncated_l4", "[dissect]") {
-    // RFC 1858: a tiny first fragment with only 8 bytes of TCP.
-    const auto s = run(eth(0x0800).append(ipv4(6, 8, 0, 0x2000)).zeros(8));
-    CHECK(s.status == parse_status::truncated_l4);
+TEST_CASE("an l4 header split off by fragmentation counts with the ports it holds", "[dissect]") {
+    // RFC 1858: a tiny first fragment with only 8 bytes of TCP: ports, no flags.
+    auto f = eth(0x0800).append(ipv4(6, 8, 0, 0x2000)).u16(1234).u16(80).u32(1);
+    const auto s = run(f);
+    CHECK(s.status == parse_status::ok);
+    CHECK(s.has_l4);
+    CHECK(s.src.port == 1234);
+    CHECK(s.dst.port == 80);
+    CHECK(s.tcp_flags == 0);
+    CHECK(s.l3_bytes == 28);
+    // Two bytes of UDP: no port pair, so the port-less flow of the addresses.
+    const auto t = run(eth(0x0800).append(ipv4(17, 2, 0, 0x2000)).zeros(2));
+    CHECK(t.status == parse_status::ok);
+    CHECK_FALSE(t.has_l4);
+    CHECK(t.src.port == 0);
+    CHECK(t.dst.port == 0);
+}
+
+TEST_CASE("a frame snapped inside the l4 header is ok: ports when captured, else a port-less flow", "[dissect][snaplen]") {
+    const auto f = eth_ipv4(6, tcp(40000, 443, 0x18, 1400));
+    // 14 + 20 + 2: half a port pair.
+    const auto a = run(link_type::ethernet, f.b.data(), 36);
+    CHECK(a.status == parse_status::ok);
+    CHECK_FALSE(a.has_l4);
+    CHECK(a.src == v4(10, 0, 0, 1, 0));
+    CHECK(a.dst == v4(192, 168, 1, 2, 0));
+    CHECK(a.l3_bytes == 1440);
+    // 14 + 20 + 10: ports, no flags yet.
+    const auto b = run(link_type::ethernet, f.b.data(), 44);
+    CHECK(b.status == parse_status::ok);
+    CHECK(b.has_l4);
+    CHECK(b.src.port == 40000);
+    CHECK(b.dst.port == 443);
+    CHECK(b.tcp_flags == 0);
+    CHECK(b.payload_len == 0);
+    CHECK(b.l3_bytes == 1440);
+    // 14 + 20 + 14: flags too.
+    const auto c = run(link_type::ethernet, f.b.data(), 48);
+    CHECK(c.tcp_flags == 0x18);
+    // An icmp echo without its identifier joins no ping flow.
+    const auto e = eth_ipv4(1, icmp(8, 0, 77, 1));
+    const auto d = run(link_type::ethernet, e.b.data(), 14 + 20 + 6);
+    CHECK(d.status == parse_status::ok);
+    CHECK_FALSE(d.has_l4);
+    CHECK(d.src.port == 0);
+}
+
+TEST_CASE("a frame snapped inside the ipv6 extension chain counts in the port-less flow", "[dissect][snaplen]") {
+    const auto f = eth(0x86dd).append(ipv6(0, 8 + 8 + 100)).append(ext(17, 0)).append(udp(1, 2, 100));
+    const auto s = run(link_type::ethernet, f.b.data(), 14 + 40 + 4);
+    CHECK(s.status == parse_status::ok);
+    CHECK_FALSE(s.has_l4);
+    CHECK(s.l3_bytes == 40 + 116);
+    CHECK(s.src.port == 0);
+}
+
+TEST_CASE("a header that contradicts the ip length is still malformed", "[dissect][snaplen]") {
+    // UDP in an IPv4 datagram of 20 + 4: the IP length leaves no room for the header.
+    const auto s = run(eth(0x0800).append(ipv4(17, 4)).zeros(4));
+    CHECK(s.status == parse_status::bad_l4_header);
 }
 
 TEST_CASE("a snapped capture keeps the header's l3_bytes and counts only captured payload", "[dissect]") {
@@ -140,13 +196,13 @@ TEST_CASE("esp and no next header end the ipv6 chain", "[dissect]") {
     CHECK(none.l3_bytes == 40);
 }
 
-TEST_CASE("an ipv6 extension header overrunning the payload length is bad, overrunning the capture truncated", "[dissect]") {
+TEST_CASE("an ipv6 extension header overrunning the payload length is bad, overrunning the capture counted", "[dissect]") {
     // Routing header claims 8*(1+4) = 40 bytes but the payload length leaves 16.
     auto f = eth(0x86dd).append(ipv6(43, 16)).append(frame{}.u8(17).u8(4).zeros(14));
     CHECK(run(f).status == parse_status::bad_ipv6_header);
     // Same header with a payload length covering it, but the capture ends early.
     auto g = eth(0x86dd).append(ipv6(43, 48)).append(frame{}.u8(17).u8(4).zeros(14));
-    CHECK(run(g).status == parse_status::truncated_ipv6);
+    CHECK(run(g).status == parse_status::ok);  // counted, port-less
     CHECK(run(eth(0x86dd).zeros(39)).status == parse_status::truncated_ipv6);
     auto h = eth_ipv6(17, udp(1, 2));
     h.b[14] = 0x40;
@@ -174,7 +230,8 @@ TEST_CASE("a tcp data offset below 5 is bad_l4_header", "[dissect]") {
     CHECK(run(f).status == parse_status::bad_l4_header);
     auto g = eth(0x0800).append(ipv4(6, 60)).append(tcp(1, 2, 0, 0, 5));
     g.b[14 + 20 + 12] = 0xf0;
-    CHECK(run(g).status == parse_status::truncated_l4);
+    CHECK(run(g).status == parse_status::ok);
+    CHECK(run(g).src.port == 1);
 }
 
 TEST_CASE("udp and sctp ports are read, other protocols such as gre have none", "[dissect]") {

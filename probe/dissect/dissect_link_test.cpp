@@ -208,3 +208,21 @@ TEST_CASE("an unknown link type is unsupported_link", "[dissect]") {
     CHECK(s.status == parse_status::unsupported_link);
     CHECK_FALSE(s.has_macs);
 }
+
+TEST_CASE("ppp in pppoe with a compressed one-byte protocol field (rfc 1661 6.5) carries ip", "[dissect][pppoe]") {
+    const auto pppoe1 = [](unsigned proto) { return eth(0x8864).raw({0x11, 0, 0x00, 0x01}).u16(0).u8(proto); };
+    const auto s4 = run(pppoe1(0x21).append(ipv4(17, 8)).append(udp(67, 68)));
+    REQUIRE(s4.status == parse_status::ok);
+    CHECK(s4.l3_offset == 21);
+    CHECK(s4.src == v4(10, 0, 0, 1, 67));
+    CHECK(s4.dst.port == 68);
+    const auto s6 = run(pppoe1(0x57).append(ipv6(6, 20)).append(tcp(1, 2, 0)));
+    REQUIRE(s6.status == parse_status::ok);
+    CHECK(s6.ip_version == 6);
+    CHECK(s6.l3_offset == 21);
+    // An odd one-byte protocol that is not IP (0x2b IPX) is not ip; an even
+    // first byte is the uncompressed two-byte form.
+    CHECK(run(pppoe1(0x2b).zeros(20)).status == parse_status::not_ip);
+    CHECK(run(eth(0x8864).raw({0x11, 0, 0x00, 0x01}).u16(0).u8(0x00)).status == parse_status::truncated_l2);
+    CHECK(run(eth(0x8864).raw({0x11, 0, 0x00, 0x01}).u16(0)).status == parse_status::truncated_l2);
+}

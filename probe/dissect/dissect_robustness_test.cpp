@@ -58,6 +58,21 @@ TEST_CASE("every prefix of every crafted frame dissects without over-read to ok 
             check_invariants(s, n);
             // A cut never makes a header look self-contradictory.
             REQUIRE((s.status == parse_status::ok || is_truncated(s.status)));
+            // Once the IP header is complete the packet counts by its IP length,
+            // with the ports once they are captured.
+            if (n >= std::size_t{full.l4_offset} && full.l4_offset > full.l3_offset) {
+                REQUIRE(s.status == parse_status::ok);
+                REQUIRE(s.l3_bytes == full.l3_bytes);
+                REQUIRE(s.src.ip == full.src.ip);
+                REQUIRE(s.dst.ip == full.dst.ip);
+                if (s.has_l4) {
+                    REQUIRE(s.src.port == full.src.port);
+                    REQUIRE(s.dst.port == full.dst.port);
+                } else {
+                    REQUIRE(s.src.port == 0);
+                    REQUIRE(s.dst.port == 0);
+                }
+            }
             // Once the L4 header is complete, the cut only shortens the payload.
             if (full.has_l4 && n >= full.payload_offset) {
                 REQUIRE(s.status == parse_status::ok);
@@ -112,7 +127,7 @@ TEST_CASE("random byte mutations of crafted frames never over-read or break inva
     CHECK(counts[static_cast<std::size_t>(parse_status::ok)] > 0);
     CHECK(counts[static_cast<std::size_t>(parse_status::not_ip)] > 0);
     CHECK(counts[static_cast<std::size_t>(parse_status::bad_ipv4_header)] > 0);
-    CHECK(counts[static_cast<std::size_t>(parse_status::truncated_l4)] > 0);
+    CHECK(counts[static_cast<std::size_t>(parse_status::bad_l4_header)] > 0);
 }
 
 TEST_CASE("every parse status has a distinct name", "[dissect]") {
@@ -120,5 +135,5 @@ TEST_CASE("every parse status has a distinct name", "[dissect]") {
     for (std::size_t i = 0; i < parse_status_count; ++i) names.push_back(name(static_cast<parse_status>(i)));
     std::sort(names.begin(), names.end());
     CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
-    CHECK(name(parse_status::truncated_l4) == "truncated_l4");
+    CHECK(name(parse_status::bad_l4_header) == "bad_l4_header");
 }

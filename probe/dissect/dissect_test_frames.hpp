@@ -90,8 +90,7 @@ inline packet_summary run(link_type lt, const frame& f) { return run(lt, f.b.dat
 inline packet_summary run(const frame& f) { return run(link_type::ethernet, f); }
 
 inline bool is_truncated(parse_status s) {
-    return s == parse_status::truncated_l2 || s == parse_status::truncated_ipv4 || s == parse_status::truncated_ipv6 ||
-           s == parse_status::truncated_l4;
+    return s == parse_status::truncated_l2 || s == parse_status::truncated_ipv4 || s == parse_status::truncated_ipv6;
 }
 
 // Offsets never point outside the frame, whatever the bytes.
