@@ -241,7 +241,9 @@ void probe_app::run_captures() {
             std::lock_guard lock(ports_mu_);
             ports_.push_back(std::move(port));
         }
+        const auto rx_start = std::chrono::steady_clock::now();
         run_workers({0});
+        rx_s_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - rx_start).count();
         std::unique_ptr<capture_port> done;
         {
             std::lock_guard lock(ports_mu_);
@@ -343,6 +345,7 @@ void probe_app::write_summary() const {
     o["unacknowledged_records"] = export_counters_.unacknowledged_records;
     o["nic_drops"] = retired_nic_drops_;
     o["elapsed_seconds"] = elapsed_s_;
+    o["rx_seconds"] = rx_s_;
     std::string lt = "ethernet";
     json::array caps;
     bool first = true;
