@@ -239,3 +239,10 @@ TEST_CASE("probe id follows the collector's charset and length", "[probe_options
     CHECK(valid_probe_id("a"));
     CHECK_FALSE(valid_probe_id("a:b"));
 }
+
+TEST_CASE("ntopng habits: --user, --no-huge=0 and a suggestion for a typo", "[probe_options]") {
+    const auto c = parse({"--pcap", "a.pcap", "--collector", "none", "--no-huge=0", "-U", "wireflow"});
+    CHECK_FALSE(c.no_huge);
+    CHECK(c.user == "wireflow");
+    CHECK(error_of({"--pcap", "a.pcap", "--colector", "none"}).find("did you mean --collector?") != std::string::npos);
+}
