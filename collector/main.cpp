@@ -22,6 +22,7 @@
 #include "app/counter_table.hpp"
 #include "collector_config.hpp"
 #include "ingest/curve_auth.hpp"
+#include "store/store.hpp"
 
 namespace {
 
@@ -92,6 +93,10 @@ int main(int argc, char** argv) {
                         "# secret key: keep it private, in this side's key file\n"
                         "%s\n",
                         kp.public_key.c_str(), kp.secret_key.c_str());
+            return 0;
+        }
+        if (cfg.init_db) {  // wireflow-collector-init-db's last step
+            std::printf("wireflow-collector: schema version %d in place\n", store(cfg.db).migrate());
             return 0;
         }
         return run(cfg);

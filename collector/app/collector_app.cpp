@@ -5,6 +5,10 @@
 #include "ingest/log_limiter.hpp"
 #include "store/history_retention.hpp"
 #include "store/store.hpp"
+#include "privileges.hpp"
+
+#include <array>
+#include <filesystem>
 
 #include <cstdio>
 #include <stdexcept>
@@ -193,6 +197,9 @@ std::uint64_t collector_app::host_clock_ns() const noexcept {
 
 void collector_app::run(const std::atomic<bool>& stop) {
     ingest::log_limiter log;
+    web_.start();
+    // --user: the HTTP socket is bound; the spool and everything after runs unprivileged.
+    wireflow::drop_privileges(config_.user, std::array{std::filesystem::path(config_.data_dir)});
     try {
         store s(config_.db);
         s.migrate();
@@ -222,7 +229,6 @@ void collector_app::run(const std::atomic<bool>& stop) {
                  service.endpoint().c_str(), config_.curve_enabled() ? " (CURVE)" : "",
                  settings.spool_dir.c_str(), config_.http.c_str());
 
-    web_.start();
     scheduler_.start();
     service.run(stop);  // returns after the database thread stored or spooled everything
     web_.stop();
