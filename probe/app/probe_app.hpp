@@ -99,6 +99,7 @@ private:
     std::atomic<bool> stop_workers_{false};
     std::chrono::steady_clock::time_point started_{};
     double elapsed_s_{0};
+    double rx_s_{0};   // workers running on captures: elapsed less port set-up (an in-memory file loads there)
 };
 
 }  // namespace wireflow::probe

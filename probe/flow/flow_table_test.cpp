@@ -164,3 +164,38 @@ TEST_CASE("flow ids are unique and carry the worker number", "[flow_table]") {
     }
     CHECK(ids.size() == 50);
 }
+
+TEST_CASE("the burst form (lookup, prefetch_entry, account) places packets as account does", "[flow_table]") {
+    flow_table one(small_config(16));
+    flow_table burst(small_config(16));
+    collecting_sink a, b;
+    std::vector<packet_summary> pkts;
+    for (unsigned i = 0; i < 200; ++i) {
+        const auto c = v4(10, 0, 0, static_cast<std::uint8_t>(i % 23), static_cast<std::uint16_t>(40000 + i % 7));
+        pkts.push_back(pkt(i % 3 == 0 ? udp : tcp, i % 2 ? c : srv, i % 2 ? srv : c, 100 + i,
+                           i % 11 == 0 ? tcp_flag::rst : tcp_flag::ack));
+    }
+    for (std::size_t at = 0; at < pkts.size(); at += 32) {
+        const std::size_t n = std::min<std::size_t>(32, pkts.size() - at);
+        std::vector<flow_lookup> looks;
+        for (std::size_t i = 0; i < n; ++i) looks.push_back(burst.lookup(pkts[at + i]));
+        for (std::size_t i = 0; i < n; ++i) burst.prefetch_entry(looks[i]);
+        for (std::size_t i = 0; i < n; ++i) {
+            const auto x = one.account(pkts[at + i], (at + i) * sec, a);
+            const auto y = burst.account(pkts[at + i], looks[i], (at + i) * sec, b);
+            CHECK(x.slot == y.slot);
+            CHECK(x.created == y.created);
+            CHECK(x.from_client == y.from_client);
+        }
+    }
+    one.flush(300 * sec, a);
+    burst.flush(300 * sec, b);
+    REQUIRE(a.items.size() == b.items.size());
+    for (std::size_t i = 0; i < a.items.size(); ++i) {
+        CHECK(a.items[i].rec.flow_id == b.items[i].rec.flow_id);
+        CHECK(a.items[i].rec.c2s_bytes == b.items[i].rec.c2s_bytes);
+        CHECK(a.items[i].rec.s2c_packets == b.items[i].rec.s2c_packets);
+        CHECK(a.items[i].rec.reason == b.items[i].rec.reason);
+    }
+    CHECK(one.counters().evictions > 0);  // the small table churned
+}
