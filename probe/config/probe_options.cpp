@@ -31,6 +31,9 @@ const option_spec specs[] = {
     {"curve-server-key-file", 0, true, false, "file holding the collector CURVE public key (Z85)"},
     {"curve-key-file", 0, true, false, "this probe's CURVE key pair file (as --gen-curve-keypair prints)"},
     {"max-flows", 0, true, false, "flow table capacity per worker (default 262144)"},
+    {"no-dpi", 0, false, false, "no nDPI: flows only, no application protocol (fastest)"},
+    {"dpi-states", 0, true, false, "flows under nDPI inspection at once per worker, allocated as needed (default 65536)"},
+    {"mbufs", 0, true, false, "mbufs in the packet pool (default: sized from the ports, and from the file with --pcap-loop)"},
     {"idle-timeout", 0, true, false, "seconds without a packet before a flow is exported (default 30)"},
     {"active-timeout", 0, true, false, "seconds after which a long flow is exported (default 120)"},
     {"batch-records", 0, true, false, "records per batch sent to the collector (default 1000)"},
@@ -199,6 +202,10 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     read_curve_options(o, cfg);
 
     cfg.max_flows = static_cast<std::uint32_t>(o.get_int("max-flows", cfg.max_flows, 16, 1 << 26));
+    cfg.no_dpi = o.has("no-dpi");
+    if (cfg.no_dpi && o.has("dpi-states")) fail("--dpi-states has no use with --no-dpi");
+    cfg.dpi_states = static_cast<std::uint32_t>(o.get_int("dpi-states", cfg.dpi_states, 1, 1 << 24));
+    cfg.mbufs = static_cast<std::uint32_t>(o.get_int("mbufs", 0, 1023, 1 << 30));
     cfg.idle_timeout_s = o.get_double("idle-timeout", cfg.idle_timeout_s, 0.001, 86400);
     cfg.active_timeout_s = o.get_double("active-timeout", cfg.active_timeout_s, 0.001, 7 * 86400);
     if (cfg.active_timeout_s < cfg.idle_timeout_s)
