@@ -24,6 +24,7 @@ while (($#)); do
     --status) status=1; shift ;;
     --from-config)
       while IFS='=' read -r k v; do
+        k=${k//[[:space:]]/}; v=${v%%#*}; v=${v//[[:space:]]/}   # "interface=eth1   # comment"
         case "$k" in hugepages) pages=$v ;; bind) binds+=("$v") ;; interface) ifaces+=("$v") ;; esac
       done < <(grep -v '^\s*#' "$2")
       shift 2 ;;

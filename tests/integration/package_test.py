@@ -123,14 +123,26 @@ def step(text):
 def check_offloads():
     step("guide step 1: wireflow-setup-dpdk --interface turns offloads off (a veth pair stands in for the NIC)")
     run(["ip", "link", "add", "wfcap0", "type", "veth", "peer", "name", "wfcap1"])
+
+    def check(after):
+        shown = run(["ethtool", "-k", "wfcap0"]).stdout
+        for feature in ("generic-receive-offload", "generic-segmentation-offload", "tcp-segmentation-offload",
+                        "large-receive-offload"):
+            line = next((l for l in shown.splitlines() if l.startswith(feature + ":")), feature + ": missing")
+            if not line.split(":", 1)[1].strip().startswith("off"):
+                fail(f"after {after}: {line}")
+
     run(["ethtool", "-K", "wfcap0", "gso", "on", "tso", "on"])
     run(["/usr/sbin/wireflow-setup-dpdk", "--interface", "wfcap0"])
-    shown = run(["ethtool", "-k", "wfcap0"]).stdout
-    for feature in ("generic-receive-offload", "generic-segmentation-offload", "tcp-segmentation-offload",
-                    "large-receive-offload"):
-        line = next((l for l in shown.splitlines() if l.startswith(feature + ":")), "")
-        if not line.split(":", 1)[1].strip().startswith("off"):
-            fail(f"after wireflow-setup-dpdk: {line}")
+    check("wireflow-setup-dpdk --interface")
+    # At boot: wireflow-hugepages.service's ExecStart reads dpdk.conf.
+    run(["ethtool", "-K", "wfcap0", "gso", "on", "tso", "on"])
+    with open("/etc/wireflow/dpdk.conf", "a") as f:
+        f.write("interface=wfcap0   # the captured interface\n")
+    unit = open("/lib/systemd/system/wireflow-hugepages.service").read()
+    exec_start = next(l for l in unit.splitlines() if l.startswith("ExecStart=")).split("=", 1)[1]
+    run(exec_start.split())
+    check(exec_start)
 
 
 def install(debs):
