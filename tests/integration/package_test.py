@@ -14,7 +14,8 @@ machine looks the same, so the guide's commands run as written, as root:
      and wireflow-collector-init-db creates role, database and schema
   6. the collector starts as its unit would (user wireflow, the packaged
      /etc/wireflow/collector.conf) and the dashboard answers on 127.0.0.1:3005
-     with the packaged ui-static; admin/admin logs in (the database answers)
+     with the packaged ui-static; admin/admin logs in (the database answers);
+     started as root instead, the file's --user=wireflow drops to wireflow
   7. an edited conffile survives a reinstall
   8. apt-get purge removes the packages, their conffiles and state
 
@@ -209,23 +210,27 @@ def enable_unit():
         fail("systemctl enable made no " + ENABLED_LINK)
 
 
+def wait_for_dashboard(p, log):
+    deadline = time.monotonic() + 90
+    status, body = None, b""
+    while time.monotonic() < deadline and p.poll() is None:
+        try:
+            status, body = http_get("/")
+            break
+        except OSError:
+            time.sleep(0.3)
+    if status != 200 or b"<html" not in body.lower():
+        log.seek(0)
+        fail(f"dashboard answered {status}; collector log:\n{log.read()[-3000:]}")
+
+
 def start_collector():
     step("guide: the collector as its unit starts it; the dashboard on 127.0.0.1:3005")
     log = open("/tmp/collector.log", "w+")
     p = subprocess.Popen(["runuser", "-u", "wireflow", "--", "/usr/bin/wireflow-collector",
                           "/etc/wireflow/collector.conf"], stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 90
-        status = None
-        while time.monotonic() < deadline and p.poll() is None:
-            try:
-                status, body = http_get("/")
-                break
-            except OSError:
-                time.sleep(0.3)
-        if status != 200 or b"<html" not in body.lower():
-            log.seek(0)
-            fail(f"dashboard answered {status}; collector log:\n{log.read()[-3000:]}")
+        wait_for_dashboard(p, log)
         c = http.client.HTTPConnection("127.0.0.1", 3005, timeout=30)
         c.request("POST", "/api/v1/login", body=json.dumps({"user": "admin", "password": "admin"}),
                   headers={"Content-Type": "application/json"})
@@ -242,6 +247,23 @@ def start_collector():
         p.terminate()
         p.wait(timeout=60)
     print("dashboard: 200, login: 200, ui /usr/share/wireflow/ui-static")
+
+
+def started_as_root_runs_as_wireflow():
+    step("started by hand as root, the packaged --user=wireflow drops to wireflow once HTTP is bound")
+    uid = run(["id", "-u", "wireflow"]).stdout.strip()
+    log = open("/tmp/collector-root.log", "w+")
+    p = subprocess.Popen(["/usr/bin/wireflow-collector", "/etc/wireflow/collector.conf"], stdout=log,
+                         stderr=subprocess.STDOUT)
+    try:
+        wait_for_dashboard(p, log)
+        ids = next(l for l in open(f"/proc/{p.pid}/status") if l.startswith("Uid:")).split()[1:]
+        if ids != [uid] * 4:
+            fail(f"collector uids (real, effective, saved, fs) {ids}, expected wireflow's {uid}")
+    finally:
+        p.terminate()
+        p.wait(timeout=60)
+    print(f"uids {ids}")
 
 
 def reinstall_keeps_edited_conffile(debs):
@@ -276,6 +298,7 @@ def inside(tmp):
     firewall()
     enable_unit()
     start_collector()
+    started_as_root_runs_as_wireflow()
     reinstall_keeps_edited_conffile(debs)
     purge()
     run(["pg_ctlcluster", "15", "main", "stop"], check=False)
