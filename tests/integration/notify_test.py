@@ -37,8 +37,7 @@ with warnings.catch_warnings():
 
 import psycopg2
 
-from collector_harness import COLLECTOR, Collector, free_port
-from pgcluster import Cluster
+from harness import COLLECTOR, Cluster, Collector, fail, free_port, require_built, wait_for
 
 TOKEN = "123456:TESTTOKEN"
 CHAT = "-100777"
@@ -46,21 +45,6 @@ CHAT = "-100777"
 SYSLOG_RE = re.compile(rb'^<(\d{1,3})>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?Z) ([!-~]{1,255}) ([!-~]{1,48}) '
                        rb'([!-~]{1,128}) ([!-~]{1,32}) (\[wireflow@32473(?: [a-z_]+="(?:[^"\\\]]|\\["\\\]])*")+\]) '
                        rb'\xef\xbb\xbf(.*)$', re.S)
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
-def wait_for(what, fn, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
 
 
 class HttpReceiver:
@@ -288,8 +272,7 @@ def part_retries(pg, tmp):
     missing = os.path.join(tmp, "missing-list.txt")   # never created: its load fails
     init = Collector(dsn, os.path.join(tmp, "init")).start()
     wait_for("migrations", lambda: query(dsn, "SELECT to_regclass('public.preferences') IS NOT NULL")[0][0])
-    if init.stop() != 0:
-        fail("collector did not stop cleanly:\n" + init.log_text()[-2000:])
+    init.stop_clean()
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("INSERT INTO preferences (key, value) VALUES ('alerts', %s::jsonb) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps({"enabled": True}),))
@@ -308,14 +291,12 @@ def part_retries(pg, tmp):
             len(httpr.posts) >= 6 and len(smtp.messages) >= 1 and len(tcp.messages) >= 1), 40)
         check_formats(httpr, smtp, udp, tcp, "blacklist_update_failed", "missing-list.txt")
     finally:
-        rc = col.stop()
         for r in (httpr, udp, tcp):
             if r:
                 r.close()
         if smtp:
             smtp.stop()
-    if rc != 0:
-        fail(f"collector exit {rc}")
+    col.stop_clean()
     report = dict(re.findall(r"notify (\S+) sent=\d+ retries=(\d+)", col.log_text()))
     for name in ("email", "slack", "teams", "discord", "mattermost", "telegram", "webhook", "syslog-tcp"):
         if int(report.get(name, "0")) < 1:
@@ -330,9 +311,7 @@ def query(dsn, sql, args=()):
 
 
 def main():
-    if not os.access(COLLECTOR, os.X_OK):
-        print(f"{COLLECTOR} not built: skipping")
-        return 77
+    require_built(COLLECTOR)
     tmp = tempfile.mkdtemp(prefix="wireflow-notify-")
     try:
         part_test_messages(tmp)
