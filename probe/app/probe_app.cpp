@@ -23,6 +23,7 @@
 #include "dpi/dpi_engine.hpp"
 #include "export/exporter.hpp"
 #include "export/record_ring.hpp"
+#include "privileges.hpp"
 
 namespace wireflow::probe {
 
@@ -272,6 +273,7 @@ void probe_app::run_live_ports() {
                 jobs[q % jobs.size()].targets.push_back({pid, q});
         }
     }
+    wireflow::drop_privileges(cfg_.user, std::array{std::filesystem::path(cfg_.spool_dir)});  // ports are set up
     std::vector<unsigned> which;
     for (unsigned i = 0; i < jobs.size(); ++i) {
         if (jobs[i].targets.empty()) continue;  // fewer queues than workers (virtual devices): worker idle
@@ -401,6 +403,7 @@ int probe_app::run() {
     exporter_ = std::make_unique<exporter>(ec, rings, [this](probe_stats& s) { fill_stats(s); });
 
     started_ = std::chrono::steady_clock::now();
+    if (!cfg_.pcaps.empty()) wireflow::drop_privileges(cfg_.user, std::array{std::filesystem::path(cfg_.spool_dir)});
     if (!cfg_.pcaps.empty()) run_captures();
     else run_live_ports();
     elapsed_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();

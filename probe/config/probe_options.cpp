@@ -47,6 +47,7 @@ const option_spec specs[] = {
     {"dump-flows", 0, true, false, "write every exported record as a JSON line to FILE"},
     {"summary-json", 0, true, false, "write run counters as one JSON object to FILE at exit"},
     {"duration", 0, true, false, "stop after this many seconds"},
+    {"user", 'U', true, false, "run as this user after EAL init and port setup (started as root, like ntopng)"},
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
@@ -212,6 +213,7 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     cfg.batch_records = static_cast<unsigned>(o.get_int("batch-records", cfg.batch_records, 1, 100000));
     cfg.batch_ms = static_cast<unsigned>(o.get_int("batch-ms", cfg.batch_ms, 1, 600000));
     cfg.spool_dir = o.get_or("spool-dir", "");
+    cfg.user = o.get_or("user", "");
     cfg.spool_max_mb = static_cast<std::uint64_t>(o.get_int("spool-max-mb", 1024, 1, 1 << 24));
     cfg.buffer_batches = static_cast<unsigned>(o.get_int("buffer-batches", cfg.buffer_batches, 1, 1 << 20));
     cfg.stats_interval_s = o.get_double("stats-interval", cfg.stats_interval_s, 0, 86400);

@@ -53,6 +53,7 @@ struct probe_config {
     std::string summary_json;
     double duration_s{0};               // 0: until end of capture or a signal
 
+    std::string user;                   // --user: run as this user after EAL init and port setup
     bool help{false};
     bool gen_curve_keypair{false};      // print a new key pair and exit
 

@@ -253,3 +253,10 @@ TEST_CASE("no-dpi, dpi-states and mbufs are read, and dpi-states without DPI is 
           std::string::npos);
     CHECK(error_of({"--pcap", "x.pcap", "--collector", "none", "--mbufs", "10"}).find("mbufs") != std::string::npos);
 }
+
+TEST_CASE("ntopng habits: --user, --no-huge=0 and a suggestion for a typo", "[probe_options]") {
+    const auto c = parse({"--pcap", "a.pcap", "--collector", "none", "--no-huge=0", "-U", "wireflow"});
+    CHECK_FALSE(c.no_huge);
+    CHECK(c.user == "wireflow");
+    CHECK(error_of({"--pcap", "a.pcap", "--colector", "none"}).find("did you mean --collector?") != std::string::npos);
+}

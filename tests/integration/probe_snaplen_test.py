@@ -10,7 +10,7 @@ counts by its IP length (in its flow when the ports were captured, else in the
 port-less flow of the address pair), so nothing may differ from tshark, and
 the probe must report no malformed packet.
 
-Environment: WIREFLOW_BUILD, WIREFLOW_SOURCE. Skips (77) without tshark/editcap.
+Environment: WIREFLOW_BUILD, WIREFLOW_SOURCE.
 """
 import json
 import os
@@ -20,14 +20,9 @@ import subprocess
 import sys
 import tempfile
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-sys.path.insert(0, os.path.join(HERE, "..", "support"))
-
-import pcapgen  # noqa: E402
-from tshark_crosscheck import difference, tshark_hosts  # noqa: E402
-
-SKIP = 77
+import pcapgen
+from harness import PROBE, Checks, fail, read_jsonl, require_built, run_probe
+from tshark_crosscheck import difference, record_hosts, tshark_hosts
 
 
 def write_extras(path):
@@ -56,34 +51,22 @@ def write_extras(path):
     return path
 
 
-def probe_run(probe, path, workdir):
+def probe_run(path, workdir):
     dump = os.path.join(workdir, "flows.jsonl")
     summary = os.path.join(workdir, "summary.json")
-    cmd = [probe, "--no-huge", "--memory", "512", "--pcap", path, "--dump-flows", dump,
-           "--summary-json", summary, "--collector", "none", "--no-dpi"]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    r = run_probe(["--pcap", path, "--dump-flows", dump, "--summary-json", summary, "--collector", "none",
+                   "--no-dpi"], timeout=300)
     if r.returncode != 0:
-        raise RuntimeError(f"probe exit {r.returncode}: {r.stderr.strip()[-300:]}")
-    hosts = {}
-    with open(dump) as f:
-        for line in f:
-            rec = json.loads(line)
-            packets = rec["c2s_packets"] + rec["s2c_packets"]
-            length = rec["c2s_bytes"] + rec["s2c_bytes"]
-            for h in (rec["client_ip"], rec["server_ip"]):
-                t = hosts.setdefault(h, [0, 0])
-                t[0] += packets
-                t[1] += length
+        fail(f"probe exit {r.returncode} on {path}: {r.stderr.strip()[-300:]}")
     with open(summary) as f:
-        return hosts, json.load(f)
+        return record_hosts(read_jsonl(dump)), json.load(f)
 
 
 def main():
     if shutil.which("tshark") is None or shutil.which("editcap") is None:
-        print("tshark/editcap not installed: skipping")
-        return SKIP
-    probe = os.path.join(os.environ.get("WIREFLOW_BUILD", "build"), "probe", "wireflow-probe")
-    failures = []
+        fail("tshark/editcap not installed (deploy/install-deps.sh installs tshark)")
+    require_built(PROBE)
+    c = Checks()
     with tempfile.TemporaryDirectory(prefix="wf-snaplen-") as work:
         full = [pcapgen.write_sample(os.path.join(work, "office.pcap"), minutes=1.0),
                 write_extras(os.path.join(work, "extras.pcap"))]
@@ -92,25 +75,17 @@ def main():
                 cut = f"{src}.s{snap}.pcap"
                 subprocess.run(["editcap", "-s", str(snap), src, cut], check=True, capture_output=True)
                 expected = tshark_hosts(cut)
-                got, summary = probe_run(probe, cut, work)
+                got, summary = probe_run(cut, work)
                 name = f"{os.path.basename(src)} -s {snap}"
                 malformed = sum(summary["malformed_packets"].values())
                 diffs = difference(expected, got)
                 pk = sum(v[0] for v in expected.values()) // 2
                 print(f"{name}: tshark {pk} IP packets on {len(expected)} hosts; probe ip_packets "
                       f"{summary['ip_packets']}, malformed {malformed}, hosts differing {len(diffs)}")
-                if diffs:
-                    h, e, g = diffs[0]
-                    failures.append(f"{name}: {len(diffs)} hosts differ, e.g. {h}: tshark {e} probe {g}")
-                if malformed:
-                    failures.append(f"{name}: {summary['malformed_packets']}")
-                if summary["ip_packets"] != pk:
-                    failures.append(f"{name}: probe ip_packets {summary['ip_packets']} != tshark {pk}")
-    for f in failures:
-        print("FAIL", f)
-    print(f"{4 - len(set(x.split(':')[0] for x in failures))} passed, "
-          f"{len(set(x.split(':')[0] for x in failures))} failed")
-    return 1 if failures else 0
+                c.check(not diffs, f"{name}: {len(diffs)} hosts differ, e.g. {diffs[:1]} (host, tshark, probe)")
+                c.check(not malformed, f"{name}: malformed {summary['malformed_packets']}")
+                c.check(summary["ip_packets"] == pk, f"{name}: probe ip_packets {summary['ip_packets']} != tshark {pk}")
+    return c.result()
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ WIREFLOW_CORPUS (optional: more captures). Optional: WIREFLOW_CROSSCHECK_ONLY
 (comma-separated file names, to look at a few captures while debugging).
 """
 import concurrent.futures
-import json
 import os
 import shutil
 import struct
@@ -27,7 +26,7 @@ import tempfile
 from collections import defaultdict
 
 import pcapgen
-from harness import EAL, PROBE, corpus_files, fail, require_built, sanitizer_report
+from harness import EAL, PROBE, corpus_files, fail, read_jsonl, require_built, sanitizer_report
 
 # Corpus captures where the probe legitimately differs from tshark: file -> (how
 # many more packets tshark attributes to IP hosts than the probe, reason). Each
@@ -114,20 +113,22 @@ def probe_hosts(path, probe, workdir):
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if r.returncode != 0 or sanitizer_report(r.stderr):
         return None, f"probe exit {r.returncode}: {r.stderr.strip()[-300:]}"
-    hosts = defaultdict(lambda: [0, 0])
-    if not os.path.exists(dump):  # no flow at all
-        return hosts, None
-    with open(dump) as f:
-        for line in f:
-            rec = json.loads(line)
-            c, s = rec["client_ip"], rec["server_ip"]
-            packets = rec["c2s_packets"] + rec["s2c_packets"]
-            length = rec["c2s_bytes"] + rec["s2c_bytes"]
-            for h in (c, s):
-                hosts[h][0] += packets
-                hosts[h][1] += length
-    os.unlink(dump)
+    hosts = record_hosts(read_jsonl(dump))   # no file: no flow at all
+    if os.path.exists(dump):
+        os.unlink(dump)
     return hosts, None
+
+
+def record_hosts(records):
+    """Per-host [packets, bytes] over flow records: a host counts every packet it sent or received."""
+    hosts = defaultdict(lambda: [0, 0])
+    for rec in records:
+        packets = rec["c2s_packets"] + rec["s2c_packets"]
+        length = rec["c2s_bytes"] + rec["s2c_bytes"]
+        for h in (rec["client_ip"], rec["server_ip"]):
+            hosts[h][0] += packets
+            hosts[h][1] += length
+    return hosts
 
 
 def difference(expected, got):
