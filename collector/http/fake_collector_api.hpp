@@ -12,7 +12,7 @@
 
 namespace wireflow::collector::http::testing {
 
-class fake_collector_api final : public collector_api {
+class fake_collector_api : public collector_api {
 public:
     // ---- state a test sets or reads ----
     std::vector<counter_sample> counter_rows{

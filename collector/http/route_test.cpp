@@ -117,7 +117,7 @@ struct fixture {
     result get(const std::string& target, const std::string& token) { return send(verb::get, target, token); }
 };
 
-std::uint64_t total_of(const result& r) { return r.json().at("total").as_uint64(); }
+std::uint64_t total_of(const result& r) { return r.json().at("total").to_number<std::uint64_t>(); }
 std::size_t items_of(const result& r) { return r.json().at("items").as_array().size(); }
 
 // A concrete path for a pattern: {ip}, {id}, {name} filled with values that exist in the fixture.
@@ -163,7 +163,7 @@ const std::map<std::string, route_test>& route_tests() {
              CHECK(r.json().at("user") == "viewer");
              CHECK(r.json().at("csrf_token") == "");  // a token session has no CSRF token
              const auto c = f.send(verb::get, "/api/v1/session", "", "", {{"Cookie", "wf_session=" + f.admin_cookie}});
-             CHECK(c.json().at("csrf_token") == auth_service::csrf_token(f.admin_cookie));
+             CHECK(c.json().at("csrf_token") == bj::value(auth_service::csrf_token(f.admin_cookie)));
          }},
         {"GET /api/v1/status",
          [](fixture& f) {
@@ -396,7 +396,7 @@ const std::map<std::string, route_test>& route_tests() {
              const auto r = f.get("/api/v1/users", f.admin);
              CHECK(r.status == 200);
              CHECK(total_of(r) == 3);
-             CHECK(r.body.find("password") == std::string::npos || r.body.find("$argon2") == std::string::npos);
+             CHECK(r.body.find("$argon2") == std::string::npos);  // never a password hash
          }},
         {"POST /api/v1/users",
          [](fixture& f) {
