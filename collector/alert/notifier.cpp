@@ -1,57 +1,27 @@
 #include "alert/notifier.hpp"
 
-#include <syslog.h>
-
-#include <ctime>
-
-#include "blacklist/fetch.hpp"
+#include <algorithm>
 
 namespace wireflow::collector::alert {
-namespace {
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-    const std::time_t s = std::chrono::system_clock::to_time_t(t);
-    std::tm tm{};
-    gmtime_r(&s, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
+using steady = std::chrono::steady_clock;
 
-int syslog_priority(severity s) {
-    switch (s) {   // RFC 5424 section 6.2.1
-    case severity::info: return LOG_INFO;
-    case severity::notice: return LOG_NOTICE;
-    case severity::warning: return LOG_WARNING;
-    case severity::error: return LOG_ERR;
-    case severity::critical: return LOG_CRIT;
-    }
-    return LOG_WARNING;
-}
+struct notifier::endpoint_state {
+    endpoint_config config;
+    bool from_preferences{false};
+    std::uint64_t sent{0}, failed{0}, retries{0};
+    std::optional<std::chrono::system_clock::time_point> last_success, last_failure;
+    std::string last_error;
+};
 
-}  // namespace
-
-std::string webhook_body(const stored_alert& a) {
-    boost::json::value details;
-    boost::system::error_code ec;
-    details = boost::json::parse(a.details.empty() ? "{}" : a.details, ec);
-    if (ec) details = boost::json::object{};
-    return boost::json::serialize(boost::json::object{
-        {"id", a.id},
-        {"type", a.type},
-        {"severity", a.severity},
-        {"entity_type", a.entity_type},
-        {"entity_id", a.entity_id},
-        {"engaged", !a.ended_at.has_value()},
-        {"started_at", iso8601(a.started_at)},
-        {"ended_at", a.ended_at ? boost::json::value(iso8601(*a.ended_at)) : boost::json::value(nullptr)},
-        {"message", a.message},
-        {"details", std::move(details)},
-    });
-}
-
-notifier::notifier(notifier_settings settings) : settings_(std::move(settings)) {
+notifier::notifier(notifier_settings settings, std::vector<endpoint_config> endpoints)
+    : settings_(std::move(settings)) {
     if (settings_.queue_capacity == 0) settings_.queue_capacity = 1;
+    for (auto& e : endpoints) {
+        auto s = std::make_shared<endpoint_state>();
+        s->config = std::move(e);
+        configured_.push_back(std::move(s));
+    }
     thread_ = std::thread([this] { run(); });
 }
 
@@ -65,85 +35,151 @@ notifier::~notifier() {
 }
 
 void notifier::configure(bool syslog, severity syslog_min, std::string webhook_url, severity webhook_min) {
+    const auto make = [this](std::string name, channel kind, std::string target, severity min) {
+        auto s = std::make_shared<endpoint_state>();
+        s->config.name = std::move(name);
+        s->config.kind = kind;
+        s->config.target = std::move(target);
+        s->config.min_severity = min;
+        s->config.max_attempts = std::max(1, settings_.max_attempts);
+        s->config.initial_backoff = settings_.initial_backoff;
+        s->from_preferences = true;
+        return s;
+    };
     std::lock_guard lock(mutex_);
-    syslog_ = syslog;
-    syslog_min_ = syslog_min;
-    webhook_url_ = std::move(webhook_url);
-    webhook_min_ = webhook_min;
+    const auto keep_or_make = [&](endpoint_ptr& slot, bool on, std::string name, channel kind, std::string target,
+                                  severity min) {
+        if (!on) {
+            slot.reset();
+        } else if (!slot || slot->config.target != target || slot->config.min_severity != min) {
+            slot = make(std::move(name), kind, std::move(target), min);   // counters start again for a new target
+        }
+    };
+    keep_or_make(pref_syslog_, syslog, "preferences-syslog", channel::syslog, "local", syslog_min);
+    const bool webhook = !webhook_url.empty();   // before the move below (argument order is unspecified)
+    keep_or_make(pref_webhook_, webhook, "preferences-webhook", channel::webhook, std::move(webhook_url), webhook_min);
+}
+
+std::vector<notifier::endpoint_ptr> notifier::endpoints() const {
+    std::vector<endpoint_ptr> all = configured_;
+    if (pref_syslog_) all.push_back(pref_syslog_);
+    if (pref_webhook_) all.push_back(pref_webhook_);
+    return all;
+}
+
+void notifier::enqueue(job j) {
+    if (jobs_.size() >= settings_.queue_capacity) {
+        jobs_.pop_front();   // the oldest goes: recent alerts matter more
+        stats_.dropped_full.fetch_add(1, std::memory_order_relaxed);
+    }
+    jobs_.push_back(std::move(j));
 }
 
 void notifier::post(const stored_alert& a) {
     {
         std::lock_guard lock(mutex_);
-        const auto s = parse_severity(a.severity).value_or(severity::warning);
-        const bool wanted = (syslog_ && s >= syslog_min_) || (!webhook_url_.empty() && s >= webhook_min_);
-        if (!wanted) return;
-        if (queue_.size() >= settings_.queue_capacity) {
-            queue_.pop_front();   // the oldest goes: recent alerts matter more
-            stats_.dropped_full.fetch_add(1, std::memory_order_relaxed);
+        bool wanted = false;
+        for (auto& ep : endpoints()) {
+            if (!wants(ep->config, a)) continue;
+            wanted = true;
+            enqueue(job{ep, a, 1, steady::now()});
         }
-        queue_.push_back(a);
+        if (!wanted) return;
         stats_.queued.fetch_add(1, std::memory_order_relaxed);
     }
     cv_.notify_one();
 }
 
+void notifier::record(endpoint_state& ep, const delivery_result& r) {
+    const auto now = std::chrono::system_clock::now();
+    if (r.ok) {
+        ++ep.sent;
+        ep.last_success = now;
+    } else {
+        ep.last_failure = now;
+        ep.last_error = r.error.substr(0, 512);
+    }
+}
+
+std::optional<delivery_result> notifier::send_test(std::string_view name) {
+    endpoint_ptr ep;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& e : endpoints())
+            if (e->config.name == name) ep = e;
+    }
+    if (!ep) return std::nullopt;
+    const auto r = deliver(ep->config, test_alert(ep->config.name, std::chrono::system_clock::now()), settings_.delivery);
+    std::lock_guard lock(mutex_);
+    record(*ep, r);
+    return r;
+}
+
+std::vector<endpoint_status> notifier::status() const {
+    std::lock_guard lock(mutex_);
+    std::vector<endpoint_status> out;
+    for (const auto& ep : endpoints()) {
+        endpoint_status s;
+        s.name = ep->config.name;
+        s.kind = ep->config.kind;
+        s.target = redacted_target(ep->config);
+        s.min_severity = ep->config.min_severity;
+        s.types = ep->config.types;
+        s.from_preferences = ep->from_preferences;
+        s.sent = ep->sent;
+        s.failed = ep->failed;
+        s.retries = ep->retries;
+        s.last_success = ep->last_success;
+        s.last_failure = ep->last_failure;
+        s.last_error = ep->last_error;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 bool notifier::idle() const {
     std::lock_guard lock(mutex_);
-    return queue_.empty() && !busy_;
+    return jobs_.empty() && !busy_;
 }
 
 void notifier::run() {
-    bool log_open = false;
     std::unique_lock lock(mutex_);
-    while (true) {
-        cv_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-        if (stop_) break;
-        stored_alert a = std::move(queue_.front());
-        queue_.pop_front();
+    while (!stop_) {
+        if (jobs_.empty()) {
+            cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+            continue;
+        }
+        // The first job due (retries wait their backoff; others go on).
+        auto next = jobs_.begin();
+        for (auto it = jobs_.begin(); it != jobs_.end(); ++it)
+            if (it->due < next->due) next = it;
+        if (next->due > steady::now()) {
+            cv_.wait_until(lock, next->due);
+            continue;
+        }
+        job j = std::move(*next);
+        jobs_.erase(next);
         busy_ = true;
-        const bool to_syslog = syslog_;
-        const severity syslog_min = syslog_min_;
-        const std::string url = webhook_url_;
-        const severity webhook_min = webhook_min_;
         lock.unlock();
-
-        const auto s = parse_severity(a.severity).value_or(severity::warning);
-        if (to_syslog && s >= syslog_min) {
-            if (!log_open) {
-                openlog(settings_.syslog_ident.c_str(), LOG_PID | LOG_NDELAY, LOG_DAEMON);
-                log_open = true;
-            }
-            // The message is bounded, valid UTF-8 text: passed as an argument, never a format.
-            syslog(syslog_priority(s), "alert %s %s %s %s: %s%s", a.severity.c_str(), a.type.c_str(),
-                   a.entity_type.c_str(), a.entity_id.c_str(), a.message.c_str(), a.ended_at ? " (ended)" : "");
-            stats_.syslog_sent.fetch_add(1, std::memory_order_relaxed);
-        }
-        if (!url.empty() && s >= webhook_min) {
-            const std::string body = webhook_body(a);
-            blacklist::fetch_settings fs;
-            fs.timeout = settings_.timeout;
-            fs.connect_timeout = settings_.timeout;
-            fs.max_bytes = 1u << 20;
-            auto backoff = settings_.initial_backoff;
-            bool sent = false;
-            for (int attempt = 1; attempt <= settings_.max_attempts; ++attempt) {
-                if (blacklist::http_post_json(url, body, fs).ok) {
-                    sent = true;
-                    break;
-                }
-                if (attempt == settings_.max_attempts) break;
-                stats_.webhook_retries.fetch_add(1, std::memory_order_relaxed);
-                std::unique_lock wait(mutex_);
-                if (cv_.wait_for(wait, backoff, [this] { return stop_; })) break;
-                backoff = std::min(backoff * 2, std::chrono::milliseconds(60'000));
-            }
-            (sent ? stats_.webhook_sent : stats_.webhook_failed).fetch_add(1, std::memory_order_relaxed);
-        }
+        const auto r = deliver(j.ep->config, j.a, settings_.delivery);
         lock.lock();
         busy_ = false;
+        record(*j.ep, r);
+        if (r.ok) {
+            stats_.sent.fetch_add(1, std::memory_order_relaxed);
+        } else if (j.attempt < j.ep->config.max_attempts) {
+            ++j.ep->retries;
+            stats_.retries.fetch_add(1, std::memory_order_relaxed);
+            auto backoff = j.ep->config.initial_backoff;
+            for (int i = 1; i < j.attempt && backoff < std::chrono::milliseconds(60'000); ++i) backoff *= 2;
+            j.due = steady::now() + std::min(backoff, std::chrono::milliseconds(60'000));
+            ++j.attempt;
+            enqueue(std::move(j));
+        } else {
+            ++j.ep->failed;
+            stats_.failed.fetch_add(1, std::memory_order_relaxed);
+        }
     }
-    if (log_open) closelog();
 }
 
 }  // namespace wireflow::collector::alert

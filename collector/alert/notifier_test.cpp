@@ -116,17 +116,6 @@ bool wait_idle(const notifier& n) {
 
 }  // namespace
 
-TEST_CASE("the webhook body is one JSON object describing the alert", "[notifier]") {
-    const auto v = boost::json::parse(webhook_body(sample()));
-    CHECK(v.at("id").as_int64() == 42);
-    CHECK(v.at("type").as_string() == "syn_scan_attacker");
-    CHECK(v.at("engaged").as_bool());
-    CHECK(v.at("started_at").as_string() == "2027-01-15T08:00:00Z");
-    CHECK(v.at("ended_at").is_null());
-    CHECK(v.at("message").as_string() == "host 10.0.0.66 scanned \"ports\"");
-    CHECK(v.at("details").at("value").as_int64() == 30);
-}
-
 TEST_CASE("a webhook is delivered to a local HTTP receiver", "[notifier]") {
     receiver r(0);
     notifier n;
@@ -136,7 +125,7 @@ TEST_CASE("a webhook is delivered to a local HTTP receiver", "[notifier]") {
     const auto bodies = r.bodies();
     REQUIRE(bodies.size() == 1);
     CHECK(boost::json::parse(bodies[0]).at("entity_id").as_string() == "10.0.0.66@0");
-    CHECK(n.stats().webhook_sent == 1);
+    CHECK(n.stats().sent == 1);
 }
 
 TEST_CASE("a failed webhook delivery is retried with backoff until it succeeds", "[notifier]") {
@@ -149,9 +138,9 @@ TEST_CASE("a failed webhook delivery is retried with backoff until it succeeds",
     REQUIRE(wait_idle(n));
     CHECK(r.requests() == 3);
     CHECK(r.bodies().size() == 1);
-    CHECK(n.stats().webhook_retries == 2);
-    CHECK(n.stats().webhook_sent == 1);
-    CHECK(n.stats().webhook_failed == 0);
+    CHECK(n.stats().retries == 2);
+    CHECK(n.stats().sent == 1);
+    CHECK(n.stats().failed == 0);
 }
 
 TEST_CASE("a webhook that keeps failing is given up after the last attempt", "[notifier]") {
@@ -164,7 +153,7 @@ TEST_CASE("a webhook that keeps failing is given up after the last attempt", "[n
     n.post(sample());
     REQUIRE(wait_idle(n));
     CHECK(r.requests() == 3);
-    CHECK(n.stats().webhook_failed == 1);
+    CHECK(n.stats().failed == 1);
 }
 
 TEST_CASE("alerts below the minimum severity are not sent", "[notifier]") {
@@ -190,4 +179,74 @@ TEST_CASE("a full queue drops its oldest notification and never blocks the poste
     for (int i = 0; i < 20; ++i) n.post(sample());
     CHECK(n.stats().dropped_full >= 20 - 4 - 1);
     CHECK(n.stats().queued == 20);
+}
+
+TEST_CASE("an endpoint's last failure is kept on its status, and a later success counted", "[notifier]") {
+    receiver r(1);
+    std::string error;
+    auto e = parse_endpoint("webhook " + r.url() + " name=hook attempts=3 backoff-ms=20", error);
+    REQUIRE(e);
+    notifier n({}, {*e});
+    n.post(sample());
+    REQUIRE(wait_idle(n));
+    const auto st = n.status();
+    REQUIRE(st.size() == 1);
+    CHECK(st[0].name == "hook");
+    CHECK(st[0].sent == 1);
+    CHECK(st[0].retries == 1);
+    CHECK(st[0].last_error == "HTTP status 503");
+    REQUIRE(st[0].last_failure);
+    REQUIRE(st[0].last_success);
+    CHECK(*st[0].last_success >= *st[0].last_failure);
+}
+
+TEST_CASE("an endpoint waiting to retry does not hold up another one", "[notifier]") {
+    receiver down(1000), up(0);
+    std::string error;
+    auto slow = parse_endpoint("webhook " + down.url() + " name=down attempts=2 backoff-ms=2000", error);
+    auto fast = parse_endpoint("mattermost " + up.url() + " name=up", error);
+    REQUIRE(slow);
+    REQUIRE(fast);
+    notifier n({}, {*slow, *fast});
+    n.post(sample());
+    // The first attempt at "down" failed and waits 2 s; "up" is delivered meanwhile.
+    for (int i = 0; i < 100 && up.bodies().empty(); ++i) std::this_thread::sleep_for(20ms);
+    REQUIRE(up.bodies().size() == 1);
+    CHECK(boost::json::parse(up.bodies()[0]).at("username").as_string() == "wireflow");
+    CHECK_FALSE(n.idle());   // the retry is still due
+}
+
+TEST_CASE("an endpoint's types filter picks the alerts it gets", "[notifier]") {
+    receiver r(0);
+    std::string error;
+    auto e = parse_endpoint("slack " + r.url() + " types=probe_silent min=info", error);
+    REQUIRE(e);
+    notifier n({}, {*e});
+    n.post(sample());   // syn_scan_attacker: not wanted
+    auto silent = sample("info");
+    silent.type = "probe_silent";
+    n.post(silent);
+    REQUIRE(wait_idle(n));
+    REQUIRE(r.bodies().size() == 1);
+    CHECK(boost::json::parse(r.bodies()[0]).at("text").as_string().find("probe_silent") != std::string::npos);
+}
+
+TEST_CASE("a test message goes to the named endpoint whatever its filters", "[notifier]") {
+    receiver r(0);
+    std::string error;
+    auto e = parse_endpoint("webhook " + r.url() + " name=ops min=critical types=probe_silent", error);
+    REQUIRE(e);
+    notifier n({}, {*e});
+    CHECK_FALSE(n.send_test("nobody"));
+    const auto res = n.send_test("ops");
+    REQUIRE(res);
+    CHECK(res->ok);
+    REQUIRE(r.bodies().size() == 1);
+    CHECK(boost::json::parse(r.bodies()[0]).at("type").as_string() == "notification_test");
+    CHECK(n.status().at(0).sent == 1);
+    n.configure(false, severity::warning, "http://127.0.0.1:1/refused", severity::warning);
+    const auto refused = n.send_test("preferences-webhook");
+    REQUIRE(refused);
+    CHECK_FALSE(refused->ok);
+    CHECK_FALSE(n.status().at(1).last_error.empty());
 }

@@ -1,16 +1,22 @@
 #include "collector_app.hpp"
 
+#include "counter_table.hpp"
 #include "ingest/ingest_service.hpp"
 #include "ingest/log_limiter.hpp"
 #include "store/history_retention.hpp"
 #include "store/store.hpp"
+#include "privileges.hpp"
+
+#include <array>
+#include <filesystem>
 
 #include <cstdio>
 #include <stdexcept>
-#include <thread>
 
 namespace wireflow::collector::app {
 namespace {
+
+using wall_time = std::chrono::system_clock::time_point;
 
 aggregate::host_table_config host_config(const collector_config& c) {
     aggregate::host_table_config h;
@@ -25,18 +31,83 @@ aggregate::host_table_config host_config(const collector_config& c) {
     return h;
 }
 
+http::web_settings web_config(const collector_config& c) {
+    http::web_settings w;
+    w.listen = c.http;
+    w.tls_cert = c.tls_cert;
+    w.tls_key = c.tls_key;
+    w.threads = static_cast<unsigned>(c.http_threads);
+    w.disable_login = c.disable_login;
+    w.session_idle = std::chrono::seconds(c.disable_autologout ? 0 : c.session_idle_s);
+    w.ui_dir = c.ui_dir;
+    return w;
+}
+
+blacklist::manager_settings list_settings(const collector_config& c) {
+    blacklist::manager_settings s;
+    s.blacklist_options = c.blacklists;
+    s.nft_file = c.nft_file;
+    s.nft_command = c.nft_command;
+    return s;
+}
+
 }  // namespace
 
 collector_app::collector_app(collector_config config)
     : config_(std::move(config)),
       aggregator_(host_config(config_)),
       db_(config_.db, static_cast<std::size_t>(config_.db_pool_size)),
-      persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days) {
+      persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days),
+      alerts_(
+          [this] {
+              alert::alert_engine_settings a;
+              a.local_networks = config_.local_networks;
+              a.window = std::chrono::seconds(config_.alert_window_s);
+              a.pool_of = [this](std::string_view ip, std::uint16_t vlan, std::string_view) {
+                  return pool_name_of(ip, vlan);
+              };
+              return a;
+          }(),
+          alert_rows_, preferences_, &notifier_),
+      blacklists_(list_settings(config_), &list_rows_),
+      api_(api_parts{[this] { return counters(); }, aggregator_, pools_, probes_view_, host_store_, timeseries_, flows_,
+                     users_, alerts_, blacklists_, scheduler_}),
+      web_(api_, web_config(config_)) {
+    // Flows are marked before they are stored and checked once stored.
+    blacklists_.on_status(
+        [this](std::string_view s, bool ok, std::string_view e) { alerts_.on_blacklist_status(s, ok, e); });
+    schedule_work();
+}
+
+collector_app::~collector_app() {
+    web_.stop();
+    scheduler_.stop();
+}
+
+void collector_app::schedule_work() {
+    using std::chrono::milliseconds;
+    using std::chrono::seconds;
+    auto& s = scheduler_;
+    s.every("probes", milliseconds(500), [this](wall_time now) { probes_view_.observe(now); });
+    s.every("pools", seconds(1), [this](wall_time) {
+        if (pools_.restored()) return;
+        pools_.restore();  // throws while PostgreSQL is away: retried, logged rate-limited
+        std::fprintf(stderr, "wireflow-collector: host pools restored from PostgreSQL\n");
+    });
+    // Record time advanced by the time elapsed since the latest record: live
+    // capture purges on the wall clock, a replayed capture on its own clock.
+    s.every("host-purge", seconds(2), [this](wall_time) {
+        if (const auto t = host_clock_ns()) aggregator_.expire(t);
+    });
+    const auto persist_every = seconds(config_.host_persist_s);
+    s.every("persist", persist_every, [this](wall_time now) {
+        if (!persister_.persist(now)) throw std::runtime_error("hosts/time series not written (PostgreSQL down); kept");
+    });
+    s.every("rollup", persist_every, [this](wall_time now) { persister_.maybe_rollup(now); });
     // --retention-days covers every history table, not only flows (whose daily
     // partitions the database thread drops): hourly, in bounded chunks.
-    schedule("retention", std::chrono::hours(1), [this](std::chrono::system_clock::time_point wall) {
-        const auto cutoff = wall - std::chrono::hours(24) * config_.retention_days;
-        const auto pruned = prune_history(db_, cutoff, wall);
+    s.every("retention", std::chrono::hours(1), [this](wall_time now) {
+        const auto pruned = prune_history(db_, now - std::chrono::hours(24) * config_.retention_days, now);
         if (pruned.total() != 0)
             std::fprintf(stderr,
                          "wireflow-collector: retention pruned %llu probe_stats, %llu batch ids, %llu alerts, "
@@ -47,19 +118,57 @@ collector_app::collector_app(collector_config config)
                          static_cast<unsigned long long>(pruned.timeseries_hourly),
                          static_cast<unsigned long long>(pruned.sessions));
     });
+    // Preferences and engaged alerts: restored in run() before the first
+    // batch can arrive; a database not migrated yet has neither, so retried.
+    s.every("alerts", seconds(1), [this](wall_time now) {
+        if (!alerts_restored_) alerts_.restore();
+        alerts_restored_ = true;
+        alerts_.tick(now);
+    });
+    s.every("probe-health", seconds(5), [this](wall_time now) {
+        std::vector<alert::probe_health> health;
+        const auto now_ns = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+        for (const auto& p : probes_view_.list(now))
+            health.push_back({p.probe_id, p.boot_id, p.up,
+                              now_ns > p.last_seen_ns ? (now_ns - p.last_seen_ns) / 1'000'000'000 : 0, p.packets,
+                              p.nic_drops, p.export_drops, p.sequence_gaps});
+        alerts_.on_probe_health(health);
+    });
+    // Sessions idle or expired: deleted (they are refused anyway).
+    s.every("sessions", std::chrono::minutes(10), [this](wall_time) {
+        (void)users_.purge_sessions(std::chrono::seconds(config_.disable_autologout ? 0 : config_.session_idle_s));
+    });
+    // admin/admin in an empty users table, once PostgreSQL answers.
+    s.every("default-admin", seconds(1), [this](wall_time) {
+        if (!admin_checked_) admin_checked_ = web_.ensure_default_admin();
+    });
+    // Lists download: the blocking lane.
+    s.every(
+        "blacklists", seconds(5),
+        [this, restored = false](wall_time now) mutable {
+            if (!restored) restored = blacklists_.restore().empty();
+            blacklists_.tick(now);
+        },
+        scheduler::lane::blocking);
 }
 
-collector_app::~collector_app() = default;
-
-void collector_app::add_stored_listener(std::function<void(const flow_batch&)> f) {
-    stored_listeners_.push_back(std::move(f));
+std::vector<counter_sample> collector_app::counters() const {
+    return counter_table(stats_, aggregator_.hosts(), alerts_.stats(), alerts_.engaged().size());
 }
 
-void collector_app::add_before_store(std::function<void(flow_batch&)> f) { before_store_.push_back(std::move(f)); }
-
-void collector_app::schedule(std::string name, std::chrono::milliseconds period,
-                             std::function<void(std::chrono::system_clock::time_point)> task) {
-    tasks_.push_back({std::move(name), period, std::move(task), {}});
+std::string collector_app::pool_name_of(std::string_view ip, std::uint16_t vlan) {
+    const auto address = aggregate::ip_address::parse(ip);
+    const auto host = address ? aggregator_.host(*address, vlan) : std::nullopt;
+    if (!host || host->pool == aggregate::no_pool) return {};
+    std::lock_guard lock(pool_names_mutex_);
+    if (std::chrono::steady_clock::now() - pool_names_at_ > std::chrono::seconds(10)) {
+        pool_names_.clear();
+        for (const auto& p : aggregator_.pools_snapshot()) pool_names_[p.id] = p.name;
+        pool_names_at_ = std::chrono::steady_clock::now();
+    }
+    const auto it = pool_names_.find(host->pool);
+    return it == pool_names_.end() ? std::string() : it->second;
 }
 
 void collector_app::stored(const flow_batch& b) {
@@ -71,7 +180,7 @@ void collector_app::stored(const flow_batch& b) {
         record_clock_at_ns_.store(steady_ns(), std::memory_order_relaxed);
     }
     probes_view_.on_stored(b);
-    for (const auto& f : stored_listeners_) f(b);
+    alerts_.on_stored(b);
 }
 
 std::uint64_t collector_app::steady_ns() noexcept {
@@ -86,62 +195,20 @@ std::uint64_t collector_app::host_clock_ns() const noexcept {
     return record_clock_ns_.load(std::memory_order_relaxed) + (steady_ns() - at);
 }
 
-void collector_app::maintenance_loop(const std::atomic<bool>& stop) {
-    ingest::log_limiter log(std::chrono::seconds(60));
-    using clock = std::chrono::steady_clock;
-    const auto tick = std::chrono::milliseconds(500);
-    auto next_expire = clock::now() + std::chrono::seconds(2);
-    auto next_persist = clock::now() + std::chrono::seconds(config_.host_persist_s);
-    while (!stop.load()) {
-        std::this_thread::sleep_for(tick);
-        const auto now = clock::now();
-        const auto wall = std::chrono::system_clock::now();
-        probes_view_.observe(wall);
-        if (!pools_.restored()) {
-            try {
-                pools_.restore();
-                log.log("pools", "host pools restored from PostgreSQL");
-            } catch (const std::exception& e) {
-                log.log("pools", std::string("host pools not restored yet: ") + e.what());
-            }
-        }
-        if (now >= next_expire) {
-            // Record time advanced by the time elapsed since the latest
-            // record: live capture purges on the wall clock, a replayed
-            // capture on its own clock.
-            if (const auto t = host_clock_ns()) aggregator_.expire(t);
-            next_expire = now + std::chrono::seconds(2);
-        }
-        if (now >= next_persist) {
-            if (!persister_.persist(wall)) log.log("persist", "hosts/time series not written (PostgreSQL down); kept");
-            try {
-                persister_.maybe_rollup(wall);
-            } catch (const std::exception& e) {
-                log.log("rollup", std::string("time series roll-up failed: ") + e.what());
-            }
-            next_persist = now + std::chrono::seconds(config_.host_persist_s);
-        }
-        for (auto& t : tasks_) {
-            if (t.next.time_since_epoch().count() == 0) t.next = now + t.period;
-            if (now < t.next) continue;
-            t.next = now + t.period;
-            try {
-                t.run(wall);
-            } catch (const std::exception& e) {
-                log.log("task-" + t.name, "task " + t.name + " failed: " + e.what());
-            }
-        }
-    }
-}
-
 void collector_app::run(const std::atomic<bool>& stop) {
     ingest::log_limiter log;
+    web_.start();
+    // --user: the HTTP socket is bound; the spool and everything after runs unprivileged.
+    wireflow::drop_privileges(config_.user, std::array{std::filesystem::path(config_.data_dir)});
     try {
         store s(config_.db);
         s.migrate();
         pools_.restore();
+        alerts_.restore();
+        alerts_restored_ = true;
+        admin_checked_ = web_.ensure_default_admin();
     } catch (const store_error& e) {
-        log.log("start", std::string("PostgreSQL not ready at start, pools restored later: ") + e.what());
+        log.log("start", std::string("PostgreSQL not ready at start, pools and alerts restored later: ") + e.what());
     }
 
     ingest::ingest_settings settings;
@@ -152,10 +219,7 @@ void collector_app::run(const std::atomic<bool>& stop) {
     settings.db.conninfo = config_.db;
     settings.db.retention_days = config_.retention_days;
     settings.db.on_stored = [this](const flow_batch& b) { stored(b); };
-    if (!before_store_.empty())
-        settings.db.before_store = [this](flow_batch& b) {
-            for (const auto& f : before_store_) f(b);
-        };
+    settings.db.before_store = [this](flow_batch& b) { blacklists_.mark(b); };
     if (config_.curve_enabled()) {
         settings.curve_secret_key = ingest::read_curve_secret_key(config_.curve_secret_key_file);
         settings.curve_allowed_keys = ingest::read_curve_allow_list(config_.curve_allow_keys_file);
@@ -165,20 +229,10 @@ void collector_app::run(const std::atomic<bool>& stop) {
                  service.endpoint().c_str(), config_.curve_enabled() ? " (CURVE)" : "",
                  settings.spool_dir.c_str(), config_.http.c_str());
 
-    std::atomic<bool> stop_maintenance{false};
-    std::thread maintenance([&] { maintenance_loop(stop_maintenance); });
-    struct joiner {
-        std::atomic<bool>& stop;
-        std::thread& t;
-        ~joiner() {
-            stop = true;
-            if (t.joinable()) t.join();
-        }
-    } join{stop_maintenance, maintenance};
-
+    scheduler_.start();
     service.run(stop);  // returns after the database thread stored or spooled everything
-    stop_maintenance = true;
-    maintenance.join();
+    web_.stop();
+    scheduler_.stop();
     // Last write of what the final batches added.
     if (!persister_.persist(std::chrono::system_clock::now()))
         log.log("persist", "final hosts/time series not written (PostgreSQL down)");

@@ -2,13 +2,17 @@
 // The collector as one object: it owns every long-lived part and wires them.
 //
 //   ZeroMQ ROUTER -> ingest thread -> database thread (store: one connection)
+//                                          | before_store: blacklist marks
 //                                          | on_stored(batch): once per batch
 //                                          |   committed as new, never for a duplicate
 //                                          v
-//                  aggregator (hosts, pools) + probes_view + on_stored listeners (alerts)
-//   maintenance thread: host purge, hosts/time-series persistence, roll-up,
-//                       probe up/down, pool restore retry, scheduled tasks
-//   HTTP (collector/http) reads through the accessors below.
+//                  aggregator (hosts, pools) + probes_view + alert engine
+//   scheduler, quick lane: host purge, hosts/time-series persistence,
+//       roll-up, retention, probe up/down, pool restore retry, alert ticks,
+//       probe health, session purge
+//   scheduler, blocking lane: blacklist refresh (downloads), reloads
+//   HTTP (collector/http, its own threads) reads and changes all this
+//   through api_adapter, the collector_api implementation.
 //
 // Why the aggregator is fed after the commit, from the database thread: a
 // batch re-sent by a probe (no ack received) is a DUPLICATE there and is not
@@ -18,93 +22,71 @@
 // outcome is unknown and which did happen is later reported duplicate, so its
 // records are in PostgreSQL but not in the live totals.)
 //
-// Thread-safety: the accessors return objects that are themselves safe to
-// use from any thread (see each header). Construction and run() are for main.
+// Construction and run() are for main; counters() is for any thread.
 
 #include "aggregate/aggregator.hpp"
+#include "api_adapter.hpp"
+#include "alert/alert_engine.hpp"
+#include "alert/notifier.hpp"
+#include "blacklist/blacklist_manager.hpp"
 #include "collector_config.hpp"
 #include "ingest/collector_stats.hpp"
+#include "model/counter.hpp"
+#include "store/alert_store.hpp"
+#include "store/blacklist_source_store.hpp"
+#include "http/web_server.hpp"
 #include "store/db_pool.hpp"
 #include "store/flow_batch.hpp"
 #include "store/host_store.hpp"
 #include "store/pool_store.hpp"
+#include "store/preference_store.hpp"
+#include "store/flow_query.hpp"
 #include "store/timeseries_store.hpp"
+#include "store/user_store.hpp"
 
 #include "minute_persister.hpp"
 #include "pool_service.hpp"
 #include "probes_view.hpp"
+#include "scheduler.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <functional>
-#include <memory>
+#include <map>
 #include <mutex>
 #include <string>
 #include <vector>
-
-namespace wireflow::collector::alert {
-class alert_engine;  // collector/alert (h10b)
-}
-namespace wireflow::collector::blacklist {
-class blacklist_manager;  // collector/blacklist (h10b)
-}
 
 namespace wireflow::collector::app {
 
 class collector_app {
 public:
-    // Builds the parts; nothing is bound or connected yet (run() does).
-    // Throws std::invalid_argument for an unusable configuration.
+    // Builds the parts and schedules their periodic work; nothing is bound
+    // or connected yet (run() does). Throws std::invalid_argument for an
+    // unusable configuration.
     explicit collector_app(collector_config config);
     ~collector_app();
     collector_app(const collector_app&) = delete;
     collector_app& operator=(const collector_app&) = delete;
 
-    // Before run(): called on the database thread with every batch committed
-    // as new (see above). Must be quick and must not throw.
-    void add_stored_listener(std::function<void(const flow_batch&)> f);
-    // Before run(): called on the database thread for every batch right
-    // before it is written (also when replayed from the spool), e.g. to set
-    // blacklist marks. Must be quick and must not throw.
-    void add_before_store(std::function<void(flow_batch&)> f);
-    // Before run(): a task for the maintenance thread, every `period`
-    // (first run one period after start). Exceptions are caught and logged
-    // (rate-limited); the task runs again next period.
-    void schedule(std::string name, std::chrono::milliseconds period,
-                  std::function<void(std::chrono::system_clock::time_point now)> task);
-    // Slots for h10b's parts; main attaches them before run(). Not owned.
-    void attach(alert::alert_engine& e) noexcept { alerts_ = &e; }
-    void attach(blacklist::blacklist_manager& b) noexcept { blacklists_ = &b; }
-
-    // Migrates the schema and restores the pools (retried later when
-    // PostgreSQL is down), binds the ZeroMQ socket, prints the "listening on"
-    // line, starts the maintenance thread and receives until `stop`; then
-    // stores or spools what was received, persists hosts and time series a
-    // last time and returns. Throws on setup failure (socket, spool).
+    // Migrates the schema and restores the pools and alerts (retried later
+    // when PostgreSQL is down), binds the ZeroMQ socket, prints the
+    // "listening on" line, starts the scheduler and the web server and
+    // receives until `stop`; then stops the web server, stores or spools what
+    // was received, persists hosts and time series a last time and returns.
+    // Throws on setup failure (socket, spool, HTTP address, TLS files).
     void run(const std::atomic<bool>& stop);
 
-    // ---- for HTTP handlers (any thread) ----
-    [[nodiscard]] const collector_config& config() const noexcept { return config_; }
-    [[nodiscard]] ingest::collector_stats& stats() noexcept { return stats_; }
-    [[nodiscard]] ingest::probe_registry& probe_registry() noexcept { return probe_registry_; }
-    [[nodiscard]] aggregate::aggregator& aggregator() noexcept { return aggregator_; }
-    [[nodiscard]] db_pool& db() noexcept { return db_; }
-    [[nodiscard]] timeseries_store& timeseries() noexcept { return timeseries_; }
-    [[nodiscard]] host_store& host_history() noexcept { return host_store_; }
-    [[nodiscard]] pool_service& pools() noexcept { return pools_; }
-    [[nodiscard]] probes_view& probes() noexcept { return probes_view_; }
-    [[nodiscard]] alert::alert_engine* alert_engine() const noexcept { return alerts_; }
-    [[nodiscard]] blacklist::blacklist_manager* blacklist_manager() const noexcept { return blacklists_; }
+    // The counter table (status, /metrics, exit report). Any thread.
+    [[nodiscard]] std::vector<counter_sample> counters() const;
+    // The notification endpoints (--notify and the preferences') with their
+    // delivery counters and last failure. Any thread.
+    [[nodiscard]] std::vector<alert::endpoint_status> notify_endpoints() const { return notifier_.status(); }
 
 private:
-    struct task {
-        std::string name;
-        std::chrono::milliseconds period;
-        std::function<void(std::chrono::system_clock::time_point)> run;
-        std::chrono::steady_clock::time_point next;
-    };
+    void schedule_work();
     void stored(const flow_batch& b);
-    void maintenance_loop(const std::atomic<bool>& stop);
+    // The alert engine's host -> pool name (names cached for 10 s).
+    [[nodiscard]] std::string pool_name_of(std::string_view ip, std::uint16_t vlan);
     [[nodiscard]] static std::uint64_t steady_ns() noexcept;
     // Host purge clock: the latest record time plus the time since it arrived.
     [[nodiscard]] std::uint64_t host_clock_ns() const noexcept;
@@ -117,15 +99,27 @@ private:
     pool_store pool_store_{db_};
     host_store host_store_{db_};
     timeseries_store timeseries_{db_};
+    alert_store alert_rows_{db_};
+    preference_store preferences_{db_};
+    blacklist_source_store list_rows_{db_};
     pool_service pools_{aggregator_, pool_store_};
     probes_view probes_view_{probe_registry_};
     minute_persister persister_;
-    std::vector<std::function<void(const flow_batch&)>> stored_listeners_;
-    std::vector<std::function<void(flow_batch&)>> before_store_;
-    std::vector<task> tasks_;
+    std::mutex pool_names_mutex_;
+    std::map<std::uint32_t, std::string> pool_names_;
+    std::chrono::steady_clock::time_point pool_names_at_{};
+    alert::notifier notifier_{alert::notifier_settings{}, alert::parse_endpoints(config_.notify)};
+    alert::alert_engine alerts_;
+    blacklist::blacklist_manager blacklists_;
+    user_store users_{db_};
+    flow_query flows_{db_};
+    std::atomic<bool> alerts_restored_{false}, admin_checked_{false};
     std::atomic<std::uint64_t> record_clock_ns_{0}, record_clock_at_ns_{0};
-    alert::alert_engine* alerts_{nullptr};
-    blacklist::blacklist_manager* blacklists_{nullptr};
+    app::scheduler scheduler_;
+    api_adapter api_;
+    // Last: destroyed first, so no request runs on a part already gone (and
+    // the scheduler is stopped in the destructor before the parts go).
+    http::web_server web_;
 };
 
 }  // namespace wireflow::collector::app

@@ -16,6 +16,7 @@
 // duplicate), so this counts batches lost or still waiting in the probe.
 
 #include "ingest/collector_stats.hpp"
+#include "model/probe_view.hpp"
 #include "store/flow_batch.hpp"
 #include "store/probe_stats.hpp"
 
@@ -27,30 +28,6 @@
 #include <vector>
 
 namespace wireflow::collector::app {
-
-struct probe_port_view {
-    std::uint32_t port_id{0};
-    std::string name;
-    std::uint64_t rx_packets{0}, rx_bytes{0};
-    std::uint64_t nic_drops{0};  // imissed + rx_nombuf + ierrors
-};
-
-struct probe_view {
-    std::string probe_id;
-    std::uint64_t boot_id{0};
-    bool up{false};
-    std::uint64_t last_seen_ns{0};     // collector's wall clock when the latest stats arrived
-    std::uint64_t stats_interval_ns{0};  // estimated; 0 until two reports arrived
-    std::uint64_t uptime_ns{0};
-    std::vector<probe_port_view> ports;
-    std::uint64_t packets{0};          // sum over ports (NIC rx_packets)
-    std::uint64_t bytes{0};
-    std::uint64_t nic_drops{0};        // sum over ports
-    std::uint64_t export_drops{0};     // records the probe could not export: ring full + exporter drops
-    std::uint64_t flows_active{0};
-    std::uint64_t sequence_gaps{0};
-    std::uint64_t batches_stored{0};   // this boot, seen by this collector run
-};
 
 class probes_view {
 public:

@@ -30,6 +30,8 @@ constexpr option_spec specs[] = {
     {"blacklist", 0, true, true, "IP blacklist [FORMAT:]FILE_OR_URL (repeatable; FORMAT plain, drop, dshield, csv:COLUMN)"},
     {"nft-file", 0, true, false, "write the blacklists as an nftables table to this file after each change"},
     {"nft-command", 0, true, false, "then run this command (split on blanks, no shell), e.g. \"nft -f FILE\""},
+    {"notify", 0, true, true, "alert notification endpoint \"KIND TARGET [key=value...]\" (repeatable; see the user guide)"},
+    {"notify-test", 0, false, false, "send a test message to every --notify endpoint, print each result and exit"},
     {"alert-window-s", 0, true, false, "seconds over which scans, floods and volumes are measured (default 60)"},
     {"local-networks", 0, true, true, "comma-separated CIDRs of local networks"},
     {"local-host-idle-s", 0, true, false, "seconds without traffic before a local host leaves memory (default 300)"},
@@ -128,6 +130,9 @@ collector_config make_collector_config(const options& o) {
     c.nft_file = o.get_or("nft-file", "");
     c.nft_command = o.get_or("nft-command", "");
     if (!c.nft_command.empty() && c.nft_file.empty()) bad("nft-command", "needs --nft-file");
+    c.notify = o.all("notify");
+    c.notify_test = o.has("notify-test");
+    if (c.notify_test && c.notify.empty()) bad("notify-test", "needs at least one --notify");
     c.alert_window_s = static_cast<int>(o.get_int("alert-window-s", c.alert_window_s, 1, 3600));
     for (const auto& list : o.all("local-networks")) {
         std::string_view rest = list;

@@ -33,6 +33,8 @@ struct collector_config {
     std::string ui_dir;                                 // empty: the build's ui-static/
     std::vector<std::string> local_networks;            // normalised "addr/prefix"
     std::vector<std::string> blacklists;                // --blacklist [FORMAT:]FILE_OR_URL (collector/blacklist)
+    std::vector<std::string> notify;                    // --notify endpoints (collector/alert/notify_endpoint.hpp)
+    bool notify_test{false};                            // send a test message to each, print, exit
     std::string nft_file;                               // nftables set file rewritten after each blacklist change
     std::string nft_command;                            // run after writing it (argv split, no shell)
     int alert_window_s{60};                             // window of the scan/flood/volume checks

@@ -1,7 +1,8 @@
 #pragma once
-// The REST API's entry point: route(request, client, services) -> response,
-// a function of the request and the collector's state that never touches a
-// socket (web_server calls it; tests could too).
+// The REST API's entry point: route_request(request, client, services) ->
+// response, a function of the request and the collector's state (through the
+// collector_api interface) that never touches a socket: web_server calls it,
+// route_test calls it with an in-memory collector.
 //
 // Order of checks for /api/ and /metrics (each failure answers at once):
 //   1. target: parse_target (400/414), query_params (400)
@@ -21,12 +22,10 @@
 // frame-ancestors none) and Cache-Control: no-store for the API.
 
 #include "auth.hpp"
-#include "background.hpp"
+#include "collector_api.hpp"
 #include "http_types.hpp"
 #include "path.hpp"
 #include "router.hpp"
-#include "store/flow_query.hpp"
-#include "store/user_store.hpp"
 
 #include <boost/json.hpp>
 
@@ -34,17 +33,11 @@
 #include <string>
 #include <string_view>
 
-namespace wireflow::collector::app {
-class collector_app;
-}
-
 namespace wireflow::collector::http {
 
 struct services {
-    app::collector_app& app;
+    collector_api& api;
     auth_service& auth;
-    flow_query& flows;
-    background_runner& jobs;   // blacklist reloads
     std::string ui_dir;        // absolute path of ui-static/
     std::chrono::system_clock::time_point started;
     std::string version;

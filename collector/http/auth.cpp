@@ -67,7 +67,7 @@ std::string_view password_problem(std::string_view password) noexcept {
     return {};
 }
 
-auth_service::auth_service(user_store& users, auth_settings settings)
+auth_service::auth_service(account_store& users, auth_settings settings)
     : users_(users),
       settings_(settings),
       by_ip_(settings.max_failures, settings.failure_window),
@@ -136,7 +136,7 @@ login_result auth_service::login(std::string_view user, std::string_view passwor
         return res;
     }
     std::optional<stored_user> u;
-    if (valid_username(user)) u = users_.find(std::string(user));
+    if (valid_username(user)) u = users_.find_user(std::string(user));
     const bool ok = verify_password(u ? u->password_hash : dummy_hash_, password) && u && !u->disabled;
     if (!ok) {
         by_ip_.failure(ip_key, now);

@@ -16,7 +16,7 @@
 
 #include "rate_limiter.hpp"
 #include "router.hpp"
-#include "store/user_store.hpp"
+#include "collector_api.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -58,7 +58,7 @@ struct login_result {
 class auth_service {
 public:
     // Calls sodium_init() (throws std::runtime_error when it fails).
-    auth_service(user_store& users, auth_settings settings);
+    auth_service(account_store& users, auth_settings settings);
 
     // Creates admin/admin (must change) in an empty users table.
     bool bootstrap();
@@ -81,10 +81,10 @@ public:
     void logout(std::string_view session_id);
 
     [[nodiscard]] const auth_settings& settings() const noexcept { return settings_; }
-    [[nodiscard]] user_store& users() noexcept { return users_; }
+    [[nodiscard]] account_store& users() noexcept { return users_; }
 
 private:
-    user_store& users_;
+    account_store& users_;
     auth_settings settings_;
     rate_limiter by_ip_, by_user_;
     std::string dummy_hash_;

@@ -2,7 +2,6 @@
 #include "api.hpp"
 
 #include "static_files.hpp"
-#include "store/store.hpp"
 
 #include <cstdio>
 

@@ -23,15 +23,15 @@ bj::value list_view(std::uint64_t total, bj::array items) {
     return o;
 }
 
-bj::object host_json(const aggregate::host_view& h, std::string_view pool_name) {
+bj::object host_json(const host_info& h) {
     bj::object o;
-    o["ip"] = h.ip.to_string();
+    o["ip"] = h.ip;
     o["vlan"] = h.vlan;
-    o["mac"] = h.mac ? bj::value(h.mac->to_string()) : bj::value(nullptr);
+    o["mac"] = h.mac.empty() ? bj::value(nullptr) : bj::value(h.mac);
     o["name"] = h.name;
     o["local"] = h.local;
-    o["pool_id"] = h.pool;
-    o["pool"] = pool_name;
+    o["pool_id"] = h.pool_id;
+    o["pool"] = h.pool;
     o["bytes_sent"] = h.bytes_sent;
     o["bytes_rcvd"] = h.bytes_rcvd;
     o["packets_sent"] = h.packets_sent;
@@ -50,22 +50,38 @@ bj::object host_json(const aggregate::host_view& h, std::string_view pool_name) 
     return o;
 }
 
-bj::object pool_json(const aggregate::pool_info& p) {
+bj::object host_detail_json(const host_info& h, const std::vector<peer_total>& peers,
+                            const std::vector<flow_item>& recent) {
+    bj::object o = host_json(h);
+    bj::array apps;
+    for (const auto& [name, bytes] : h.apps) apps.emplace_back(bj::object{{"app", name}, {"bytes", bytes}});
+    o["applications"] = std::move(apps);
+    o["live"] = h.live;
+    bj::array p;
+    for (const auto& x : peers) p.emplace_back(peer_json(x));
+    o["top_peers"] = std::move(p);
+    bj::array r;
+    for (const auto& f : recent) r.emplace_back(flow_json(f));
+    o["recent_flows"] = std::move(r);
+    return o;
+}
+
+bj::object pool_json(const pool_info& p) {
     bj::object o;
     o["id"] = p.id;
     o["name"] = p.name;
     bj::array members;
     for (const auto& m : p.members) members.emplace_back(m);
     o["members"] = std::move(members);
-    o["hosts"] = p.counters.hosts;
-    o["bytes_sent"] = p.counters.bytes_sent;
-    o["bytes_rcvd"] = p.counters.bytes_rcvd;
-    o["packets_sent"] = p.counters.packets_sent;
-    o["packets_rcvd"] = p.counters.packets_rcvd;
+    o["hosts"] = p.hosts;
+    o["bytes_sent"] = p.bytes_sent;
+    o["bytes_rcvd"] = p.bytes_rcvd;
+    o["packets_sent"] = p.packets_sent;
+    o["packets_rcvd"] = p.packets_rcvd;
     return o;
 }
 
-bj::object device_json(const app::unassigned_device& d) {
+bj::object device_json(const device_info& d) {
     bj::object o;
     o["mac"] = d.mac.empty() ? bj::value(nullptr) : bj::value(d.mac);
     o["ip"] = d.ip.empty() ? bj::value(nullptr) : bj::value(d.ip);
@@ -73,7 +89,7 @@ bj::object device_json(const app::unassigned_device& d) {
     return o;
 }
 
-bj::object probe_json(const app::probe_view& p) {
+bj::object probe_json(const probe_view& p) {
     bj::object o;
     o["probe_id"] = p.probe_id;
     o["boot_id"] = std::to_string(p.boot_id);  // 64-bit: text, JavaScript numbers lose bits
@@ -157,14 +173,18 @@ bj::object alert_json(const stored_alert& a) {
     return o;
 }
 
-bj::object blacklist_json(const blacklist::source_status& s) {
+bj::object app_total_json(const app_total& a) {
+    return bj::object{{"app", a.app}, {"bytes", a.bytes}, {"packets", a.packets}, {"flows", a.flows}};
+}
+
+bj::object blacklist_json(const blacklist_info& s) {
     bj::object o;
-    o["name"] = s.source.name;
-    o["category"] = s.source.category;
-    o["format"] = blacklist::to_string(s.source.format);
-    o["location"] = s.source.location;
-    o["update_interval_s"] = s.source.update_interval.count();
-    o["enabled"] = s.source.enabled;
+    o["name"] = s.name;
+    o["category"] = s.category;
+    o["format"] = s.format;
+    o["location"] = s.location;
+    o["update_interval_s"] = s.update_interval_s;
+    o["enabled"] = s.enabled;
     o["entries"] = s.entries;
     o["broken_lines"] = s.broken_lines;
     o["non_canonical"] = s.non_canonical;

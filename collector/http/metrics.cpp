@@ -1,6 +1,4 @@
 // GET /metrics: the Prometheus text exposition format (version 0.0.4).
-#include "alert/alert_engine.hpp"
-#include "app/collector_app.hpp"
 #include "handlers.hpp"
 
 #include <string>
@@ -56,34 +54,21 @@ private:
     std::string out_;
 };
 
-std::uint64_t load(const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); }
-
 }  // namespace
 
 reply metrics(call& c) {
-    auto& a = c.svc.app;
-    const auto& s = a.stats();
+    auto& a = c.svc.api;
     writer w;
-    w.one("messages_received_total", "counter", "ZeroMQ messages received from probes.", load(s.messages_received));
-    w.one("batches_received_total", "counter", "Valid flow batches accepted for storing.", load(s.batches_received));
-    w.one("records_received_total", "counter", "Flow records in accepted batches.", load(s.records_received));
-    w.one("batches_stored_total", "counter", "Batches committed to PostgreSQL.", load(s.batches_stored));
-    w.one("records_stored_total", "counter", "Records in committed batches.", load(s.records_stored));
-    w.one("batches_duplicate_total", "counter", "Batches received again after being stored.", load(s.batches_duplicate));
-    w.one("batches_spooled_total", "counter", "Batches acked after the spool fsync.", load(s.batches_spooled));
-    w.one("batches_busy_total", "counter", "Batches answered BUSY.", load(s.batches_busy));
-    w.family("batches_rejected_total", "counter", "Batches rejected, by reason.");
-    for (std::size_t i = 0; i < ingest::reject_reason_count; ++i)
-        w.sample("batches_rejected_total", load(s.rejected[i]),
-                 "reason=\"" + label(ingest::to_string(static_cast<ingest::reject_reason>(i))) + "\"");
-    w.one("sequence_gaps_total", "counter", "Batch sequence jumps ahead.", load(s.sequence_gaps));
-    w.one("spool_bytes", "gauge", "Bytes waiting in the spool.", load(s.spool_bytes));
-    w.one("spool_batches", "gauge", "Batches waiting in the spool.", load(s.spool_batches));
-    w.one("db_up", "gauge", "1 when PostgreSQL is reachable.", s.db_up.load() ? 1 : 0);
-    w.one("db_writes_total", "counter", "Write transactions.", load(s.db_writes));
-    w.one("db_errors_total", "counter", "Database errors.", load(s.db_errors));
-    w.one("hosts", "gauge", "Live hosts in memory.", a.aggregator().hosts());
-    const auto probes = a.probes().list();
+    std::string_view family;
+    for (const auto& row : a.counters()) {
+        const std::string name = row.kind == counter_kind::counter ? row.name + "_total" : row.name;
+        if (row.name != family)
+            w.family(name, row.kind == counter_kind::counter ? "counter" : "gauge", row.help);
+        family = row.name;
+        w.sample(name, row.value,
+                 row.label_name.empty() ? std::string() : row.label_name + "=\"" + label(row.label_value) + "\"");
+    }
+    const auto probes = a.probes();
     w.family("probe_up", "gauge", "1 while the probe reports statistics.");
     for (const auto& p : probes) w.sample("probe_up", p.up ? 1 : 0, "probe=\"" + label(p.probe_id) + "\"");
     w.family("probe_packets_total", "counter", "Packets received by the probe's NICs.");
@@ -92,12 +77,6 @@ reply metrics(call& c) {
     for (const auto& p : probes) w.sample("probe_nic_drops_total", p.nic_drops, "probe=\"" + label(p.probe_id) + "\"");
     w.family("probe_export_drops_total", "counter", "Records the probe could not export.");
     for (const auto& p : probes) w.sample("probe_export_drops_total", p.export_drops, "probe=\"" + label(p.probe_id) + "\"");
-    if (auto* e = a.alert_engine()) {
-        const auto& st = e->stats();
-        w.one("alerts_engaged_total", "counter", "Alerts engaged.", load(st.engaged));
-        w.one("alerts_released_total", "counter", "Alerts released.", load(st.released));
-        w.one("alerts_engaged", "gauge", "Alerts engaged now.", e->engaged().size());
-    }
     reply r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     r.body = w.take();

@@ -1,5 +1,7 @@
 #include "params.hpp"
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <ctime>
 
@@ -53,14 +55,21 @@ std::string read_text(const query_params& q, std::string_view name, std::size_t 
     return *v;
 }
 
-aggregate::ip_address parse_ip_or_400(std::string_view text, std::string_view what) {
-    if (text.size() > 64) bad(what, "expects an IPv4 or IPv6 address");
-    const auto ip = aggregate::ip_address::parse(text);
-    if (!ip) bad(what, "expects an IPv4 or IPv6 address");
-    return *ip;
+std::string parse_ip_or_400(std::string_view text, std::string_view what) {
+    // inet_pton: dotted quad without leading zeros, RFC 4291 text; inet_ntop
+    // writes the canonical form (RFC 5952), the one the store and the live
+    // tables use.
+    if (text.size() > 45) bad(what, "expects an IPv4 or IPv6 address");
+    const std::string z(text);
+    unsigned char buf[16];
+    char out[INET6_ADDRSTRLEN];
+    const int family = z.find(':') == std::string::npos ? AF_INET : AF_INET6;
+    if (inet_pton(family, z.c_str(), buf) != 1 || !inet_ntop(family, buf, out, sizeof out))
+        bad(what, "expects an IPv4 or IPv6 address");
+    return out;
 }
 
-std::optional<aggregate::ip_address> read_ip(const query_params& q, std::string_view name) {
+std::optional<std::string> read_ip(const query_params& q, std::string_view name) {
     const auto* v = q.get(name);
     if (!v) return std::nullopt;
     return parse_ip_or_400(*v, name);

@@ -73,7 +73,7 @@ reply session(call& c) { return json_reply(session_json(c.who, c.svc.auth.settin
 
 reply list_users(call& c) {
     bj::array items;
-    const auto users = c.svc.auth.users().list();
+    const auto users = c.svc.auth.users().list_users();
     for (const auto& u : users) items.emplace_back(user_json(u));
     return json_reply(list_view(users.size(), std::move(items)));
 }
@@ -89,9 +89,9 @@ reply create_user(call& c) {
     if (!password) throw api_error(400, "bad_parameter", "password is required");
     if (const auto p = password_problem(*password); !p.empty()) throw api_error(400, "weak_password", std::string(p));
     const bool must_change = field_bool(body, "must_change_password").value_or(false);
-    if (!c.svc.auth.users().create(*name, r, auth_service::hash_password(*password), must_change))
+    if (!c.svc.auth.users().create_user(*name, r, auth_service::hash_password(*password), must_change))
         throw api_error(409, "exists", "a user of that name exists");
-    return json_reply(user_json(*c.svc.auth.users().find(*name)), 201);
+    return json_reply(user_json(*c.svc.auth.users().find_user(*name)), 201);
 }
 
 reply update_user(call& c) {
@@ -102,18 +102,18 @@ reply update_user(call& c) {
     const auto disabled = field_bool(body, "disabled");
     if (r && *r != "admin" && *r != "viewer") throw api_error(400, "bad_parameter", "role: admin or viewer");
     bool last_admin = false;
-    if (!c.svc.auth.users().update(name, r, disabled, last_admin)) {
+    if (!c.svc.auth.users().update_user(name, r, disabled, last_admin)) {
         if (last_admin) throw api_error(409, "last_admin", "at least one enabled admin must remain");
         throw api_error(404, "not_found", "no such user");
     }
-    return json_reply(user_json(*c.svc.auth.users().find(name)));
+    return json_reply(user_json(*c.svc.auth.users().find_user(name)));
 }
 
 reply delete_user(call& c) {
     const auto name = require_name(c);
     if (!c.req.body().empty()) only_fields(c.body(), {});
     bool last_admin = false;
-    if (!c.svc.auth.users().remove(name, last_admin)) {
+    if (!c.svc.auth.users().remove_user(name, last_admin)) {
         if (last_admin) throw api_error(409, "last_admin", "at least one enabled admin must remain");
         throw api_error(404, "not_found", "no such user");
     }
@@ -133,7 +133,7 @@ reply change_password(call& c) {
         throw api_error(403, "password_change_required", "change your own password first");
     if (const auto p = password_problem(*next); !p.empty()) throw api_error(400, "weak_password", std::string(p));
     auto& users = c.svc.auth.users();
-    const auto u = users.find(name);
+    const auto u = users.find_user(name);
     if (!u) throw api_error(404, "not_found", "no such user");
     if (self) {
         // Knowing the current password proves it is the account's owner, not

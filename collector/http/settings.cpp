@@ -1,7 +1,4 @@
 // Handlers: host pools, unassigned devices, alerts, preferences, blacklists.
-#include "alert/alert_engine.hpp"
-#include "app/collector_app.hpp"
-#include "blacklist/blacklist_manager.hpp"
 #include "handlers.hpp"
 #include "json_views.hpp"
 #include "params.hpp"
@@ -12,19 +9,19 @@ namespace bj = boost::json;
 
 namespace {
 
-aggregate::pool_id pool_id_of(const call& c) {
+std::uint32_t pool_id_of(const call& c) {
     const auto id = parse_uint_or_400(c.param("id"), "id", 0xffffffffu);
     if (id == 0) throw api_error(404, "not_found", "no such pool");  // 0 is "unassigned", not a pool
-    return static_cast<aggregate::pool_id>(id);
+    return static_cast<std::uint32_t>(id);
 }
 
-const aggregate::pool_info& find_pool(const std::vector<aggregate::pool_info>& pools, aggregate::pool_id id) {
-    for (const auto& p : pools)
+pool_info find_pool(collector_api& api, std::uint32_t id) {
+    for (auto& p : api.pools())
         if (p.id == id) return p;
     throw api_error(404, "not_found", "no such pool");
 }
 
-void check(const aggregate::pool_result& r) {
+void check(const pool_edit& r) {
     if (r.ok()) return;
     if (r.error.starts_with("no pool with id"))
         throw api_error(404, "not_found", r.error);
@@ -49,23 +46,11 @@ std::vector<std::string> members_of(const bj::object& body, bool required) {
     return out;
 }
 
-alert::alert_engine& engine(call& c) {
-    auto* e = c.svc.app.alert_engine();
-    if (!e) throw api_error(503, "unavailable", "the alert engine is not running");
-    return *e;
-}
-
-blacklist::blacklist_manager& manager(call& c) {
-    auto* m = c.svc.app.blacklist_manager();
-    if (!m) throw api_error(503, "unavailable", "the blacklist manager is not running");
-    return *m;
-}
-
 }  // namespace
 
 reply list_pools(call& c) {
     bj::array items;
-    const auto pools = c.svc.app.pools().list();
+    const auto pools = c.svc.api.pools();
     for (const auto& p : pools) items.emplace_back(pool_json(p));
     return json_reply(list_view(pools.size(), std::move(items)));
 }
@@ -76,23 +61,23 @@ reply create_pool(call& c) {
     const auto name = field_string(body, "name", 128);
     if (!name) throw api_error(400, "bad_parameter", "name is required");
     const auto members = members_of(body, false);
-    auto& pools = c.svc.app.pools();
-    const auto created = pools.create(*name);
+    auto& api = c.svc.api;
+    const auto created = api.create_pool(*name);
     check(created);
     for (const auto& m : members) {
-        const auto r = pools.add_member(created.id, m);
+        const auto r = api.add_pool_member(created.id, m);
         if (!r.ok()) {
             // All or nothing: the pool goes away again with its members.
-            (void)pools.remove(created.id);
+            (void)api.remove_pool(created.id);
             throw api_error(400, "invalid", r.error);
         }
     }
-    return json_reply(pool_json(find_pool(pools.list(), created.id)), 201);
+    return json_reply(pool_json(find_pool(api, created.id)), 201);
 }
 
 reply get_pool(call& c) {
     const auto id = pool_id_of(c);
-    return json_reply(pool_json(find_pool(c.svc.app.pools().list(), id)));
+    return json_reply(pool_json(find_pool(c.svc.api, id)));
 }
 
 reply update_pool(call& c) {
@@ -101,16 +86,16 @@ reply update_pool(call& c) {
     only_fields(body, {"name"});
     const auto name = field_string(body, "name", 128);
     if (!name) throw api_error(400, "bad_parameter", "name is required");
-    (void)find_pool(c.svc.app.pools().list(), id);
-    check(c.svc.app.pools().rename(id, *name));
-    return json_reply(pool_json(find_pool(c.svc.app.pools().list(), id)));
+    (void)find_pool(c.svc.api, id);
+    check(c.svc.api.rename_pool(id, *name));
+    return json_reply(pool_json(find_pool(c.svc.api, id)));
 }
 
 reply delete_pool(call& c) {
     const auto id = pool_id_of(c);
     if (!c.req.body().empty()) only_fields(c.body(), {});
-    (void)find_pool(c.svc.app.pools().list(), id);
-    check(c.svc.app.pools().remove(id));
+    (void)find_pool(c.svc.api, id);
+    check(c.svc.api.remove_pool(id));
     return json_reply(bj::object{{"ok", true}});
 }
 
@@ -119,16 +104,16 @@ reply add_pool_members(call& c) {
     const auto body = c.body();
     only_fields(body, {"member", "members"});
     const auto members = members_of(body, true);
-    auto& pools = c.svc.app.pools();
-    (void)find_pool(pools.list(), id);
+    auto& api = c.svc.api;
+    (void)find_pool(api, id);
     for (std::size_t i = 0; i < members.size(); ++i) {
-        const auto r = pools.add_member(id, members[i]);
+        const auto r = api.add_pool_member(id, members[i]);
         if (!r.ok()) {
-            for (std::size_t k = 0; k < i; ++k) (void)pools.remove_member(id, members[k]);
+            for (std::size_t k = 0; k < i; ++k) (void)api.remove_pool_member(id, members[k]);
             throw api_error(400, "invalid", r.error);
         }
     }
-    return json_reply(pool_json(find_pool(pools.list(), id)));
+    return json_reply(pool_json(find_pool(api, id)));
 }
 
 reply remove_pool_members(call& c) {
@@ -144,15 +129,15 @@ reply remove_pool_members(call& c) {
         for (auto& m : members_of(body, false)) members.push_back(std::move(m));
     }
     if (members.empty()) throw api_error(400, "bad_parameter", "member or members is required");
-    auto& pools = c.svc.app.pools();
-    (void)find_pool(pools.list(), id);
-    for (const auto& m : members) check(pools.remove_member(id, m));
-    return json_reply(pool_json(find_pool(pools.list(), id)));
+    auto& api = c.svc.api;
+    (void)find_pool(api, id);
+    for (const auto& m : members) check(api.remove_pool_member(id, m));
+    return json_reply(pool_json(find_pool(api, id)));
 }
 
 reply unassigned_devices(call& c) {
     const auto page = read_page(c.query, {}, "", false, 100);
-    const auto all = c.svc.app.pools().unassigned(page.offset + page.limit > 100000 ? 100000 : page.offset + page.limit);
+    const auto all = c.svc.api.unassigned_devices(page.offset + page.limit > 100000 ? 100000 : page.offset + page.limit);
     bj::array items;
     for (std::size_t i = page.offset; i < all.size() && i < page.offset + page.limit; ++i) items.emplace_back(device_json(all[i]));
     // total: the devices known up to this page (the service bounds the scan).
@@ -166,7 +151,7 @@ reply alerts(call& c) {
     q.offset = page.offset;
     q.type = read_text(c.query, "type", 64);
     q.severity = read_text(c.query, "severity", 16);
-    if (!q.severity.empty() && !alert::parse_severity(q.severity))
+    if (!q.severity.empty() && !c.svc.api.known_severity(q.severity))
         throw api_error(400, "bad_parameter", "severity: info, notice, warning, error or critical");
     q.entity_type = read_text(c.query, "entity_type", 32);
     q.entity_id = read_text(c.query, "entity_id", 256);
@@ -181,7 +166,7 @@ reply alerts(call& c) {
     if (from && to && *from > *to) throw api_error(400, "bad_parameter", "from must not be after to");
     q.from = from;
     q.to = to;
-    const auto result = engine(c).list(q);
+    const auto result = c.svc.api.alerts(q);
     bj::array items;
     for (const auto& a : result.items) items.emplace_back(alert_json(a));
     return json_reply(list_view(result.total, std::move(items)));
@@ -190,36 +175,31 @@ reply alerts(call& c) {
 reply ack_alert(call& c) {
     const auto id = parse_uint_or_400(c.param("id"), "id", 9223372036854775807ull);
     if (!c.req.body().empty()) only_fields(c.body(), {});
-    if (!engine(c).acknowledge(static_cast<std::int64_t>(id), c.who.user)) throw api_error(404, "not_found", "no such alert");
+    if (!c.svc.api.acknowledge_alert(static_cast<std::int64_t>(id), c.who.user)) throw api_error(404, "not_found", "no such alert");
     return json_reply(bj::object{{"ok", true}});
 }
 
-reply get_preferences(call& c) { return json_reply(alert::to_json(engine(c).preferences())); }
+reply get_preferences(call& c) { return json_reply(c.svc.api.preferences()); }
 
 reply put_preferences(call& c) {
     const auto body = c.body();
-    auto& e = engine(c);
-    std::string error;
-    const auto next = alert::apply_json(e.preferences(), body, error);
-    if (!next) throw api_error(400, "invalid", error);
-    e.set_preferences(*next);
-    return json_reply(alert::to_json(e.preferences()));
+    if (const auto error = c.svc.api.set_preferences(body); !error.empty()) throw api_error(400, "invalid", error);
+    return json_reply(c.svc.api.preferences());
 }
 
 reply blacklists(call& c) {
-    const auto list = manager(c).status();
+    const auto list = c.svc.api.blacklists();
     bj::array items;
     for (const auto& s : list) items.emplace_back(blacklist_json(s));
     auto out = list_view(list.size(), std::move(items));
     // The last nftables command's failure (empty: none ran or it succeeded).
-    out.as_object()["nft_error"] = manager(c).last_nft_error();
+    out.as_object()["nft_error"] = c.svc.api.nft_error();
     return json_reply(out);
 }
 
 reply reload_blacklists(call& c) {
-    auto& m = manager(c);
     if (!c.req.body().empty()) only_fields(c.body(), {});
-    if (!c.svc.jobs.start([&m] { (void)m.reload(); }))
+    if (!c.svc.api.reload_blacklists())
         throw api_error(409, "busy", "a reload is already running");
     return json_reply(bj::object{{"status", "reloading"}}, 202);
 }
@@ -230,10 +210,9 @@ reply update_blacklist(call& c) {
     only_fields(body, {"enabled"});
     const auto enabled = field_bool(body, "enabled");
     if (!enabled) throw api_error(400, "bad_parameter", "enabled is required");
-    if (!manager(c).set_enabled(name, *enabled)) throw api_error(404, "not_found", "no such blacklist");
-    for (const auto& s : manager(c).status())
-        if (s.source.name == name) return json_reply(blacklist_json(s));
-    throw api_error(404, "not_found", "no such blacklist");
+    const auto now = c.svc.api.set_blacklist_enabled(name, *enabled);
+    if (!now) throw api_error(404, "not_found", "no such blacklist");
+    return json_reply(blacklist_json(*now));
 }
 
 }  // namespace wireflow::collector::http::handlers

@@ -1,7 +1,6 @@
 #include "web_server.hpp"
 
 #include "api.hpp"
-#include "app/collector_app.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -190,16 +189,12 @@ std::string find_ui_dir(const std::string& configured) {
 }  // namespace
 
 struct web_server::impl {
-    explicit impl(app::collector_app& a)
-        : app(a),
-          users(a.db()),
-          flows(a.db()),
-          auth(users, auth_settings{a.config().disable_login,
-                                    std::chrono::seconds(a.config().disable_autologout ? 0 : a.config().session_idle_s)}),
-          svc{a, auth, flows, jobs, find_ui_dir(a.config().ui_dir), std::chrono::system_clock::now(), "0.1.0"},
-          ioc(static_cast<int>(a.config().http_threads)),
-          acceptor(net::make_strand(ioc)),
-          purge_timer(ioc) {}
+    impl(collector_api& a, web_settings s)
+        : settings(std::move(s)),
+          auth(a, auth_settings{settings.disable_login, settings.session_idle}),
+          svc{a, auth, find_ui_dir(settings.ui_dir), std::chrono::system_clock::now(), settings.version},
+          ioc(static_cast<int>(settings.threads)),
+          acceptor(net::make_strand(ioc)) {}
 
     void accept() {
         acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket s) {
@@ -215,61 +210,30 @@ struct web_server::impl {
         });
     }
 
-    // The users table may not exist yet (collector_app::run migrates the
-    // schema after the server started) or PostgreSQL may be down: retry
-    // every second until the default admin has been checked.
-    void bootstrap() {
-        try {
-            if (auth.bootstrap())
-                std::fprintf(stderr, "wireflow-collector: created user 'admin' with password 'admin' (must be changed at first login)\n");
-            return;
-        } catch (const std::exception& e) {
-            // The first seconds are normal (schema not migrated yet); say so only when it lasts.
-            if (++bootstrap_failures == 30)
-                std::fprintf(stderr, "wireflow-collector: http: default admin not checked yet: %s\n", e.what());
-        }
-        bootstrap_timer.expires_after(std::chrono::seconds(1));
-        bootstrap_timer.async_wait([this](error_code ec) {
-            if (!ec) bootstrap();
-        });
-    }
-
-    void schedule_purge() {
-        purge_timer.expires_after(std::chrono::minutes(10));
-        purge_timer.async_wait([this](error_code ec) {
-            if (ec) return;
-            try {
-                (void)users.purge_sessions(auth.settings().idle);
-            } catch (const std::exception&) {
-                // PostgreSQL down: next time
-            }
-            schedule_purge();
-        });
-    }
-
-    app::collector_app& app;
-    user_store users;
-    flow_query flows;
+    web_settings settings;
     auth_service auth;
-    background_runner jobs;
     services svc;
     net::io_context ioc;
     std::optional<ssl::context> tls;
     tcp::acceptor acceptor;
-    net::steady_timer purge_timer;
-    net::steady_timer bootstrap_timer{ioc};
     std::vector<std::thread> threads;
     std::uint16_t bound_port{0};
-    unsigned bootstrap_failures{0};
 };
 
-web_server::web_server(app::collector_app& app) : impl_(std::make_unique<impl>(app)) {}
+web_server::web_server(collector_api& api, web_settings settings)
+    : impl_(std::make_unique<impl>(api, std::move(settings))) {}
+
+bool web_server::ensure_default_admin() {
+    if (impl_->auth.bootstrap())
+        std::fprintf(stderr, "wireflow-collector: created user 'admin' with password 'admin' (must be changed at first login)\n");
+    return true;
+}
 
 web_server::~web_server() { stop(); }
 
 void web_server::start() {
     auto& m = *impl_;
-    const auto& cfg = m.app.config();
+    const auto& cfg = m.settings;
     if (!cfg.tls_cert.empty()) {
         m.tls.emplace(ssl::context::tls_server);
         m.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
@@ -282,8 +246,7 @@ void web_server::start() {
     }
     if (cfg.disable_login)
         std::fprintf(stderr, "wireflow-collector: WARNING: --disable-login: every HTTP client is admin; use only in a lab\n");
-    m.bootstrap();
-    const auto [host, port] = split_host_port(cfg.http);
+    const auto [host, port] = split_host_port(cfg.listen);
     error_code ec;
     const auto addr = net::ip::make_address(host, ec);
     if (ec) throw std::runtime_error("http: bad address '" + host + "'");
@@ -292,13 +255,12 @@ void web_server::start() {
     if (!ec) m.acceptor.set_option(net::socket_base::reuse_address(true), ec);
     if (!ec) m.acceptor.bind(ep, ec);
     if (!ec) m.acceptor.listen(net::socket_base::max_listen_connections, ec);
-    if (ec) throw std::runtime_error("http: cannot listen on " + cfg.http + ": " + ec.message());
+    if (ec) throw std::runtime_error("http: cannot listen on " + cfg.listen + ": " + ec.message());
     m.bound_port = m.acceptor.local_endpoint().port();
     m.accept();
-    m.schedule_purge();
     std::fprintf(stderr, "wireflow-collector: http%s server on %s:%u (ui %s)\n", m.tls ? "s" : "", host.c_str(),
                  static_cast<unsigned>(m.bound_port), m.svc.ui_dir.empty() ? "not found" : m.svc.ui_dir.c_str());
-    const unsigned n = std::max(1u, static_cast<unsigned>(cfg.http_threads));
+    const unsigned n = std::max(1u, cfg.threads);
     for (unsigned i = 0; i < n; ++i) m.threads.emplace_back([&m] { m.ioc.run(); });
 }
 

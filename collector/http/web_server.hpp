@@ -6,35 +6,44 @@
 // limit (431), a 1 MiB body limit (413) and 400 for malformed requests. The
 // request handling itself is the pure route_request (api.hpp).
 //
-// Owns the REST API's parts: user_store, flow_query, auth_service (creates
-// admin/admin on an empty users table at start), and a background runner for
-// blacklist reloads. Options: collector_config http (-w ADDR:PORT),
-// tls_cert/tls_key, http_threads, disable_login, disable_autologout,
-// session_idle_s, ui_dir.
+// Owns the REST API's auth_service; reads and changes the collector only
+// through collector_api. Periodic work (session purge, the default-admin
+// retry) is the collector's scheduler's: it calls ensure_default_admin().
 
+#include "collector_api.hpp"
+
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
 
-namespace wireflow::collector::app {
-class collector_app;
-}
-
 namespace wireflow::collector::http {
+
+struct web_settings {
+    std::string listen{"0.0.0.0:3000"};   // ADDR:PORT (-w)
+    std::string tls_cert, tls_key;        // both or neither: HTTPS
+    unsigned threads{2};
+    bool disable_login{false};
+    std::chrono::seconds session_idle{1800};  // 0: no idle timeout (--disable-autologout)
+    std::string ui_dir;                    // empty: the built-in candidates
+    std::string version{"0.1.0"};
+};
 
 class web_server {
 public:
-    explicit web_server(app::collector_app& app);
+    web_server(collector_api& api, web_settings settings);
     ~web_server();  // stops and joins
     web_server(const web_server&) = delete;
     web_server& operator=(const web_server&) = delete;
 
-    // Creates the default admin if needed (PostgreSQL down: retried at the
-    // first login attempt), binds, starts the threads, prints
-    // "wireflow-collector: http listening on ADDR:PORT". Throws std::runtime_error.
+    // Binds, starts the threads, prints "wireflow-collector: http server on
+    // ADDR:PORT". Throws std::runtime_error.
     void start();
     void stop() noexcept;
     [[nodiscard]] std::uint16_t port() const noexcept;
+    // Creates admin/admin (must change) in an empty users table; true once
+    // checked. Throws store_error while PostgreSQL is unavailable.
+    bool ensure_default_admin();
 
 private:
     struct impl;

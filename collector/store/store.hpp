@@ -17,6 +17,7 @@
 // Setup (construction, migrate) throws store_error too.
 
 #include "flow_batch.hpp"
+#include "model/store_error.hpp"
 #include "probe_stats.hpp"
 
 #include <chrono>
@@ -30,16 +31,6 @@
 #include <vector>
 
 namespace wireflow::collector {
-
-class store_error : public std::runtime_error {
-public:
-    enum class kind { unavailable, rejected };
-    store_error(kind k, const std::string& what) : std::runtime_error(what), kind_(k) {}
-    [[nodiscard]] kind which() const noexcept { return kind_; }
-    [[nodiscard]] bool retryable() const noexcept { return kind_ == kind::unavailable; }
-private:
-    kind kind_;
-};
 
 // Per batch, in the order given to write_batches.
 enum class write_result : std::uint8_t {

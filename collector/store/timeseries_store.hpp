@@ -8,6 +8,7 @@
 // minute), so writing the same minute twice adds up (a collector restart
 // inside a minute loses nothing).
 
+#include "model/ts_point.hpp"
 #include "db_pool.hpp"
 
 #include <cstdint>
@@ -23,12 +24,6 @@ struct ts_sample {
     std::string scope_id;
     std::int64_t minute_s{0};  // unix seconds, a multiple of 60
     double value{0};
-};
-
-struct ts_point {
-    std::int64_t ts_s{0};  // bucket start, unix seconds (a multiple of step from the epoch)
-    double value{0};
-    friend bool operator==(const ts_point&, const ts_point&) = default;
 };
 
 // How a bucket of several minutes becomes one value: amounts (bytes,
@@ -68,7 +63,7 @@ public:
         return query(metric, scope, scope_id, from_s, to_s, step_s, default_aggregation(metric));
     }
 
-    static constexpr std::int64_t max_points = 10000;
+    static constexpr std::int64_t max_points = ts_max_points;
 
 private:
     db_pool& db_;

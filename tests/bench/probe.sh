@@ -37,13 +37,15 @@ cap file2m 2000000 200000
 load() { uptime | sed 's/.*load average: //'; }
 MEM=2048
 
-testpmd_mpps() {  # pcap seconds -> median Rx-pps of the stats lines, in Mpps
+testpmd_mpps() {  # pcap seconds -> Rx-pps over the last stats interval, in Mpps
+    # Interactive: "show port stats" reports Rx-pps since its previous call,
+    # so the second one covers the last 5 s of the run whatever the load time.
     local log=$WORK/testpmd.log
-    timeout -s INT "$2" dpdk-testpmd --no-huge --no-pci -m $MEM -l 0-1 --file-prefix "wfb$$" \
-        --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" -- --forward-mode=rxonly --stats-period=1 \
-        --total-num-mbufs=$(( $(stat -c %s "$1") / 60 + 70000 )) --mbuf-size=256 >"$log" 2>&1 || true
-    grep -o 'Rx-pps: *[0-9]*' "$log" | awk '$2 > 0 {print $2}' | sort -n |
-        awk '{a[NR]=$1} END {if (NR) printf "%.2f", a[int((NR+1)/2)]/1e6; else print "n/a"}'
+    { echo start; sleep "$2"; echo "show port stats 0"; sleep 5; echo "show port stats 0"; echo stop; echo quit; } |
+        dpdk-testpmd --no-huge --no-pci -m $MEM -l 0-1 --file-prefix "wfb$$" \
+            --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" -- -i --forward-mode=rxonly \
+            --total-num-mbufs=$(( $(stat -c %s "$1") / 60 + 70000 )) --mbuf-size=256 >"$log" 2>&1 || true
+    grep -o 'Rx-pps: *[0-9]*' "$log" | tail -1 | awk '{printf "%.2f", $2/1e6} END {if (!NR) print "0"}'
 }
 
 probe_mpps() {  # pcap seconds max_flows idle extra-args... -> "Mpps flows_created/s"
@@ -58,11 +60,11 @@ print("%.2f %.0f" % (s["rx_packets"]/t/1e6, s["flows_created"]/t))' "$WORK/summa
 
 echo "== in-memory replay, one worker (load before: $(load))"
 printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' capture testpmd probe-nodpi probe-dpi 'new-flows/s' nodpi/ref dpi/ref load
-for row in "flows1k 12 1048576 30" "flows1m 30 1048576 1"; do
+for row in "flows1k 15 1048576 30" "flows1m 25 1048576 1"; do
     set -- $row
     ref=$(testpmd_mpps "$WORK/$1.pcap" "$2")
-    read -r nodpi churn < <(probe_mpps "$WORK/$1.pcap" "$2" "$3" "$4" --no-dpi)
-    read -r dpi _ < <(probe_mpps "$WORK/$1.pcap" "$2" "$3" "$4")
+    read -r nodpi churn < <(probe_mpps "$WORK/$1.pcap" "$(($2 + 5))" "$3" "$4" --no-dpi || echo 0 0)
+    read -r dpi _ < <(probe_mpps "$WORK/$1.pcap" "$(($2 + 5))" "$3" "$4" || echo 0 0)
     printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' "$1" "$ref" "$nodpi" "$dpi" "$churn" \
         "$(python3 -c "print('%.2f' % ($nodpi/$ref))" 2>/dev/null || echo n/a)" \
         "$(python3 -c "print('%.2f' % ($dpi/$ref))" 2>/dev/null || echo n/a)" "$(load)"
@@ -74,7 +76,7 @@ measure() {  # label command... -> wall seconds and peak RSS (MiB)
     local label=$1
     shift
     /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/tool.err" || true
-    read -r wall rss <"$WORK/time.out"
+    read -r wall rss <"$WORK/time.out" || { wall=0; rss=0; }
     printf '%-22s %8s s %8.0f MiB   load %s\n' "$label" "$wall" "$((rss / 1024))" "$(load)"
 }
 rm -f "$WORK/out.argus"

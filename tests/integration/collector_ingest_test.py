@@ -153,7 +153,7 @@ def run(pg, dsn, col):
     assert c["batches_duplicate"] == 10, c
     for reason in ("undecodable", "schema_version", "ip_length", "bad_utf8", "oversized", "probe_id",
                    "unexpected_message"):
-        assert c["rejected_" + reason] == 1, (reason, c)
+        assert c["batches_rejected_" + reason] == 1, (reason, c)
     assert c["rejected_unacked"] == 3, c       # garbage, bad probe id, an Ack sent to the collector
     assert c["sequence_repeats"] == 10, c
     assert c["probe_stats_stored"] == 1, c

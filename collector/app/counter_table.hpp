@@ -1,0 +1,22 @@
+#pragma once
+// The counter table: every counter the collector reports, once, with its
+// help text. Status, /metrics and the exit report are views of it.
+
+#include "alert/alert_engine.hpp"
+#include "ingest/collector_stats.hpp"
+#include "model/counter.hpp"
+
+#include <span>
+#include <string>
+#include <vector>
+
+namespace wireflow::collector::app {
+
+[[nodiscard]] std::vector<counter_sample> counter_table(const ingest::collector_stats& s, std::size_t hosts,
+                                                        const alert::alert_engine_stats& a, std::size_t alerts_engaged);
+
+// "wireflow-collector: counters name=value ..." (a family's rows as
+// name_labelvalue=value): the machine-readable exit report.
+[[nodiscard]] std::string counters_line(std::span<const counter_sample> table);
+
+}  // namespace wireflow::collector::app
