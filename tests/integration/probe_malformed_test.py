@@ -29,9 +29,10 @@ import tempfile
 import pcapgen
 from harness import EAL, PROBE, Checks, corpus_files, read_jsonl, require_built, sanitizer_report
 
-# Every reason the generated set must produce (probe/dissect/dissect.hpp's parse_status).
-REASONS = {"truncated_l2", "bad_l2", "truncated_ipv4", "bad_ipv4_header", "truncated_ipv6",
-           "bad_ipv6_header", "bad_l4_header"}
+# The summary lists every malformed reason of the dissector (parse_status); the
+# generated set must produce each, but for a link type the probe cannot read
+# (such files are refused before any frame).
+NOT_FROM_FRAMES = {"unsupported_link"}
 REFUSAL = re.compile(r"^wireflow-probe: capture (.+) has link type (\d+) \(([^)]*)\), "
                      r"which the probe does not dissect$")
 UNREADABLE = re.compile(r"^wireflow-probe: (cannot read capture|capture) (.+?): .+$")
@@ -49,7 +50,7 @@ def main():
         for path, want in sorted(expect.items()):
             if want is not None:
                 c.check(seen.get(path) == want, f"{os.path.basename(path)}: status {seen.get(path)}, made to be {want}")
-        missing = REASONS - {reason for reason, n in malformed.items() if n}
+        missing = {reason for reason, n in malformed.items() if n == 0 and reason not in NOT_FROM_FRAMES}
         c.check(not missing, f"the generated captures gave no malformed frame for {sorted(missing)}: {malformed}")
         counts = {}
         for st in seen.values():
