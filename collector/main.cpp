@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "collector_config.hpp"
-#include "ingest/curve_auth.hpp"
+#include "net/curve_key_file.hpp"
 #include "app/collector_app.hpp"
 #include "alert/alert_engine.hpp"
 #include "alert/notifier.hpp"
@@ -122,7 +122,7 @@ int run(const collector_config& cfg) {
     alert_settings.pool_of = [&collector, names = std::map<std::uint32_t, std::string>{},
                               refreshed = std::chrono::steady_clock::time_point{}](
                                  std::string_view ip, std::uint16_t vlan, std::string_view) mutable -> std::string {
-        const auto address = aggregate::ip_address::parse(ip);
+        const auto address = net::ip_address::parse(ip);
         const auto host = address ? collector.aggregator().host(*address, vlan) : std::nullopt;
         if (!host || host->pool == aggregate::no_pool) return {};
         if (std::chrono::steady_clock::now() - refreshed > std::chrono::seconds(10)) {
@@ -225,12 +225,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (cfg.gen_curve_keypair) {
-            const auto kp = ingest::generate_curve_keypair();
-            std::printf("# public key: give it to the other side (probe allow list, or the probes' collector key)\n"
-                        "%s\n"
-                        "# secret key: keep it private, in this side's key file\n"
-                        "%s\n",
-                        kp.public_key.c_str(), kp.secret_key.c_str());
+            std::fputs(net::curve_keypair_text(net::generate_curve_keypair()).c_str(), stdout);
             return 0;
         }
         return run(cfg);

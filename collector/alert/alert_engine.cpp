@@ -6,10 +6,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "alert/alert_text.hpp"
 #include "alert/flow_risk_names.hpp"
 #include "alert/notifier.hpp"
-#include "blacklist/ip_prefix.hpp"
+#include "net/ip_prefix.hpp"
+#include "net/utf8.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
@@ -137,7 +137,6 @@ struct alert_engine::impl {
     preference_store& prefs_store;
     notifier* notify;
     alert_engine_stats& stats;
-    std::vector<blacklist::ip_prefix> local;
 
     mutable std::mutex mutex;
     alert_preferences prefs = default_preferences();
@@ -152,17 +151,14 @@ struct alert_engine::impl {
 
     impl(alert_engine_settings s, alert_store& a, preference_store& p, notifier* n, alert_engine_stats& st)
         : settings(std::move(s)), store(a), prefs_store(p), notify(n), stats(st) {
-        for (const auto& text : settings.local_networks) {
-            if (const auto pp = blacklist::parse_prefix(text)) local.push_back(pp->prefix);
-            else throw std::invalid_argument("alert engine: malformed local network '" + text + "'");
-        }
         if (settings.window.count() <= 0) settings.window = std::chrono::seconds(60);
     }
 
     [[nodiscard]] bool is_local(std::string_view ip) const {
-        const auto a = blacklist::parse_address(ip);
+        const auto a = net::ip_address::parse(ip);
         if (!a) return false;
-        return std::any_of(local.begin(), local.end(), [&](const auto& p) { return blacklist::contains(p, *a); });
+        const auto& local = settings.local_networks;
+        return std::any_of(local.begin(), local.end(), [&](const auto& p) { return p.contains(*a); });
     }
 
     [[nodiscard]] bool active(check c) const { return prefs.enabled && prefs[c].enabled; }
@@ -207,7 +203,7 @@ struct alert_engine::impl {
         std::string key = type + '|' + entity_type + '|' + entity_id;
         auto& slot = engaged[key];
         const std::string level(to_string(prefs[c].level));
-        message = bounded_utf8(message, max_message_bytes);
+        message = net::sanitize_utf8(message, max_message_bytes);
         std::string det = boost::json::serialize(details);
         if (slot) {
             slot->seen = true;
@@ -268,7 +264,7 @@ struct alert_engine::impl {
         r->a.entity_id = std::move(entity_id);
         r->a.started_at = now;
         r->a.ended_at = now;
-        r->a.message = bounded_utf8(message, max_message_bytes);
+        r->a.message = net::sanitize_utf8(message, max_message_bytes);
         r->a.details = boost::json::serialize(details);
         stats.one_shot.fetch_add(1, std::memory_order_relaxed);
         queue(r);
@@ -286,8 +282,8 @@ struct alert_engine::impl {
             {"server_port", r.server_port},
             {"client_local", is_local(r.client_ip)},
             {"server_local", is_local(r.server_ip)},
-            {"app", bounded_utf8(r.app_name, 64)},
-            {"server_name", bounded_utf8(r.server_name, 256)},
+            {"app", net::sanitize_utf8(r.app_name, 64)},
+            {"server_name", net::sanitize_utf8(r.server_name, 256)},
             {"first_seen_ns", r.first_seen_ns},
         };
     }
@@ -327,11 +323,11 @@ struct alert_engine::impl {
             d["flow_risk"] = r.flow_risk;
             d["risks"] = std::move(arr);
             std::string msg = "flow " + r.client_ip + " -> " + server;
-            if (!r.server_name.empty()) msg += " (" + bounded_utf8(r.server_name, 128) + ")";
+            if (!r.server_name.empty()) msg += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
             msg += ": " + joined;
             one_shot(check::flow_risk, "flow_risk", "flow", flow_entity(r), std::move(msg), std::move(d), now);
         }
-        if (active(check::new_device) && !local.empty()) {
+        if (active(check::new_device) && !settings.local_networks.empty()) {
             const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
                 if (mac.empty() || known_macs.count(mac) || !is_local(ip)) return;
                 if (known_macs.size() >= max_known_macs) return;
@@ -414,7 +410,7 @@ struct alert_engine::impl {
                 const double per_min = static_cast<double>(bytes) * 60.0 / seconds;
                 const double limit = thr(check::pool_volume);
                 if (!prefs[check::pool_volume].enabled || per_min <= limit) continue;
-                const std::string name = bounded_utf8(pool, 128);
+                const std::string name = net::sanitize_utf8(pool, 128);
                 engage(check::pool_volume, "pool_volume", "pool", name,
                        "pool " + name + " traffic: " + fmt_number(per_min) + " bytes/min (threshold " +
                            fmt_number(limit) + ")",
@@ -523,7 +519,7 @@ void alert_engine::on_probe_health(std::span<const probe_health> probes) noexcep
             w.have_totals = true;
             w.boot_id = p.boot_id;
             w.last = p;
-            const std::string id = bounded_utf8(p.probe_id, 128);
+            const std::string id = net::sanitize_utf8(p.probe_id, 128);
             const std::string key = "probe_silent|probe|" + id;
             const double limit = I.prefs[check::probe_silent].threshold;
             if (I.active(check::probe_silent) && static_cast<double>(p.seconds_silent) >= limit)
@@ -542,10 +538,10 @@ void alert_engine::on_blacklist_status(std::string_view source, bool ok, std::st
         const auto now = clock::now();
         std::lock_guard lock(impl_->mutex);
         auto& I = *impl_;
-        const std::string name = bounded_utf8(source, 128);
+        const std::string name = net::sanitize_utf8(source, 128);
         const std::string key = "blacklist_update_failed|blacklist|" + name;
         if (!ok && I.active(check::blacklist_update_failed)) {
-            const std::string why = bounded_utf8(error, 512);
+            const std::string why = net::sanitize_utf8(error, 512);
             I.engage(check::blacklist_update_failed, "blacklist_update_failed", "blacklist", name,
                      "blacklist " + name + " update failed (previous version kept): " + why,
                      boost::json::object{{"source", name}, {"error", why}}, now);

@@ -14,12 +14,7 @@ namespace {
 
 aggregate::host_table_config host_config(const collector_config& c) {
     aggregate::host_table_config h;
-    std::string text;
-    for (const auto& n : c.local_networks) text += (text.empty() ? "" : ",") + n;
-    std::string error;
-    auto nets = aggregate::local_networks::parse(text, &error);
-    if (!nets) throw std::invalid_argument("--local-networks: " + error);
-    h.locals = std::move(*nets);
+    h.locals = aggregate::local_networks(c.local_networks);
     h.local_idle_ns = static_cast<std::uint64_t>(c.local_host_idle_s) * aggregate::ns_per_s;
     h.remote_idle_ns = static_cast<std::uint64_t>(c.remote_host_idle_s) * aggregate::ns_per_s;
     return h;

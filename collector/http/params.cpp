@@ -53,14 +53,14 @@ std::string read_text(const query_params& q, std::string_view name, std::size_t 
     return *v;
 }
 
-aggregate::ip_address parse_ip_or_400(std::string_view text, std::string_view what) {
+net::ip_address parse_ip_or_400(std::string_view text, std::string_view what) {
     if (text.size() > 64) bad(what, "expects an IPv4 or IPv6 address");
-    const auto ip = aggregate::ip_address::parse(text);
+    const auto ip = net::ip_address::parse(text);
     if (!ip) bad(what, "expects an IPv4 or IPv6 address");
     return *ip;
 }
 
-std::optional<aggregate::ip_address> read_ip(const query_params& q, std::string_view name) {
+std::optional<net::ip_address> read_ip(const query_params& q, std::string_view name) {
     const auto* v = q.get(name);
     if (!v) return std::nullopt;
     return parse_ip_or_400(*v, name);

@@ -3,7 +3,7 @@
 // Every failure throws api_error 400 naming the parameter, so a wrong type,
 // a negative limit or an unknown sort key is a 400 and never a 500.
 
-#include "aggregate/address.hpp"
+#include "net/ip_address.hpp"
 #include "http_types.hpp"
 #include "path.hpp"
 
@@ -38,12 +38,12 @@ struct page_params {
 [[nodiscard]] std::optional<bool> read_bool(const query_params& q, std::string_view name);
 // A bounded text parameter (max bytes); empty when absent.
 [[nodiscard]] std::string read_text(const query_params& q, std::string_view name, std::size_t max);
-[[nodiscard]] std::optional<aggregate::ip_address> read_ip(const query_params& q, std::string_view name);
+[[nodiscard]] std::optional<net::ip_address> read_ip(const query_params& q, std::string_view name);
 // Unix seconds (integer) or RFC 3339 UTC "2024-05-01T12:00:00Z".
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> read_time(const query_params& q,
                                                                             std::string_view name);
 [[nodiscard]] std::optional<std::chrono::system_clock::time_point> parse_time(std::string_view text);
-[[nodiscard]] aggregate::ip_address parse_ip_or_400(std::string_view text, std::string_view what);
+[[nodiscard]] net::ip_address parse_ip_or_400(std::string_view text, std::string_view what);
 [[nodiscard]] std::uint64_t parse_uint_or_400(std::string_view text, std::string_view what, std::uint64_t max);
 
 // JSON body fields: absent -> nullopt; wrong type -> 400.

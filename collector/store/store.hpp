@@ -17,7 +17,7 @@
 // Setup (construction, migrate) throws store_error too.
 
 #include "flow_batch.hpp"
-#include "probe_stats.hpp"
+#include "model/probe_stats.hpp"
 
 #include <chrono>
 #include <cstdint>
