@@ -25,7 +25,9 @@
 #include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
 #include "store/blacklist_source_store.hpp"
+#include "store/store.hpp"
 #include "http/web_server.hpp"
+#include "privileges.hpp"
 
 namespace {
 
@@ -190,6 +192,7 @@ int run(const collector_config& cfg) {
     } join_lists{lists_stop, lists_thread};
     http::web_server web(collector);  // REST API + dashboard; stops before collector is destroyed
     web.start();
+    wireflow::drop_privileges(cfg.user, std::array{std::filesystem::path(cfg.data_dir)});  // HTTP socket bound
     collector.run(stop);
     print_summary(collector.stats());
     const auto& as = alerts.stats();
@@ -226,6 +229,10 @@ int main(int argc, char** argv) {
     try {
         if (cfg.gen_curve_keypair) {
             std::fputs(net::curve_keypair_text(net::generate_curve_keypair()).c_str(), stdout);
+            return 0;
+        }
+        if (cfg.init_db) {  // wireflow-collector-init-db's last step
+            std::printf("wireflow-collector: schema version %d in place\n", store(cfg.db).migrate());
             return 0;
         }
         return run(cfg);

@@ -1,5 +1,6 @@
 #include "options.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <stdexcept>
 
@@ -32,7 +33,65 @@ std::string_view trim(std::string_view s) {
     throw std::invalid_argument(std::string(where) + ": " + std::string(what));
 }
 
+// Levenshtein distance, small strings only (option names).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+[[noreturn]] void fail_unknown(std::span<const option_spec> specs, std::string_view where, std::string_view name) {
+    std::string what = "unknown option '" + std::string(name.substr(0, 80)) + "'";
+    if (const auto near = closest_option(specs, name); !near.empty()) what += "; did you mean --" + near + "?";
+    fail(where, what);
+}
+
+// A flag (an option without a value) also takes ntopng's "--flag=1" and
+// "--flag=0"; "0" turns the flag off, so a command-line "--disable-login=0"
+// overrides the file's "--disable-login".
+std::string flag_value(std::string_view where, const option_spec& s, std::string_view value) {
+    if (value == "1" || value == "yes" || value == "true" || value == "on") return "1";
+    if (value == "0" || value == "no" || value == "false" || value == "off") return "0";
+    fail(where, "option --" + std::string(s.name) + " takes no value, or 1/0 (yes/no), got '" +
+                    std::string(value.substr(0, 80)) + "'");
+}
+
+// ntopng's files allow a comment after a value: "--http=3005   # dashboard".
+// Only a '#' after a blank starts one, so values holding '#' keep it.
+std::string_view strip_trailing_comment(std::string_view line) {
+    for (std::size_t i = 1; i < line.size(); ++i)
+        if (line[i] == '#' && (line[i - 1] == ' ' || line[i - 1] == '\t')) return trim(line.substr(0, i));
+    return line;
+}
+
 }  // namespace
+
+std::string closest_option(std::span<const option_spec> specs, std::string_view name) {
+    // A typo costs about one edit per three characters; farther names are not
+    // suggestions but noise. A name that begins the other ("--no-hugepages"
+    // for --no-huge) counts as one edit.
+    std::size_t best = std::max<std::size_t>(2, name.size() / 3) + 1;
+    std::string_view found;
+    for (const auto& s : specs) {
+        const bool prefix = std::min(name.size(), s.name.size()) >= 3 &&
+                            (name.starts_with(s.name) || s.name.starts_with(name));
+        const std::size_t d = prefix ? 1 : edit_distance(name, s.name);
+        if (d < best) {
+            best = d;
+            found = s.name;
+        }
+    }
+    return std::string(found);
+}
 
 bool options::has(std::string_view name) const { return values_.find(name) != values_.end(); }
 
@@ -80,20 +139,33 @@ double options::get_double(std::string_view name, double fallback, double lo, do
     return out;
 }
 
-void options::add(std::string name, std::string value) { values_[std::move(name)].push_back(std::move(value)); }
+void options::add(std::string name, std::string value) {
+    off_.erase(name);
+    values_[std::move(name)].push_back(std::move(value));
+}
+
+void options::turn_off(std::string name) {
+    values_.erase(name);
+    off_.insert(std::move(name));
+}
+
+bool options::turned_off(std::string_view name) const { return off_.find(name) != off_.end(); }
 
 namespace {
 
 // Records one option occurrence; parse_options keeps only the last value of a
 // single-valued option when it merges file and command line.
-void record(const option_spec& s, std::string value, options& out) { out.add(std::string(s.name), std::move(value)); }
+void record(const option_spec& s, std::string value, options& out) {
+    if (!s.takes_value && value == "0") out.turn_off(std::string(s.name));
+    else out.add(std::string(s.name), std::move(value));
+}
 
 }  // namespace
 
 void parse_config_text(std::span<const option_spec> specs, std::string_view text, std::string_view origin,
                        options& out) {
     for (const auto& [line_no, content] : content_lines(text)) {
-        std::string_view line = content;
+        std::string_view line = strip_trailing_comment(content);
         const std::string where = std::string(origin) + ":" + std::to_string(line_no);
         if (line.size() < 2 || line[0] != '-')
             fail(where, "expected --name=value, got '" + std::string(line.substr(0, 80)) + "'");
@@ -116,10 +188,9 @@ void parse_config_text(std::span<const option_spec> specs, std::string_view text
             has_value = !value.empty();
         }
         const option_spec* s = name.size() == 1 ? find_short(specs, name[0]) : find_long(specs, name);
-        if (s == nullptr) fail(where, "unknown option '" + std::string(name) + "'");
+        if (s == nullptr) fail_unknown(specs, where, name);
         if (s->takes_value && !has_value) fail(where, "option --" + std::string(s->name) + " needs a value");
-        if (!s->takes_value && has_value) fail(where, "option --" + std::string(s->name) + " takes no value");
-        record(*s, std::string(value), out);
+        record(*s, s->takes_value ? std::string(value) : flag_value(where, *s, has_value ? value : "1"), out);
     }
 }
 
@@ -144,7 +215,7 @@ options parse_options(std::span<const option_spec> specs, std::span<const std::s
             const auto eq = a.find('=');
             s = find_long(specs, a.substr(0, eq));
             if (eq != std::string_view::npos) value = std::string(a.substr(eq + 1));
-            if (s == nullptr) fail(where, "unknown option");
+            if (s == nullptr) fail_unknown(specs, where, a.substr(0, eq));
         } else {
             s = find_short(specs, a[1]);
             if (s == nullptr) fail(where, "unknown option");
@@ -154,8 +225,7 @@ options parse_options(std::span<const option_spec> specs, std::span<const std::s
             if (i + 1 >= args.size()) fail(where, "needs a value");
             value = args[++i];
         }
-        if (!s->takes_value && value) fail(where, "takes no value");
-        record(*s, value.value_or(""), cli_opts);
+        record(*s, s->takes_value ? *value : flag_value(where, *s, value.value_or("1")), cli_opts);
     }
     // Merge: single-valued options from the command line replace the file's;
     // repeatable ones accumulate.
@@ -166,7 +236,7 @@ options parse_options(std::span<const option_spec> specs, std::span<const std::s
         auto c = cli_opts.all(n);
         if (!s.repeatable) {
             if (!c.empty()) merged.add(n, c.back());
-            else if (!f.empty()) merged.add(n, f.back());
+            else if (!f.empty() && !cli_opts.turned_off(n)) merged.add(n, f.back());
         } else {
             for (auto& v : f) merged.add(n, v);
             for (auto& v : c) merged.add(n, v);

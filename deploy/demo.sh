@@ -4,8 +4,9 @@
 #   deploy/demo.sh                   replay a generated sample capture in a loop, at its original pace
 #   deploy/demo.sh --interface IF    capture live from a kernel interface (af_packet)
 #
-# Starts a private PostgreSQL cluster under var/ (unix socket only), the
-# collector with the dashboard on http://127.0.0.1:3005, and the probe.
+# Starts a private PostgreSQL cluster under var/pg (tests/support/pgcluster.py,
+# as the tests do; unix socket only, data kept between demos), the collector
+# with the dashboard on http://127.0.0.1:3005, and the probe.
 # Ctrl-C stops everything. Run as root (DPDK, network namespaces); PostgreSQL
 # itself runs as the unprivileged postgres user.
 set -euo pipefail
@@ -45,24 +46,22 @@ cleanup() {
     wait "${PIDS[i]}" 2>/dev/null || true
   done
   if [ -n "$NETNS" ]; then ip link del wfdemo0 2>/dev/null || true; ip netns del "$NETNS" 2>/dev/null || true; fi
-  runuser -u postgres -- /usr/lib/postgresql/15/bin/pg_ctl -D "$VAR/pg" stop -m fast >/dev/null 2>&1 || true
 }
 trap 'cleanup; exit 0' INT TERM
 trap cleanup EXIT
 
 # ---- PostgreSQL: a private cluster, unix socket in var/pg ---------------------
-PGBIN=/usr/lib/postgresql/15/bin
-if [ ! -f "$VAR/pg/PG_VERSION" ]; then
-  install -d -o postgres -g postgres "$VAR/pg"
-  runuser -u postgres -- "$PGBIN/initdb" -D "$VAR/pg" -A trust -U postgres -E UTF8 --locale=C >/dev/null
-fi
-chown -R postgres:postgres "$VAR/pg"
+# pgcluster.py stops it on SIGTERM (first started, so last stopped).
 chmod 755 "$VAR"
-runuser -u postgres -- "$PGBIN/pg_ctl" -D "$VAR/pg" -w -l "$VAR/pg/log" \
-  -o "-c listen_addresses='' -c unix_socket_directories=$VAR/pg" start >/dev/null
-psql -h "$VAR/pg" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='wireflow'" | grep -q 1 ||
-  psql -h "$VAR/pg" -U postgres -qc "CREATE DATABASE wireflow"
-DB="host=$VAR/pg user=postgres dbname=wireflow"
+rm -f "$VAR/pg.info"
+/usr/bin/python3 tests/support/pgcluster.py serve "$VAR/pg.info" --dir "$VAR/pg" --socket-only &
+PIDS+=($!)
+for _ in $(seq 1 600); do [ -s "$VAR/pg.info" ] && break; sleep 0.1; done
+[ -s "$VAR/pg.info" ] || { echo "demo: PostgreSQL did not start (see $VAR/pg/log)" >&2; exit 1; }
+PGDSN=$(cat "$VAR/pg.info")
+psql "$PGDSN dbname=postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='wireflow'" | grep -q 1 ||
+  psql "$PGDSN dbname=postgres" -qc "CREATE DATABASE wireflow"
+DB="$PGDSN dbname=wireflow"
 
 # ---- collector ----------------------------------------------------------------
 mkdir -p "$VAR/collector"

@@ -17,7 +17,8 @@ PKGS=(
   libcurl4-openssl-dev
   libssl-dev openssl wrk
   tshark
-  iproute2 procps tcpreplay nftables
+  iproute2 procps tcpreplay nftables ethtool
+  lintian
   python3 python3-zmq python3-protobuf python3-psycopg2
   chromium
 )

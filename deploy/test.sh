@@ -15,12 +15,14 @@ summary() { echo "$1 passed, $2 failed${3:+, $3 skipped}"; }
 
 bash deploy/install-deps.sh || { echo "install-deps failed"; summary 0 1; exit 1; }
 
+# The build's own logs stay inside the build folder (ignored by git).
+mkdir -p "$BUILD"
 if [ ! -f "$BUILD/build.ninja" ]; then
   meson setup "$BUILD" -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false \
-    -Doptimization=1 -Ddebug=true >"$BUILD.setup.log" 2>&1 || { cat "$BUILD.setup.log"; summary 0 1; exit 1; }
+    -Doptimization=1 -Ddebug=true >"$BUILD/test-setup.log" 2>&1 || { cat "$BUILD/test-setup.log"; summary 0 1; exit 1; }
 fi
-if ! ninja -C "$BUILD" >"$BUILD.ninja.log" 2>&1; then
-  tail -60 "$BUILD.ninja.log"; summary 0 1; exit 1
+if ! ninja -C "$BUILD" >"$BUILD/test-ninja.log" 2>&1; then
+  tail -60 "$BUILD/test-ninja.log"; summary 0 1; exit 1
 fi
 
 bash deploy/build-ui.sh || echo "build-ui failed: the dashboard misses its vendor files"

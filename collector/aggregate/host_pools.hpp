@@ -24,6 +24,7 @@
 #include "hash.hpp"
 #include "net/ip_address.hpp"
 #include "net/ip_prefix.hpp"
+#include "net/local_networks.hpp"
 #include "net/mac_address.hpp"
 
 #include <cstdint>
@@ -40,6 +41,7 @@ namespace wireflow::collector::aggregate {
 // The shared vocabulary (common/net), by its plain names in this folder.
 using net::ip_address;
 using net::ip_prefix;
+using net::local_networks;
 using net::mac_address;
 
 using pool_id = std::uint32_t;

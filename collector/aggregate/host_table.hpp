@@ -23,7 +23,7 @@
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
 #include "app_traffic.hpp"
-#include "local_networks.hpp"
+#include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
 

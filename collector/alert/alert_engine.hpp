@@ -15,6 +15,11 @@
 // a slow or absent PostgreSQL never blocks ingest (pending writes are kept,
 // bounded, and retried at the next tick).
 //
+// The engine only wires its parts: alert_window (the counts of a window),
+// window_checks / flow_checks / status_checks (findings, pure),
+// alert_ledger (engaged alerts, one-shots, quiet periods) and alert_writer
+// (the write queue to PostgreSQL and the notifier).
+//
 // Windowed checks (scans, floods, volumes, probe drops) count over a window
 // of `window` wall-clock seconds (60 by default): at the end of each window a
 // condition above its threshold engages the alert (or holds it, updating the
@@ -34,8 +39,10 @@
 #include <string_view>
 #include <vector>
 
+#include "alert/alert_stats.hpp"
 #include "alert/alert_types.hpp"
 #include "net/ip_prefix.hpp"
+#include "alert/alert_window.hpp"
 #include "store/alert_store.hpp"
 #include "store/flow_batch.hpp"
 #include "store/preference_store.hpp"
@@ -43,19 +50,6 @@
 namespace wireflow::collector::alert {
 
 class notifier;
-
-// What the maintenance thread knows of each probe (collector/app's probes view).
-// Counters are totals since the probe's boot; the engine takes deltas.
-struct probe_health {
-    std::string probe_id;
-    std::uint64_t boot_id{0};
-    bool up{true};                    // false: silent for longer than its interval allows
-    std::uint64_t seconds_silent{0};  // since its last statistics arrived
-    std::uint64_t packets{0};         // NIC rx packets
-    std::uint64_t nic_drops{0};       // imissed + rx_nombuf + ierrors
-    std::uint64_t export_drops{0};    // records the probe could not export
-    std::uint64_t sequence_gaps{0};   // batches missing at the collector
-};
 
 struct alert_engine_settings {
     std::vector<net::ip_prefix> local_networks;     // new devices, blacklist direction
@@ -65,11 +59,6 @@ struct alert_engine_settings {
     // Host -> pool name (empty: no pool), for the pool volume check; called
     // from tick() once per active host and window. May be empty.
     std::function<std::string(std::string_view ip, std::uint16_t vlan, std::string_view mac)> pool_of;
-};
-
-struct alert_engine_stats {
-    std::atomic<std::uint64_t> engaged{0}, released{0}, one_shot{0}, suppressed_quiet{0};
-    std::atomic<std::uint64_t> untracked_hosts{0}, db_errors{0}, pending_dropped{0};
 };
 
 class alert_engine {

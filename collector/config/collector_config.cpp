@@ -34,6 +34,8 @@ constexpr option_spec specs[] = {
     {"host-persist-s", 0, true, false, "seconds between writes of host totals and time series to PostgreSQL (default 60)"},
     {"timeseries-rollup-days", 0, true, false, "days of 1-minute time series kept before the hourly roll-up (default 7)"},
     {"db-pool-size", 0, true, false, "PostgreSQL connections for the REST API and maintenance (default 4)"},
+    {"user", 'U', true, false, "run as this user once the HTTP socket is bound (started as root, like ntopng)"},
+    {"init-db", 0, false, false, "create or migrate the schema in --db, then exit (see wireflow-collector-init-db)"},
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
@@ -68,6 +70,7 @@ collector_config make_collector_config(const options& o) {
     collector_config c;
     c.help = o.has("help");
     c.gen_curve_keypair = o.has("gen-curve-keypair");
+    c.init_db = o.has("init-db");
     c.listen = o.get_or("listen", c.listen);
     check_endpoint(c.listen);
     c.db = o.get_or("db", c.db);
@@ -116,6 +119,7 @@ collector_config make_collector_config(const options& o) {
     c.host_persist_s = static_cast<int>(o.get_int("host-persist-s", c.host_persist_s, 1, 3600));
     c.timeseries_rollup_days = static_cast<int>(o.get_int("timeseries-rollup-days", c.timeseries_rollup_days, 1, 3650));
     c.db_pool_size = static_cast<int>(o.get_int("db-pool-size", c.db_pool_size, 1, 256));
+    c.user = o.get_or("user", "");
     return c;
 }
 

@@ -42,6 +42,8 @@ struct collector_config {
     int host_persist_s{60};                             // hosts table + time series write period
     int timeseries_rollup_days{7};                      // minutes older than this go to timeseries_hourly
     int db_pool_size{4};                                // db_pool connections (REST, maintenance)
+    std::string user;                                   // --user: run as this user once the sockets are bound
+    bool init_db{false};                                // create/migrate the schema in --db, then exit
     bool gen_curve_keypair{false};
     bool help{false};
 

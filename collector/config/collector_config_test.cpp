@@ -82,8 +82,16 @@ TEST_CASE("CURVE needs both the secret key and the allow list", "[collector_conf
     CHECK(error_of("--curve-allow-keys-file=/k\n").find("curve-secret-key-file") != std::string::npos);
 }
 
-TEST_CASE("flags take no value", "[collector_config]") {
-    CHECK(error_of("--help=yes\n").find("takes no value") != std::string::npos);
+TEST_CASE("flags take no value but 1/0", "[collector_config]") {
+    CHECK(error_of("--help=maybe\n").find("takes no value") != std::string::npos);
     CHECK(from_text("--gen-curve-keypair\n").gen_curve_keypair);
 }
 
+TEST_CASE("ntopng habits: --disable-login=1/0, comments after values, --user", "[collector_config]") {
+    CHECK(from_text("--disable-login=1\n").disable_login);
+    CHECK_FALSE(from_text("--disable-login=0\n").disable_login);
+    const auto c = from_text("-w=3005   # dashboard on every address\n--user=wireflow # like ntopng -U\n");
+    CHECK(c.http == "0.0.0.0:3005");
+    CHECK(c.user == "wireflow");
+    CHECK(error_of("--retention=7\n").find("did you mean --retention-days?") != std::string::npos);
+}

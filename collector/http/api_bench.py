@@ -13,8 +13,9 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "integration"))
 import api_support as S  # noqa: E402
-import collector_harness as H  # noqa: E402
+import flow_batches  # noqa: E402
 import wireflow_pb2 as pb  # noqa: E402
+from harness import Cluster  # noqa: E402
 
 
 def batches(hosts, per_batch=5000):
@@ -49,11 +50,11 @@ def batches(hosts, per_batch=5000):
 def main():
     hosts = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
     seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 10
-    with S.pg_or_skip() as pg:
+    with Cluster() as pg:
         col = S.ApiCollector(pg.create_database("wfbench"), extra=["--http-threads=2", "--local-host-idle-s=86400",
                                                                     "--remote-host-idle-s=86400"]).start()
         try:
-            sender = H.Sender(col.col.endpoint)
+            sender = flow_batches.Sender(col.endpoint)
             n = 0
             for b in batches(hosts):
                 sender.send(b)
@@ -82,7 +83,7 @@ def main():
                                  capture_output=True, text=True, check=True).stdout
             print(f"--- wrk -t2 -c16 GET /api/v1/hosts?limit=50&sort=throughput&q=10.0.1\n{out}")
         finally:
-            col.stop()
+            col.stop_clean()
 
 
 if __name__ == "__main__":

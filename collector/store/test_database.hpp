@@ -3,7 +3,8 @@
 // test run and a fresh database per test case, for Catch2 tests of classes
 // that use db_pool or store. The server is WIREFLOW_TEST_PG when set
 // (deploy/test.sh), else a throw-away cluster started with
-// tests/support/pgcluster.py (the test needs -DWIREFLOW_SOURCE_ROOT="...").
+// $WIREFLOW_SOURCE/tests/support/pgcluster.py, the one way the project starts
+// PostgreSQL (meson test sets WIREFLOW_SOURCE for every test).
 
 #include "store/store.hpp"
 
@@ -35,12 +36,15 @@ public:
             dsn_ = env;
             return;
         }
+        const char* source = std::getenv("WIREFLOW_SOURCE");
+        if (source == nullptr || *source == '\0')
+            throw std::runtime_error("no PostgreSQL: set WIREFLOW_TEST_PG, or WIREFLOW_SOURCE to find pgcluster.py");
         char path[] = "/tmp/wireflow-pg-test-XXXXXX";
         const int fd = mkstemp(path);
         if (fd < 0) throw std::runtime_error("mkstemp failed");
         close(fd);
         file_ = path;
-        const std::string script = std::string(WIREFLOW_SOURCE_ROOT) + "/tests/support/pgcluster.py";
+        const std::string script = std::string(source) + "/tests/support/pgcluster.py";
         const char* argv[] = {"/usr/bin/python3", script.c_str(), "serve", file_.c_str(), nullptr};
         if (posix_spawn(&child_, argv[0], nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
             throw std::runtime_error("cannot start " + script);

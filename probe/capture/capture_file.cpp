@@ -22,6 +22,7 @@ capture_file_info inspect_capture(const std::string& path) {
         const int r = pcap_next_ex(p.get(), &h, &data);
         if (r == 1) {
             ++info.packets;
+            if (h->caplen > info.max_caplen) info.max_caplen = h->caplen;
             continue;
         }
         info.read_error = r == PCAP_ERROR;

@@ -14,6 +14,7 @@ struct capture_file_info {
     int pcap_link_type{-1};       // LINKTYPE_* of the file (first interface for pcapng)
     std::string link_type_name;   // e.g. "EN10MB", "IEEE802_11_RADIO"; "unknown" if libpcap has none
     std::uint64_t packets{0};     // records libpcap returns before end of file or the first read error
+    std::uint32_t max_caplen{0};  // longest captured frame (sizes the mbufs of an in-memory replay)
     bool read_error{false};       // the file ends with an unreadable record (truncated, corrupt)
 };
 

@@ -49,9 +49,10 @@ struct temp_pcap {
 
 }  // namespace
 
-TEST_CASE("inspection reports link type and packet count of a pcap", "[capture_file]") {
+TEST_CASE("inspection reports link type, packet count and longest frame of a pcap", "[capture_file]") {
     temp_pcap p(1, 5, false);
     const auto info = inspect_capture(p.path);
+    CHECK(info.max_caplen == 60);
     CHECK(info.pcap_link_type == 1);
     CHECK(info.link_type_name == "EN10MB");
     CHECK(info.packets == 5);

@@ -33,8 +33,9 @@ constexpr std::array<std::uint8_t, 40> symmetric_rss_key = [] {
 
 }  // namespace
 
-mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, int socket_id)
-    : pool_(rte_pktmbuf_pool_create(name.c_str(), mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket_id)) {
+mbuf_pool::mbuf_pool(const std::string& name, unsigned mbufs, int socket_id, std::uint16_t data_room)
+    : pool_(rte_pktmbuf_pool_create(name.c_str(), mbufs, 256, 0,
+                                    static_cast<std::uint16_t>(data_room + RTE_PKTMBUF_HEADROOM), socket_id)) {
     if (pool_ == nullptr) fail("cannot create mbuf pool " + name, rte_errno);
 }
 

@@ -13,10 +13,11 @@ struct rte_mempool;
 
 namespace wireflow::probe {
 
-// Mbuf pool, RAII. Sized for every RX descriptor plus bursts in flight.
+// Mbuf pool, RAII. `data_room` excludes the headroom (RTE_PKTMBUF_HEADROOM).
 class mbuf_pool {
 public:
-    mbuf_pool(const std::string& name, unsigned mbufs, int socket_id);
+    static constexpr std::uint16_t default_data_room = 2048;
+    mbuf_pool(const std::string& name, unsigned mbufs, int socket_id, std::uint16_t data_room = default_data_room);
     ~mbuf_pool();
     mbuf_pool(const mbuf_pool&) = delete;
     mbuf_pool& operator=(const mbuf_pool&) = delete;

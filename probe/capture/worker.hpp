@@ -93,6 +93,8 @@ public:
 private:
     void process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_ns) noexcept;
     void publish() noexcept;
+    void sweep(std::uint64_t now_ns) noexcept;
+    static constexpr std::uint32_t max_sweep_slice = 4096;   // slots per poll at most: keeps one poll short
 
     std::uint16_t index_;
     flow_table table_;
@@ -100,7 +102,9 @@ private:
     dpi_engine* dpi_;
     std::unique_ptr<sink> sink_;
     worker_job job_;
-    std::vector<std::byte> scratch_;   // multi-segment frames are linearised here
+    std::vector<std::byte> scratch_;   // multi-segment frames of a burst are linearised here
+    std::uint64_t sweep_ns_;           // the whole table is swept once per this period
+    std::uint64_t last_sweep_ns_{0};
     std::uint64_t last_ts_ns_{0};
     worker_counters counters_;
 };

@@ -32,6 +32,9 @@ const option_spec specs[] = {
     {"curve-server-key-file", 0, true, false, "file holding the collector CURVE public key (Z85)"},
     {"curve-key-file", 0, true, false, "this probe's CURVE key pair file (as --gen-curve-keypair prints)"},
     {"max-flows", 0, true, false, "flow table capacity per worker (default 262144)"},
+    {"no-dpi", 0, false, false, "no nDPI: flows only, no application protocol (fastest)"},
+    {"dpi-states", 0, true, false, "flows under nDPI inspection at once per worker, allocated as needed (default 65536)"},
+    {"mbufs", 0, true, false, "mbufs in the packet pool (default: sized from the ports, and from the file with --pcap-loop)"},
     {"idle-timeout", 0, true, false, "seconds without a packet before a flow is exported (default 30)"},
     {"active-timeout", 0, true, false, "seconds after which a long flow is exported (default 120)"},
     {"batch-records", 0, true, false, "records per batch sent to the collector (default 1000)"},
@@ -45,6 +48,7 @@ const option_spec specs[] = {
     {"dump-flows", 0, true, false, "write every exported record as a JSON line to FILE"},
     {"summary-json", 0, true, false, "write run counters as one JSON object to FILE at exit"},
     {"duration", 0, true, false, "stop after this many seconds"},
+    {"user", 'U', true, false, "run as this user after EAL init and port setup (started as root, like ntopng)"},
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
@@ -200,6 +204,10 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     read_curve_options(o, cfg);
 
     cfg.max_flows = static_cast<std::uint32_t>(o.get_int("max-flows", cfg.max_flows, 16, 1 << 26));
+    cfg.no_dpi = o.has("no-dpi");
+    if (cfg.no_dpi && o.has("dpi-states")) fail("--dpi-states has no use with --no-dpi");
+    cfg.dpi_states = static_cast<std::uint32_t>(o.get_int("dpi-states", cfg.dpi_states, 1, 1 << 24));
+    cfg.mbufs = static_cast<std::uint32_t>(o.get_int("mbufs", 0, 1023, 1 << 30));
     cfg.idle_timeout_s = o.get_double("idle-timeout", cfg.idle_timeout_s, 0.001, 86400);
     cfg.active_timeout_s = o.get_double("active-timeout", cfg.active_timeout_s, 0.001, 7 * 86400);
     if (cfg.active_timeout_s < cfg.idle_timeout_s)
@@ -207,6 +215,7 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     cfg.batch_records = static_cast<unsigned>(o.get_int("batch-records", cfg.batch_records, 1, 100000));
     cfg.batch_ms = static_cast<unsigned>(o.get_int("batch-ms", cfg.batch_ms, 1, 600000));
     cfg.spool_dir = o.get_or("spool-dir", "");
+    cfg.user = o.get_or("user", "");
     cfg.spool_max_mb = static_cast<std::uint64_t>(o.get_int("spool-max-mb", 1024, 1, 1 << 24));
     cfg.buffer_batches = static_cast<unsigned>(o.get_int("buffer-batches", cfg.buffer_batches, 1, 1 << 20));
     cfg.stats_interval_s = o.get_double("stats-interval", cfg.stats_interval_s, 0, 86400);

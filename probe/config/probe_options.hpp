@@ -36,6 +36,9 @@ struct probe_config {
     std::string curve_public_key;       // Z85
     std::string curve_secret_key;       // Z85
     std::uint32_t max_flows{1u << 18};  // per worker
+    bool no_dpi{false};                 // --no-dpi: no nDPI at all
+    std::uint32_t dpi_states{65536};    // --dpi-states: nDPI states per worker (flows inspected at once)
+    std::uint32_t mbufs{0};             // --mbufs, 0: sized from the devices (and an in-memory capture)
     double idle_timeout_s{30};
     double active_timeout_s{120};
     unsigned batch_records{1000};
@@ -50,6 +53,7 @@ struct probe_config {
     std::string summary_json;
     double duration_s{0};               // 0: until end of capture or a signal
 
+    std::string user;                   // --user: run as this user after EAL init and port setup
     bool help{false};
     bool gen_curve_keypair{false};      // print a new key pair and exit
 

@@ -241,3 +241,24 @@ TEST_CASE("probe id follows the collector's charset and length", "[probe_options
     CHECK(valid_probe_id("a"));
     CHECK_FALSE(valid_probe_id("a:b"));
 }
+
+TEST_CASE("no-dpi, dpi-states and mbufs are read, and dpi-states without DPI is refused", "[probe_options]") {
+    const auto d = parse({"--pcap", "x.pcap", "--collector", "none"});
+    CHECK_FALSE(d.no_dpi);
+    CHECK(d.dpi_states == 65536);
+    CHECK(d.mbufs == 0);
+    const auto c = parse({"--pcap", "x.pcap", "--collector", "none", "--no-dpi", "--mbufs", "4000000"});
+    CHECK(c.no_dpi);
+    CHECK(c.mbufs == 4000000);
+    CHECK(parse({"--pcap", "x.pcap", "--collector", "none", "--dpi-states", "100"}).dpi_states == 100);
+    CHECK(error_of({"--pcap", "x.pcap", "--collector", "none", "--no-dpi", "--dpi-states", "100"}).find("--dpi-states") !=
+          std::string::npos);
+    CHECK(error_of({"--pcap", "x.pcap", "--collector", "none", "--mbufs", "10"}).find("mbufs") != std::string::npos);
+}
+
+TEST_CASE("ntopng habits: --user, --no-huge=0 and a suggestion for a typo", "[probe_options]") {
+    const auto c = parse({"--pcap", "a.pcap", "--collector", "none", "--no-huge=0", "-U", "wireflow"});
+    CHECK_FALSE(c.no_huge);
+    CHECK(c.user == "wireflow");
+    CHECK(error_of({"--pcap", "a.pcap", "--colector", "none"}).find("did you mean --collector?") != std::string::npos);
+}

@@ -55,36 +55,51 @@ void dissect_ethernet(bytes f, std::size_t off, packet_summary& s, int depth) no
 
 // Reads ports and flags of the upper-layer header at [pos, end). `complete`
 // says the IP header claims no more bytes than [pos, end) (not a snaplen cut,
-// not a first fragment): a header that does not fit is then malformed, not cut.
+// not a first fragment): a header that does not fit is then malformed, since
+// the IP header contradicts it. Otherwise the header was cut by the capture's
+// snap length (or a fragment boundary): the packet is still ok and counted by
+// its IP length, in its flow when the ports were captured and in the
+// port-less flow of the address pair when not (as tshark counts it).
 void dissect_l4(bytes f, std::size_t pos, std::size_t end, bool complete, packet_summary& s) noexcept {
     s.l4_offset = off16(pos);
+    s.status = parse_status::ok;
     const std::size_t avail = end - pos;
-    const parse_status short_header = complete ? parse_status::bad_l4_header : parse_status::truncated_l4;
+    // Cut short: ports only when the whole port pair was captured.
+    const auto cut = [&](bool ports) noexcept {
+        if (complete) return void(s.status = parse_status::bad_l4_header);
+        if (!ports) {
+            s.src.port = s.dst.port = 0;
+            s.tcp_flags = 0;
+            return;
+        }
+        s.has_l4 = true;
+        s.payload_offset = off16(end);
+        s.payload_len = 0;
+    };
+    const auto ports_at = [&](std::size_t at) noexcept {
+        s.src.port = be16(f, at);
+        s.dst.port = be16(f, at + 2);
+    };
     std::size_t header = 0;
     switch (s.protocol) {
     case ipproto::tcp: {
-        if (avail < 20) return void(s.status = short_header);
+        if (avail < 4) return cut(false);
+        ports_at(pos);
+        if (avail < 13) return cut(true);
         // RFC 9293 3.1: the data offset counts 32-bit words and is at least 5.
         header = std::size_t{u8(f, pos + 12)} >> 4 << 2;
         if (header < 20) return void(s.status = parse_status::bad_l4_header);
-        if (avail < header) return void(s.status = short_header);
-        s.src.port = be16(f, pos);
-        s.dst.port = be16(f, pos + 2);
-        s.tcp_flags = u8(f, pos + 13);
+        if (avail > 13) s.tcp_flags = u8(f, pos + 13);
+        if (avail < header) return cut(true);
         break;
     }
     case ipproto::udp:
-        if (avail < 8) return void(s.status = short_header);
-        header = 8;
-        s.src.port = be16(f, pos);
-        s.dst.port = be16(f, pos + 2);
-        break;
     case ipproto::sctp:
-        // RFC 9260 3.1: 12-byte common header, ports first.
-        if (avail < 12) return void(s.status = short_header);
-        header = 12;
-        s.src.port = be16(f, pos);
-        s.dst.port = be16(f, pos + 2);
+        // UDP: 8-byte header; SCTP (RFC 9260 3.1): 12-byte common header. Ports first.
+        header = s.protocol == ipproto::udp ? 8 : 12;
+        if (avail < 4) return cut(false);
+        ports_at(pos);
+        if (avail < header) return cut(true);
         break;
     case ipproto::icmp:
     case ipproto::icmpv6: {
@@ -92,14 +107,14 @@ void dissect_l4(bytes f, std::size_t pos, std::size_t end, bool complete, packet
         // protocol number without ports.
         const bool v6 = s.protocol == ipproto::icmpv6;
         if (v6 != (s.ip_version == 6)) break;
-        if (avail < 4) return void(s.status = short_header);
+        if (avail < 4) return cut(false);
         const std::uint8_t type = u8(f, pos);
         const std::uint8_t code = u8(f, pos + 1);
         // RFC 792 / RFC 4443 4.1-4.2: echo request 8 / 128, reply 0 / 129.
         const std::uint8_t request = v6 ? 128 : 8;
         const std::uint8_t reply = v6 ? 129 : 0;
         if (type == request || type == reply) {
-            if (avail < 8) return void(s.status = short_header);
+            if (avail < 8) return cut(false);  // no identifier: no ping flow to join
             const std::uint16_t id = be16(f, pos + 4);
             const auto req_port = static_cast<std::uint16_t>(request << 8 | code);
             s.src.port = type == request ? req_port : id;
@@ -115,7 +130,6 @@ void dissect_l4(bytes f, std::size_t pos, std::size_t end, bool complete, packet
     default:
         break;
     }
-    s.status = parse_status::ok;
     if (header == 0) return;  // other IP protocol (GRE, ESP, ...): no ports
     s.has_l4 = true;
     s.payload_offset = off16(pos + header);
@@ -206,8 +220,10 @@ void dissect_ipv6(bytes f, std::size_t off, packet_summary& s) noexcept {
         }
         if (need == 0) break;  // upper-layer header, ESP (50) or no next header (59)
         if (end - pos < need) {
-            // The chain overruns the datagram: a snaplen cut, or a broken chain.
-            s.status = cut_by_capture ? parse_status::truncated_ipv6 : parse_status::bad_ipv6_header;
+            // The chain overruns the datagram: a broken chain, or a snaplen
+            // cut, which still counts (port-less, by the payload length).
+            s.status = cut_by_capture ? parse_status::ok : parse_status::bad_ipv6_header;
+            s.l4_offset = off16(pos);
             return;
         }
         if (next == ipproto::fragment) {
@@ -260,13 +276,20 @@ void dissect_mpls(bytes f, std::size_t off, packet_summary& s, int depth) noexce
 
 void dissect_pppoe_session(bytes f, std::size_t off, packet_summary& s) noexcept {
     // RFC 2516 4: ver=1 type=1 code=0 session length, then the PPP protocol.
-    // Protocol-field compression (RFC 1661 6.5) is not negotiated on PPPoE in
-    // practice, so the protocol is read as two bytes.
-    if (!has(f, off, 8)) return void(s.status = parse_status::truncated_l2);
+    if (!has(f, off, 7)) return void(s.status = parse_status::truncated_l2);
     if (u8(f, off) != 0x11 || u8(f, off + 1) != 0) return void(s.status = parse_status::bad_l2);
-    const std::uint16_t ppp = be16(f, off + 6);
-    if (ppp == 0x0021) return dissect_ipv4(f, off + 8, s);
-    if (ppp == 0x0057) return dissect_ipv6(f, off + 8, s);
+    // RFC 1661 6.5 protocol-field compression: protocol numbers have an odd
+    // low byte and an even high byte, so an odd first byte is a one-byte
+    // protocol (0x21 IPv4, 0x57 IPv6). Wireshark's PPP dissector reads it so.
+    std::uint16_t ppp = u8(f, off + 6);
+    std::size_t ip = off + 7;
+    if ((ppp & 0x01) == 0) {
+        if (!has(f, off, 8)) return void(s.status = parse_status::truncated_l2);
+        ppp = be16(f, off + 6);
+        ip = off + 8;
+    }
+    if (ppp == 0x0021) return dissect_ipv4(f, ip, s);
+    if (ppp == 0x0057) return dissect_ipv6(f, ip, s);
     s.status = parse_status::not_ip;  // LCP, IPCP, CHAP, ...
 }
 
@@ -398,7 +421,6 @@ std::string_view name(parse_status s) noexcept {
     case parse_status::bad_ipv4_header: return "bad_ipv4_header";
     case parse_status::truncated_ipv6: return "truncated_ipv6";
     case parse_status::bad_ipv6_header: return "bad_ipv6_header";
-    case parse_status::truncated_l4: return "truncated_l4";
     case parse_status::bad_l4_header: return "bad_l4_header";
     case parse_status::unsupported_link: return "unsupported_link";
     case parse_status::count_: break;

@@ -18,7 +18,8 @@ namespace wireflow::probe {
 // down to the bottom of stack then IPv4/IPv6 by first nibble or an RFC 4385
 // control word + Ethernet pseudowire, Cisco FabricPath (0x8903) (one level of
 // either; the MACs reported are the inner frame's, i.e. the hosts'),
-// PPPoE session (0x8864, PPP 0x0021/0x0057), Linux SLL/SLL2, raw IP, BSD
+// PPPoE session (0x8864, PPP 0x0021/0x0057, or 0x21/0x57 with RFC 1661
+// protocol-field compression), Linux SLL/SLL2, raw IP, BSD
 // NULL (either byte order) and LOOP. Only the outermost IP header is
 // dissected: tunnels (GRE, 4in4, 6in4, ...) are reported by protocol number.
 //
@@ -40,9 +41,13 @@ namespace wireflow::probe {
 // protocols, and fragments after the first (`later_fragment`), have ports 0
 // and `has_l4` false.
 //
-// Status: a header cut by the end of the capture is `truncated_*` at its
-// layer (an L4 header split across fragments is `truncated_l4` too); a header
-// that contradicts itself or its IP length is `bad_*`. Raw IP / MPLS payload
+// Status: a link or IP header cut by the end of the capture is `truncated_*`
+// at its layer (nothing to count: no complete addresses). Once the IP header
+// is complete, a cut in the L4 header or the IPv6 extension chain (snap
+// length, fragment boundary) is `ok`: the packet counts by its IP length, with
+// `has_l4` and ports when the port pair was captured, else ports 0 (the
+// port-less flow of the address pair), as tshark counts it. A header that
+// contradicts itself or its IP length is `bad_*`. Raw IP / MPLS payload
 // whose version is neither 4 nor 6 is `bad_ipv4_header`.
 [[nodiscard]] packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept;
 

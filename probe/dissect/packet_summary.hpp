@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "flow/flow_key.hpp"
+#include "dissect/endpoint.hpp"
 
 namespace wireflow::probe {
 
@@ -17,12 +17,13 @@ enum class parse_status : std::uint8_t {
     not_ip,                // valid frame carrying something other than IPv4/IPv6 (ARP, LLDP, ...)
     truncated_l2,          // link header (Ethernet, VLAN, MPLS, PPPoE, SLL) cut short
     bad_l2,                // link header contents impossible (e.g. MPLS stack without bottom)
-    truncated_ipv4,
+    truncated_ipv4,        // the IPv4 header (options included) cut short: no addresses to count
     bad_ipv4_header,       // version != 4, IHL < 5, total length < IHL*4
-    truncated_ipv6,
-    bad_ipv6_header,       // version != 6, extension header chain broken
-    truncated_l4,          // TCP/UDP/SCTP/ICMP header cut short in a first fragment
-    bad_l4_header,         // e.g. TCP data offset < 5
+    truncated_ipv6,        // the fixed 40-byte IPv6 header cut short
+    bad_ipv6_header,       // version != 6, extension header chain overruns the payload length
+    bad_l4_header,         // e.g. TCP data offset < 5, or a header longer than the IP length leaves
+    // An L4 header (or IPv6 extension chain) cut by the snap length or a
+    // fragment boundary is not malformed: ok, counted by the IP length.
     unsupported_link,      // link type the dissector does not know
     count_                 // number of reasons; keep last
 };

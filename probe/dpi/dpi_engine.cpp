@@ -1,6 +1,8 @@
 #include "dpi/dpi_engine.hpp"
 
 #include <algorithm>
+#include <cstdlib>
+#include <type_traits>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -18,7 +20,9 @@ namespace wireflow::probe {
 
 namespace {
 
-constexpr std::uint32_t no_state = std::numeric_limits<std::uint32_t>::max();
+// The state pool grows by this many nDPI flow states at a time, up to
+// pool_size: memory follows the flows actually inspected at once.
+constexpr std::uint32_t chunk_states = 256;
 
 enum class phase : std::uint8_t {
     unused = 0,     // no flow in this slot
@@ -33,7 +37,7 @@ constexpr std::size_t raw_name_size = sizeof(ndpi_flow_struct::host_server_name)
 
 struct slot_result {
     std::uint64_t risk;
-    std::uint32_t state;        // pool index or no_state
+    std::uint32_t state;        // pool index + 1, 0: none (all-zero is an unused slot)
     std::uint16_t app;
     std::uint16_t master;
     std::uint16_t category;
@@ -51,6 +55,10 @@ struct aligned_deleter {
     void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
 };
 
+struct free_deleter {
+    void operator()(void* p) const noexcept { std::free(p); }
+};
+
 // ndpi_init_detection_module must not run concurrently (ndpi_api.h): workers
 // build their engines in parallel threads, so serialise the setup.
 std::mutex ndpi_init_mutex;
@@ -61,9 +69,13 @@ struct dpi_engine::impl {
     dpi_config cfg;
     std::unique_ptr<ndpi_detection_module_struct, ndpi_module_deleter> mod;
     std::size_t stride{0};
-    std::unique_ptr<std::byte[], aligned_deleter> pool;
-    std::vector<std::uint32_t> free_states;   // stack, never grows past pool_size
-    std::vector<slot_result> results;
+    std::vector<std::unique_ptr<std::byte[], aligned_deleter>> chunks;  // capacity reserved: never reallocates
+    std::uint32_t allocated{0};               // states in the chunks
+    std::vector<std::uint32_t> free_states;   // stack, capacity reserved for pool_size
+    // One per flow-table slot, from calloc: all-zero is "unused", so the
+    // kernel maps the pages only when a flow first lands in them.
+    std::unique_ptr<slot_result[], free_deleter> results;
+    std::uint32_t slots{0};
     dpi_counters counters;
 
     explicit impl(const dpi_config& c) : cfg(c) {
@@ -83,25 +95,56 @@ struct dpi_engine::impl {
         if (size != sizeof(ndpi_flow_struct))
             throw std::runtime_error("dpi: libndpi flow struct size differs from its header");
         stride = (size + 63) / 64 * 64;
-        pool.reset(static_cast<std::byte*>(::operator new[](stride * c.pool_size + 64, std::align_val_t{64})));
-        std::memset(pool.get(), 0, stride * c.pool_size);
-        free_states.resize(c.pool_size);
-        for (std::uint32_t i = 0; i < c.pool_size; ++i) free_states[i] = c.pool_size - 1 - i;
-        results.assign(c.slots, slot_result{});
-        for (auto& r : results) r.state = no_state;
+        chunks.reserve((c.pool_size + chunk_states - 1) / chunk_states);
+        free_states.reserve(c.pool_size);
+        static_assert(std::is_trivially_copyable_v<slot_result>);
+        results.reset(static_cast<slot_result*>(std::calloc(c.slots, sizeof(slot_result))));
+        if (!results) throw std::bad_alloc();
+        slots = c.slots;
     }
 
+    ~impl() {
+        // Give nDPI's own allocations back for every state still in use,
+        // without walking (and so touching) the per-slot results.
+        std::vector<bool> is_free(allocated, false);
+        for (std::uint32_t i : free_states) is_free[i] = true;
+        for (std::uint32_t i = 0; i < allocated; ++i)
+            if (!is_free[i]) ndpi_free_flow_data(state(i));
+    }
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
+
     ndpi_flow_struct* state(std::uint32_t i) noexcept {
-        return reinterpret_cast<ndpi_flow_struct*>(pool.get() + stride * i);
+        return reinterpret_cast<ndpi_flow_struct*>(chunks[i / chunk_states].get() + stride * (i % chunk_states));
+    }
+    ndpi_flow_struct* state_of(const slot_result& r) noexcept { return state(r.state - 1); }
+
+    // A zeroed state from the pool, growing it by a chunk when empty and
+    // below pool_size. A failed allocation only means no DPI for this flow.
+    bool take_state(slot_result& r) noexcept {
+        if (free_states.empty() && allocated < cfg.pool_size) {
+            const std::uint32_t n = std::min(chunk_states, cfg.pool_size - allocated);
+            auto* mem = static_cast<std::byte*>(::operator new[](stride * n, std::align_val_t{64}, std::nothrow));
+            if (mem != nullptr) {
+                std::memset(mem, 0, stride * n);  // nDPI expects a zeroed flow
+                chunks.emplace_back(mem);
+                for (std::uint32_t i = n; i-- > 0;) free_states.push_back(allocated + i);
+                allocated += n;
+            }
+        }
+        if (free_states.empty()) return false;
+        r.state = free_states.back() + 1;
+        free_states.pop_back();
+        return true;
     }
 
     void put_back(slot_result& r) noexcept {
-        if (r.state == no_state) return;
-        ndpi_flow_struct* f = state(r.state);
+        if (r.state == 0) return;
+        ndpi_flow_struct* f = state_of(r);
         ndpi_free_flow_data(f);
         std::memset(static_cast<void*>(f), 0, sizeof(ndpi_flow_struct));  // nDPI expects a zeroed flow
-        free_states.push_back(r.state);
-        r.state = no_state;
+        free_states.push_back(r.state - 1);
+        r.state = 0;
     }
 
     void take_name(slot_result& r, const ndpi_flow_struct* f) noexcept {
@@ -112,7 +155,7 @@ struct dpi_engine::impl {
 
     // Copies the verdict out of the nDPI state and returns the state to the pool.
     void finish(slot_result& r, ndpi_protocol proto) noexcept {
-        ndpi_flow_struct* f = state(r.state);
+        ndpi_flow_struct* f = state_of(r);
         if (proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
             std::uint8_t guessed = 0;
             proto = ndpi_detection_giveup(mod.get(), f, 1, &guessed);
@@ -142,34 +185,28 @@ struct dpi_engine::impl {
 };
 
 dpi_engine::dpi_engine(const dpi_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
-dpi_engine::~dpi_engine() {
-    if (!impl_) return;
-    for (auto& r : impl_->results) impl_->put_back(r);
-}
+dpi_engine::~dpi_engine() = default;
 
 void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16_t l3_len, std::uint64_t ts_ns,
                          bool from_client, bool created) noexcept {
     (void)from_client;
     impl& e = *impl_;
-    if (slot >= e.results.size()) [[unlikely]] return;
+    if (slot >= e.slots) [[unlikely]] return;
     slot_result& r = e.results[slot];
     if (created || r.ph == phase::unused) {
         e.put_back(r);
         r = slot_result{};
-        r.state = no_state;
-        if (e.free_states.empty()) {
+        if (!e.take_state(r)) {
             r.ph = phase::no_dpi;
             ++e.counters.flows_without_state;
             return;
         }
-        r.state = e.free_states.back();
-        e.free_states.pop_back();
         r.ph = phase::inspecting;
         ++e.counters.flows_inspected;
     }
     if (r.ph != phase::inspecting || l3 == nullptr || l3_len == 0) return;
 
-    ndpi_flow_struct* f = e.state(r.state);
+    ndpi_flow_struct* f = e.state_of(r);
     const ndpi_protocol proto = ndpi_detection_process_packet(e.mod.get(), f, l3, l3_len, ts_ns / 1'000'000);
     r.app = proto.app_protocol;
     r.master = proto.master_protocol;
@@ -185,11 +222,11 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
 
 void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     impl& e = *impl_;
-    if (slot >= e.results.size()) [[unlikely]] return;
+    if (slot >= e.slots) [[unlikely]] return;
     slot_result& r = e.results[slot];
     if (r.ph == phase::inspecting && rec.reason != end_reason::active_timeout) e.finish(r, impl::stored(r));
     if (r.ph == phase::inspecting) {
-        const ndpi_flow_struct* f = e.state(r.state);
+        const ndpi_flow_struct* f = e.state_of(r);
         r.risk = f->risk;
         e.take_name(r, f);
     }
@@ -211,16 +248,18 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
 
 void dpi_engine::release(std::uint32_t slot) noexcept {
     impl& e = *impl_;
-    if (slot >= e.results.size()) [[unlikely]] return;
+    if (slot >= e.slots) [[unlikely]] return;
     e.put_back(e.results[slot]);
     e.results[slot] = slot_result{};
-    e.results[slot].state = no_state;
 }
 
 const dpi_counters& dpi_engine::counters() const noexcept { return impl_->counters; }
 
 std::uint32_t dpi_engine::states_in_use() const noexcept {
-    return impl_->cfg.pool_size - static_cast<std::uint32_t>(impl_->free_states.size());
+    return impl_->allocated - static_cast<std::uint32_t>(impl_->free_states.size());
+}
+
+std::uint32_t dpi_engine::states_allocated() const noexcept { return impl_->allocated;
 }
 
 }  // namespace wireflow::probe

@@ -5,8 +5,10 @@
 // Design: results are indexed by the flow table's slot (stable for a flow's
 // life), in a compact per-slot array (~100 bytes: ids, category, risk and the
 // raw server name). The large nDPI flow states (ndpi_detection_get_sizeof_
-// ndpi_flow_struct(), ~1 KiB) come from a separate preallocated pool of
-// `pool_size` and are held only while a flow is being inspected: once nDPI
+// ndpi_flow_struct(), ~1 KiB) come from a separate pool that grows by chunks
+// of 256 zeroed states up to `pool_size` (nothing is allocated for flows
+// that never come: the per-slot array is calloc'ed, so its pages are mapped
+// only when flows land in them) and are held only while a flow is being inspected: once nDPI
 // has classified the flow (and wants no extra packets), or after
 // `max_packets` packets (then ndpi_detection_giveup), the result is copied to
 // the slot and the state goes back to the pool. So the pool bounds the flows
@@ -69,6 +71,8 @@ public:
 
     [[nodiscard]] const dpi_counters& counters() const noexcept;
     [[nodiscard]] std::uint32_t states_in_use() const noexcept;
+    // States the pool holds (in use or free): grows by chunks up to pool_size.
+    [[nodiscard]] std::uint32_t states_allocated() const noexcept;
 
 private:
     struct impl;

@@ -370,3 +370,24 @@ TEST_CASE("applications and server names on real captures match ndpiReader", "[d
         CHECK(res.mismatches.empty());
     }
 }
+
+TEST_CASE("the state pool starts empty and grows by chunks as flows start, never past its size", "[dpi]") {
+    dpi_config c;
+    c.slots = 1024;
+    c.pool_size = 300;   // one chunk of 256, then a partial one of 44
+    dpi_engine e(c);
+    CHECK(e.states_allocated() == 0);  // nothing touched for flows that never come
+    feed(e, 0, udp4({10, 0, 0, 1}, 40000, {10, 0, 0, 2}, 40001, noise(100, 1)), 1000 * ms, true);
+    CHECK(e.states_allocated() == 256);
+    for (std::uint32_t s = 1; s < 400; ++s)
+        feed(e, s, udp4({10, 0, 1, static_cast<std::uint8_t>(s)}, 40000, {10, 0, 0, 2}, 40001, noise(100, 2)),
+             1000 * ms, true);
+    CHECK(e.states_allocated() == 300);
+    CHECK(e.states_in_use() == 300);
+    CHECK(e.counters().flows_without_state == 100);
+    // A released state is reused without growing.
+    e.release(0);
+    feed(e, 500, udp4({10, 0, 2, 1}, 40000, {10, 0, 0, 2}, 40001, noise(100, 3)), 1000 * ms, true);
+    CHECK(e.states_in_use() == 300);
+    CHECK(e.states_allocated() == 300);
+}

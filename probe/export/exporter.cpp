@@ -1,6 +1,5 @@
 #include "export/exporter.hpp"
 
-#include <fcntl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -8,25 +7,22 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
-#include <tuple>
 #include <zmq.hpp>
 
 #include "export/codec.hpp"
+#include "export/collector_link.hpp"
+#include "export/spool.hpp"
 #include "wireflow.pb.h"
 
 namespace wireflow::probe {
 
-namespace fs = std::filesystem;
 using clock_type = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
@@ -53,40 +49,6 @@ struct file_closer {
     void operator()(std::FILE* f) const noexcept { std::fclose(f); }
 };
 
-// RAII for a POSIX file descriptor used by the spool writer.
-class fd_guard {
-public:
-    explicit fd_guard(int fd) noexcept : fd_(fd) {}
-    ~fd_guard() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    fd_guard(const fd_guard&) = delete;
-    fd_guard& operator=(const fd_guard&) = delete;
-    [[nodiscard]] int get() const noexcept { return fd_; }
-
-private:
-    int fd_;
-};
-
-// Spool files: one per batch, "<boot_id hex16>-<sequence dec20>.wfb", holding
-// the encoded Envelope exactly as sent, so a re-send after a restart keeps its
-// original identity and the collector de-duplicates it.
-constexpr std::string_view spool_ext = ".wfb";
-
-std::string spool_name(std::uint64_t boot, std::uint64_t seq) {
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%016" PRIx64 "-%020" PRIu64 ".wfb", boot, seq);
-    return buf;
-}
-
-bool parse_spool_name(const std::string& name, std::uint64_t& boot, std::uint64_t& seq) {
-    if (name.size() != 16 + 1 + 20 + spool_ext.size() || !name.ends_with(spool_ext) || name[16] != '-') return false;
-    const char* p = name.data();
-    const auto b = std::from_chars(p, p + 16, boot, 16);
-    const auto s = std::from_chars(p + 17, p + 37, seq, 10);
-    return b.ec == std::errc{} && b.ptr == p + 16 && s.ec == std::errc{} && s.ptr == p + 37;
-}
-
 }  // namespace
 
 struct exporter::impl {
@@ -99,10 +61,6 @@ struct exporter::impl {
         std::uint64_t spool_size{0};
         clock_type::time_point due{};  // next (re-)send time
         unsigned attempts{0};
-    };
-    struct spooled {
-        std::uint64_t boot, seq, size;
-        std::string path;
     };
 
     exporter_config cfg;
@@ -119,16 +77,16 @@ struct exporter::impl {
         unacked_batches{0}, unacked_records{0}, last_sequence{0};
 
     // Exporter-thread state.
-    std::unique_ptr<zmq::context_t> ctx;
-    std::unique_ptr<zmq::socket_t> sock;
-    std::unique_ptr<zmq::socket_t> monitor;
+    std::unique_ptr<collector_link> link;
+    zmq::socket_t* sock{nullptr};     // link's, while it is open
+    zmq::socket_t* monitor{nullptr};
     std::unique_ptr<std::FILE, file_closer> dump;
     std::vector<char> dump_buffer;
     std::string line;
 
     std::deque<batch> memory;     // sequence order (spooled batches of earlier boots first)
-    std::deque<spooled> on_disk;  // spooled, not yet loaded into memory, in order
-    std::uint64_t spool_bytes{0};
+    std::optional<batch_spool> spool;  // --spool-dir given
+    std::deque<spooled_batch> on_disk;  // spooled, not yet loaded into memory, in order
     std::uint64_t next_seq{1};
     bool rejected_logged{false};
     bool handshake_failure_logged{false};
@@ -148,7 +106,11 @@ struct exporter::impl {
             dump_buffer.resize(1 << 20);
             std::setvbuf(dump.get(), dump_buffer.data(), _IOFBF, dump_buffer.size());
         }
-        if (!cfg.spool_dir.empty()) load_spool_dir();
+        if (!cfg.spool_dir.empty()) {
+            spool.emplace(cfg.spool_dir, cfg.spool_max_mb * 1024 * 1024);
+            on_disk = spool->take_found();
+            update_pending();
+        }
         if (connected_mode()) open_socket();
         next_stats = clock_type::now() + cfg.stats_interval;
         reset_building();
@@ -157,145 +119,54 @@ struct exporter::impl {
     [[nodiscard]] bool connected_mode() const { return cfg.collector != "none"; }
 
     void open_socket() {
-        ctx = std::make_unique<zmq::context_t>(1);
-        sock = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::dealer);
-        // Queue only to completed connections: while the collector is away,
-        // send fails with EAGAIN and the batch stays in our buffer/spool
-        // instead of vanishing into a pipe that may never connect.
-        sock->set(zmq::sockopt::immediate, 1);
-        sock->set(zmq::sockopt::sndhwm, 1000);
-        sock->set(zmq::sockopt::rcvhwm, 10000);
-        sock->set(zmq::sockopt::linger, 0);  // unacked data is ours to keep, not the socket's
-        sock->set(zmq::sockopt::reconnect_ivl, 100);
-        sock->set(zmq::sockopt::reconnect_ivl_max, 5000);
-        // ZMTP 3.1 PING/PONG: a silent dead peer is noticed within ~3 s.
-        sock->set(zmq::sockopt::heartbeat_ivl, 1000);
-        sock->set(zmq::sockopt::heartbeat_timeout, 3000);
-        sock->set(zmq::sockopt::heartbeat_ttl, 6000);
-        if (cfg.curve_enabled()) {
-            // Before connect: the mechanism is fixed when the connection is made.
-            try {
-                sock->set(zmq::sockopt::curve_serverkey, cfg.curve_server_key);
-                sock->set(zmq::sockopt::curve_publickey, cfg.curve_public_key);
-                sock->set(zmq::sockopt::curve_secretkey, cfg.curve_secret_key);
-            } catch (const zmq::error_t& e) {
-                throw std::runtime_error(std::string("cannot set CURVE keys: ") + e.what());
-            }
-        }
-        char ep[64];
-        std::snprintf(ep, sizeof(ep), "inproc://wireflow-exporter-%016" PRIx64, boot_id);
-        constexpr int handshake_failed =
-            ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
-        if (zmq_socket_monitor(sock->handle(), ep, ZMQ_EVENT_CONNECTED | ZMQ_EVENT_DISCONNECTED | handshake_failed) != 0)
-            throw std::runtime_error(std::string("zmq_socket_monitor: ") + zmq_strerror(zmq_errno()));
-        monitor = std::make_unique<zmq::socket_t>(*ctx, zmq::socket_type::pair);
-        monitor->connect(ep);
-        try {
-            sock->connect(cfg.collector);
-        } catch (const zmq::error_t& e) {
-            throw std::runtime_error("cannot connect to collector " + cfg.collector + ": " + e.what());
-        }
+        link = std::make_unique<collector_link>(
+            collector_endpoint{cfg.collector, cfg.curve_server_key, cfg.curve_public_key, cfg.curve_secret_key},
+            boot_id);
+        sock = &link->dealer();
+        monitor = &link->monitor();
     }
 
     void close_socket() {
-        if (!sock) return;
-        zmq_socket_monitor(sock->handle(), nullptr, 0);
-        monitor.reset();
-        sock.reset();
-        ctx.reset();
+        sock = nullptr;
+        monitor = nullptr;
+        link.reset();
     }
 
     // ---- spool -------------------------------------------------------------
-    void load_spool_dir() {
-        std::error_code ec;
-        fs::create_directories(cfg.spool_dir, ec);
-        if (ec) throw std::runtime_error("cannot create spool dir " + cfg.spool_dir + ": " + ec.message());
-        std::vector<spooled> found;
-        for (const auto& e : fs::directory_iterator(cfg.spool_dir)) {
-            const std::string name = e.path().filename().string();
-            if (name.ends_with(".tmp")) {  // torn write from a crash: never renamed, never acked
-                fs::remove(e.path(), ec);
-                continue;
-            }
-            spooled s{};
-            if (!e.is_regular_file() || !parse_spool_name(name, s.boot, s.seq)) continue;
-            s.size = e.file_size();
-            s.path = e.path().string();
-            found.push_back(std::move(s));
-        }
-        std::sort(found.begin(), found.end(),
-                  [](const spooled& a, const spooled& b) { return std::tie(a.boot, a.seq) < std::tie(b.boot, b.seq); });
-        for (auto& s : found) {
-            spool_bytes += s.size;
-            on_disk.push_back(std::move(s));
-        }
-        update_pending();
-    }
-
-    [[nodiscard]] std::uint64_t spool_limit() const { return cfg.spool_max_mb * 1024 * 1024; }
-
-    // Writes the batch durably: temp file, fsync, rename, fsync the directory.
     bool write_spool(batch& b) {
-        const fs::path final_path = fs::path(cfg.spool_dir) / spool_name(b.boot, b.seq);
-        const std::string tmp = final_path.string() + ".tmp";
-        {
-            fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-            if (fd.get() < 0) return false;
-            std::size_t off = 0;
-            while (off < b.bytes.size()) {
-                const ssize_t n = ::write(fd.get(), b.bytes.data() + off, b.bytes.size() - off);
-                if (n < 0 && errno == EINTR) continue;
-                if (n <= 0) {
-                    ::unlink(tmp.c_str());
-                    return false;
-                }
-                off += static_cast<std::size_t>(n);
-            }
-            if (::fsync(fd.get()) != 0) {
-                ::unlink(tmp.c_str());
-                return false;
-            }
-        }
-        if (std::rename(tmp.c_str(), final_path.c_str()) != 0) {
-            ::unlink(tmp.c_str());
-            return false;
-        }
-        fd_guard dir(::open(cfg.spool_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-        if (dir.get() >= 0) ::fsync(dir.get());
-        b.spool_path = final_path.string();
-        b.spool_size = b.bytes.size();
-        spool_bytes += b.spool_size;
+        if (!spool) return false;
+        auto s = spool->write(b.boot, b.seq, b.bytes);
+        if (!s) return false;
+        b.spool_path = s->path;
+        b.spool_size = s->size;
         ++batches_spooled;
         return true;
     }
 
     void forget_spool(batch& b) {
         if (b.spool_path.empty()) return;
-        ::unlink(b.spool_path.c_str());
-        spool_bytes -= std::min(spool_bytes, b.spool_size);
+        spool->remove(b.spool_path, b.spool_size);
         b.spool_path.clear();
     }
 
     // Moves spooled batches into memory while there is room, oldest first.
     void refill_from_spool() {
         while (!on_disk.empty() && memory.size() < cfg.buffer_batches) {
-            spooled s = std::move(on_disk.front());
+            spooled_batch s = std::move(on_disk.front());
             on_disk.pop_front();
-            std::ifstream in(s.path, std::ios::binary);
-            std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            std::optional<std::string> bytes = spool->read(s);
+            if (!bytes) continue;
             wireflow::v1::Envelope env;
-            if (!in.good() && !in.eof()) continue;
-            if (!env.ParseFromString(bytes) || !env.has_batch()) {
+            if (!env.ParseFromString(*bytes) || !env.has_batch()) {
                 std::fprintf(stderr, "wireflow-probe: spool file %s is not a flow batch; removed\n", s.path.c_str());
-                ::unlink(s.path.c_str());
-                spool_bytes -= std::min(spool_bytes, s.size);
+                spool->remove(s.path, s.size);
                 continue;
             }
             batch b;
             b.boot = s.boot;
             b.seq = s.seq;
             b.records = static_cast<std::uint32_t>(env.batch().records_size());
-            b.bytes = std::move(bytes);
+            b.bytes = std::move(*bytes);
             b.spool_path = std::move(s.path);
             b.spool_size = s.size;
             b.due = clock_type::now();
@@ -347,7 +218,7 @@ struct exporter::impl {
         refill_from_spool();
         if (on_disk.empty() && memory.size() < cfg.buffer_batches) {
             memory.push_back(std::move(b));
-        } else if (!cfg.spool_dir.empty() && spool_bytes + b.bytes.size() <= spool_limit() && write_spool(b)) {
+        } else if (write_spool(b)) {
             on_disk.push_back({b.boot, b.seq, b.spool_size, b.spool_path});
         } else {
             buffer_drops += b.records;  // memory and spool full: counted, never silent
@@ -556,7 +427,7 @@ struct exporter::impl {
         std::uint64_t lost_batches = 0, lost_records = 0;
         for (auto& b : memory) {
             if (!b.spool_path.empty()) continue;  // already durable
-            if (!cfg.spool_dir.empty() && write_spool(b)) continue;
+            if (write_spool(b)) continue;
             ++lost_batches;
             lost_records += b.records;
         }

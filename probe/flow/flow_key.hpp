@@ -8,17 +8,9 @@
 #include <cstring>
 #include <type_traits>
 
+#include "dissect/endpoint.hpp"
+
 namespace wireflow::probe {
-
-// 16 bytes hold either family; IPv4 uses the first 4 and leaves the rest zero.
-using ip_bytes = std::array<std::uint8_t, 16>;
-
-// One side of a conversation.
-struct endpoint {
-    ip_bytes ip{};
-    std::uint16_t port{0};
-    friend auto operator<=>(const endpoint&, const endpoint&) = default;
-};
 
 struct flow_key {
     ip_bytes lo_ip{};          // the lower endpoint by (ip, port)

@@ -228,11 +228,32 @@ struct flow_table::impl {
 flow_table::flow_table(const flow_table_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
 flow_table::~flow_table() = default;
 
+flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
+    flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst), 0};
+    l.hash = static_cast<std::uint32_t>(hash(l.ok.key));
+    __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
+    return l;
+}
+
+void flow_table::prefetch_entry(const flow_lookup& l) const noexcept {
+    const impl& t = *impl_;
+    const std::uint64_t c = t.index[l.hash & t.index_mask];
+    if (c == empty_cell) return;
+    const entry* e = &t.entries[impl::cell_slot(c)];
+    __builtin_prefetch(e);
+    __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+}
+
 flow_hit flow_table::account(const packet_summary& p, std::uint64_t now_ns, record_sink& sink) noexcept {
+    return account(p, lookup(p), now_ns, sink);
+}
+
+flow_hit flow_table::account(const packet_summary& p, const flow_lookup& l, std::uint64_t now_ns,
+                             record_sink& sink) noexcept {
     impl& t = *impl_;
     ++t.counters.packets;
-    const oriented_key ok = make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst);
-    const auto h = static_cast<std::uint32_t>(hash(ok.key));
+    const oriented_key& ok = l.ok;
+    const std::uint32_t h = l.hash;
 
     std::uint32_t s = t.find(ok.key, h);
     if (s != nil && t.idle(t.entries[s], now_ns)) {

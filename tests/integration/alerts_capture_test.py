@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Blacklist marks and alerts from real traffic, end to end (issue 6).
 
-Part 1, a real capture: the real probe replays $WIREFLOW_CORPUS/real/CAPTURE
-to the real collector (real PostgreSQL) started with `--blacklist FILE`, FILE
-holding exactly one address of that capture. The expectation is computed
+Part 1, a whole capture: the real probe replays a generated office capture
+(tests/support/pcapgen.py write_sample), and $WIREFLOW_CORPUS/real/CAPTURE
+too when a corpus is there, to the real collector (real PostgreSQL) started
+with `--blacklist FILE`, FILE holding exactly one address of that capture. The expectation is computed
 independently from the probe's own --dump-flows output of the same run: every
 record whose client (server) is that address must be stored with
 client_blacklist (server_blacklist) = the list's name, no other record marked;
@@ -23,39 +24,22 @@ capture raise nothing.
 import ipaddress
 import json
 import os
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import psycopg2
 
-import psycopg2  # noqa: E402
+import pcapgen
+from harness import Cluster, Collector, corpus_files, fail, replay, require_built, wait_for
 
-import pcapgen  # noqa: E402
-from collector_harness import BUILD, COLLECTOR, Collector, free_port  # noqa: E402
-from pgcluster import Cluster  # noqa: E402
-
-PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
-CAPTURE = "instagram.pcap"
+CAPTURE = "instagram.pcap"   # of the corpus, when there is one
 LIST_NAME = "one-address.txt"
 
 
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
-
-
 def probe(path, out_dump, endpoint="none", probe_id="alerts"):
-    cmd = [PROBE, "--no-huge", "--memory", "512", "--pcap", path, "--probe-id", probe_id,
-           "--collector", endpoint, "--batch-ms", "50", "--linger-s", "30", "--dump-flows", out_dump]
-    r = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    if r.returncode != 0:
-        fail(f"probe exit {r.returncode} on {path}: {r.stderr.strip()[-1000:]}")
-    with open(out_dump) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return replay(path, endpoint, probe_id, dump=out_dump)
 
 
 def query(dsn, sql, args=()):
@@ -64,34 +48,18 @@ def query(dsn, sql, args=()):
         return cur.fetchall()
 
 
-def http_option():
-    """A free port for the collector's HTTP server, so tests can run side by side."""
-    return f"--http=127.0.0.1:{free_port()}"
-
-
 def set_preferences(dsn, prefs):
     with psycopg2.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("INSERT INTO preferences (key, value) VALUES ('alerts', %s::jsonb) "
                     "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (json.dumps(prefs),))
 
 
-def wait_for(what, fn, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        v = fn()
-        if v:
-            return v
-        time.sleep(0.2)
-    fail(f"timed out waiting for {what}")
-
-
 def migrated_database(pg, name, tmp):
     """A database the collector has migrated (so preferences can be written before the real run)."""
     dsn = pg.create_database(name)
-    col = Collector(dsn, os.path.join(tmp, name + "-init"), extra=[http_option()]).start()
+    col = Collector(dsn, os.path.join(tmp, name + "-init")).start()
     wait_for("migrations", lambda: query(dsn, "SELECT to_regclass('public.alerts') IS NOT NULL")[0][0])
-    if col.stop() != 0:
-        fail("collector did not stop cleanly:\n" + col.log_text()[-2000:])
+    col.stop_clean()
     return dsn
 
 
@@ -110,20 +78,20 @@ def entity(r):
     return e + (f" @{r['vlan']}" if r["vlan"] else "")
 
 
-def part_real_capture(pg, tmp, corpus):
-    path = os.path.join(corpus, "real", CAPTURE)
-    if not os.path.exists(path):
-        fail(f"{path} missing from the corpus")
+def part_whole_capture(pg, tmp, path):
+    name = os.path.basename(path)
+    tmp = os.path.join(tmp, "run-" + name)
+    os.makedirs(tmp)
     first = probe(path, os.path.join(tmp, "first.json"))
     address = choose_address(first)
     list_path = os.path.join(tmp, LIST_NAME)
     with open(list_path, "w") as f:
-        f.write(f"# the one blacklisted address of {CAPTURE}\n{address}\n")
+        f.write(f"# the one blacklisted address of {name}\n{address}\n")
 
     dsn = migrated_database(pg, "alerts_real", tmp)
     set_preferences(dsn, {"enabled": True})
     col = Collector(dsn, os.path.join(tmp, "real"), extra=[
-        http_option(), f"--blacklist={list_path}", "--local-networks=192.168.0.0/16,10.0.0.0/8", "--alert-window-s=2"]).start()
+        f"--blacklist={list_path}", "--local-networks=192.168.0.0/16,10.0.0.0/8", "--alert-window-s=2"]).start()
     try:
         wait_for("the blacklist loaded", lambda: query(
             dsn, "SELECT entries FROM blacklist_sources WHERE name = %s AND last_success_at IS NOT NULL",
@@ -147,9 +115,7 @@ def part_real_capture(pg, tmp, corpus):
             dsn, "SELECT count(*) FROM alerts WHERE type LIKE 'blacklisted_%%'")[0][0] >= len(expected_alerts))
         time.sleep(2.5)   # a later duplicate would show up by now
     finally:
-        rc = col.stop()
-    if rc != 0:
-        fail(f"collector exit {rc}:\n{col.log_text()[-3000:]}")
+        col.stop_clean()
 
     stored = {(fid, fs): (cb, sb) for fid, fs, cb, sb in query(
         dsn, "SELECT flow_id, first_seen_ns, client_blacklist, server_blacklist FROM flows "
@@ -167,7 +133,7 @@ def part_real_capture(pg, tmp, corpus):
         if et != "flow" or not one_shot or lists != LIST_NAME or LIST_NAME not in message or address not in message:
             fail(f"alert {t} {e} malformed: entity_type {et}, one-shot {one_shot}, lists {lists}, message {message!r}")
     n_client = sum(1 for r in marked if r["client_ip"] == address)
-    print(f"{CAPTURE}: blacklisted {address}: {len(marked)} of {len(records)} records marked "
+    print(f"{name}: blacklisted {address}: {len(marked)} of {len(records)} records marked "
           f"({n_client} as client), {len(rows)} alerts as expected")
 
 
@@ -207,7 +173,7 @@ def part_synthetic(pg, tmp):
     # 120 flows/s from the flooder (the scanner's 300 flows are 60/s), 400 pings/s.
     set_preferences(dsn, {"enabled": True, "checks": {"flow_flood": {"threshold": 100}}})
     col = Collector(dsn, os.path.join(tmp, "synthetic"), extra=[
-        http_option(), "--local-networks=10.9.0.0/16", "--alert-window-s=5"]).start()
+        "--local-networks=10.9.0.0/16", "--alert-window-s=5"]).start()
     expected = {("syn_scan_attacker", "10.9.0.66@0"), ("syn_scan_victim", "10.9.0.5@0"),
                 ("flow_flood_attacker", "10.9.0.77@0"), ("flow_flood_victim", "10.9.0.8@0"),
                 ("icmp_flood_attacker", "10.9.0.88@0"), ("icmp_flood_victim", "10.9.0.9@0")}
@@ -221,9 +187,7 @@ def part_synthetic(pg, tmp):
         wait_for("the scan and flood alerts released", lambda: query(
             dsn, f"SELECT count(*) = 0 FROM alerts WHERE {windowed} AND ended_at IS NULL")[0][0], timeout=30)
     finally:
-        rc = col.stop()
-    if rc != 0:
-        fail(f"collector exit {rc}:\n{col.log_text()[-3000:]}")
+        col.stop_clean()
     rows = query(dsn, f"SELECT type, entity_id, ended_at > started_at FROM alerts WHERE {windowed}")
     got = {(t, e) for t, e, _ in rows}
     if got != expected or len(rows) != len(expected):
@@ -234,21 +198,13 @@ def part_synthetic(pg, tmp):
 
 
 def main():
-    corpus = os.environ.get("WIREFLOW_CORPUS", "")
-    if not corpus or not os.path.isdir(os.path.join(corpus, "real")):
-        print("WIREFLOW_CORPUS/real absent: skipping")
-        return 77
-    for exe in (PROBE, COLLECTOR):
-        if not os.access(exe, os.X_OK):
-            print(f"{exe} not built: skipping")
-            return 77
-    tmp = tempfile.mkdtemp(prefix="wireflow-alerts-")
-    try:
-        with Cluster() as pg:
-            part_real_capture(pg, tmp, corpus)
-            part_synthetic(pg, tmp)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    require_built()
+    with tempfile.TemporaryDirectory(prefix="wireflow-alerts-", ignore_cleanup_errors=True) as tmp, Cluster() as pg:
+        captures = [pcapgen.write_sample(os.path.join(tmp, "office.pcap"), minutes=1.0)]
+        captures += corpus_files("real", [CAPTURE])
+        for path in captures:
+            part_whole_capture(pg, tmp, path)
+        part_synthetic(pg, tmp)
     print("PASS")
     return 0
 

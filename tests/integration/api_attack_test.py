@@ -14,21 +14,14 @@ pools, preferences, flows) is compared before and after.
   - oversized, deeply nested and malformed JSON bodies, oversized headers
   - the login rate limit (last: it locks this client address out)"""
 import json
-import os
-import sys
-import time
 from urllib.parse import quote
 
 import api_support as S
+from harness import COLLECTOR, Cluster, check, require_built
 
 SCRIPT = "<script>alert(1)</script>"
 CRLF = "x\r\nSet-Cookie: injected=1\r\nX-Injected: 1"
 SQL = ["' OR '1'='1", "'; DROP TABLE flows; --", "\\'; SELECT pg_sleep(5); --", "1) OR (1=1", "%' --", "$1", "\"", "x\x00y"]
-
-
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
 
 
 def no_5xx(res, what):
@@ -56,18 +49,17 @@ def snapshot(pg, dsn):
 
 
 def main():
-    if not os.path.exists(S.harness.COLLECTOR):
-        S.harness.skip("wireflow-collector not built")
-    with S.pg_or_skip() as pg:
+    require_built(COLLECTOR)
+    with Cluster() as pg:
         dsn = pg.create_database("wfattack")
         col = S.ApiCollector(dsn).start()
         try:
             run(pg, dsn, col)
         except BaseException:
-            print(col.log()[-4000:])
+            print(col.log_text()[-4000:])
             raise
         finally:
-            col.stop()
+            col.stop_clean()
     print("api_attack_test: ok")
 
 
@@ -272,5 +264,4 @@ def run(pg, dsn, col):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.join(os.environ.get("WIREFLOW_SOURCE", "."), "tests", "support"))
     main()

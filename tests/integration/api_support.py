@@ -6,12 +6,11 @@ import json
 import os
 import socket
 import ssl
-import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import collector_harness as harness  # noqa: E402
+import flow_batches
+from harness import Collector
 
 NEW_ADMIN_PASSWORD = "correct horse battery staple"
 VIEWER_PASSWORD = "viewer-password-1"
@@ -132,55 +131,40 @@ def oversized(port, client, method, path, length=1024 * 1024 + 1):
     return status
 
 
-class ApiCollector:
-    """The real collector with HTTP on a free port; local network 10.0.0.0/8."""
+class ApiCollector(Collector):
+    """The real collector with HTTP on a free port; local network 10.0.0.0/8.
+    Stop it with stop_clean() (exit 0, no sanitizer report)."""
 
     def __init__(self, dsn, extra=(), tls=None):
-        self.tmp = tempfile.mkdtemp(prefix="wf-api-")
-        self.http_port = harness.free_port()
-        args = [f"--http=127.0.0.1:{self.http_port}", "--local-networks=10.0.0.0/8"] + list(extra)
+        args = ["--local-networks=10.0.0.0/8"] + list(extra)
         if tls:
             args += [f"--tls-cert={tls[0]}", f"--tls-key={tls[1]}"]
+        super().__init__(dsn, os.path.join(tempfile.mkdtemp(prefix="wf-api-"), "data"), extra=args)
         self.tls = bool(tls)
-        self.col = harness.Collector(dsn, os.path.join(self.tmp, "data"), extra=args)
 
     def start(self, fresh=True):
-        self.col.start()
+        super().start()
         if not fresh:
             time.sleep(0.5)
             return self
         # The default admin appears once collector_app migrated the schema
         # (fresh database: every test creates its own).
-        deadline = time.monotonic() + 30
-        while "created user 'admin'" not in self.col.log_text():
-            assert time.monotonic() < deadline, "no default admin:\n" + self.col.log_text()
-            time.sleep(0.05)
+        self.wait_line("created user 'admin'")
         return self
 
     def client(self):
         return Client(self.http_port, self.tls)
 
-    def stop(self):
-        rc = self.col.stop()
-        log = self.col.log_text()
-        # Under -Db_sanitize the collector reports memory errors in its log.
-        assert "AddressSanitizer" not in log and "runtime error:" not in log and "LeakSanitizer" not in log, log[-6000:]
-        assert rc == 0, f"collector exited {rc}:\n{log[-3000:]}"
-        return rc
-
-    def log(self):
-        return self.col.log_text()
-
 
 def feed(col, probe="probe-api", batches=3, records=100):
-    """Sends batches of generated flows (harness.make_batch: hostile server
+    """Sends batches of generated flows (flow_batches.make_batch: hostile server
     names, IPv4/IPv6, VLANs, MACs on half the clients) and waits for the acks.
     Returns the batches."""
-    sender = harness.Sender(col.col.endpoint)
+    sender = flow_batches.Sender(col.endpoint)
     sent = []
     try:
         for seq in range(1, batches + 1):
-            b = harness.make_batch(probe, 7, seq, records)
+            b = flow_batches.make_batch(probe, 7, seq, records)
             sender.send(b)
             sent.append(b)
         sender.wait_acks(batches)
@@ -252,7 +236,3 @@ def routes_of(openapi):
                         "query": [p["name"] for p in op["parameters"] if p["in"] == "query"]})
     return out
 
-
-def pg_or_skip():
-    from pgcluster import Cluster
-    return Cluster()

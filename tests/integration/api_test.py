@@ -7,11 +7,11 @@ and bodies (never 5xx); pagination and sorting; the resources themselves
 preferences, blacklists, /metrics); HTTPS with a certificate made by openssl."""
 import os
 import subprocess
-import sys
 import tempfile
 import time
 
 import api_support as S
+from harness import COLLECTOR, Cluster, check, require_built
 
 # The routes of issue 7 (plus session, applications, tokens list/revoke,
 # blacklist enable, users/{name}). (method, path, role, changes state).
@@ -57,23 +57,17 @@ BAD_QUERY = {
 NEEDS = {"/api/v1/timeseries": "metric=bytes&scope=global&", "/api/v1/flows": ""}
 
 
-def check(cond, msg):
-    if not cond:
-        raise AssertionError(msg)
-
-
 def main():
-    if not os.path.exists(S.harness.COLLECTOR):
-        S.harness.skip("wireflow-collector not built")
-    with S.pg_or_skip() as pg:
+    require_built(COLLECTOR)
+    with Cluster() as pg:
         col = S.ApiCollector(pg.create_database("wfapi")).start()
         try:
             run(col)
         except BaseException:
-            print(col.log()[-4000:])
+            print(col.log_text()[-4000:])
             raise
         finally:
-            col.stop()
+            col.stop_clean()
         tls_check(pg)
         idle_and_disabled_login_check(pg)
     print("api_test: ok")
@@ -323,10 +317,10 @@ def tls_check(pg):
         status, _ = S.raw_request(col.http_port, b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
         check(status is None, "plain HTTP answered on the TLS port")
     except BaseException:
-        print(col.log()[-3000:])
+        print(col.log_text()[-3000:])
         raise
     finally:
-        col.stop()
+        col.stop_clean()
 
 
 def idle_and_disabled_login_check(pg):
@@ -341,7 +335,7 @@ def idle_and_disabled_login_check(pg):
         time.sleep(11)
         check(c.get("/api/v1/session").status == 401, "session idle for 11 s with --session-idle-s=10")
     finally:
-        col.stop()
+        col.stop_clean()
     # Sessions live in PostgreSQL: a collector restart keeps them.
     dsn = pg.create_database("wfapirestart")
     col = S.ApiCollector(dsn).start()
@@ -349,10 +343,9 @@ def idle_and_disabled_login_check(pg):
     try:
         check(c.login("admin", "admin").status == 200, "login before restart")
     finally:
-        col.stop()
+        col.stop_clean()
     col = S.ApiCollector(dsn)
     col.http_port = c.port
-    col.col.extra = [a if not a.startswith("--http=") else f"--http=127.0.0.1:{c.port}" for a in col.col.extra]
     col.start(fresh=False)
     try:
         deadline = time.monotonic() + 10
@@ -360,10 +353,10 @@ def idle_and_disabled_login_check(pg):
             time.sleep(0.2)
         check(c.get("/api/v1/session").status == 200, "session lost at restart")
     finally:
-        col.stop()
+        col.stop_clean()
     col = S.ApiCollector(pg.create_database("wfapinologin"), extra=["--disable-login"]).start()
     try:
-        check("WARNING: --disable-login" in col.log(), "no warning for --disable-login")
+        check("WARNING: --disable-login" in col.log_text(), "no warning for --disable-login")
         anon = col.client()
         r = anon.get("/api/v1/session")
         check(r.status == 200 and r.json()["role"] == "admin" and r.json()["login_disabled"], f"disabled login {r}")
@@ -371,9 +364,8 @@ def idle_and_disabled_login_check(pg):
         r = anon.request("POST", "/api/v1/pools", {"name": "x"}, headers={"Origin": "http://evil.example"})
         check(r.status == 403, f"cross-origin refused even without login: {r}")
     finally:
-        col.stop()
+        col.stop_clean()
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.join(os.environ.get("WIREFLOW_SOURCE", "."), "tests", "support"))
     main()

@@ -15,8 +15,8 @@ import time
 
 import zmq
 
-from collector_harness import Collector, make_batch, status_name
-from pgcluster import Cluster, wait_for
+from flow_batches import make_batch, status_name
+from harness import COLLECTOR, Cluster, Collector, require_built, wait_for
 
 import wireflow_pb2 as pb
 
@@ -101,6 +101,7 @@ class AtLeastOnceSender(threading.Thread):
 
 
 def main():
+    require_built(COLLECTOR)
     tmp = tempfile.mkdtemp(prefix="wf-fault-test-")
     t_start = time.monotonic()
     with Cluster(reuse_env=False) as pg:
@@ -124,7 +125,7 @@ def main():
 
 
 def wait_sender(sender, pred, timeout, what):
-    assert wait_for(lambda: sender.error is not None or pred(), timeout=timeout), what
+    wait_for(what, lambda: sender.error is not None or pred(), timeout)
     if sender.error:
         raise sender.error
 
@@ -165,9 +166,8 @@ def scenario(pg, dsn, col, sender):
             return pg.query(dsn, "SELECT count(*) FROM ingested_batches")[0] == [str(len(produced))]
         except Exception:
             return False
-    assert wait_for(db_complete, timeout=60), "spool not replayed into PostgreSQL"
-    rc = col.stop()
-    assert rc == 0, rc
+    wait_for("the spool replayed into PostgreSQL", db_complete, 60)
+    col.stop_clean()
     row = pg.query(dsn, "SELECT count(*), sum(c2s_bytes + s2c_bytes), "
                         "count(DISTINCT (probe_id, boot_id, flow_id, first_seen_ns)) FROM flows")[0]
     assert [int(x) for x in row] == [expect_records, expect_bytes, expect_records], (row, expect_records)

@@ -15,23 +15,22 @@ import sys
 import tempfile
 import time
 
-BUILD = os.environ["WIREFLOW_BUILD"]
-PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
+from harness import EAL, PROBE, Checks, read_jsonl, require_built, sanitizer_report, skip
 
 
 def main():
+    require_built(PROBE)
     try:
         socket.socket(socket.AF_PACKET, socket.SOCK_RAW).close()
     except (PermissionError, OSError) as e:
-        print(f"no raw socket access ({e}): skipping")
-        return 77
-    failures = []
+        skip(f"no raw socket access ({e}): skipping")
+    c = Checks()
     with tempfile.TemporaryDirectory(prefix="probe_live_") as tmp:
         dump = os.path.join(tmp, "flows.json")
         summary = os.path.join(tmp, "summary.json")
         start_ns = time.time_ns()
         proc = subprocess.Popen([PROBE, "--interface", "lo", "--workers", "2", "--duration", "6",
-                                 "--collector", "none", "--no-huge", "--memory", "512", "--max-flows", "4096",
+                                 "--collector", "none", "--max-flows", "4096"] + EAL + [
                                  "--dump-flows", dump, "--summary-json", summary],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -43,48 +42,40 @@ def main():
         out, err = proc.communicate(timeout=60)
         end_ns = time.time_ns()
         err = err.decode("utf-8", "replace")
-        if proc.returncode != 0:
-            failures.append(f"exit {proc.returncode}: {err[-2000:]}")
-        for bad in ("runtime error", "AddressSanitizer", "LeakSanitizer"):
-            if bad in err:
-                failures.append(f"sanitizer report: {err[-2000:]}")
-        recs = []
-        if os.path.exists(dump):
-            with open(dump) as f:
-                recs = [json.loads(line) for line in f if line.strip()]
+        c.check(proc.returncode == 0, f"exit {proc.returncode}: {err[-2000:]}")
+        c.check(sanitizer_report(err) is None, f"sanitizer report: {err[-2000:]}")
+        recs = read_jsonl(dump)
         udp = [r for r in recs if r["protocol"] == 17 and r["server_port"] in ports]
         seen_ports = {r["server_port"] for r in udp}
         if len(seen_ports) != len(ports):
-            failures.append(f"flows for {len(seen_ports)} of {len(ports)} ports")
+            c.add(f"flows for {len(seen_ports)} of {len(ports)} ports")
         by_key = {}
         for r in udp:
             k = (r["client_ip"], r["client_port"], r["server_ip"], r["server_port"])
             by_key.setdefault(k, set()).add(r["worker"])
             if not (start_ns <= r["first_seen_ns"] <= r["last_seen_ns"] <= end_ns):
-                failures.append(f"record time outside the run: {r}")
+                c.add(f"record time outside the run: {r}")
                 break
             if r["end_reason"] != "shutdown":
-                failures.append(f"flow active at stop not exported as shutdown: {r}")
+                c.add(f"flow active at stop not exported as shutdown: {r}")
                 break
         split = [k for k, w in by_key.items() if len(w) > 1]
         if split:
-            failures.append(f"{len(split)} flows split between workers, e.g. {split[0]}")
+            c.add(f"{len(split)} flows split between workers, e.g. {split[0]}")
         workers = {w for ws in by_key.values() for w in ws}
         if workers != {0}:
-            failures.append(f"flows reached workers {workers}, expected only worker 0 (one queue pair)")
+            c.add(f"flows reached workers {workers}, expected only worker 0 (one queue pair)")
         if os.path.exists(summary):
             with open(summary) as f:
                 s = json.load(f)
             if s["rx_packets"] != sum(w["packets"] for w in s["workers"]) or s["rx_packets"] == 0:
-                failures.append(f"summary packets: {s}")
+                c.add(f"summary packets: {s}")
             if s["records_exported"] != len(recs):
-                failures.append(f"records_exported {s['records_exported']} != dumped {len(recs)}")
+                c.add(f"records_exported {s['records_exported']} != dumped {len(recs)}")
         else:
-            failures.append("no summary")
+            c.add("no summary")
         print(f"{len(recs)} records, {len(by_key)} UDP flows over workers {sorted(workers)}")
-    for f in failures:
-        print("FAIL:", f, file=sys.stderr)
-    return 1 if failures else 0
+    return c.result()
 
 
 if __name__ == "__main__":

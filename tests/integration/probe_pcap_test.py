@@ -4,7 +4,6 @@ IPv6, Linux SLL, raw IP, nanosecond pcap, 802.11 radiotap) with
 --collector none --dump-flows --summary-json, and every flow record and
 counter is checked against what was written into the files."""
 
-import ipaddress
 import json
 import os
 import struct
@@ -12,38 +11,27 @@ import subprocess
 import sys
 import tempfile
 
-BUILD = os.environ["WIREFLOW_BUILD"]
-PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
-EAL = ["--no-huge", "--memory=512"]
+import pcapgen
+from harness import EAL, PROBE, Checks, read_jsonl, require_built, run_probe
+
 T0 = 1_700_000_000  # capture start, seconds
 
 # ---------------------------------------------------------------- packets
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def ipv4(src, dst, proto, payload):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64, proto, 0,
-                      ipaddress.IPv4Address(src).packed, ipaddress.IPv4Address(dst).packed)
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+    return pcapgen.ip_packet(src, dst, proto, payload, ident=1, frag=0)[1]
 
 
 def ipv6(src, dst, nh, payload):
-    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, 64,
-                       ipaddress.IPv6Address(src).packed, ipaddress.IPv6Address(dst).packed) + payload
+    return pcapgen.ip_packet(src, dst, nh, payload)[1]
 
 
-FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+FIN, SYN, RST, PSH, ACK = pcapgen.FIN, pcapgen.SYN, pcapgen.RST, pcapgen.PSH, pcapgen.ACK
 
 
 def tcp(sport, dport, flags, payload=b"", seq=1000, ack=0):
+    """No checksum: the byte counts are what the checks look at."""
     return struct.pack("!HHIIBBHHH", sport, dport, seq, ack, 5 << 4, flags, 65535, 0, 0) + payload
 
 
@@ -57,33 +45,23 @@ def icmp_echo(type_, ident, seq, payload):
 
 MAC_A = bytes.fromhex("020000000001")
 MAC_B = bytes.fromhex("020000000002")
-
-
-def eth(src, dst, ethertype, payload, vlan=None):
-    if vlan is not None:
-        return dst + src + struct.pack("!HHH", 0x8100, vlan, ethertype) + payload
-    return dst + src + struct.pack("!H", ethertype) + payload
+eth = pcapgen.ether
 
 
 def sll(ethertype, payload):
-    # Linux cooked capture v1: packet type, ARPHRD, address length, address, protocol.
-    return struct.pack("!HHH8sH", 0, 1, 6, MAC_A + b"\0\0", ethertype) + payload
+    return pcapgen.l2_frame(pcapgen.LINKTYPE_LINUX_SLL, ethertype, payload, MAC_A)
 
 
 def write_pcap(path, linktype, packets, nano=False):
     """packets: [(seconds_offset, frame)], or (sec, subsec, frame) for exact stamps."""
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4, 2, 4, 0, 0, 262144, linktype))
+    with pcapgen.PcapWriter(path, linktype, snaplen=262144, nano=nano) as w:
         for p in packets:
             if len(p) == 3:
-                sec, sub, frame = p
+                w.write_stamp(*p)
             else:
                 off, frame = p
                 usec = round(off * 1_000_000)
-                sec, sub = T0 + usec // 1_000_000, usec % 1_000_000
-                if nano:
-                    sub *= 1000
-            f.write(struct.pack("<IIII", sec, sub, len(frame), len(frame)) + frame)
+                w.write_stamp(T0 + usec // 1_000_000, usec % 1_000_000 * (1000 if nano else 1), frame)
 
 
 def ns(off):
@@ -93,31 +71,23 @@ def ns(off):
 # ---------------------------------------------------------------- running
 
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+checks = Checks()
+check = checks.check
 
 
 def run(tmp, args, tag):
+    """The probe with --dump-flows and --summary-json: (process, records, summary or None)."""
     dump = os.path.join(tmp, tag + ".flows.json")
     summary = os.path.join(tmp, tag + ".summary.json")
-    cmd = [PROBE] + args + ["--dump-flows", dump, "--summary-json", summary]
-    p = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=120)
-    records = []
-    if os.path.exists(dump):
-        with open(dump) as f:
-            records = [json.loads(line) for line in f if line.strip()]
-    summ = None
-    if os.path.exists(summary):
-        with open(summary) as f:
-            summ = json.load(f)
-    for bad in ("runtime error", "AddressSanitizer", "LeakSanitizer"):
-        check(bad not in p.stderr, f"{tag}: sanitizer report in stderr: {p.stderr[-2000:]}")
-    return p, records, summ
+    p = run_probe(args + ["--dump-flows", dump, "--summary-json", summary], eal=False)
+    return p, read_jsonl(dump), read_summary(summary)
+
+
+def read_summary(path):
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)
 
 
 def find(records, **kv):
@@ -349,18 +319,14 @@ def test_loop_duration_and_signal(tmp):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     check(proc.returncode == 0, f"sigint: exit {proc.returncode}: {err[-2000:]!r}")
-    with open(dump) as f:
-        recs = [json.loads(line) for line in f if line.strip()]
+    recs = read_jsonl(dump)
     check(any(r["end_reason"] == "shutdown" for r in recs), "sigint: live flows exported at stop")
-    with open(summary) as f:
-        summ = json.load(f)
+    summ = read_summary(summary)
     check(summ["elapsed_seconds"] < 30, f"sigint: stopped promptly {summ['elapsed_seconds']}")
 
 
 def main():
-    if not os.access(PROBE, os.X_OK):
-        print(f"{PROBE} not built", file=sys.stderr)
-        return 1
+    require_built(PROBE)
     with tempfile.TemporaryDirectory(prefix="probe_pcap_test_") as tmp:
         test_ethernet(tmp)
         test_nanosecond_pcap(tmp)
@@ -368,11 +334,9 @@ def main():
         test_radiotap_refused(tmp)
         test_config_file_and_bad_options(tmp)
         test_loop_duration_and_signal(tmp)
-    if failures:
-        print(f"{len(failures)} check(s) failed", file=sys.stderr)
-        return 1
-    print("all probe pcap checks passed")
-    return 0
+    if checks.result() == 0:
+        print("all probe pcap checks passed")
+    return checks.result()
 
 
 if __name__ == "__main__":

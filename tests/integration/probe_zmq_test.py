@@ -9,7 +9,6 @@ over ZeroMQ to a Python ROUTER that acks like the collector.
    few seconds mid-stream and bound again: afterwards no sequence is missing
    and every record the probe dumped reached the receiver.
 """
-import json
 import os
 import socket
 import struct
@@ -21,36 +20,18 @@ import time
 
 import zmq
 
+import pcapgen
 import wireflow_pb2 as pb
-
-BUILD = os.environ.get("WIREFLOW_BUILD", "build")
-PROBE = os.path.join(BUILD, "probe", "wireflow-probe")
-
-
-def fail(msg):
-    print("FAIL:", msg)
-    sys.exit(1)
+from harness import EAL, PROBE, fail, read_jsonl, require_built, run_probe, sanitizer_report
 
 
 # ---- capture generation ------------------------------------------------------
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xFFFF)
-    s += s >> 16
-    return ~s & 0xFFFF
-
-
 def ipv4(src, dst, proto, payload, ident):
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, 0, 64, proto, 0,
-                      socket.inet_aton(src), socket.inet_aton(dst))
-    hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
-    return hdr + payload
+    return pcapgen.ip_packet(src, dst, proto, payload, ident=ident, frag=0)[1]
 
 
 def ether(ip_packet):
-    return b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" + b"\x08\x00" + ip_packet
+    return pcapgen.ether(b"\x02\x00\x00\x00\x00\x02", b"\x02\x00\x00\x00\x00\x01", 0x0800, ip_packet)
 
 
 def udp(sport, dport, payload):
@@ -62,11 +43,9 @@ def tcp(sport, dport, flags, seq=1, payload=b""):
 
 
 def write_pcap(path, packets):
-    with open(path, "wb") as f:
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+    with pcapgen.PcapWriter(path) as w:
         for ts_us, frame in packets:
-            f.write(struct.pack("<IIII", ts_us // 1_000_000, ts_us % 1_000_000, len(frame), len(frame)))
-            f.write(frame)
+            w.write_stamp(ts_us // 1_000_000, ts_us % 1_000_000, frame)
 
 
 def make_capture(path, n_udp=400, n_tcp=100):
@@ -221,26 +200,12 @@ def received_records(rx):
     return out
 
 
-def read_dump(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f]
-
-
-def run_probe(args, timeout):
-    p = subprocess.run([PROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=timeout)
-    if p.returncode != 0:
-        fail("probe exit %d: %s" % (p.returncode, p.stderr.decode(errors="replace")[-2000:]))
-    return p
-
-
 def ip_text(b):
     return socket.inet_ntop(socket.AF_INET if len(b) == 4 else socket.AF_INET6, b)
 
 
 def main():
-    if not os.access(PROBE, os.X_OK):
-        print("wireflow-probe not built at", PROBE)
-        return 77
+    require_built(PROBE)
     tmp = tempfile.mkdtemp(prefix="wireflow-zmq-")
     pcap = os.path.join(tmp, "flows.pcap")
     truth = make_capture(pcap)
@@ -248,16 +213,17 @@ def main():
     # ---- 1. one replay: complete sequences, records == dump == capture ----
     rx = Receiver()
     dump = os.path.join(tmp, "dump1.jsonl")
-    run_probe(["--no-huge", "--memory", "256", "--pcap", pcap, "--probe-id", "zmq-e2e",
-               "--collector", "tcp://127.0.0.1:%d" % rx.port, "--batch-records", "37", "--batch-ms", "50",
-               "--linger-s", "10", "--dump-flows", dump], 120)
+    p = run_probe(["--pcap", pcap, "--probe-id", "zmq-e2e", "--collector", "tcp://127.0.0.1:%d" % rx.port,
+                   "--batch-records", "37", "--batch-ms", "50", "--linger-s", "10", "--dump-flows", dump])
+    if p.returncode != 0:
+        fail("probe exit %d: %s" % (p.returncode, p.stderr[-2000:]))
     time.sleep(0.2)
     rx.stop()
     if rx.bad:
         fail("%d undecodable messages" % rx.bad)
     nseq = check_sequences(rx)
     got = received_records(rx)
-    dumped = read_dump(dump)
+    dumped = read_jsonl(dump)
     if len(got) != len(dumped) or len(dumped) != len(truth):
         fail("records: received %d, dumped %d, in capture %d" % (len(got), len(dumped), len(truth)))
     for d in dumped:
@@ -279,7 +245,7 @@ def main():
     # ---- 2. looping replay with the receiver away for a few seconds ----
     rx = Receiver()
     dump = os.path.join(tmp, "dump2.jsonl")
-    args = ["--no-huge", "--memory", "256", "--pcap", pcap, "--pcap-loop", "--duration", "8",
+    args = EAL + ["--pcap", pcap, "--pcap-loop", "--duration", "8",
             "--idle-timeout", "1", "--probe-id", "zmq-e2e", "--collector", "tcp://127.0.0.1:%d" % rx.port,
             "--batch-records", "100", "--batch-ms", "50", "--linger-s", "30", "--dump-flows", dump]
     proc = subprocess.Popen([PROBE] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -298,13 +264,14 @@ def main():
     except subprocess.TimeoutExpired:
         proc.kill()
         fail("probe did not stop")
-    if proc.returncode != 0:
-        fail("looping probe exit %d: %s" % (proc.returncode, err.decode(errors="replace")[-2000:]))
+    err = err.decode(errors="replace")
+    if proc.returncode != 0 or sanitizer_report(err):
+        fail("looping probe exit %d: %s" % (proc.returncode, err[-2000:]))
     time.sleep(0.2)
     rx.stop()
     nseq = check_sequences(rx)
     got = received_records(rx)
-    dumped = read_dump(dump)
+    dumped = read_jsonl(dump)
     missing = [d["flow_id"] for d in dumped if (d["flow_id"], d["first_seen_ns"]) not in got]
     if missing:
         fail("%d dumped records never arrived after the restart (e.g. %s)" % (len(missing), missing[:5]))

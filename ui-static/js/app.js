@@ -106,6 +106,8 @@ async function render() {
       timers.push(setInterval(run, ms));
       return run(true);
     },
+    // Pages never import this module (no import circle): login and password
+    // lift or set the forced page through the context.
     setForced(value) { forced = value; },
     onLeave(f) { if (my === generation) leaving.push(f); else f(); },
   };
@@ -131,8 +133,6 @@ api.setAuthHandler((what) => {
     if (parseHash().name !== 'password') location.hash = '#/password';
   }
 });
-
-export function clearForced() { forced = null; }
 
 async function refreshAlertBadge() {
   const badge = document.getElementById('alert-badge');

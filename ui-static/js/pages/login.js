@@ -1,6 +1,5 @@
 import * as api from '../api.js';
 import {h, field} from '../dom.js';
-import {clearForced} from '../app.js';
 
 export async function render(ctx) {
   const user = h('input', {name: 'username', id: 'login-username', autocomplete: 'username', required: true, maxlength: 128});
@@ -17,8 +16,7 @@ export async function render(ctx) {
     try {
       const who = await api.login(user.value, pass.value);
       const mustChange = who.password_change_required;
-      clearForced();
-      if (mustChange) ctx.setForced('password');
+      ctx.setForced(mustChange ? 'password' : null);
       ctx.navigate(mustChange ? '#/password' : '#/dashboard');
     } catch (e) {
       error.textContent = e.status === 401 || e.status === 400 ? 'Wrong user name or password.'

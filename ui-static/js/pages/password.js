@@ -1,6 +1,5 @@
 import * as api from '../api.js';
 import {h, field} from '../dom.js';
-import {clearForced} from '../app.js';
 
 export async function render(ctx) {
   const {user} = api.session();
@@ -32,7 +31,7 @@ export async function render(ctx) {
       // The change ends every session of the account and answers with a
       // fresh one (new cookie, new CSRF token).
       api.rememberSession(data?.user ? api.userOf(data) : {...user, password_change_required: false}, data?.csrf_token || undefined);
-      clearForced();
+      ctx.setForced(null);
       ctx.navigate('#/dashboard');
     } catch (e) {
       error.textContent = e.message;

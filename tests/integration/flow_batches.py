@@ -1,89 +1,16 @@
-"""Shared pieces of the collector integration tests: start/stop the real
-wireflow-collector, build wire batches, and a DEALER sender that reads acks."""
-import os
+"""Wire batches for the collector tests: deterministic FlowBatch messages
+(hostile strings, IPv4/IPv6, VLANs, MACs) and a DEALER sender that reads acks.
+Starting the collector is tests/support/harness.py's."""
 import random
-import re
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
 import time
 
 import zmq
 
 import wireflow_pb2 as pb
 
-BUILD = os.environ.get("WIREFLOW_BUILD", "build")
-COLLECTOR = os.path.join(BUILD, "collector", "wireflow-collector")
-
 # Hostile but valid strings the store must keep verbatim.
 HOSTILE = ["'; DROP TABLE flows; --", 'quo"te\\back\\slash', "caf\u00e9.\u4f8b\u3048.jp", "\U0001F600.example",
            "a$$b%%c", "plain.example.com"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Collector:
-    def __init__(self, dsn, data_dir, port=None, extra=()):
-        self.dsn = dsn
-        self.data_dir = data_dir
-        self.port = port or free_port()
-        # The collector also serves HTTP (default 127.0.0.1:3005): a port of
-        # its own, kept across restarts, so tests running side by side never
-        # collide. An --http in `extra` comes later on the command line and wins.
-        self.http_port = free_port()
-        self.extra = list(extra)
-        self.proc = None
-        self.log_path = os.path.join(data_dir, "collector.log")
-        os.makedirs(data_dir, exist_ok=True)
-
-    @property
-    def endpoint(self):
-        return f"tcp://127.0.0.1:{self.port}"
-
-    def start(self):
-        self.log = open(self.log_path, "a")
-        self.proc = subprocess.Popen([COLLECTOR, f"--listen={self.endpoint}", f"--db={self.dsn}",
-                                      f"--data-dir={self.data_dir}", f"--http=127.0.0.1:{self.http_port}"] + self.extra,
-                                     stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"collector exited {self.proc.returncode}:\n{self.log_text()}")
-            if "listening on" in self.log_text():
-                return self
-            time.sleep(0.05)
-        raise RuntimeError("collector did not start:\n" + self.log_text())
-
-    def stop(self, sig=signal.SIGTERM, timeout=60):
-        if self.proc is None:
-            return None
-        self.proc.send_signal(sig)
-        rc = self.proc.wait(timeout=timeout)
-        self.proc = None
-        self.log.close()
-        return rc
-
-    def kill(self):
-        return self.stop(signal.SIGKILL)
-
-    def log_text(self):
-        try:
-            with open(self.log_path, errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-    def counters(self):
-        """The counters line printed at the last clean exit."""
-        lines = [l for l in self.log_text().splitlines() if "wireflow-collector: counters" in l]
-        assert lines, "no counters line in the collector log:\n" + self.log_text()
-        return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", lines[-1])}
 
 
 def make_record(rng, flow_id, t0_ns):
@@ -191,7 +118,3 @@ def as_bigint(u64):
     """The store keeps uint64 bit-for-bit in bigint columns."""
     return u64 - (1 << 64) if u64 >= (1 << 63) else u64
 
-
-def skip(msg):
-    print(msg)
-    sys.exit(77)

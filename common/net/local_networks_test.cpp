@@ -1,10 +1,10 @@
-#include "local_networks.hpp"
+#include "net/local_networks.hpp"
 
 #include <catch2/catch.hpp>
 
-using namespace wireflow::collector::aggregate;
+using namespace wireflow::net;
 
-static wireflow::net::ip_address ip(const char* s) { return *wireflow::net::ip_address::parse(s); }
+static ip_address ip(const char* s) { return *ip_address::parse(s); }
 
 TEST_CASE("local networks classify v4 and v6 hosts from a comma list", "[local_networks]") {
     std::string why;

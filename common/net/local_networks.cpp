@@ -1,8 +1,6 @@
-#include "local_networks.hpp"
+#include "net/local_networks.hpp"
 
-#include "text.hpp"
-
-namespace wireflow::collector::aggregate {
+namespace wireflow::net {
 
 namespace {
 std::string_view trim(std::string_view s) {
@@ -13,16 +11,16 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::optional<local_networks> local_networks::parse(std::string_view text, std::string* error) {
-    std::vector<net::ip_prefix> nets;
+    std::vector<ip_prefix> nets;
     text = trim(text);
     if (text.empty()) return local_networks{};
     while (true) {
         const auto comma = text.find(',');
         const auto item = trim(text.substr(0, comma));
         std::string why = "empty item in local networks list";
-        const auto net = item.empty() ? std::nullopt : net::ip_prefix::parse(item, &why);
+        const auto net = item.empty() ? std::nullopt : ip_prefix::parse(item, &why);
         if (!net) {
-            if (error != nullptr) *error = concat({"local networks: ", why});
+            if (error != nullptr) *error = std::string("local networks: ") + why;
             return std::nullopt;
         }
         nets.push_back(*net);
@@ -32,4 +30,4 @@ std::optional<local_networks> local_networks::parse(std::string_view text, std::
     return local_networks{std::move(nets)};
 }
 
-}  // namespace wireflow::collector::aggregate
+}  // namespace wireflow::net

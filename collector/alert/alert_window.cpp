@@ -1,0 +1,92 @@
+#include "alert/alert_window.hpp"
+
+#include <functional>
+
+namespace wireflow::collector::alert {
+namespace {
+
+constexpr std::uint8_t tcp_syn = 0x02, tcp_rst = 0x04;
+constexpr std::uint8_t end_reason_active_timeout = 2;   // wireflow.v1.EndReason
+
+}  // namespace
+
+bool refused_tcp(const flow_row& r) noexcept {
+    if (r.protocol != 6 || (r.c2s_tcp_flags & tcp_syn) == 0) return false;
+    return r.s2c_packets == 0 || (r.s2c_tcp_flags & tcp_rst) != 0 ||
+           ((r.c2s_tcp_flags & tcp_rst) != 0 && r.c2s_packets <= 2);
+}
+
+bool unanswered(const flow_row& r) noexcept {
+    if (r.protocol == 6) return refused_tcp(r);
+    return r.s2c_packets == 0;
+}
+
+bool is_icmp(const flow_row& r) noexcept { return r.protocol == 1 || r.protocol == 58; }
+
+std::string host_id(std::string_view ip, std::uint32_t vlan) {
+    std::string s(ip);
+    s += '@';
+    s += std::to_string(vlan);
+    return s;
+}
+
+host_window* alert_window::host(const std::string& ip, std::uint32_t vlan, const std::string& mac) {
+    auto key = host_id(ip, vlan);
+    auto it = hosts_.find(key);
+    if (it == hosts_.end()) {
+        if (hosts_.size() >= max_hosts_) return nullptr;
+        it = hosts_.emplace(std::move(key), host_window{}).first;
+        it->second.ip = ip;
+        it->second.vlan = static_cast<std::uint16_t>(vlan);
+    }
+    if (!mac.empty()) it->second.mac = mac;
+    return &it->second;
+}
+
+std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
+    host_window* c = host(r.client_ip, r.vlan, r.client_mac);
+    host_window* s = host(r.server_ip, r.vlan, r.server_mac);
+    const std::uint64_t bytes = r.c2s_bytes + r.s2c_bytes;
+    // A flow exported at its active timeout continues: not a new flow.
+    const bool new_flow = r.end_reason != end_reason_active_timeout;
+    if (c) {
+        c->bytes += bytes;
+        if (new_flow) ++c->flows_out;
+        if (is_icmp(r)) c->icmp_out += r.c2s_packets;
+    }
+    if (s) {
+        s->bytes += bytes;
+        if (new_flow) ++s->flows_in;
+        if (is_icmp(r)) s->icmp_in += r.c2s_packets;
+    }
+    if (refused_tcp(r)) {
+        const std::uint64_t dst = std::hash<std::string>{}(r.server_ip);
+        if (c) c->syn_ports_out.add(dst * 65537u + r.server_port, caps.syn_ports);
+        if (s) s->syn_ports_in.add(r.server_port, caps.syn_ports);
+    }
+    if (c && unanswered(r)) c->hosts_out.add(std::hash<std::string>{}(r.server_ip), caps.hosts);
+    return (c ? 0 : 1) + (s ? 0 : 1);
+}
+
+void alert_window::count(const probe_health& p) {
+    auto& w = probes_[p.probe_id];
+    if (w.have_totals && w.boot_id == p.boot_id) {
+        const auto delta = [](std::uint64_t now_v, std::uint64_t before) {
+            return now_v >= before ? now_v - before : now_v;   // a counter reset counts from 0
+        };
+        w.packets += delta(p.packets, w.last.packets);
+        w.nic_drops += delta(p.nic_drops, w.last.nic_drops);
+        w.export_drops += delta(p.export_drops, w.last.export_drops);
+        w.gaps += delta(p.sequence_gaps, w.last.sequence_gaps);
+    }
+    w.have_totals = true;
+    w.boot_id = p.boot_id;
+    w.last = p;
+}
+
+void alert_window::reset() {
+    hosts_.clear();
+    for (auto& [id, p] : probes_) p.packets = p.nic_drops = p.export_drops = p.gaps = 0;
+}
+
+}  // namespace wireflow::collector::alert

@@ -1,0 +1,113 @@
+#include "alert/flow_checks.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "net/utf8.hpp"
+#include "alert/flow_risk_names.hpp"
+
+namespace wireflow::collector::alert {
+namespace {
+
+// TODO(step 2 of issue 10): flow_row carries binary addresses; until then one parse per side.
+bool is_local(const local_networks& local, std::string_view ip) {
+    const auto a = net::ip_address::parse(ip);
+    return a && local.contains(*a);
+}
+
+boost::json::object flow_details(const flow_row& r, const std::string& probe_id, const local_networks& local) {
+    return boost::json::object{
+        {"probe_id", probe_id},
+        {"flow_id", r.flow_id},
+        {"vlan", r.vlan},
+        {"protocol", r.protocol},
+        {"client_ip", r.client_ip},
+        {"client_port", r.client_port},
+        {"server_ip", r.server_ip},
+        {"server_port", r.server_port},
+        {"client_local", is_local(local, r.client_ip)},
+        {"server_local", is_local(local, r.server_ip)},
+        {"app", net::sanitize_utf8(r.app_name, 64)},
+        {"server_name", net::sanitize_utf8(r.server_name, 256)},
+        {"first_seen_ns", r.first_seen_ns},
+    };
+}
+
+void blacklisted(const flow_row& r, const std::string& probe_id, const local_networks& local,
+                 std::vector<finding>& out) {
+    const std::string server = r.server_ip + ":" + std::to_string(r.server_port);
+    if (!r.client_blacklist.empty()) {
+        auto d = flow_details(r, probe_id, local);
+        d["lists"] = r.client_blacklist;
+        d["side"] = "client";
+        out.push_back(finding{check::blacklisted_contact, "blacklisted_client_contact", "flow", flow_entity(r),
+                              "blacklisted client " + r.client_ip + " (" + r.client_blacklist + ") contacted " +
+                                  (is_local(local, r.server_ip) ? "local host " : "host ") + server,
+                              std::move(d)});
+    }
+    if (!r.server_blacklist.empty()) {
+        auto d = flow_details(r, probe_id, local);
+        d["lists"] = r.server_blacklist;
+        d["side"] = "server";
+        out.push_back(finding{check::blacklisted_contact, "blacklisted_server_contact", "flow", flow_entity(r),
+                              std::string(is_local(local, r.client_ip) ? "local host " : "host ") + r.client_ip +
+                                  " contacted blacklisted server " + server + " (" + r.server_blacklist + ")",
+                              std::move(d)});
+    }
+}
+
+void risky(const flow_row& r, const std::string& probe_id, const local_networks& local, std::vector<finding>& out) {
+    std::string joined;
+    boost::json::array arr;
+    for (const auto& n : flow_risk_names(r.flow_risk)) {
+        if (!joined.empty()) joined += ", ";
+        joined += n;
+        arr.emplace_back(n);
+    }
+    auto d = flow_details(r, probe_id, local);
+    d["flow_risk"] = r.flow_risk;
+    d["risks"] = std::move(arr);
+    std::string msg = "flow " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
+    if (!r.server_name.empty()) msg += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
+    msg += ": " + joined;
+    out.push_back(finding{check::flow_risk, "flow_risk", "flow", flow_entity(r), std::move(msg), std::move(d)});
+}
+
+}  // namespace
+
+bool known_devices::learn(const std::string& mac) {
+    if (macs_.size() >= max_macs || macs_.count(mac)) return false;
+    macs_.insert(mac);
+    return true;
+}
+
+std::string flow_entity(const flow_row& r) {
+    std::string s = r.client_ip;
+    s += " -> ";
+    s += r.server_ip;
+    if (r.vlan != 0) {
+        s += " @";
+        s += std::to_string(r.vlan);
+    }
+    return s;
+}
+
+std::vector<finding> flow_findings(const flow_row& r, const std::string& probe_id, const alert_preferences& p,
+                                   const local_networks& local, known_devices& devices) {
+    std::vector<finding> out;
+    if (p[check::blacklisted_contact].enabled) blacklisted(r, probe_id, local, out);
+    if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, local, out);
+    if (p[check::new_device].enabled && !local.empty()) {
+        const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
+            if (mac.empty() || !is_local(local, ip) || !devices.learn(mac)) return;
+            out.push_back(finding{check::new_device, "new_device", "device", mac,
+                                  "new device " + mac + " on the local network (" + ip + ")",
+                                  boost::json::object{{"mac", mac}, {"ip", ip}, {"vlan", r.vlan}, {"probe_id", probe_id}}});
+        };
+        seen_mac(r.client_ip, r.client_mac);
+        seen_mac(r.server_ip, r.server_mac);
+    }
+    return out;
+}
+
+}  // namespace wireflow::collector::alert

@@ -1,0 +1,82 @@
+#include "alert/flow_checks.hpp"
+
+#include <catch2/catch.hpp>
+
+#include "alert/test_flows.hpp"
+
+using namespace wireflow::collector;
+using namespace wireflow::collector::alert;
+using namespace wireflow::collector::alert::testing;
+
+namespace {
+
+alert_preferences enabled() {
+    auto p = default_preferences();
+    p.enabled = true;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE("a blacklisted client or server gives one finding per side, saying which side is local", "[flow_checks]") {
+    const auto local = *local_networks::parse("10.0.0.0/8");
+    known_devices devices;
+    auto in = tcp_flow("203.0.113.5", "10.0.0.9", 22, false);
+    in.client_blacklist = "bad-guys";
+    auto fs = flow_findings(in, "probe-a", enabled(), local, devices);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].type == "blacklisted_client_contact");
+    CHECK(fs[0].entity_type == "flow");
+    CHECK(fs[0].entity_id == "203.0.113.5 -> 10.0.0.9");
+    CHECK(fs[0].message == "blacklisted client 203.0.113.5 (bad-guys) contacted local host 10.0.0.9:22");
+    CHECK(fs[0].details.at("server_local").as_bool());
+
+    auto out = tcp_flow("10.0.0.9", "198.51.100.66", 443, false);
+    out.server_blacklist = "c2,bad-guys";
+    fs = flow_findings(out, "probe-a", enabled(), local, devices);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].message == "local host 10.0.0.9 contacted blacklisted server 198.51.100.66:443 (c2,bad-guys)");
+
+    CHECK(flow_findings(tcp_flow("10.0.0.9", "198.51.100.1", 443, false), "probe-a", enabled(), local, devices)
+              .empty());
+}
+
+TEST_CASE("a new MAC on a local network is found once; a remote one never", "[flow_checks]") {
+    const auto local = *local_networks::parse("192.168.1.0/24");
+    known_devices devices;
+    auto r = tcp_flow("192.168.1.20", "198.51.100.1", 443, false);
+    r.client_mac = "02:00:00:00:00:01";
+    auto remote = tcp_flow("198.51.100.7", "198.51.100.1", 443, false);
+    remote.client_mac = "02:00:00:00:00:02";
+    auto fs = flow_findings(r, "probe-a", enabled(), local, devices);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].type == "new_device");
+    CHECK(fs[0].entity_id == "02:00:00:00:00:01");
+    CHECK(flow_findings(r, "probe-a", enabled(), local, devices).empty());
+    CHECK(flow_findings(remote, "probe-a", enabled(), local, devices).empty());
+    CHECK(devices.size() == 1);
+}
+
+TEST_CASE("nDPI flow risks are named, and a hostile server name is cleaned", "[flow_checks]") {
+    const local_networks local;
+    known_devices devices;
+    auto r = tcp_flow("10.0.0.1", "198.51.100.1", 443, false);
+    r.flow_risk = (1ull << 2) | (1ull << 5);
+    r.server_name = "bad\xff\x01name.example";
+    const auto fs = flow_findings(r, "probe-a", enabled(), local, devices);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].type == "flow_risk");
+    CHECK(fs[0].message.find("Known Protocol on Non Standard Port") != std::string::npos);
+    // Invalid bytes replaced, control characters masked.
+    CHECK(fs[0].message.find("bad\xEF\xBF\xBD?name.example") != std::string::npos);
+    auto off = enabled();
+    off[check::flow_risk].enabled = false;
+    CHECK(flow_findings(r, "probe-a", off, local, devices).empty());
+}
+
+TEST_CASE("a malformed local network is refused", "[flow_checks]") {
+    CHECK_FALSE(local_networks::parse("10.0.0.0/33"));
+    const auto v6 = *local_networks::parse("2001:db8::/32");
+    CHECK(v6.contains(*wireflow::net::ip_address::parse("2001:db8::1")));
+    CHECK_FALSE(v6.contains(*wireflow::net::ip_address::parse("10.0.0.1")));
+}

@@ -1,0 +1,124 @@
+#include "alert/window_checks.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "alert/test_flows.hpp"
+
+using namespace wireflow::collector;
+using namespace wireflow::collector::alert;
+using namespace wireflow::collector::alert::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+alert_preferences with(check c, double threshold) {
+    auto p = default_preferences();
+    p.enabled = true;
+    p[c].threshold = threshold;
+    return p;
+}
+
+std::set<std::string> ids(const std::vector<finding>& fs, std::string_view type) {
+    std::set<std::string> out;
+    for (const auto& f : fs)
+        if (f.type == type) out.insert(f.entity_id);
+    return out;
+}
+
+alert_window counted(const std::vector<flow_row>& rows, const alert_preferences& p) {
+    alert_window w(1000);
+    for (const auto& r : rows) (void)w.count(r, caps_for(p));
+    return w;
+}
+
+}  // namespace
+
+TEST_CASE("a SYN scan above the threshold names attacker and victim", "[window_checks]") {
+    const auto p = with(check::syn_scan, 20);
+    const auto fs = window_findings(counted(syn_scan_rows("10.0.0.66", "10.0.0.5", 30), p), p, 60s, {});
+    CHECK(ids(fs, "syn_scan_attacker") == std::set<std::string>{"10.0.0.66@0"});
+    CHECK(ids(fs, "syn_scan_victim") == std::set<std::string>{"10.0.0.5@0"});
+}
+
+TEST_CASE("a scan at the threshold and answered connections find nothing", "[window_checks]") {
+    const auto p = with(check::syn_scan, 20);
+    auto rows = syn_scan_rows("10.0.0.66", "10.0.0.5", 20);   // exactly the threshold: not above
+    for (int port = 1; port <= 50; ++port)
+        rows.push_back(tcp_flow("10.0.0.7", "10.0.0.8", static_cast<std::uint16_t>(port), false));
+    CHECK(window_findings(counted(rows, p), p, 60s, {}).empty());
+}
+
+TEST_CASE("a host scan names the attacker that probed many hosts", "[window_checks]") {
+    const auto p = with(check::host_scan, 10);
+    std::vector<flow_row> rows;
+    for (int h = 1; h <= 15; ++h) rows.push_back(tcp_flow("192.0.2.9", "10.1.0." + std::to_string(h), 22, true));
+    const auto fs = window_findings(counted(rows, p), p, 60s, {});
+    REQUIRE(ids(fs, "host_scan_attacker") == std::set<std::string>{"192.0.2.9@0"});
+    for (const auto& f : fs)
+        if (f.type == "host_scan_attacker") CHECK(f.message.find("15") != std::string::npos);
+}
+
+TEST_CASE("flow and ICMP floods are measured per second over the window", "[window_checks]") {
+    auto p = with(check::flow_flood, 5);   // flows/s
+    p[check::icmp_flood].threshold = 20;   // packets/s
+    std::vector<flow_row> rows;
+    for (int i = 0; i < 60; ++i)
+        rows.push_back(tcp_flow("10.0.0.1", "10.0.0.2", static_cast<std::uint16_t>(1000 + i), false));
+    flow_row icmp;
+    icmp.protocol = 1;
+    icmp.client_ip = "10.0.0.3";
+    icmp.server_ip = "10.0.0.4";
+    icmp.c2s_packets = 250;   // 25/s over 10 s
+    icmp.c2s_bytes = 250 * 84;
+    rows.push_back(icmp);
+    const auto w = counted(rows, p);
+    const auto fs = window_findings(w, p, 10s, {});
+    CHECK(ids(fs, "flow_flood_attacker") == std::set<std::string>{"10.0.0.1@0"});
+    CHECK(ids(fs, "flow_flood_victim") == std::set<std::string>{"10.0.0.2@0"});
+    CHECK(ids(fs, "icmp_flood_attacker") == std::set<std::string>{"10.0.0.3@0"});
+    CHECK(ids(fs, "icmp_flood_victim") == std::set<std::string>{"10.0.0.4@0"});
+    // The same counts over a window twelve times longer are below both rates.
+    CHECK(window_findings(w, p, 120s, {}).empty());
+}
+
+TEST_CASE("host and pool volume thresholds are bytes per minute", "[window_checks]") {
+    auto p = with(check::host_volume, 1e6);
+    p[check::pool_volume].threshold = 1.5e6;
+    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
+        return ip.starts_with("10.") ? std::string("office") : std::string();
+    };
+    auto r = tcp_flow("10.0.0.1", "198.51.100.1", 443, false);
+    r.s2c_bytes = 1'200'000;
+    auto r2 = tcp_flow("10.0.0.2", "198.51.100.1", 443, false);
+    r2.s2c_bytes = 900'000;
+    const auto fs = window_findings(counted({r, r2}, p), p, 60s, pool_of);
+    CHECK(ids(fs, "host_volume") == std::set<std::string>{"10.0.0.1@0", "198.51.100.1@0"});
+    CHECK(ids(fs, "pool_volume") == std::set<std::string>{"office"});
+    // Over two minutes the same bytes are half the rate: the pool is below.
+    CHECK(ids(window_findings(counted({r, r2}, p), p, 120s, pool_of), "pool_volume").empty());
+}
+
+TEST_CASE("probe drops above the percentage and any export loss are found", "[window_checks]") {
+    const auto p = with(check::probe_packet_drops, 5);
+    alert_window w(10);
+    probe_health h{"probe-a", 7, true, 0, 1000, 0, 0, 0};
+    w.count(h);
+    h.packets = 2000;
+    h.nic_drops = 40;   // 40 of 1040: 3.8 %
+    w.count(h);
+    CHECK(window_findings(w, p, 60s, {}).empty());
+    h.nic_drops = 200;   // 200 of 1200 in the window: 16.7 %
+    h.export_drops = 3;
+    w.count(h);
+    const auto fs = window_findings(w, p, 60s, {});
+    CHECK(ids(fs, "probe_packet_drops") == std::set<std::string>{"probe-a"});
+    CHECK(ids(fs, "probe_export_drops") == std::set<std::string>{"probe-a"});
+}
+
+TEST_CASE("a switched-off check finds nothing", "[window_checks]") {
+    auto p = with(check::syn_scan, 5);
+    p[check::syn_scan].enabled = false;
+    CHECK(window_findings(counted(syn_scan_rows("10.0.0.66", "10.0.0.5", 30), p), p, 60s, {}).empty());
+}

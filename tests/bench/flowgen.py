@@ -1,0 +1,49 @@
+#!/usr/bin/python3
+"""Writes a pcap of 60-byte Ethernet/IPv4/UDP frames over a given number of
+flows, for the probe benchmark (tests/bench/probe.sh).
+
+    flowgen.py OUT.pcap PACKETS FLOWS [--seed N]
+
+Packet i belongs to flow (i * 7919) % FLOWS when PACKETS >= FLOWS (every flow
+seen in turn, spread), so each flow gets PACKETS/FLOWS packets; direction
+alternates per visit. Timestamps advance 1 µs per packet (1 Mpps of capture
+time). Addresses: 10.x.y.z clients, 172.16.x.y servers; ports vary too.
+"""
+import struct
+import sys
+
+
+def main():
+    if len(sys.argv) < 4:
+        print(__doc__)
+        return 2
+    out, packets, flows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    eth_fwd = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
+    eth_rev = bytes.fromhex("020000000001020000000002") + b"\x08\x00"
+    payload = bytes(18)  # 14 + 20 + 8 + 18 = 60 bytes
+    rec_hdr = struct.Struct("<IIII")
+    ip_udp = struct.Struct("!BBHHHBBH4s4sHHHH")
+    step = 7919 if flows % 7919 else 7907
+    with open(out, "wb", buffering=1 << 22) as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        t_sec, t_usec = 1700000000, 0
+        for i in range(packets):
+            fl = (i * step) % flows
+            reverse = (i // flows) & 1
+            c = (10 << 24) | (fl & 0xFFFFFF)
+            s = (172 << 24) | (16 << 16) | (fl >> 8 & 0xFFFF)
+            cport, sport = 1024 + (fl % 60000), 53 + (fl % 7)
+            src, dst, sp, dp = (c, s, cport, sport) if not reverse else (s, c, sport, cport)
+            frame = (eth_rev if reverse else eth_fwd) + ip_udp.pack(
+                0x45, 0, 46, i & 0xFFFF, 0, 64, 17, 0, src.to_bytes(4, "big"), dst.to_bytes(4, "big"),
+                sp, dp, 26, 0) + payload
+            f.write(rec_hdr.pack(t_sec, t_usec, 60, 60))
+            f.write(frame)
+            t_usec += 1
+            if t_usec == 1000000:
+                t_sec, t_usec = t_sec + 1, 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

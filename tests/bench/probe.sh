@@ -1,0 +1,85 @@
+#!/bin/bash
+# Probe benchmark (minutes; not part of the suite). Figures go to
+# docs/benchmarks.md as ratios to a reference measured in the same run.
+#
+#   tests/bench/probe.sh [WORKDIR]        (default /tmp/wf-probe-bench)
+#
+# 1. In-memory replay, one worker core (net_pcap infinite_rx): the probe with
+#    --no-dpi and with nDPI against dpdk-testpmd --forward-mode=rxonly on the
+#    same capture: 1K flows, and 1M flows (idle timeout 1 s: flows churn at the
+#    rate the summary's flows_created shows).
+# 2. Whole process on a 2M-packet, 200K-flow capture file: wall time and peak
+#    RSS of the probe (with and without nDPI) against softflowd, argus and
+#    ndpiReader.
+# Release build of its own (build-rel, no sanitizers). The machine is shared:
+# the load (uptime) is printed beside the figures.
+set -euo pipefail
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=${1:-/tmp/wf-probe-bench}
+mkdir -p "$WORK"
+# The bench's own tools (not the project's deps: deploy/install-deps.sh).
+if ! command -v dpdk-testpmd >/dev/null || ! command -v softflowd >/dev/null || ! command -v argus >/dev/null \
+   || ! command -v ndpiReader >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q dpdk dpdk-dev softflowd argus-server libndpi-bin time
+fi
+[ -d "$SRC/build-rel" ] || meson setup "$SRC/build-rel" -Dbuildtype=release >/dev/null
+ninja -C "$SRC/build-rel" -j2 probe/wireflow-probe >/dev/null
+PROBE=$SRC/build-rel/probe/wireflow-probe
+GEN=$SRC/tests/bench/flowgen.py
+
+cap() {  # name packets flows
+    [ -s "$WORK/$1.pcap" ] || python3 "$GEN" "$WORK/$1.pcap" "$2" "$3"
+}
+cap flows1k 500000 1000
+cap flows1m 1000000 1000000
+cap file2m 2000000 200000
+
+load() { uptime | sed 's/.*load average: //'; }
+MEM=2048
+
+testpmd_mpps() {  # pcap seconds -> median Rx-pps of the stats lines, in Mpps
+    local log=$WORK/testpmd.log
+    timeout -s INT "$2" dpdk-testpmd --no-huge --no-pci -m $MEM -l 0-1 --file-prefix "wfb$$" \
+        --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" -- --forward-mode=rxonly --stats-period=1 \
+        --total-num-mbufs=$(( $(stat -c %s "$1") / 60 + 70000 )) --mbuf-size=256 >"$log" 2>&1 || true
+    grep -o 'Rx-pps: *[0-9]*' "$log" | awk '$2 > 0 {print $2}' | sort -n |
+        awk '{a[NR]=$1} END {if (NR) printf "%.2f", a[int((NR+1)/2)]/1e6; else print "n/a"}'
+}
+
+probe_mpps() {  # pcap seconds max_flows idle extra-args... -> "Mpps flows_created/s"
+    local pcap=$1 secs=$2 flows=$3 idle=$4
+    shift 4
+    "$PROBE" --no-huge --memory $MEM --pcap "$pcap" --pcap-loop --duration "$secs" --collector none \
+        --max-flows "$flows" --idle-timeout "$idle" --active-timeout 3600 --summary-json "$WORK/summary.json" \
+        "$@" >/dev/null 2>"$WORK/probe.err"
+    python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); t=s["rx_seconds"] or 1
+print("%.2f %.0f" % (s["rx_packets"]/t/1e6, s["flows_created"]/t))' "$WORK/summary.json"
+}
+
+echo "== in-memory replay, one worker (load before: $(load))"
+printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' capture testpmd probe-nodpi probe-dpi 'new-flows/s' nodpi/ref dpi/ref load
+for row in "flows1k 12 1048576 30" "flows1m 30 1048576 1"; do
+    set -- $row
+    ref=$(testpmd_mpps "$WORK/$1.pcap" "$2")
+    read -r nodpi churn < <(probe_mpps "$WORK/$1.pcap" "$2" "$3" "$4" --no-dpi)
+    read -r dpi _ < <(probe_mpps "$WORK/$1.pcap" "$2" "$3" "$4")
+    printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' "$1" "$ref" "$nodpi" "$dpi" "$churn" \
+        "$(python3 -c "print('%.2f' % ($nodpi/$ref))" 2>/dev/null || echo n/a)" \
+        "$(python3 -c "print('%.2f' % ($dpi/$ref))" 2>/dev/null || echo n/a)" "$(load)"
+done
+
+echo
+echo "== whole process on $WORK/file2m.pcap (2M packets, 200K flows; load before: $(load))"
+measure() {  # label command... -> wall seconds and peak RSS (MiB)
+    local label=$1
+    shift
+    /usr/bin/time -f '%e %M' -o "$WORK/time.out" "$@" >/dev/null 2>"$WORK/tool.err" || true
+    read -r wall rss <"$WORK/time.out"
+    printf '%-22s %8s s %8.0f MiB   load %s\n' "$label" "$wall" "$((rss / 1024))" "$(load)"
+}
+rm -f "$WORK/out.argus"
+measure softflowd softflowd -d -r "$WORK/file2m.pcap" -n 127.0.0.1:9995
+measure argus argus -r "$WORK/file2m.pcap" -w "$WORK/out.argus"
+measure ndpiReader ndpiReader -q -i "$WORK/file2m.pcap"
+measure 'probe --no-dpi' "$PROBE" --no-huge --memory 512 --pcap "$WORK/file2m.pcap" --collector none --no-dpi
+measure 'probe (nDPI)' "$PROBE" --no-huge --memory 512 --pcap "$WORK/file2m.pcap" --collector none
