@@ -67,8 +67,8 @@ TEST_CASE("nDPI flow risks are named, and a hostile server name is cleaned", "[f
     REQUIRE(fs.size() == 1);
     CHECK(fs[0].type == "flow_risk");
     CHECK(fs[0].message.find("Known Protocol on Non Standard Port") != std::string::npos);
-    // Invalid bytes replaced, control characters masked.
-    CHECK(fs[0].message.find("bad\xEF\xBF\xBD?name.example") != std::string::npos);
+    // Invalid bytes and control characters both become U+FFFD (common/net/utf8).
+    CHECK(fs[0].message.find("bad\xEF\xBF\xBD\xEF\xBF\xBDname.example") != std::string::npos);
     auto off = enabled();
     off[check::flow_risk].enabled = false;
     CHECK(flow_findings(r, "probe-a", off, local, devices).empty());
