@@ -22,7 +22,7 @@
 #include "app/collector_app.hpp"
 #include "app/counter_table.hpp"
 #include "collector_config.hpp"
-#include "ingest/curve_auth.hpp"
+#include "net/curve_key_file.hpp"
 #include "store/store.hpp"
 
 namespace {
@@ -106,12 +106,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (cfg.gen_curve_keypair) {
-            const auto kp = ingest::generate_curve_keypair();
-            std::printf("# public key: give it to the other side (probe allow list, or the probes' collector key)\n"
-                        "%s\n"
-                        "# secret key: keep it private, in this side's key file\n"
-                        "%s\n",
-                        kp.public_key.c_str(), kp.secret_key.c_str());
+            std::fputs(net::curve_keypair_text(net::generate_curve_keypair()).c_str(), stdout);
             return 0;
         }
         if (cfg.init_db) {  // wireflow-collector-init-db's last step

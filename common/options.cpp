@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+
+#include "text_lines.hpp"
 
 namespace wireflow {
 
@@ -164,15 +164,8 @@ void record(const option_spec& s, std::string value, options& out) {
 
 void parse_config_text(std::span<const option_spec> specs, std::string_view text, std::string_view origin,
                        options& out) {
-    std::size_t line_no = 0;
-    while (!text.empty()) {
-        ++line_no;
-        const auto nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        line = trim(line);
-        if (line.empty() || line.front() == '#') continue;
-        line = strip_trailing_comment(line);
+    for (const auto& [line_no, content] : content_lines(text)) {
+        std::string_view line = strip_trailing_comment(content);
         const std::string where = std::string(origin) + ":" + std::to_string(line_no);
         if (line.size() < 2 || line[0] != '-')
             fail(where, "expected --name=value, got '" + std::string(line.substr(0, 80)) + "'");
@@ -206,11 +199,9 @@ options parse_options(std::span<const option_spec> specs, std::span<const std::s
     options cli_opts;
     std::size_t i = 0;
     if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
-        std::ifstream in(args[0]);
-        if (!in) fail(args[0], "cannot read configuration file");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        parse_config_text(specs, ss.str(), args[0], file_opts);
+        const auto text = read_text_file(args[0]);
+        if (!text) fail(args[0], "cannot read configuration file");
+        parse_config_text(specs, *text, args[0], file_opts);
         i = 1;
     }
     for (; i < args.size(); ++i) {

@@ -3,7 +3,7 @@
 //
 //   wireflow-probe [EAL args] -- [CONFIG_FILE] [options]
 //   wireflow-probe [CONFIG_FILE] [options]       (EAL args built from the options)
-//   wireflow-probe --gen-curve-keypair           (for --curve-key-file; see config/curve_keys.hpp)
+//   wireflow-probe --gen-curve-keypair           (for --curve-key-file; see common/net/curve_key_file.hpp)
 //
 // Parse, construct, run (app/probe_app.hpp). Setup errors are exceptions
 // caught here once: one line on stderr, exit 1; bad options exit 2.
@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "app/probe_app.hpp"
-#include "config/curve_keys.hpp"
+#include "net/curve_key_file.hpp"
 #include "config/probe_options.hpp"
 
 using namespace wireflow::probe;
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     }
     if (cfg.gen_curve_keypair) {
         try {
-            std::cout << generate_curve_keypair_text();
+            std::cout << wireflow::net::curve_keypair_text(wireflow::net::generate_curve_keypair());
         } catch (const std::exception& e) {
             std::fprintf(stderr, "%s: %s\n", program, e.what());
             return 1;

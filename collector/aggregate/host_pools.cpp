@@ -2,6 +2,8 @@
 
 #include "text.hpp"
 
+#include "net/utf8.hpp"
+
 #include <charconv>
 #include <set>
 
@@ -17,43 +19,6 @@ std::string quoted(std::string_view s) {
     return q;
 }
 }  // namespace
-
-bool valid_utf8(std::string_view s) noexcept {
-    std::size_t i = 0;
-    const auto n = s.size();
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        unsigned len;
-        std::uint32_t cp;
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n) return false;
-        for (unsigned k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
-        i += len;
-    }
-    return true;
-}
 
 std::optional<pool_member> pool_member::parse(std::string_view text, std::string* error) {
     auto fail = [&](std::string msg) -> std::optional<pool_member> {
@@ -79,7 +44,7 @@ std::optional<pool_member> pool_member::parse(std::string_view text, std::string
         return m;
     }
     std::string why;
-    auto net = cidr::parse(body, &why);
+    auto net = net::ip_prefix::parse(body, &why);
     if (!net)
         return fail(concat({"pool member ", quoted(text), " is not a MAC, IP address or CIDR: ", why}));
     m.net = *net;
@@ -87,7 +52,7 @@ std::optional<pool_member> pool_member::parse(std::string_view text, std::string
 }
 
 std::string pool_member::to_string() const {
-    std::string s = is_mac ? mac.to_string() : net.to_string();
+    std::string s = is_mac ? mac.to_string() : net.to_compact_string();
     if (vlan != any_vlan) {
         s += '@';
         s += std::to_string(vlan);
@@ -99,7 +64,7 @@ std::string host_pools::check_name(std::string_view name, pool_id self) const {
     if (name.empty()) return "pool name is empty";
     if (name.size() > max_name_bytes)
         return concat({"pool name longer than ", std::to_string(max_name_bytes), " bytes"});
-    if (!valid_utf8(name)) return "pool name is not valid UTF-8";
+    if (!net::valid_utf8(name)) return "pool name is not valid UTF-8";
     for (unsigned char c : name)
         if (c < 0x20 || c == 0x7F) return "pool name contains a control character";
     for (const auto& [id, p] : pools_)
@@ -136,7 +101,7 @@ std::optional<pool_id> host_pools::owner(const pool_member& m) const {
         auto it = mac_members_.find(mac_key{m.mac, m.vlan});
         if (it != mac_members_.end()) return it->second;
     } else {
-        auto it = ip_members_.find(ip_key{m.net.network, m.net.prefix, m.vlan});
+        auto it = ip_members_.find(ip_key{m.net.address, m.net.length, m.vlan});
         if (it != ip_members_.end()) return it->second;
     }
     return std::nullopt;
@@ -147,9 +112,9 @@ void host_pools::index(const pool_member& m, pool_id id) {
         mac_members_.emplace(mac_key{m.mac, m.vlan}, id);
         return;
     }
-    ip_members_.emplace(ip_key{m.net.network, m.net.prefix, m.vlan}, id);
-    auto& lengths = m.net.network.family == 4 ? v4_lengths_ : v6_lengths_;
-    ++lengths[m.net.prefix];
+    ip_members_.emplace(ip_key{m.net.address, m.net.length, m.vlan}, id);
+    auto& lengths = m.net.address.is_v4() ? v4_lengths_ : v6_lengths_;
+    ++lengths[m.net.length];
 }
 
 void host_pools::unindex(const pool_member& m) {
@@ -157,9 +122,9 @@ void host_pools::unindex(const pool_member& m) {
         mac_members_.erase(mac_key{m.mac, m.vlan});
         return;
     }
-    ip_members_.erase(ip_key{m.net.network, m.net.prefix, m.vlan});
-    auto& lengths = m.net.network.family == 4 ? v4_lengths_ : v6_lengths_;
-    auto it = lengths.find(m.net.prefix);
+    ip_members_.erase(ip_key{m.net.address, m.net.length, m.vlan});
+    auto& lengths = m.net.address.is_v4() ? v4_lengths_ : v6_lengths_;
+    auto it = lengths.find(m.net.length);
     if (it != lengths.end() && --it->second == 0) lengths.erase(it);
 }
 
@@ -203,7 +168,7 @@ pool_id host_pools::match(const ip_address& ip, std::uint16_t vlan, const mac_ad
         if (auto it = mac_members_.find(mac_key{*mac, vlan}); it != mac_members_.end()) return it->second;
         if (auto it = mac_members_.find(mac_key{*mac, any_vlan}); it != mac_members_.end()) return it->second;
     }
-    const auto& lengths = ip.family == 4 ? v4_lengths_ : v6_lengths_;
+    const auto& lengths = ip.is_v4() ? v4_lengths_ : v6_lengths_;
     for (const auto& [len, count] : lengths) {
         ip_key k{ip.masked(len), len, vlan};
         if (auto it = ip_members_.find(k); it != ip_members_.end()) return it->second;

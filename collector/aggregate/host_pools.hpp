@@ -21,8 +21,11 @@
 //
 // Not thread-safe: the aggregator serialises access (see aggregator.hpp).
 
-#include "address.hpp"
-#include "cidr.hpp"
+#include "hash.hpp"
+#include "net/ip_address.hpp"
+#include "net/ip_prefix.hpp"
+#include "net/local_networks.hpp"
+#include "net/mac_address.hpp"
 
 #include <cstdint>
 #include <map>
@@ -35,13 +38,19 @@
 
 namespace wireflow::collector::aggregate {
 
+// The shared vocabulary (common/net), by its plain names in this folder.
+using net::ip_address;
+using net::ip_prefix;
+using net::local_networks;
+using net::mac_address;
+
 using pool_id = std::uint32_t;
 inline constexpr pool_id no_pool = 0;
 inline constexpr std::uint16_t any_vlan = 0xFFFF;
 
 struct pool_member {
     bool is_mac{false};
-    cidr net;                   // when !is_mac
+    ip_prefix net;              // when !is_mac
     mac_address mac;            // when is_mac
     std::uint16_t vlan{any_vlan};
 
@@ -131,8 +140,5 @@ private:
     // match() probes only lengths that exist.
     std::map<std::uint8_t, std::size_t, std::greater<>> v4_lengths_, v6_lengths_;
 };
-
-// True when s is valid UTF-8 (RFC 3629: no overlongs, no surrogates, <= U+10FFFF).
-[[nodiscard]] bool valid_utf8(std::string_view s) noexcept;
 
 }  // namespace wireflow::collector::aggregate

@@ -22,9 +22,8 @@
 //
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
-#include "address.hpp"
 #include "app_traffic.hpp"
-#include "cidr.hpp"
+#include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
 

@@ -1,6 +1,6 @@
 #include "peer_counter.hpp"
 
-#include "address.hpp"
+#include "hash.hpp"
 
 #include <bit>
 #include <cmath>

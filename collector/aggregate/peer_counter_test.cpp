@@ -1,6 +1,6 @@
 #include "peer_counter.hpp"
 
-#include "address.hpp"
+#include "hash.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -8,7 +8,7 @@
 
 using namespace wireflow::collector::aggregate;
 
-static std::uint32_t peer(std::uint64_t i) { return static_cast<std::uint32_t>(mix64(i * 2654435761ULL + 1)); }
+static std::uint32_t peer(std::uint64_t i) { return static_cast<std::uint32_t>(wireflow::mix64(i * 2654435761ULL + 1)); }
 
 TEST_CASE("peer counts are exact up to eight distinct peers", "[peer_counter]") {
     peer_counter c;

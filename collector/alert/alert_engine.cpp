@@ -3,7 +3,7 @@
 #include <map>
 
 #include "alert/alert_ledger.hpp"
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/flow_checks.hpp"
 #include "alert/notifier.hpp"

@@ -41,6 +41,7 @@
 
 #include "alert/alert_stats.hpp"
 #include "alert/alert_types.hpp"
+#include "net/ip_prefix.hpp"
 #include "alert/alert_window.hpp"
 #include "store/alert_store.hpp"
 #include "store/flow_batch.hpp"
@@ -51,7 +52,7 @@ namespace wireflow::collector::alert {
 class notifier;
 
 struct alert_engine_settings {
-    std::vector<std::string> local_networks;        // "addr/len": new devices, blacklist direction
+    std::vector<net::ip_prefix> local_networks;     // new devices, blacklist direction
     std::chrono::seconds window{60};
     std::size_t max_tracked_hosts{200'000};         // per window; beyond: not tracked, counted
     std::size_t max_pending_writes{100'000};        // alerts waiting for PostgreSQL; beyond: oldest dropped, counted

@@ -85,7 +85,7 @@ TEST_CASE("a SYN scan engages attacker and victim alerts, holds them while it la
 
 TEST_CASE("blacklisted contacts are one-shot alerts per direction, quiet for the quiet period", "[alert_engine]") {
     alert_engine_settings s;
-    s.local_networks = {"10.0.0.0/8"};
+    s.local_networks = {*wireflow::net::ip_prefix::parse("10.0.0.0/8")};
     fixture f(s);
     auto in = tcp_flow("203.0.113.5", "10.0.0.9", 22, false);
     in.client_blacklist = "bad-guys";

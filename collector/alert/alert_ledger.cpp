@@ -1,6 +1,6 @@
 #include "alert/alert_ledger.hpp"
 
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 #include "alert/window_checks.hpp"
 
 namespace wireflow::collector::alert {
@@ -11,7 +11,7 @@ void alert_ledger::engage(finding f, severity level, clock::time_point now) {
     std::string key = alert_key(f.type, f.entity_type, f.entity_id);
     auto& slot = engaged_[key];
     const std::string sev(to_string(level));
-    std::string message = bounded_utf8(f.message, max_message_bytes);
+    std::string message = net::sanitize_utf8(f.message, max_message_bytes);
     std::string det = boost::json::serialize(f.details);
     if (slot) {
         slot->seen = true;
@@ -57,7 +57,7 @@ void alert_ledger::one_shot(finding f, severity level, std::chrono::seconds quie
     r->a.entity_id = std::move(f.entity_id);
     r->a.started_at = now;
     r->a.ended_at = now;
-    r->a.message = bounded_utf8(f.message, max_message_bytes);
+    r->a.message = net::sanitize_utf8(f.message, max_message_bytes);
     r->a.details = boost::json::serialize(f.details);
     stats_.one_shot.fetch_add(1, std::memory_order_relaxed);
     changed_(r);

@@ -2,7 +2,7 @@
 // What a check concluded: an alert to engage (windowed and status checks) or
 // to raise once (flow checks). The checks produce findings from counts and
 // records; the ledger turns them into alerts. Message and entity are bounded,
-// valid UTF-8 (the checks build them with bounded_utf8).
+// valid UTF-8 (the checks build them with net::sanitize_utf8).
 
 #include <string>
 

@@ -3,11 +3,17 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 #include "alert/flow_risk_names.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
+
+// TODO(step 2 of issue 10): flow_row carries binary addresses; until then one parse per side.
+bool is_local(const local_networks& local, std::string_view ip) {
+    const auto a = net::ip_address::parse(ip);
+    return a && local.contains(*a);
+}
 
 boost::json::object flow_details(const flow_row& r, const std::string& probe_id, const local_networks& local) {
     return boost::json::object{
@@ -19,10 +25,10 @@ boost::json::object flow_details(const flow_row& r, const std::string& probe_id,
         {"client_port", r.client_port},
         {"server_ip", r.server_ip},
         {"server_port", r.server_port},
-        {"client_local", local.contains(r.client_ip)},
-        {"server_local", local.contains(r.server_ip)},
-        {"app", bounded_utf8(r.app_name, 64)},
-        {"server_name", bounded_utf8(r.server_name, 256)},
+        {"client_local", is_local(local, r.client_ip)},
+        {"server_local", is_local(local, r.server_ip)},
+        {"app", net::sanitize_utf8(r.app_name, 64)},
+        {"server_name", net::sanitize_utf8(r.server_name, 256)},
         {"first_seen_ns", r.first_seen_ns},
     };
 }
@@ -36,7 +42,7 @@ void blacklisted(const flow_row& r, const std::string& probe_id, const local_net
         d["side"] = "client";
         out.push_back(finding{check::blacklisted_contact, "blacklisted_client_contact", "flow", flow_entity(r),
                               "blacklisted client " + r.client_ip + " (" + r.client_blacklist + ") contacted " +
-                                  (local.contains(r.server_ip) ? "local host " : "host ") + server,
+                                  (is_local(local, r.server_ip) ? "local host " : "host ") + server,
                               std::move(d)});
     }
     if (!r.server_blacklist.empty()) {
@@ -44,7 +50,7 @@ void blacklisted(const flow_row& r, const std::string& probe_id, const local_net
         d["lists"] = r.server_blacklist;
         d["side"] = "server";
         out.push_back(finding{check::blacklisted_contact, "blacklisted_server_contact", "flow", flow_entity(r),
-                              std::string(local.contains(r.client_ip) ? "local host " : "host ") + r.client_ip +
+                              std::string(is_local(local, r.client_ip) ? "local host " : "host ") + r.client_ip +
                                   " contacted blacklisted server " + server + " (" + r.server_blacklist + ")",
                               std::move(d)});
     }
@@ -62,25 +68,12 @@ void risky(const flow_row& r, const std::string& probe_id, const local_networks&
     d["flow_risk"] = r.flow_risk;
     d["risks"] = std::move(arr);
     std::string msg = "flow " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
-    if (!r.server_name.empty()) msg += " (" + bounded_utf8(r.server_name, 128) + ")";
+    if (!r.server_name.empty()) msg += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
     msg += ": " + joined;
     out.push_back(finding{check::flow_risk, "flow_risk", "flow", flow_entity(r), std::move(msg), std::move(d)});
 }
 
 }  // namespace
-
-local_networks::local_networks(const std::vector<std::string>& prefixes) {
-    for (const auto& text : prefixes) {
-        if (const auto pp = blacklist::parse_prefix(text)) prefixes_.push_back(pp->prefix);
-        else throw std::invalid_argument("alert engine: malformed local network '" + text + "'");
-    }
-}
-
-bool local_networks::contains(std::string_view ip) const {
-    const auto a = blacklist::parse_address(ip);
-    if (!a) return false;
-    return std::any_of(prefixes_.begin(), prefixes_.end(), [&](const auto& p) { return blacklist::contains(p, *a); });
-}
 
 bool known_devices::learn(const std::string& mac) {
     if (macs_.size() >= max_macs || macs_.count(mac)) return false;
@@ -106,7 +99,7 @@ std::vector<finding> flow_findings(const flow_row& r, const std::string& probe_i
     if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, local, out);
     if (p[check::new_device].enabled && !local.empty()) {
         const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
-            if (mac.empty() || !local.contains(ip) || !devices.learn(mac)) return;
+            if (mac.empty() || !is_local(local, ip) || !devices.learn(mac)) return;
             out.push_back(finding{check::new_device, "new_device", "device", mac,
                                   "new device " + mac + " on the local network (" + ip + ")",
                                   boost::json::object{{"mac", mac}, {"ip", ip}, {"vlan", r.vlan}, {"probe_id", probe_id}}});

@@ -10,22 +10,13 @@
 
 #include "alert/alert_types.hpp"
 #include "alert/finding.hpp"
-#include "blacklist/ip_prefix.hpp"
+#include "net/local_networks.hpp"
 #include "store/flow_batch.hpp"
 
 namespace wireflow::collector::alert {
 
-// The operator's local networks ("addr/len"): which side of a flow is ours.
-class local_networks {
-public:
-    // Throws std::invalid_argument for a malformed prefix.
-    explicit local_networks(const std::vector<std::string>& prefixes);
-    [[nodiscard]] bool contains(std::string_view ip) const;
-    [[nodiscard]] bool empty() const noexcept { return prefixes_.empty(); }
-
-private:
-    std::vector<blacklist::ip_prefix> prefixes_;
-};
+// The operator's local networks: which side of a flow is ours.
+using net::local_networks;
 
 // MACs seen on a local network (restored from PostgreSQL, bounded).
 class known_devices {

@@ -4,7 +4,7 @@
 
 #include <boost/json.hpp>
 
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
@@ -139,7 +139,7 @@ std::string mattermost_body(const stored_alert& a) {
 
 std::string discord_body(const stored_alert& a) {
     // Discord refuses content over 2000 characters; bytes bound characters.
-    return bj::serialize(bj::object{{"content", bounded_utf8(alert_line(a), 2000)}, {"username", "wireflow"}});
+    return bj::serialize(bj::object{{"content", net::sanitize_utf8(alert_line(a), 2000)}, {"username", "wireflow"}});
 }
 
 std::string teams_body(const stored_alert& a) {
@@ -168,7 +168,7 @@ std::string teams_body(const stored_alert& a) {
 
 std::string telegram_body(const stored_alert& a, std::string_view chat_id) {
     return bj::serialize(bj::object{
-        {"chat_id", chat_id}, {"text", bounded_utf8(alert_line(a), 4096)}, {"disable_web_page_preview", true}});
+        {"chat_id", chat_id}, {"text", net::sanitize_utf8(alert_line(a), 4096)}, {"disable_web_page_preview", true}});
 }
 
 std::string email_message(const stored_alert& a, std::string_view from, const std::vector<std::string>& to,

@@ -1,6 +1,6 @@
 #include "alert/status_checks.hpp"
 
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
@@ -10,7 +10,7 @@ bool active(const alert_preferences& p, check c) { return p.enabled && p[c].enab
 }  // namespace
 
 status_change probe_silence(const probe_health& p, const alert_preferences& prefs) {
-    const std::string id = bounded_utf8(p.probe_id, 128);
+    const std::string id = net::sanitize_utf8(p.probe_id, 128);
     status_change out{alert_key("probe_silent", "probe", id), std::nullopt};
     const double limit = prefs[check::probe_silent].threshold;
     if (active(prefs, check::probe_silent) && static_cast<double>(p.seconds_silent) >= limit)
@@ -22,11 +22,11 @@ status_change probe_silence(const probe_health& p, const alert_preferences& pref
 
 std::optional<status_change> blacklist_status(std::string_view source, bool ok, std::string_view error,
                                               const alert_preferences& prefs) {
-    const std::string name = bounded_utf8(source, 128);
+    const std::string name = net::sanitize_utf8(source, 128);
     status_change out{alert_key("blacklist_update_failed", "blacklist", name), std::nullopt};
     if (ok) return out;
     if (!active(prefs, check::blacklist_update_failed)) return std::nullopt;
-    const std::string why = bounded_utf8(error, 512);
+    const std::string why = net::sanitize_utf8(error, 512);
     out.engage = finding{check::blacklist_update_failed, "blacklist_update_failed", "blacklist", name,
                          "blacklist " + name + " update failed (previous version kept): " + why,
                          boost::json::object{{"source", name}, {"error", why}}};

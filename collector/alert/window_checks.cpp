@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <unordered_map>
 
-#include "alert/alert_text.hpp"
+#include "net/utf8.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
@@ -104,7 +104,7 @@ std::vector<finding> window_findings(const alert_window& w, const alert_preferen
         const double per_min = static_cast<double>(bytes) * 60.0 / seconds;
         const double limit = p[check::pool_volume].threshold;
         if (per_min <= limit) continue;
-        const std::string name = bounded_utf8(pool, 128);
+        const std::string name = net::sanitize_utf8(pool, 128);
         out.push_back(finding{check::pool_volume, "pool_volume", "pool", name,
                               "pool " + name + " traffic: " + fmt_number(per_min) + " bytes/min (threshold " +
                                   fmt_number(limit) + ")",

@@ -121,7 +121,7 @@ http::host_list api_adapter::hosts(const http::host_filter& f) {
 }
 
 std::optional<http::host_info> api_adapter::host(const std::string& ip, std::uint16_t vlan) {
-    const auto address = aggregate::ip_address::parse(ip);
+    const auto address = net::ip_address::parse(ip);
     if (!address) return std::nullopt;
     if (const auto live = p_.live.host(*address, vlan)) return to_info(*live, pool_name(live->pool));
     if (const auto stored = p_.host_history.find(ip, vlan)) return to_info(*stored);

@@ -20,12 +20,7 @@ using wall_time = std::chrono::system_clock::time_point;
 
 aggregate::host_table_config host_config(const collector_config& c) {
     aggregate::host_table_config h;
-    std::string text;
-    for (const auto& n : c.local_networks) text += (text.empty() ? "" : ",") + n;
-    std::string error;
-    auto nets = aggregate::local_networks::parse(text, &error);
-    if (!nets) throw std::invalid_argument("--local-networks: " + error);
-    h.locals = std::move(*nets);
+    h.locals = aggregate::local_networks(c.local_networks);
     h.local_idle_ns = static_cast<std::uint64_t>(c.local_host_idle_s) * aggregate::ns_per_s;
     h.remote_idle_ns = static_cast<std::uint64_t>(c.remote_host_idle_s) * aggregate::ns_per_s;
     return h;
@@ -158,7 +153,7 @@ std::vector<counter_sample> collector_app::counters() const {
 }
 
 std::string collector_app::pool_name_of(std::string_view ip, std::uint16_t vlan) {
-    const auto address = aggregate::ip_address::parse(ip);
+    const auto address = net::ip_address::parse(ip);
     const auto host = address ? aggregator_.host(*address, vlan) : std::nullopt;
     if (!host || host->pool == aggregate::no_pool) return {};
     std::lock_guard lock(pool_names_mutex_);

@@ -18,7 +18,7 @@
 #include "ingest/collector_stats.hpp"
 #include "model/probe_view.hpp"
 #include "store/flow_batch.hpp"
-#include "store/probe_stats.hpp"
+#include "model/probe_stats.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -21,6 +21,7 @@
 #include "blacklist/published_blacklist.hpp"
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -63,14 +64,14 @@ int main(int argc, char** argv) {
     std::vector<prefix_set::entry> entries;
     entries.reserve(n4 + n6);
     for (std::size_t i = 0; i < n4; ++i) {
-        entries.push_back({make_prefix(ip_address::v4(static_cast<std::uint32_t>(rng())), random_length(rng)),
+        entries.push_back({net::ip_prefix::of(net::ip_address::v4(static_cast<std::uint32_t>(rng())), random_length(rng)),
                            static_cast<std::uint32_t>(rng() % 64)});
     }
     for (std::size_t i = 0; i < n6; ++i) {
         std::array<std::uint8_t, 16> b{};
         for (auto& x : b) x = static_cast<std::uint8_t>(rng());
         b[0] = 0x20;   // inside 2000::/8, as real lists are
-        entries.push_back({make_prefix(ip_address::v6(b), 24 + static_cast<unsigned>(rng() % 105)),
+        entries.push_back({net::ip_prefix::of(net::ip_address::v6(b), 24 + static_cast<unsigned>(rng() % 105)),
                            static_cast<std::uint32_t>(rng() % 64)});
     }
 
@@ -86,7 +87,7 @@ int main(int argc, char** argv) {
         std::uint32_t value;
     };
     std::vector<range> ranges{{0, 0xFFFFFFFFu}};
-    set.for_each_range(ip_family::v4, [&](const ip_address& f, const ip_address& l, std::uint32_t v) {
+    set.for_each_range(net::ip_family::v4, [&](const net::ip_address& f, const net::ip_address& l, std::uint32_t v) {
         if (ranges.back().first == f.v4_host_order()) ranges.back().value = v;
         else ranges.push_back({f.v4_host_order(), v});
         if (l.v4_host_order() != 0xFFFFFFFFu) ranges.push_back({l.v4_host_order() + 1, 0xFFFFFFFFu});
@@ -95,7 +96,7 @@ int main(int argc, char** argv) {
     t0 = clock_type::now();
     std::vector<std::unordered_map<std::uint32_t, std::uint32_t>> by_length(33);
     for (const auto& e : entries) {
-        if (e.prefix.address.family == ip_family::v4) by_length[e.prefix.length][e.prefix.address.v4_host_order()] = e.value;
+        if (e.prefix.address.family == net::ip_family::v4) by_length[e.prefix.length][e.prefix.address.v4_host_order()] = e.value;
     }
     std::vector<unsigned> lengths;
     for (unsigned l = 33; l-- > 0;) {
@@ -129,7 +130,7 @@ int main(int argc, char** argv) {
 
     // The collector's path: a per-thread reader over the published set.
     std::vector<blacklist_set::source_list> lists;
-    std::vector<std::vector<ip_prefix>> per_source(64);
+    std::vector<std::vector<net::ip_prefix>> per_source(64);
     for (const auto& e : entries) per_source[e.value].push_back(e.prefix);
     std::vector<source_label> labels(64);
     for (std::size_t i = 0; i < 64; ++i) lists.push_back({i, per_source[i]});
@@ -142,12 +143,12 @@ int main(int argc, char** argv) {
         return static_cast<std::uint32_t>(reader.snapshot().lookup_v4(x).count());
     }, c_bl);
 
-    std::vector<ip_address> addrs6(lookups / 10);
+    std::vector<net::ip_address> addrs6(lookups / 10);
     for (auto& a : addrs6) {
         std::array<std::uint8_t, 16> b{};
         for (auto& x : b) x = static_cast<std::uint8_t>(rng());
         b[0] = 0x20;
-        a = ip_address::v6(b);
+        a = net::ip_address::v6(b);
     }
     t0 = clock_type::now();
     std::uint64_t c6 = 0;

@@ -64,7 +64,7 @@ public:
 private:
     struct source_state {
         source_status status;
-        std::vector<ip_prefix> prefixes;   // the version in use
+        std::vector<net::ip_prefix> prefixes;   // the version in use
     };
 
     bool apply(source_state& state, std::string_view text);   // under mutex_

@@ -10,11 +10,12 @@
 #include <thread>
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 namespace fs = std::filesystem;
 
 namespace {
 
-ip_address a(const char* text) { return parse_address(text).value(); }
+net::ip_address a(const char* text) { return net::ip_address::parse(text).value(); }
 
 struct temp_dir {
     fs::path path;

@@ -290,13 +290,13 @@ void blacklist_manager::mark(flow_batch& batch) noexcept {
     };
     try {
         for (auto& r : batch.records) {
-            if (const auto a = parse_address(r.client_ip)) {
+            if (const auto a = net::ip_address::parse(r.client_ip)) {
                 if (const auto m = set.lookup(*a)) {
                     r.client_blacklist = names(m);
                     I.loader->count_hits(m);
                 }
             }
-            if (const auto a = parse_address(r.server_ip)) {
+            if (const auto a = net::ip_address::parse(r.server_ip)) {
                 if (const auto m = set.lookup(*a)) {
                     r.server_blacklist = names(m);
                     I.loader->count_hits(m);

@@ -11,13 +11,13 @@ std::shared_ptr<const blacklist_set> blacklist_set::build(std::vector<source_lab
                                                          std::uint64_t version) {
     if (labels.size() > max_sources) throw std::invalid_argument("blacklist: more than 64 sources");
     struct tagged {
-        ip_prefix prefix;
+        net::ip_prefix prefix;
         std::uint64_t mask;
     };
     std::vector<tagged> all;
     for (const auto& list : lists) {
         if (list.source >= labels.size()) throw std::invalid_argument("blacklist: list for an unknown source");
-        for (const auto& p : list.prefixes) all.push_back({make_prefix(p.address, p.length), std::uint64_t{1} << list.source});
+        for (const auto& p : list.prefixes) all.push_back({net::ip_prefix::of(p.address, p.length), std::uint64_t{1} << list.source});
     }
     // Address order with outer prefixes first; the same prefix from several
     // sources becomes one entry with all their bits.
@@ -35,7 +35,7 @@ std::shared_ptr<const blacklist_set> blacklist_set::build(std::vector<source_lab
     // listed by both: give each prefix the bits of every prefix enclosing it.
     std::vector<const tagged*> open;
     for (auto& t : unique) {
-        while (!open.empty() && !contains(open.back()->prefix, t.prefix.address)) open.pop_back();
+        while (!open.empty() && !open.back()->prefix.contains(t.prefix.address)) open.pop_back();
         if (!open.empty()) t.mask |= open.back()->mask;
         open.push_back(&t);
     }

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "blacklist/ip_prefix.hpp"
+#include "net/ip_prefix.hpp"
 #include "blacklist/prefix_set.hpp"
 
 namespace wireflow::collector::blacklist {
@@ -38,7 +38,7 @@ class blacklist_set {
 public:
     struct source_list {
         std::size_t source;                  // index into the labels
-        std::span<const ip_prefix> prefixes;
+        std::span<const net::ip_prefix> prefixes;
     };
 
     blacklist_set() = default;   // matches nothing
@@ -49,7 +49,7 @@ public:
                                                                    std::span<const source_list> lists,
                                                                    std::uint64_t version);
 
-    [[nodiscard]] blacklist_match lookup(const ip_address& address) const noexcept {
+    [[nodiscard]] blacklist_match lookup(const net::ip_address& address) const noexcept {
         const auto id = prefixes_.lookup(address);
         return id ? blacklist_match{masks_[*id]} : blacklist_match{};
     }

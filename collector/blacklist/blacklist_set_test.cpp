@@ -9,16 +9,17 @@
 #include "blacklist/published_blacklist.hpp"
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 
 namespace {
-ip_prefix p(const char* text) { return parse_prefix(text).value().prefix; }
-ip_address a(const char* text) { return parse_address(text).value(); }
+net::ip_prefix p(const char* text) { return net::parse_prefix(text).value().prefix; }
+net::ip_address a(const char* text) { return net::ip_address::parse(text).value(); }
 }  // namespace
 
 TEST_CASE("a match names every source listing the address through any covering prefix", "[blacklist_set]") {
-    const std::vector<ip_prefix> drop{p("10.0.0.0/8"), p("2001:db8::/32")};
-    const std::vector<ip_prefix> feodo{p("10.1.2.3/32"), p("192.0.2.1/32")};
-    const std::vector<ip_prefix> cins{p("10.1.0.0/16"), p("192.0.2.1/32")};
+    const std::vector<net::ip_prefix> drop{p("10.0.0.0/8"), p("2001:db8::/32")};
+    const std::vector<net::ip_prefix> feodo{p("10.1.2.3/32"), p("192.0.2.1/32")};
+    const std::vector<net::ip_prefix> cins{p("10.1.0.0/16"), p("192.0.2.1/32")};
     const std::vector<blacklist_set::source_list> lists{{0, drop}, {1, feodo}, {2, cins}};
     const auto set = blacklist_set::build({{"drop", "hijacked"}, {"feodo", "c2"}, {"cins", "scanner"}}, lists, 7);
     CHECK(set->lookup(a("10.1.2.3")).sources == 0b111u);
@@ -34,7 +35,7 @@ TEST_CASE("a match names every source listing the address through any covering p
 
 TEST_CASE("a set refuses more than 64 sources and lists for unknown sources", "[blacklist_set]") {
     CHECK_THROWS_AS(blacklist_set::build(std::vector<source_label>(65), {}, 1), std::invalid_argument);
-    const std::vector<ip_prefix> one{p("10.0.0.0/8")};
+    const std::vector<net::ip_prefix> one{p("10.0.0.0/8")};
     const std::vector<blacklist_set::source_list> lists{{3, one}};
     CHECK_THROWS_AS(blacklist_set::build(std::vector<source_label>(2), lists, 1), std::invalid_argument);
 }
@@ -43,7 +44,7 @@ TEST_CASE("a reader picks up a published set at its next lookup", "[published_bl
     published_blacklist pub;
     published_blacklist::reader reader(pub);
     CHECK_FALSE(reader.lookup(a("10.0.0.1")));
-    const std::vector<ip_prefix> list{p("10.0.0.0/8")};
+    const std::vector<net::ip_prefix> list{p("10.0.0.0/8")};
     const std::vector<blacklist_set::source_list> lists{{0, list}};
     pub.publish(blacklist_set::build({{"x", "y"}}, lists, 1));
     CHECK(reader.lookup(a("10.0.0.1")));
@@ -55,11 +56,11 @@ TEST_CASE("a reader picks up a published set at its next lookup", "[published_bl
 // half-built table, a freed version) fails the per-snapshot check.
 TEST_CASE("readers see only complete versions while another thread swaps them", "[published_blacklist]") {
     std::mt19937_64 rng(5);
-    std::vector<ip_prefix> version_a{p("192.0.2.1/32")};
-    std::vector<ip_prefix> version_b{p("198.51.100.1/32")};
+    std::vector<net::ip_prefix> version_a{p("192.0.2.1/32")};
+    std::vector<net::ip_prefix> version_b{p("198.51.100.1/32")};
     for (int i = 0; i < 20000; ++i) {
-        const auto addr = ip_address::v4(static_cast<std::uint32_t>(rng()));
-        (i % 2 == 0 ? version_a : version_b).push_back(make_prefix(addr, 16 + static_cast<unsigned>(rng() % 17)));
+        const auto addr = net::ip_address::v4(static_cast<std::uint32_t>(rng()));
+        (i % 2 == 0 ? version_a : version_b).push_back(net::ip_prefix::of(addr, 16 + static_cast<unsigned>(rng() % 17)));
     }
     const std::vector<source_label> labels{{"a", "test"}, {"b", "test"}};
     const auto build = [&](bool b, std::uint64_t version) {
@@ -68,7 +69,7 @@ TEST_CASE("readers see only complete versions while another thread swaps them", 
     };
     const auto reference_a = build(false, 0);
     const auto reference_b = build(true, 0);
-    std::vector<ip_address> probes;
+    std::vector<net::ip_address> probes;
     for (int i = 0; i < 256; ++i) {
         const auto& list = i % 2 ? version_a : version_b;
         probes.push_back(list[rng() % list.size()].address);

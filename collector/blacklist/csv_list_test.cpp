@@ -18,7 +18,7 @@ constexpr const char* feodo_sample =
 TEST_CASE("CSV column chosen by header name", "[csv_list]") {
     const auto r = parse_csv_list(feodo_sample, {0, "dst_ip"});
     REQUIRE(r.prefixes.size() == 2);
-    CHECK(to_string(r.prefixes[1]) == "162.243.103.246/32");
+    CHECK(r.prefixes[1].to_string() == "162.243.103.246/32");
     CHECK(r.broken_count == 0);
     CHECK(r.error.empty());
 }
@@ -49,7 +49,7 @@ TEST_CASE("CSV reports broken records and skips them", "[csv_list]") {
         "2001:db8::/48,\"v6, quoted\"\n",
         {1, ""});
     REQUIRE(r.prefixes.size() == 2);
-    CHECK(to_string(r.prefixes[1]) == "2001:db8::/48");
+    CHECK(r.prefixes[1].to_string() == "2001:db8::/48");
     REQUIRE(r.broken_count == 3);
     CHECK(r.broken[0] == broken_line{3, "malformed quoted field"});
     CHECK(r.broken[1] == broken_line{4, "not an IP address, prefix or range"});

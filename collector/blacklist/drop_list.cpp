@@ -17,7 +17,7 @@ bool is_sbl_reference(std::string_view s) noexcept {
 bool looks_like_drop_line(std::string_view line) noexcept {
     const auto semi = line.find(';');
     if (semi == std::string_view::npos || semi == 0) return false;
-    return parse_prefix(trim(line.substr(0, semi))).has_value() && is_sbl_reference(trim(line.substr(semi + 1)));
+    return net::parse_prefix(trim(line.substr(0, semi))).has_value() && is_sbl_reference(trim(line.substr(semi + 1)));
 }
 
 parse_result parse_drop_list(std::string_view text) {
@@ -35,7 +35,7 @@ parse_result parse_drop_list(std::string_view text) {
             r.report(number, "expected an SBL reference after ';'");
             return;
         }
-        const auto parsed = parse_prefix(cidr);
+        const auto parsed = net::parse_prefix(cidr);
         if (!parsed) {
             r.report(number, "not a CIDR prefix");
             return;

@@ -19,8 +19,8 @@ constexpr const char* drop_sample =
 TEST_CASE("DROP lines yield their CIDR and skip the ';' header", "[drop_list]") {
     const auto r = parse_drop_list(drop_sample);
     REQUIRE(r.prefixes.size() == 3);
-    CHECK(to_string(r.prefixes[0]) == "1.10.16.0/20");
-    CHECK(to_string(r.prefixes[2]) == "2001:678:738::/48");
+    CHECK(r.prefixes[0].to_string() == "1.10.16.0/20");
+    CHECK(r.prefixes[2].to_string() == "2001:678:738::/48");
     CHECK(r.broken_count == 0);
 }
 
@@ -42,7 +42,7 @@ TEST_CASE("DROP reports lines without a CIDR or with a bad reference", "[drop_li
 TEST_CASE("DROP normalises non-canonical CIDRs with a warning", "[drop_list]") {
     const auto r = parse_drop_list("1.10.16.1/20 ; SBL256894\n");
     REQUIRE(r.prefixes.size() == 1);
-    CHECK(to_string(r.prefixes[0]) == "1.10.16.0/20");
+    CHECK(r.prefixes[0].to_string() == "1.10.16.0/20");
     CHECK(r.non_canonical == 1);
 }
 

@@ -23,10 +23,10 @@ std::size_t split_fields(std::string_view line, std::array<std::string_view, 3>&
 }
 
 // "24" or "255.255.255.0" (contiguous masks only).
-std::optional<unsigned> netblock_length(std::string_view field, const ip_address& start) noexcept {
+std::optional<unsigned> netblock_length(std::string_view field, const net::ip_address& start) noexcept {
     if (field.find('.') != std::string_view::npos) {
-        const auto mask = parse_address(field);
-        if (!mask || mask->family != ip_family::v4 || start.family != ip_family::v4) return std::nullopt;
+        const auto mask = net::ip_address::parse(field);
+        if (!mask || mask->family != net::ip_family::v4 || start.family != net::ip_family::v4) return std::nullopt;
         const std::uint32_t m = mask->v4_host_order();
         const auto ones = static_cast<unsigned>(std::countl_one(m));
         if (ones < 32 && (m << ones) != 0) return std::nullopt;
@@ -35,7 +35,7 @@ std::optional<unsigned> netblock_length(std::string_view field, const ip_address
     unsigned length = 0;
     if (field.empty() || field.size() > 3) return std::nullopt;
     const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), length);
-    if (ec != std::errc{} || end != field.data() + field.size() || length > start.max_length()) return std::nullopt;
+    if (ec != std::errc{} || end != field.data() + field.size() || length > start.bit_width()) return std::nullopt;
     return length;
 }
 
@@ -44,8 +44,8 @@ std::optional<unsigned> netblock_length(std::string_view field, const ip_address
 bool looks_like_dshield_line(std::string_view line) noexcept {
     std::array<std::string_view, 3> f{};
     if (line.find('\t') == std::string_view::npos || split_fields(line, f) < 3) return false;
-    const auto start = parse_address(f[0]);
-    return start && parse_address(f[1]) && netblock_length(f[2], *start);
+    const auto start = net::ip_address::parse(f[0]);
+    return start && net::ip_address::parse(f[1]) && netblock_length(f[2], *start);
 }
 
 parse_result parse_dshield_list(std::string_view text) {
@@ -60,8 +60,8 @@ parse_result parse_dshield_list(std::string_view text) {
             r.report(number, "expected start, end and netblock columns");
             return;
         }
-        const auto start = parse_address(f[0]);
-        const auto end = parse_address(f[1]);
+        const auto start = net::ip_address::parse(f[0]);
+        const auto end = net::ip_address::parse(f[1]);
         if (!start || !end || start->family != end->family) {
             r.report(number, "start or end is not an address");
             return;
@@ -71,8 +71,8 @@ parse_result parse_dshield_list(std::string_view text) {
             r.report(number, "netblock is not a prefix length or contiguous mask");
             return;
         }
-        const ip_prefix p = make_prefix(*start, *length);
-        if (last_address(p) != *end) {
+        const net::ip_prefix p = net::ip_prefix::of(*start, *length);
+        if (p.last() != *end) {
             r.report(number, "end address does not match start and netblock");
             return;
         }

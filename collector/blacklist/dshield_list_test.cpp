@@ -20,9 +20,9 @@ constexpr const char* dshield_sample =
 TEST_CASE("DShield rows become start/netblock CIDRs and the header is skipped", "[dshield_list]") {
     const auto r = parse_dshield_list(dshield_sample);
     REQUIRE(r.prefixes.size() == 3);
-    CHECK(to_string(r.prefixes[0]) == "61.177.172.0/24");
-    CHECK(to_string(r.prefixes[1]) == "218.92.0.0/24");
-    CHECK(to_string(r.prefixes[2]) == "192.0.2.0/25");
+    CHECK(r.prefixes[0].to_string() == "61.177.172.0/24");
+    CHECK(r.prefixes[1].to_string() == "218.92.0.0/24");
+    CHECK(r.prefixes[2].to_string() == "192.0.2.0/25");
     CHECK(r.broken_count == 0);
 }
 
@@ -36,7 +36,7 @@ TEST_CASE("DShield reports rows whose columns disagree or are missing", "[dshiel
         "61.177.172.0\t2001:db8::\t24\n"          // mixed families
         "2001:db8::\t2001:db8::ffff\t112\n");
     REQUIRE(r.prefixes.size() == 2);
-    CHECK(to_string(r.prefixes[1]) == "2001:db8::/112");
+    CHECK(r.prefixes[1].to_string() == "2001:db8::/112");
     REQUIRE(r.broken_count == 5);
     CHECK(r.broken[0] == broken_line{2, "end address does not match start and netblock"});
     CHECK(r.broken[1] == broken_line{3, "expected start, end and netblock columns"});

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "blacklist/ip_prefix.hpp"
+#include "net/ip_prefix.hpp"
 
 namespace wireflow::collector::blacklist::detail {
 
@@ -24,9 +24,9 @@ __extension__ using u128 = unsigned __int128;
     return (static_cast<u128>(hi) << 64) | lo;
 }
 
-[[nodiscard]] inline ip_address v6_address(u128 key) noexcept {
-    ip_address a;
-    a.family = ip_family::v6;
+[[nodiscard]] inline net::ip_address v6_address(u128 key) noexcept {
+    net::ip_address a;
+    a.family = net::ip_family::v6;
     for (int i = 15; i >= 0; --i) {
         a.bytes[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(key);
         key >>= 8;

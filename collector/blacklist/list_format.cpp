@@ -113,7 +113,7 @@ format_spec detect_format(std::string_view text) {
             ++records;
             if (hits.size() < fields->size()) hits.resize(fields->size());
             for (std::size_t i = 0; i < fields->size(); ++i) {
-                if (parse_prefix(trim((*fields)[i]))) ++hits[i];
+                if (net::parse_prefix(trim((*fields)[i]))) ++hits[i];
             }
         }
         for (std::size_t i = 0; i < hits.size(); ++i) {

@@ -19,31 +19,31 @@ bool valid_identifier(const std::string& s) {
 }
 
 // True when b is the address right after a.
-bool adjacent(const ip_address& a, const ip_address& b) {
-    ip_address next = a;
-    for (int i = static_cast<int>(a.max_length() / 8) - 1; i >= 0; --i) {
+bool adjacent(const net::ip_address& a, const net::ip_address& b) {
+    net::ip_address next = a;
+    for (int i = static_cast<int>(a.bit_width() / 8) - 1; i >= 0; --i) {
         if (++next.bytes[static_cast<std::size_t>(i)] != 0) return next == b;
     }
     return false;   // a was the last address
 }
 
-void write_set(std::string& out, const blacklist_set& set, ip_family family) {
-    const bool v4 = family == ip_family::v4;
+void write_set(std::string& out, const blacklist_set& set, net::ip_family family) {
+    const bool v4 = family == net::ip_family::v4;
     out += v4 ? "\tset blacklist_v4 {\n\t\ttype ipv4_addr\n" : "\tset blacklist_v6 {\n\t\ttype ipv6_addr\n";
     out += "\t\tflags interval\n\t\tauto-merge\n";
     std::string elements;
     // Ranges come disjoint and sorted; neighbours are joined before being cut
     // into prefixes so each covered block is written once.
-    std::optional<std::pair<ip_address, ip_address>> pending;
+    std::optional<std::pair<net::ip_address, net::ip_address>> pending;
     const auto flush = [&] {
         if (!pending) return;
         for (const auto& p : range_to_prefixes(pending->first, pending->second)) {
             elements += elements.empty() ? "\t\telements = {\n\t\t\t" : ",\n\t\t\t";
-            elements += to_string(p);
+            elements += p.to_string();
         }
         pending.reset();
     };
-    set.prefixes().for_each_range(family, [&](const ip_address& first, const ip_address& last, std::uint32_t) {
+    set.prefixes().for_each_range(family, [&](const net::ip_address& first, const net::ip_address& last, std::uint32_t) {
         if (pending && adjacent(pending->second, first)) {
             pending->second = last;
             return;
@@ -68,8 +68,8 @@ std::string to_nft_set(const blacklist_set& set, const nft_options& options) {
     // exists; the whole file is one transaction.
     out += "table " + table + "\ndelete table " + table + "\n\n";
     out += "table " + table + " {\n";
-    write_set(out, set, ip_family::v4);
-    write_set(out, set, ip_family::v6);
+    write_set(out, set, net::ip_family::v4);
+    write_set(out, set, net::ip_family::v6);
     if (options.drop_rules) {
         const std::string prio = std::to_string(options.priority);
         const auto chain = [&](const char* name, bool from, bool to) {

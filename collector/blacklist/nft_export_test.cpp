@@ -10,15 +10,16 @@
 #include <random>
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 namespace fs = std::filesystem;
 
 namespace {
 
-ip_prefix p(const char* text) { return parse_prefix(text).value().prefix; }
+net::ip_prefix p(const char* text) { return net::parse_prefix(text).value().prefix; }
 
 std::shared_ptr<const blacklist_set> sample_set() {
-    static const std::vector<ip_prefix> one{p("10.0.0.0/8"), p("10.1.0.0/16"), p("192.0.2.1/32"), p("2001:db8::/32")};
-    static const std::vector<ip_prefix> two{p("192.0.2.2/32"), p("192.0.2.3/32"), p("198.51.100.0/24")};
+    static const std::vector<net::ip_prefix> one{p("10.0.0.0/8"), p("10.1.0.0/16"), p("192.0.2.1/32"), p("2001:db8::/32")};
+    static const std::vector<net::ip_prefix> two{p("192.0.2.2/32"), p("192.0.2.3/32"), p("198.51.100.0/24")};
     const std::vector<blacklist_set::source_list> lists{{0, one}, {1, two}};
     return blacklist_set::build({{"one", "x"}, {"two", "y"}}, lists, 3);
 }
@@ -77,12 +78,12 @@ TEST_CASE("nft export refuses table names nft would misread", "[nft_export]") {
 
 TEST_CASE("nft -c accepts the generated file and rejects a damaged one", "[nft_export]") {
     std::mt19937_64 rng(9);
-    std::vector<ip_prefix> many;
+    std::vector<net::ip_prefix> many;
     for (int i = 0; i < 3000; ++i) {
-        many.push_back(make_prefix(ip_address::v4(static_cast<std::uint32_t>(rng())), 12 + static_cast<unsigned>(rng() % 21)));
+        many.push_back(net::ip_prefix::of(net::ip_address::v4(static_cast<std::uint32_t>(rng())), 12 + static_cast<unsigned>(rng() % 21)));
         std::array<std::uint8_t, 16> b{0x20, 0x01, 0x0d, 0xb8};
         for (std::size_t k = 4; k < 16; ++k) b[k] = static_cast<std::uint8_t>(rng());
-        if (i % 10 == 0) many.push_back(make_prefix(ip_address::v6(b), 48 + static_cast<unsigned>(rng() % 81)));
+        if (i % 10 == 0) many.push_back(net::ip_prefix::of(net::ip_address::v6(b), 48 + static_cast<unsigned>(rng() % 81)));
     }
     const std::vector<blacklist_set::source_list> lists{{0, many}};
     const auto set = blacklist_set::build({{"random", "test"}}, lists, 1);

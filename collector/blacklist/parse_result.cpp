@@ -11,13 +11,13 @@ bool parse_result::add_token(std::string_view token) {
     const auto dash = token.find('-');
     if (dash != std::string_view::npos) {
         // "FIRST-LAST" ranges, as some plain lists write them.
-        const auto first = parse_address(token.substr(0, dash));
-        const auto last = parse_address(token.substr(dash + 1));
+        const auto first = net::ip_address::parse(token.substr(0, dash));
+        const auto last = net::ip_address::parse(token.substr(dash + 1));
         if (!first || !last || first->family != last->family || *last < *first) return false;
         for (const auto& p : range_to_prefixes(*first, *last)) prefixes.push_back(p);
         return true;
     }
-    const auto parsed = parse_prefix(token);
+    const auto parsed = net::parse_prefix(token);
     if (!parsed) return false;
     if (parsed->had_host_bits) ++non_canonical;
     prefixes.push_back(parsed->prefix);

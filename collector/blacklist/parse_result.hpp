@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "blacklist/ip_prefix.hpp"
+#include "net/ip_prefix.hpp"
 
 namespace wireflow::collector::blacklist {
 
@@ -23,7 +23,7 @@ struct broken_line {
 };
 
 struct parse_result {
-    std::vector<ip_prefix> prefixes;
+    std::vector<net::ip_prefix> prefixes;
     std::vector<broken_line> broken;    // the first max_reported_broken_lines
     std::size_t broken_count{0};
     std::size_t non_canonical{0};       // host bits set, normalised (a warning)

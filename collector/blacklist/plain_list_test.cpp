@@ -5,11 +5,12 @@
 #include <random>
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 
 namespace {
 std::vector<std::string> texts(const parse_result& r) {
     std::vector<std::string> out;
-    for (const auto& p : r.prefixes) out.push_back(to_string(p));
+    for (const auto& p : r.prefixes) out.push_back(p.to_string());
     return out;
 }
 }  // namespace
@@ -77,6 +78,6 @@ TEST_CASE("random bytes never crash the plain parser", "[plain_list]") {
         std::string text(rng() % 200, '\0');
         for (auto& c : text) c = rng() % 4 == 0 ? static_cast<char>(rng()) : alphabet[rng() % alphabet.size()];
         const auto r = parse_plain_list(text);
-        for (const auto& p : r.prefixes) REQUIRE(make_prefix(p.address, p.length) == p);
+        for (const auto& p : r.prefixes) REQUIRE(net::ip_prefix::of(p.address, p.length) == p);
     }
 }

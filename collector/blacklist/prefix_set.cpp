@@ -77,12 +77,12 @@ std::vector<typename detail::range_table<Key>::range> flatten(const std::vector<
 }
 
 template <class Key, class ToKey>
-detail::range_table<Key> build_family(std::vector<prefix_set::entry>& entries, ip_family family, ToKey to_key) {
+detail::range_table<Key> build_family(std::vector<prefix_set::entry>& entries, net::ip_family family, ToKey to_key) {
     std::vector<span_entry<Key>> spans;
     for (const auto& e : entries) {
         if (e.prefix.address.family != family) continue;
-        const ip_prefix p = make_prefix(e.prefix.address, e.prefix.length);
-        spans.push_back({to_key(p.address), to_key(last_address(p)), e.value});
+        const net::ip_prefix p = net::ip_prefix::of(e.prefix.address, e.prefix.length);
+        spans.push_back({to_key(p.address), to_key(p.last()), e.value});
     }
     // Outer prefixes first; among equal prefixes keep the order given, then
     // drop all but the last.
@@ -111,9 +111,9 @@ prefix_set prefix_set::build(std::vector<entry> entries) {
     }
     prefix_set s;
     s.prefix_count_ = entries.size();
-    s.v4_ = build_family<std::uint32_t>(entries, ip_family::v4, [](const ip_address& a) { return a.v4_host_order(); });
-    s.v6_ = build_family<detail::u128>(entries, ip_family::v6,
-                                       [](const ip_address& a) { return detail::v6_key(a.bytes.data()); });
+    s.v4_ = build_family<std::uint32_t>(entries, net::ip_family::v4, [](const net::ip_address& a) { return a.v4_host_order(); });
+    s.v6_ = build_family<detail::u128>(entries, net::ip_family::v6,
+                                       [](const net::ip_address& a) { return detail::v6_key(a.bytes.data()); });
     return s;
 }
 
@@ -121,7 +121,7 @@ namespace {
 
 template <class Key, class ToAddress>
 void visit_ranges(const detail::range_table<Key>& t, ToAddress to_address,
-                  const std::function<void(const ip_address&, const ip_address&, std::uint32_t)>& visit) {
+                  const std::function<void(const net::ip_address&, const net::ip_address&, std::uint32_t)>& visit) {
     const auto r = t.ranges();
     for (std::size_t i = 0; i < r.size(); ++i) {
         if (r[i].value == detail::range_table<Key>::no_value) continue;
@@ -133,10 +133,10 @@ void visit_ranges(const detail::range_table<Key>& t, ToAddress to_address,
 }  // namespace
 
 void prefix_set::for_each_range(
-    ip_family family,
-    const std::function<void(const ip_address&, const ip_address&, std::uint32_t)>& visit) const {
-    if (family == ip_family::v4) {
-        visit_ranges(v4_, [](std::uint32_t k) { return ip_address::v4(k); }, visit);
+    net::ip_family family,
+    const std::function<void(const net::ip_address&, const net::ip_address&, std::uint32_t)>& visit) const {
+    if (family == net::ip_family::v4) {
+        visit_ranges(v4_, [](std::uint32_t k) { return net::ip_address::v4(k); }, visit);
     } else {
         visit_ranges(v6_, [](detail::u128 k) { return detail::v6_address(k); }, visit);
     }

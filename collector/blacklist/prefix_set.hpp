@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "blacklist/ip_key.hpp"
-#include "blacklist/ip_prefix.hpp"
+#include "net/ip_prefix.hpp"
 
 namespace wireflow::collector::blacklist {
 
@@ -70,7 +70,7 @@ private:
 class prefix_set {
 public:
     struct entry {
-        ip_prefix prefix;
+        net::ip_prefix prefix;
         std::uint32_t value;   // any value but 0xFFFFFFFF
     };
 
@@ -86,15 +86,15 @@ public:
     [[nodiscard]] std::optional<std::uint32_t> lookup_v6(const std::uint8_t* network_order16) const noexcept {
         return wrap(v6_.lookup(detail::v6_key(network_order16)));
     }
-    [[nodiscard]] std::optional<std::uint32_t> lookup(const ip_address& address) const noexcept {
-        return address.family == ip_family::v4 ? lookup_v4(address.v4_host_order())
+    [[nodiscard]] std::optional<std::uint32_t> lookup(const net::ip_address& address) const noexcept {
+        return address.family == net::ip_family::v4 ? lookup_v4(address.v4_host_order())
                                                : lookup_v6(address.bytes.data());
     }
 
     // Visits the disjoint covered ranges of one family in address order,
     // merging neighbours that carry the same value.
-    void for_each_range(ip_family family,
-                        const std::function<void(const ip_address& first, const ip_address& last,
+    void for_each_range(net::ip_family family,
+                        const std::function<void(const net::ip_address& first, const net::ip_address& last,
                                                  std::uint32_t value)>& visit) const;
 
     [[nodiscard]] std::size_t prefix_count() const noexcept { return prefix_count_; }

@@ -7,19 +7,20 @@
 #include <vector>
 
 using namespace wireflow::collector::blacklist;
+namespace net = wireflow::net;
 
 namespace {
 
-ip_prefix p(const char* text) { return parse_prefix(text).value().prefix; }
-ip_address a(const char* text) { return parse_address(text).value(); }
+net::ip_prefix p(const char* text) { return net::parse_prefix(text).value().prefix; }
+net::ip_address a(const char* text) { return net::ip_address::parse(text).value(); }
 
 // The definition: the value of the longest prefix containing the address; the
 // last entry given wins among equal prefixes.
-std::optional<std::uint32_t> brute_force(const std::vector<prefix_set::entry>& entries, const ip_address& addr) {
+std::optional<std::uint32_t> brute_force(const std::vector<prefix_set::entry>& entries, const net::ip_address& addr) {
     std::optional<std::uint32_t> best;
     int best_len = -1;
     for (const auto& e : entries) {
-        if (contains(e.prefix, addr) && static_cast<int>(e.prefix.length) >= best_len) {
+        if (e.prefix.contains(addr) && static_cast<int>(e.prefix.length) >= best_len) {
             best_len = e.prefix.length;
             best = e.value;
         }
@@ -27,21 +28,21 @@ std::optional<std::uint32_t> brute_force(const std::vector<prefix_set::entry>& e
     return best;
 }
 
-ip_address random_address(std::mt19937_64& rng, ip_family family) {
-    ip_address x;
+net::ip_address random_address(std::mt19937_64& rng, net::ip_family family) {
+    net::ip_address x;
     x.family = family;
-    const std::size_t n = family == ip_family::v4 ? 4 : 16;
+    const std::size_t n = family == net::ip_family::v4 ? 4 : 16;
     for (std::size_t i = 0; i < n; ++i) x.bytes[i] = static_cast<std::uint8_t>(rng());
     return x;
 }
 
 // Random prefixes, many of them nested in earlier ones, plus /0 and full-length hosts.
-std::vector<prefix_set::entry> random_entries(std::mt19937_64& rng, ip_family family, std::size_t count) {
-    const unsigned bits = family == ip_family::v4 ? 32 : 128;
+std::vector<prefix_set::entry> random_entries(std::mt19937_64& rng, net::ip_family family, std::size_t count) {
+    const unsigned bits = family == net::ip_family::v4 ? 32 : 128;
     std::vector<prefix_set::entry> entries;
     std::uniform_int_distribution<unsigned> length(8, bits);   // /0 is added once below
     for (std::size_t i = 0; i < count; ++i) {
-        ip_address base = random_address(rng, family);
+        net::ip_address base = random_address(rng, family);
         if (!entries.empty() && rng() % 2 == 0) {
             // Inside an earlier prefix: keep its bits, randomise the rest.
             const auto& outer = entries[rng() % entries.size()].prefix;
@@ -51,20 +52,20 @@ std::vector<prefix_set::entry> random_entries(std::mt19937_64& rng, ip_family fa
                 base.bytes[byte] = static_cast<std::uint8_t>((base.bytes[byte] & ~bit) | (outer.address.bytes[byte] & bit));
             }
             const unsigned len = outer.length + (rng() % (bits - outer.length + 1));
-            entries.push_back({make_prefix(base, len), static_cast<std::uint32_t>(rng() % 1000)});
+            entries.push_back({net::ip_prefix::of(base, len), static_cast<std::uint32_t>(rng() % 1000)});
         } else {
             unsigned len = length(rng);
             if (i % 50 == 0) len = bits;
-            entries.push_back({make_prefix(base, len), static_cast<std::uint32_t>(rng() % 1000)});
+            entries.push_back({net::ip_prefix::of(base, len), static_cast<std::uint32_t>(rng() % 1000)});
         }
     }
-    entries.push_back({make_prefix(random_address(rng, family), 0), 4242});
+    entries.push_back({net::ip_prefix::of(random_address(rng, family), 0), 4242});
     // A duplicate of an existing prefix with another value: the later one wins.
     entries.push_back({entries[count / 2].prefix, 777});
     return entries;
 }
 
-void check_against_brute_force(ip_family family, std::uint64_t seed, bool with_default_route) {
+void check_against_brute_force(net::ip_family family, std::uint64_t seed, bool with_default_route) {
     std::mt19937_64 rng(seed);
     auto entries = random_entries(rng, family, 1500);
     if (!with_default_route) {
@@ -73,21 +74,21 @@ void check_against_brute_force(ip_family family, std::uint64_t seed, bool with_d
     const prefix_set set = prefix_set::build(entries);
     std::size_t matched = 0;
     for (int i = 0; i < 4000; ++i) {
-        ip_address probe;
+        net::ip_address probe;
         const auto& e = entries[rng() % entries.size()];
         switch (i % 4) {
             case 0: probe = random_address(rng, family); break;
             case 1: probe = e.prefix.address; break;
-            case 2: probe = last_address(e.prefix); break;
+            case 2: probe = e.prefix.last(); break;
             default: {   // just past the end of a prefix
-                probe = last_address(e.prefix);
-                for (int b = static_cast<int>(probe.max_length() / 8) - 1; b >= 0; --b) {
+                probe = e.prefix.last();
+                for (int b = static_cast<int>(probe.bit_width() / 8) - 1; b >= 0; --b) {
                     if (++probe.bytes[static_cast<std::size_t>(b)] != 0) break;
                 }
             }
         }
         const auto expected = brute_force(entries, probe);
-        INFO(to_string(probe));
+        INFO(probe.to_string());
         REQUIRE(set.lookup(probe) == expected);
         if (expected) ++matched;
     }
@@ -148,20 +149,20 @@ TEST_CASE("the reserved value is refused at build time", "[prefix_set]") {
 }
 
 TEST_CASE("IPv4 lookups agree with brute force on random nested prefixes", "[prefix_set]") {
-    check_against_brute_force(ip_family::v4, 1, false);
-    check_against_brute_force(ip_family::v4, 2, true);
+    check_against_brute_force(net::ip_family::v4, 1, false);
+    check_against_brute_force(net::ip_family::v4, 2, true);
 }
 
 TEST_CASE("IPv6 lookups agree with brute force on random nested prefixes", "[prefix_set]") {
-    check_against_brute_force(ip_family::v6, 3, false);
-    check_against_brute_force(ip_family::v6, 4, true);
+    check_against_brute_force(net::ip_family::v6, 3, false);
+    check_against_brute_force(net::ip_family::v6, 4, true);
 }
 
 TEST_CASE("covered ranges are reported disjoint, sorted and with their values", "[prefix_set]") {
     const auto set = prefix_set::build({{p("10.0.0.0/8"), 1}, {p("10.1.0.0/16"), 2}, {p("192.0.2.0/24"), 1}});
     std::vector<std::string> seen;
-    set.for_each_range(ip_family::v4, [&](const ip_address& f, const ip_address& l, std::uint32_t v) {
-        seen.push_back(to_string(f) + "-" + to_string(l) + "=" + std::to_string(v));
+    set.for_each_range(net::ip_family::v4, [&](const net::ip_address& f, const net::ip_address& l, std::uint32_t v) {
+        seen.push_back(f.to_string() + "-" + l.to_string() + "=" + std::to_string(v));
     });
     CHECK(seen == std::vector<std::string>{"10.0.0.0-10.0.255.255=1", "10.1.0.0-10.1.255.255=2",
                                            "10.2.0.0-10.255.255.255=1", "192.0.2.0-192.0.2.255=1"});

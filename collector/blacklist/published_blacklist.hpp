@@ -39,7 +39,7 @@ public:
             if (source_->generation_.load(std::memory_order_acquire) != seen_) [[unlikely]] refresh();
             return *set_;
         }
-        [[nodiscard]] blacklist_match lookup(const ip_address& address) noexcept { return snapshot().lookup(address); }
+        [[nodiscard]] blacklist_match lookup(const net::ip_address& address) noexcept { return snapshot().lookup(address); }
 
     private:
         void refresh() noexcept {

@@ -1,8 +1,5 @@
 #include "collector_config.hpp"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <charconv>
 #include <stdexcept>
 
@@ -71,31 +68,6 @@ void check_host_port(const std::string& v) {
 
 std::span<const option_spec> collector_option_specs() { return specs; }
 
-std::string normalise_cidr(std::string_view text) {
-    const auto slash = text.find('/');
-    const std::string addr(text.substr(0, slash));
-    std::array<unsigned char, 16> raw{};
-    int family = AF_INET;
-    int max_prefix = 32;
-    if (inet_pton(AF_INET, addr.c_str(), raw.data()) != 1) {
-        if (inet_pton(AF_INET6, addr.c_str(), raw.data()) != 1) return {};
-        family = AF_INET6;
-        max_prefix = 128;
-    }
-    int prefix = max_prefix;
-    if (slash != std::string_view::npos) {
-        const auto p = text.substr(slash + 1);
-        auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
-        if (p.empty() || ec != std::errc{} || end != p.data() + p.size() || prefix < 0 || prefix > max_prefix)
-            return {};
-    }
-    // Clear host bits so "10.1.2.3/8" and "10.0.0.0/8" are the same network.
-    for (int bit = prefix; bit < max_prefix; ++bit) raw[bit / 8] &= static_cast<unsigned char>(~(0x80u >> (bit % 8)));
-    char buf[INET6_ADDRSTRLEN];
-    if (inet_ntop(family, raw.data(), buf, sizeof buf) == nullptr) return {};
-    return std::string(buf) + "/" + std::to_string(prefix);
-}
-
 collector_config make_collector_config(const options& o) {
     collector_config c;
     c.help = o.has("help");
@@ -141,9 +113,10 @@ collector_config make_collector_config(const options& o) {
             const auto item = rest.substr(0, comma);
             rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
             if (item.empty()) continue;
-            auto n = normalise_cidr(item);
-            if (n.empty()) bad("local-networks", "not a CIDR: '" + std::string(item.substr(0, 80)) + "'");
-            c.local_networks.push_back(std::move(n));
+            std::string why;
+            const auto n = net::parse_prefix(item, &why);
+            if (!n) bad("local-networks", why);
+            c.local_networks.push_back(n->prefix);
         }
     }
     c.local_host_idle_s = static_cast<int>(o.get_int("local-host-idle-s", c.local_host_idle_s, 1, 86400 * 7));

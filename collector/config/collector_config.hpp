@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "net/ip_prefix.hpp"
 #include "options.hpp"
 
 namespace wireflow::collector {
@@ -31,7 +32,7 @@ struct collector_config {
     bool disable_autologout{false};
     int session_idle_s{1800};                           // idle timeout of browser sessions
     std::string ui_dir;                                 // empty: the build's ui-static/
-    std::vector<std::string> local_networks;            // normalised "addr/prefix"
+    std::vector<net::ip_prefix> local_networks;         // host bits cleared ("10.1.2.3/8" is 10.0.0.0/8)
     std::vector<std::string> blacklists;                // --blacklist [FORMAT:]FILE_OR_URL (collector/blacklist)
     std::vector<std::string> notify;                    // --notify endpoints (collector/alert/notify_endpoint.hpp)
     bool notify_test{false};                            // send a test message to each, print, exit
@@ -56,9 +57,5 @@ struct collector_config {
 // Builds the typed configuration; throws std::invalid_argument with a one-line
 // message naming the option for a malformed or inconsistent value.
 [[nodiscard]] collector_config make_collector_config(const options& o);
-
-// "10.0.0.0/8" or "2001:db8::/32" (a bare address means a host route). Returns
-// the normalised text, or an empty string when malformed.
-[[nodiscard]] std::string normalise_cidr(std::string_view text);
 
 }  // namespace wireflow::collector

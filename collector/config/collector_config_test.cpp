@@ -56,7 +56,9 @@ TEST_CASE("config file sets every collector option", "[collector_config]") {
     CHECK(c.max_message_bytes == 4ull << 20);
     CHECK(c.curve_enabled());
     CHECK(c.http == "0.0.0.0:3001");
-    CHECK(c.local_networks == std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"});
+    std::vector<std::string> nets;
+    for (const auto& n : c.local_networks) nets.push_back(n.to_string());
+    CHECK(nets == std::vector<std::string>{"10.0.0.0/8", "192.168.0.0/16", "2001:db8::/32"});
 }
 
 TEST_CASE("unknown collector option names its line", "[collector_config]") {
@@ -83,15 +85,6 @@ TEST_CASE("CURVE needs both the secret key and the allow list", "[collector_conf
 TEST_CASE("flags take no value but 1/0", "[collector_config]") {
     CHECK(error_of("--help=maybe\n").find("takes no value") != std::string::npos);
     CHECK(from_text("--gen-curve-keypair\n").gen_curve_keypair);
-}
-
-TEST_CASE("cidr normalisation clears host bits and refuses garbage", "[collector_config]") {
-    CHECK(normalise_cidr("10.1.2.3/8") == "10.0.0.0/8");
-    CHECK(normalise_cidr("10.1.2.3") == "10.1.2.3/32");
-    CHECK(normalise_cidr("fe80::1/10") == "fe80::/10");
-    CHECK(normalise_cidr("10.0.0.0/") .empty());
-    CHECK(normalise_cidr("10.0.0/8").empty());
-    CHECK(normalise_cidr("::/129").empty());
 }
 
 TEST_CASE("ntopng habits: --disable-login=1/0, comments after values, --user", "[collector_config]") {

@@ -34,37 +34,6 @@ std::string_view to_string(path_error e) noexcept {
     return "bad path";
 }
 
-bool valid_utf8(std::string_view s) noexcept {
-    // RFC 3629: shortest forms only, no surrogates, at most U+10FFFF.
-    std::size_t i = 0;
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    while (i < s.size()) {
-        const unsigned c = p[i];
-        std::size_t n = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) { ++i; continue; }
-        if (c >= 0xc2 && c <= 0xdf) { n = 1; cp = c & 0x1f; }
-        else if (c >= 0xe0 && c <= 0xef) { n = 2; cp = c & 0x0f; }
-        else if (c >= 0xf0 && c <= 0xf4) { n = 3; cp = c & 0x07; }
-        else return false;
-        for (std::size_t k = 1; k <= n; ++k) {
-            if (i + k >= s.size() || (p[i + k] & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (p[i + k] & 0x3f);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += n + 1;
-    }
-    return true;
-}
-
-std::string clip_utf8(std::string_view s, std::size_t max) {
-    if (s.size() <= max) return std::string(s);
-    std::size_t n = max;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xc0) == 0x80) --n;  // s[n] starts the next character
-    return std::string(s.substr(0, n));
-}
-
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
     std::string out;
     out.reserve(s.size());

@@ -16,7 +16,13 @@
 #include <utility>
 #include <vector>
 
+#include "net/utf8.hpp"
+
 namespace wireflow::collector::http {
+
+// RFC 3629 validation and clipping: the common rule (common/net/utf8.hpp).
+using net::clip_utf8;
+using net::valid_utf8;
 
 inline constexpr std::size_t max_target_bytes = 8192;
 
@@ -42,10 +48,6 @@ struct target {
 // Decodes %XX (and '+' as a space when plus_is_space); nullopt for bad
 // escapes, NUL or invalid UTF-8 in the result.
 [[nodiscard]] std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-
-[[nodiscard]] bool valid_utf8(std::string_view s) noexcept;
-// At most `max` bytes of valid UTF-8 `s`, cut at a character boundary.
-[[nodiscard]] std::string clip_utf8(std::string_view s, std::size_t max);
 
 // application/x-www-form-urlencoded query: name=value pairs joined by '&'.
 class query_params {

@@ -6,6 +6,9 @@
 
 #include <limits>
 
+#include "net/probe_id.hpp"
+#include "net/utf8.hpp"
+
 namespace wireflow::collector::ingest {
 
 namespace {
@@ -43,7 +46,7 @@ bool direction_sane(std::uint64_t packets, std::uint64_t bytes) {
 
 std::optional<reject_reason> check_string(const std::string& s, std::size_t max) {
     if (s.size() > max) return reject_reason::string_too_long;
-    if (!valid_utf8_text(s)) return reject_reason::bad_utf8;
+    if (!net::valid_utf8_text(s)) return reject_reason::bad_utf8;
     return std::nullopt;
 }
 
@@ -119,52 +122,9 @@ std::string_view to_string(reject_reason r) noexcept {
     return "unknown";
 }
 
-bool valid_utf8_text(std::string_view s) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-    const auto* end = p + s.size();
-    while (p < end) {
-        const unsigned c = *p;
-        if (c == 0) return false;
-        if (c < 0x80) {
-            ++p;
-            continue;
-        }
-        int n = 0;
-        unsigned cp = 0;
-        unsigned min = 0;
-        if ((c & 0xe0) == 0xc0) {
-            n = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            n = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            n = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (end - p <= n) return false;
-        for (int i = 1; i <= n; ++i) {
-            if ((p[i] & 0xc0) != 0x80) return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-        p += n + 1;
-    }
-    return true;
-}
-
-bool valid_probe_id(std::string_view s) noexcept {
-    if (s.empty() || s.size() > max_probe_id_bytes) return false;
-    for (const char c : s) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                        c == '_' || c == '-';
-        if (!ok) return false;
-    }
-    return true;
-}
-
 std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flow_batch& out) {
     if (in.schema_version() != wireflow::v1::SCHEMA_VERSION_1) return reject_reason::schema_version;
-    if (!valid_probe_id(in.probe_id())) return reject_reason::probe_id;
+    if (!net::valid_probe_id(in.probe_id())) return reject_reason::probe_id;
     if (in.sequence() == 0) return reject_reason::sequence;
     if (in.records_size() > max_records_per_batch || in.send_time_ns() > max_bigint) return reject_reason::counts;
     out.id = batch_id{in.probe_id(), in.boot_id(), in.sequence()};
@@ -181,7 +141,7 @@ std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& 
     constexpr std::size_t max_device_name_bytes = 128;
     constexpr int max_entries = 4096;
     if (in.schema_version() != wireflow::v1::SCHEMA_VERSION_1) return reject_reason::schema_version;
-    if (!valid_probe_id(in.probe_id())) return reject_reason::probe_id;
+    if (!net::valid_probe_id(in.probe_id())) return reject_reason::probe_id;
     if (in.ports_size() > max_entries || in.workers_size() > max_entries) return reject_reason::counts;
     out = probe_stats{};
     out.probe_id = in.probe_id();
@@ -246,7 +206,7 @@ sniffed_identity sniff_batch_identity(std::span<const std::byte> bytes) {
             id.sequence = f.varint();
         }
     }
-    if (have_probe && valid_probe_id(id.probe_id) && id.sequence != 0) out.id = std::move(id);
+    if (have_probe && net::valid_probe_id(id.probe_id) && id.sequence != 0) out.id = std::move(id);
     return out;
 }
 

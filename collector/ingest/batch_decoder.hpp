@@ -12,7 +12,7 @@
 #include <string_view>
 
 #include "store/flow_batch.hpp"
-#include "store/probe_stats.hpp"
+#include "model/probe_stats.hpp"
 #include "wireflow.pb.h"
 
 namespace wireflow::collector::ingest {
@@ -36,15 +36,9 @@ inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(reje
 
 [[nodiscard]] std::string_view to_string(reject_reason r) noexcept;
 
-inline constexpr std::size_t max_probe_id_bytes = 64;
 inline constexpr std::size_t max_app_name_bytes = 64;
 inline constexpr std::size_t max_server_name_bytes = 255;
 inline constexpr int max_records_per_batch = 1 << 20;
-
-// RFC 3629 UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF.
-// NUL is refused too: PostgreSQL text cannot hold it.
-[[nodiscard]] bool valid_utf8_text(std::string_view s) noexcept;
-[[nodiscard]] bool valid_probe_id(std::string_view s) noexcept;
 
 // Validates `in` and converts it into `out` (overwritten). On failure `out`
 // is unspecified and the reason is returned.

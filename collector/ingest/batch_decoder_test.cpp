@@ -4,6 +4,7 @@
 #include <string>
 
 #include "batch_decoder.hpp"
+#include "net/utf8.hpp"
 
 using namespace wireflow::collector;
 using namespace wireflow::collector::ingest;
@@ -150,7 +151,7 @@ TEST_CASE("strings must be valid UTF-8 without NUL", "[batch_decoder]") {
         b.mutable_records(1)->set_server_name(bad);
         CHECK(decode(b) == reject_reason::bad_utf8);
     }
-    CHECK(valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 '; DROP TABLE flows; --"));
+    CHECK(wireflow::net::valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 '; DROP TABLE flows; --"));
 }
 
 TEST_CASE("strings longer than their bound are rejected", "[batch_decoder]") {

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "batch_decoder.hpp"
-#include "store/probe_stats.hpp"
+#include "model/probe_stats.hpp"
 
 namespace wireflow::collector::ingest {
 

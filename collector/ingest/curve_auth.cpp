@@ -1,97 +1,28 @@
 #include "curve_auth.hpp"
 
-#include <utility>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
+#include <utility>
 #include <vector>
+
+#include "net/curve_key_file.hpp"
+#include "text_lines.hpp"
 
 namespace wireflow::collector::ingest {
 
 namespace {
-
-constexpr std::size_t z85_key_chars = 40;
-
-bool is_z85_key(std::string_view k) {
-    if (k.size() != z85_key_chars) return false;
-    std::uint8_t raw[32];
-    const std::string s(k);
-    return zmq_z85_decode(raw, s.c_str()) != nullptr;
+std::string read_key_file(const std::string& file) {
+    auto text = read_text_file(file);
+    if (!text) throw std::invalid_argument(file + ": cannot read");
+    return std::move(*text);
 }
-
-std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    if (!in) throw std::invalid_argument(file.string() + ": cannot read");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-template <typename F>
-void for_each_line(std::string_view text, F f) {
-    std::size_t line_no = 0;
-    while (!text.empty()) {
-        ++line_no;
-        const auto nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-        const auto b = line.find_first_not_of(" \t\r");
-        if (b == std::string_view::npos) continue;
-        line.remove_prefix(b);
-        const auto token = line.substr(0, line.find_first_of(" \t\r"));
-        // '#' is a Z85 digit, but never the first of a 32-byte key (its first
-        // digit is at most 82 of 85); still, a first word that is a key wins.
-        if (line[0] == '#' && !is_z85_key(token)) continue;
-        f(line_no, token);
-    }
-}
-
 }  // namespace
 
-curve_keypair generate_curve_keypair() {
-    char pub[41];
-    char sec[41];
-    if (zmq_curve_keypair(pub, sec) != 0) throw std::runtime_error("zmq_curve_keypair: CURVE not available in libzmq");
-    return {pub, sec};
+std::string read_curve_secret_key(const std::string& file) {
+    return net::parse_curve_keypair_file(read_key_file(file), file).secret_key;
 }
 
-std::set<std::string> parse_curve_allow_list(std::string_view text, std::string_view origin) {
-    std::set<std::string> keys;
-    for_each_line(text, [&](std::size_t line_no, std::string_view key) {
-        if (!is_z85_key(key))
-            throw std::invalid_argument(std::string(origin) + ":" + std::to_string(line_no) +
-                                        ": expected a 40-character Z85 CURVE public key");
-        keys.emplace(key);
-    });
-    if (keys.empty()) throw std::invalid_argument(std::string(origin) + ": no probe public key listed");
-    return keys;
-}
-
-std::set<std::string> read_curve_allow_list(const std::filesystem::path& file) {
-    return parse_curve_allow_list(read_text(file), file.string());
-}
-
-std::string read_curve_secret_key(const std::filesystem::path& file) {
-    // Either the secret key alone, or the whole pair exactly as
-    // --gen-curve-keypair prints it (public key, then secret key): the same
-    // file the probe's --curve-key-file takes.
-    std::vector<std::pair<std::size_t, std::string>> keys;
-    for_each_line(read_text(file), [&](std::size_t line_no, std::string_view k) {
-        if (keys.size() == 2 || !is_z85_key(k))
-            throw std::invalid_argument(file.string() + ":" + std::to_string(line_no) +
-                                        ": expected a 40-character Z85 CURVE secret key (or the pair "
-                                        "--gen-curve-keypair prints)");
-        keys.emplace_back(line_no, std::string(k));
-    });
-    if (keys.empty()) throw std::invalid_argument(file.string() + ": no CURVE secret key");
-    const std::string& secret = keys.back().second;
-    if (keys.size() == 2) {
-        char derived[41] = {};
-        if (zmq_curve_public(derived, secret.c_str()) != 0 || keys.front().second != derived)
-            throw std::invalid_argument(file.string() + ":" + std::to_string(keys.front().first) +
-                                        ": the public key does not belong to the secret key below it");
-    }
-    return secret;
+std::set<std::string> read_curve_allow_list(const std::string& file) {
+    return net::parse_curve_key_list(read_key_file(file), file);
 }
 
 zap_handler::zap_handler(zmq::context_t& ctx, std::set<std::string> allowed_z85)

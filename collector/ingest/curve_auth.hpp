@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <filesystem>
 #include <set>
 #include <string>
 #include <thread>
@@ -15,20 +14,14 @@
 
 namespace wireflow::collector::ingest {
 
-struct curve_keypair {
-    std::string public_key;  // Z85, 40 characters
-    std::string secret_key;
-};
-
-[[nodiscard]] curve_keypair generate_curve_keypair();
-
-// Key files: `#` comments and blank lines are ignored. The secret key file
-// holds one Z85 key. The allow list holds one probe public key per line,
-// optionally followed by whitespace and a name (e.g. "Kx...Z9 probe-paris").
-// Both throw std::invalid_argument naming the file and line for bad content.
-[[nodiscard]] std::string read_curve_secret_key(const std::filesystem::path& file);
-[[nodiscard]] std::set<std::string> read_curve_allow_list(const std::filesystem::path& file);
-[[nodiscard]] std::set<std::string> parse_curve_allow_list(std::string_view text, std::string_view origin);
+// Reads the collector's key files with the common rules
+// (common/net/curve_key_file.hpp): --curve-secret-key-file takes the secret
+// key alone or the pair --gen-curve-keypair prints (the same file the probe's
+// --curve-key-file takes); --curve-allow-keys-file holds one probe public key
+// per line, optionally followed by a name ("Kx...Z9 probe-paris"). Both throw
+// std::invalid_argument naming the file and line for bad content.
+[[nodiscard]] std::string read_curve_secret_key(const std::string& file);
+[[nodiscard]] std::set<std::string> read_curve_allow_list(const std::string& file);
 
 // Runs the ZAP handler on its own thread. Construct it before binding any
 // CURVE server socket of the same context (ZeroMQ asks the handler bound at

@@ -7,15 +7,17 @@
 #include <fstream>
 
 #include "curve_auth.hpp"
+#include "net/curve_key_file.hpp"
 
 using namespace wireflow::collector::ingest;
+namespace net = wireflow::net;
 
 namespace {
 
 // Sends "ping" from a DEALER with `client` keys; true when the CURVE ROUTER
 // received it (the ZAP handler admitted the key) within a second.
 bool router_hears(zmq::context_t& ctx, zmq::socket_t& router, const std::string& endpoint,
-                  const curve_keypair& server, const curve_keypair& client) {
+                  const net::curve_keypair& server, const net::curve_keypair& client) {
     zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
     dealer.set(zmq::sockopt::linger, 0);
     dealer.set(zmq::sockopt::curve_serverkey, server.public_key);
@@ -35,9 +37,9 @@ bool router_hears(zmq::context_t& ctx, zmq::socket_t& router, const std::string&
 
 TEST_CASE("only probes whose public key is listed reach a CURVE collector", "[curve_auth]") {
     zmq::context_t ctx;
-    const auto server = generate_curve_keypair();
-    const auto allowed = generate_curve_keypair();
-    const auto stranger = generate_curve_keypair();
+    const auto server = net::generate_curve_keypair();
+    const auto allowed = net::generate_curve_keypair();
+    const auto stranger = net::generate_curve_keypair();
     zap_handler zap(ctx, {allowed.public_key});
     zmq::socket_t router(ctx, zmq::socket_type::router);
     router.set(zmq::sockopt::linger, 0);
@@ -52,39 +54,26 @@ TEST_CASE("only probes whose public key is listed reach a CURVE collector", "[cu
     CHECK(zap.denied() >= 1);
 }
 
-TEST_CASE("allow lists take one Z85 key per line with optional names and comments", "[curve_auth]") {
-    const auto a = generate_curve_keypair().public_key;
-    const auto b = generate_curve_keypair().public_key;
-    const auto keys = parse_curve_allow_list("# probes\n" + a + " probe-paris\n\n  " + b + "\n", "allow.keys");
-    CHECK(keys == std::set<std::string>{a, b});
-}
-
-TEST_CASE("a malformed key in the allow list names its line", "[curve_auth]") {
-    try {
-        (void)parse_curve_allow_list("# x\nnot-a-key\n", "allow.keys");
-        FAIL("accepted");
-    } catch (const std::invalid_argument& e) {
-        CHECK(std::string(e.what()).find("allow.keys:2") != std::string::npos);
-    }
-    CHECK_THROWS_AS(parse_curve_allow_list("# nothing\n", "allow.keys"), std::invalid_argument);
-}
-
-TEST_CASE("the secret key file takes the secret alone or the generated pair", "[curve_auth]") {
-    const auto pair = generate_curve_keypair();
+TEST_CASE("the collector reads its key files with the common rules", "[curve_auth]") {
+    const auto pair = net::generate_curve_keypair();
     const auto dir = std::filesystem::temp_directory_path() / ("wf-curve-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const auto write = [&](const char* name, const std::string& text) {
         std::ofstream(dir / name) << text;
-        return dir / name;
+        return (dir / name).string();
     };
     CHECK(read_curve_secret_key(write("secret", "# secret key\n" + pair.secret_key + "\n")) == pair.secret_key);
     CHECK(read_curve_secret_key(write("pair", "# public key\n" + pair.public_key + "\n# secret key\n" +
                                                   pair.secret_key + "\n")) == pair.secret_key);
-    const auto other = generate_curve_keypair();
+    const auto other = net::generate_curve_keypair();
     CHECK_THROWS_AS(read_curve_secret_key(write("mismatch", other.public_key + "\n" + pair.secret_key + "\n")),
                     std::invalid_argument);
     CHECK_THROWS_AS(read_curve_secret_key(write("three", pair.public_key + "\n" + pair.secret_key + "\n" +
                                                              pair.secret_key + "\n")),
                     std::invalid_argument);
+    const auto other_probe = net::generate_curve_keypair();
+    CHECK(read_curve_allow_list(write("allow", "# probes\n" + other.public_key + " paris\n" + other_probe.public_key)) ==
+          std::set<std::string>{other.public_key, other_probe.public_key});
+    CHECK_THROWS_AS(read_curve_allow_list((dir / "missing").string()), std::invalid_argument);
     std::filesystem::remove_all(dir);
 }

@@ -32,7 +32,7 @@
 #include "log_limiter.hpp"
 #include "spool.hpp"
 #include "store/flow_batch.hpp"
-#include "store/probe_stats.hpp"
+#include "model/probe_stats.hpp"
 
 namespace wireflow::collector {
 class store;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "batch_decoder.hpp"
+#include "net/probe_id.hpp"
 
 namespace wireflow::collector::ingest {
 
@@ -29,7 +30,7 @@ std::string describe(const batch_id& id) {
 
 // The identity as the message states it, when usable for an ack.
 std::optional<batch_id> stated_identity(const v1::FlowBatch& b) {
-    if (!valid_probe_id(b.probe_id()) || b.sequence() == 0) return std::nullopt;
+    if (!net::valid_probe_id(b.probe_id()) || b.sequence() == 0) return std::nullopt;
     return batch_id{b.probe_id(), b.boot_id(), b.sequence()};
 }
 

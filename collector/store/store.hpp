@@ -18,7 +18,7 @@
 
 #include "flow_batch.hpp"
 #include "model/store_error.hpp"
-#include "probe_stats.hpp"
+#include "model/probe_stats.hpp"
 
 #include <chrono>
 #include <cstdint>

@@ -8,7 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "config/curve_keys.hpp"
+#include "net/curve_key_file.hpp"
+#include "net/probe_id.hpp"
 #include "options.hpp"
 
 namespace wireflow::probe {
@@ -125,10 +126,11 @@ void read_curve_options(const options& o, probe_config& cfg) {
                     : "CURVE needs --curve-server-key or --curve-server-key-file (the collector's public key) too");
     if (!server) return;
     if (cfg.collector == "none") fail("CURVE options need a --collector tcp://HOST:PORT");
-    cfg.curve_server_key = key ? parse_curve_server_key(*key, "--curve-server-key")
-                               : parse_curve_server_key_file(read_text(*key_file, "--curve-server-key-file"),
-                                                             "--curve-server-key-file " + *key_file);
-    const auto pair = parse_curve_keypair_file(read_text(*pair_file, "--curve-key-file"), "--curve-key-file " + *pair_file);
+    cfg.curve_server_key = key ? net::parse_curve_public_key(*key, "--curve-server-key")
+                               : net::parse_curve_public_key_file(read_text(*key_file, "--curve-server-key-file"),
+                                                                  "--curve-server-key-file " + *key_file);
+    const auto pair =
+        net::parse_curve_keypair_file(read_text(*pair_file, "--curve-key-file"), "--curve-key-file " + *pair_file);
     cfg.curve_public_key = pair.public_key;
     cfg.curve_secret_key = pair.secret_key;
 }
@@ -183,12 +185,12 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     cfg.memory_mb = static_cast<unsigned>(o.get_int("memory", cfg.no_huge ? 1024 : 0, 64, 1 << 20));
 
     if (auto id = o.get("probe-id")) {
-        if (!valid_probe_id(*id))
+        if (!net::valid_probe_id(*id))
             fail("--probe-id: '" + printable(*id) + "' is not 1..64 characters of A-Z a-z 0-9 . _ -");
         cfg.probe_id = *id;
     } else {
         cfg.probe_id = host_name();
-        if (!valid_probe_id(cfg.probe_id))
+        if (!net::valid_probe_id(cfg.probe_id))
             fail("host name '" + printable(cfg.probe_id) +
                  "' is not a valid probe id (1..64 characters of A-Z a-z 0-9 . _ -): give --probe-id");
     }
@@ -225,14 +227,6 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     if (cfg.pcap_loop && cfg.duration_s == 0)
         fail("--pcap-loop replays forever: give --duration S");
     return cfg;
-}
-
-bool valid_probe_id(std::string_view id) noexcept {
-    if (id.empty() || id.size() > 64) return false;
-    return std::all_of(id.begin(), id.end(), [](char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-               c == '-';
-    });
 }
 
 std::vector<std::string> build_eal_args(const probe_config& cfg, std::string_view program, std::string_view unique,

@@ -67,10 +67,6 @@ struct probe_config {
 // message for unknown options and bad values.
 [[nodiscard]] probe_config parse_probe_config(std::span<const std::string> argv);
 
-// The collector's probe id rule (collector/ingest/batch_decoder.cpp): 1..64
-// characters of [A-Za-z0-9._-].
-[[nodiscard]] bool valid_probe_id(std::string_view id) noexcept;
-
 // Builds the EAL argument vector for the convenience form. `unique` makes the
 // runtime file prefix unique so several probes (and tests) run at once;
 // `cpu_count` is the number of CPUs the process may use.

@@ -9,10 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "config/curve_keys.hpp"
 #include "config/probe_options.hpp"
+#include "net/curve_key_file.hpp"
+#include "net/probe_id.hpp"
 
 using namespace wireflow::probe;
+using namespace wireflow::net;
 
 namespace {
 
@@ -182,12 +184,12 @@ TEST_CASE("curve keys: server key and key pair file configure the client", "[pro
 }
 
 TEST_CASE("curve keys: a generated key pair text is read back as the same pair", "[probe_options]") {
-    const auto text = generate_curve_keypair_text();
+    const auto text = curve_keypair_text(generate_curve_keypair());
     const auto k = parse_curve_keypair_file(text, "generated");
     CHECK(is_z85_curve_key(k.public_key));
     CHECK(is_z85_curve_key(k.secret_key));
     CHECK(text.find(k.public_key) < text.find(k.secret_key));  // public first, as the collector prints it
-    CHECK(parse_curve_keypair_file(text, "x").public_key != parse_curve_keypair_file(generate_curve_keypair_text(), "y").public_key);
+    CHECK(parse_curve_keypair_file(text, "x").public_key != parse_curve_keypair_file(curve_keypair_text(generate_curve_keypair()), "y").public_key);
     CHECK(parse({"--gen-curve-keypair"}).gen_curve_keypair);  // needs no source or collector
 }
 

@@ -14,7 +14,7 @@ extern "C" {
 #include <ndpi/ndpi_api.h>
 }
 
-#include "dpi/safe_string.hpp"
+#include "net/utf8.hpp"
 
 namespace wireflow::probe {
 
@@ -238,11 +238,11 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     char buf[64];
     const char* name = ndpi_protocol2name(e.mod.get(), p, buf, sizeof buf);
     // Static nDPI tables, but bounded and sanitized anyway: nothing unchecked leaves the probe.
-    sanitize_utf8(std::span<const char>(name, strnlen(name, sizeof buf)), std::span<char>(rec.app_name));
+    net::sanitize_utf8(std::span<const char>(name, strnlen(name, sizeof buf)), std::span<char>(rec.app_name));
     const char* cat = ndpi_category_get_name(e.mod.get(), p.category);
     if (cat == nullptr) cat = "";
-    sanitize_utf8(std::span<const char>(cat, strnlen(cat, max_app_name)), std::span<char>(rec.app_category));
-    const std::size_t n = sanitize_utf8(std::span<const char>(r.name, r.name_len), std::span<char>(rec.server_name));
+    net::sanitize_utf8(std::span<const char>(cat, strnlen(cat, max_app_name)), std::span<char>(rec.app_category));
+    const std::size_t n = net::sanitize_utf8(std::span<const char>(r.name, r.name_len), std::span<char>(rec.server_name));
     rec.server_name_len = static_cast<std::uint8_t>(n);
 }
 

@@ -60,7 +60,7 @@ public:
 
     // Writes app_protocol, master_protocol, app_name ("TLS.Google" as
     // ndpi_protocol2name), app_category, server_name (sanitized, see
-    // safe_string.hpp) and flow_risk into `rec`. If the flow is still under
+    // common/net/utf8.hpp) and flow_risk into `rec`. If the flow is still under
     // inspection and rec.reason is anything but active_timeout (the flow is
     // over), detection is finished now with nDPI's give-up guess, as
     // ndpiReader does for flows that end early.

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "net/utf8.hpp"
 #include "wireflow.pb.h"
 
 namespace wireflow::probe {
@@ -88,46 +89,11 @@ void append_mac(const std::array<std::uint8_t, 6>& m, std::string& out) {
     out += '"';
 }
 
-// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629 section 4:
-// no overlongs, no surrogates, nothing above U+10FFFF), or 0 if invalid.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    const std::size_t left = s.size() - i;
-    auto cont = [&](std::size_t k) { return k < left && (b(k) & 0xC0) == 0x80; };
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (!cont(1) || !cont(2)) return 0;
-        if (c == 0xE0 && b(1) < 0xA0) return 0;   // overlong
-        if (c == 0xED && b(1) >= 0xA0) return 0;  // UTF-16 surrogate
-        return 3;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (!cont(1) || !cont(2) || !cont(3)) return 0;
-        if (c == 0xF0 && b(1) < 0x90) return 0;   // overlong
-        if (c == 0xF4 && b(1) >= 0x90) return 0;  // > U+10FFFF
-        return 4;
-    }
-    return 0;
-}
-
 // Proto3 `string` must be valid UTF-8 and the collector rejects a batch that is
 // not: a name that slipped through upstream unsanitised costs one U+FFFD, not
 // the whole batch.
 std::string utf8_or_replaced(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (std::size_t i = 0; i < s.size();) {
-        if (const std::size_t n = utf8_sequence(s, i); n > 0) {
-            out.append(s.substr(i, n));
-            i += n;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return out;
+    return net::sanitize_utf8(s, std::string::npos, net::control_chars::keep);
 }
 
 }  // namespace
@@ -232,7 +198,7 @@ void append_json_string(std::string_view s, std::string& out) {
                     out += hex[c & 0xf];
             }
             ++i;
-        } else if (const std::size_t n = utf8_sequence(s, i); n > 0) {
+        } else if (const std::size_t n = net::utf8_sequence_length(s.substr(i)); n > 0) {
             out.append(s.substr(i, n));
             i += n;
         } else {

@@ -1,5 +1,7 @@
 #include "flow/flow_key.hpp"
 
+#include "hash.hpp"
+
 namespace wireflow::probe {
 
 oriented_key make_flow_key(std::uint16_t vlan, std::uint8_t ip_version, std::uint8_t protocol,
@@ -19,7 +21,7 @@ oriented_key make_flow_key(std::uint16_t vlan, std::uint8_t ip_version, std::uin
 }
 
 std::uint64_t hash(const flow_key& k) noexcept {
-    // 64-bit FNV-1a variant over 8-byte words with a final avalanche (splitmix64):
+    // 64-bit FNV-1a variant over 8-byte words with a final avalanche (mix64):
     // the key is 40 bytes = 5 words, so this is 5 multiplies; good enough spread
     // for an open-addressing table and no dependency on CPU features.
     std::uint64_t words[5];
@@ -31,12 +33,7 @@ std::uint64_t hash(const flow_key& k) noexcept {
         h *= 0x100000001b3ULL;
         h ^= h >> 29;
     }
-    h ^= h >> 30;
-    h *= 0xbf58476d1ce4e5b9ULL;
-    h ^= h >> 27;
-    h *= 0x94d049bb133111ebULL;
-    h ^= h >> 31;
-    return h;
+    return mix64(h);
 }
 
 }  // namespace wireflow::probe

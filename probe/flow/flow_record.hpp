@@ -8,18 +8,11 @@
 #include <type_traits>
 
 #include "flow/flow_key.hpp"
+#include "records/end_reason.hpp"
 
 namespace wireflow::probe {
 
-enum class end_reason : std::uint8_t {
-    unspecified = 0,
-    idle_timeout = 1,
-    active_timeout = 2,
-    tcp_fin = 3,
-    tcp_rst = 4,
-    evicted = 5,
-    shutdown = 6,
-};
+using wireflow::end_reason;  // one enum for both binaries (common/records)
 
 // Bound on packet-derived names (TLS SNI, HTTP Host, DNS query): RFC 1035 caps
 // a DNS name at 255 octets; longer values are cut at a UTF-8 boundary.
