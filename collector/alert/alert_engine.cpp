@@ -27,7 +27,11 @@ std::optional<check> check_of_type(std::string_view type) {
         {"host_volume", check::host_volume}, {"pool_volume", check::pool_volume},
         {"new_device", check::new_device}, {"probe_packet_drops", check::probe_packet_drops},
         {"probe_export_drops", check::probe_export_drops}, {"probe_silent", check::probe_silent},
-        {"blacklist_update_failed", check::blacklist_update_failed}, {"flow_risk", check::flow_risk}};
+        {"blacklist_update_failed", check::blacklist_update_failed}, {"flow_risk", check::flow_risk},
+        {"syn_flood_attacker", check::syn_flood}, {"syn_flood_victim", check::syn_flood},
+        {"dns_flood_attacker", check::dns_flood}, {"dns_flood_victim", check::dns_flood},
+        {"long_lived_flow", check::long_lived_flow}, {"elephant_flow", check::elephant_flow},
+        {"remote_to_local_insecure_protocol", check::insecure_protocol}};
     const auto it = types.find(type);
     if (it == types.end()) return std::nullopt;
     return it->second;

@@ -8,7 +8,8 @@ constexpr std::array<std::string_view, check_count> check_names{
     "blacklisted_contact", "syn_scan",           "host_scan",          "flow_flood",
     "icmp_flood",          "host_volume",        "pool_volume",        "new_device",
     "probe_packet_drops",  "probe_export_drops", "probe_silent",       "blacklist_update_failed",
-    "flow_risk"};
+    "flow_risk",           "syn_flood",          "dns_flood",          "long_lived_flow",
+    "elephant_flow",       "insecure_protocol"};
 
 bool set_error(std::string& error, std::string text) {
     error = std::move(text);
@@ -73,6 +74,11 @@ alert_preferences default_preferences() {
     set(check::probe_silent, severity::error, 60);
     set(check::blacklist_update_failed, severity::warning, 0);
     set(check::flow_risk, severity::notice, 0);
+    set(check::syn_flood, severity::warning, 100);
+    set(check::dns_flood, severity::warning, 100);
+    set(check::long_lived_flow, severity::notice, 3600);
+    set(check::elephant_flow, severity::notice, 1e9);
+    set(check::insecure_protocol, severity::warning, 0);
     return p;
 }
 

@@ -35,8 +35,13 @@ enum class check : std::uint8_t {
     probe_silent,             // no statistics from a probe: threshold in seconds
     blacklist_update_failed,  // a source's download or parse failed (engaged until it succeeds)
     flow_risk,                // nDPI flow risks (one-shot)
+    syn_flood,                // SYNs left unanswered or refused per second, from (attacker) or to (victim) a host
+    dns_flood,                // DNS queries (packets to port 53) per second, from (attacker) or to (victim) a host
+    long_lived_flow,          // a flow open for at least the threshold in seconds (one-shot)
+    elephant_flow,            // a flow record carrying at least the threshold in bytes (one-shot)
+    insecure_protocol,        // a remote client reaching a local server over telnet, FTP, TFTP, rsh/rlogin/rexec (one-shot)
 };
-inline constexpr std::size_t check_count = 13;
+inline constexpr std::size_t check_count = 18;
 [[nodiscard]] std::string_view to_string(check c) noexcept;
 [[nodiscard]] std::optional<check> parse_check(std::string_view text) noexcept;
 
@@ -65,7 +70,9 @@ struct alert_preferences {
 // Defaults: every check switched on (under the global switch, off), with
 //   syn_scan 100 ports, host_scan 50 hosts (per window), flow_flood 50 flows/s,
 //   icmp_flood 100 packets/s, host_volume 1e9 B/min, pool_volume 1e10 B/min,
-//   probe_packet_drops 5 %, probe_export_drops 0 (any), probe_silent 60 s.
+//   probe_packet_drops 5 %, probe_export_drops 0 (any), probe_silent 60 s,
+//   syn_flood 100 SYNs/s, dns_flood 100 queries/s, long_lived_flow 3600 s,
+//   elephant_flow 1e9 bytes.
 [[nodiscard]] alert_preferences default_preferences();
 
 // The REST/preferences JSON shape:

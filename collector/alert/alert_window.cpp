@@ -60,9 +60,15 @@ std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
         if (is_icmp(r)) s->icmp_in += r.c2s_packets;
     }
     if (refused_tcp(r)) {
+        if (c) c->syn_out += r.c2s_packets;
+        if (s) s->syn_in += r.c2s_packets;
         const std::uint64_t dst = std::hash<std::string>{}(r.server_ip);
         if (c) c->syn_ports_out.add(dst * 65537u + r.server_port, caps.syn_ports);
         if (s) s->syn_ports_in.add(r.server_port, caps.syn_ports);
+    }
+    if (r.server_port == 53 && (r.protocol == 17 || r.protocol == 6)) {
+        if (c) c->dns_out += r.c2s_packets;
+        if (s) s->dns_in += r.c2s_packets;
     }
     if (c && unanswered(r)) c->hosts_out.add(std::hash<std::string>{}(r.server_ip), caps.hosts);
     return (c ? 0 : 1) + (s ? 0 : 1);

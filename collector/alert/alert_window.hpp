@@ -52,6 +52,8 @@ struct host_window {
     std::uint64_t bytes{0};
     std::uint64_t flows_out{0}, flows_in{0};
     std::uint64_t icmp_out{0}, icmp_in{0};
+    std::uint64_t syn_out{0}, syn_in{0};   // SYN packets of refused or unanswered connections
+    std::uint64_t dns_out{0}, dns_in{0};   // packets to port 53 (queries)
     capped_set syn_ports_out;   // attacker: distinct (host, port) refused
     capped_set syn_ports_in;    // victim: distinct ports refused
     capped_set hosts_out;       // attacker: distinct hosts not answering

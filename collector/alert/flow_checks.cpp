@@ -73,6 +73,59 @@ void risky(const flow_row& r, const std::string& probe_id, const local_networks&
     out.push_back(finding{check::flow_risk, "flow_risk", "flow", flow_entity(r), std::move(msg), std::move(d)});
 }
 
+// Clear-text logins and file transfer (RFC 854 telnet, RFC 959 FTP, RFC 1350
+// TFTP, BSD rexec/rlogin/rsh on TCP 512-514).
+const char* insecure_service(const flow_row& r) {
+    if (r.protocol == 6) {
+        switch (r.server_port) {
+        case 21: return "FTP";
+        case 23: return "telnet";
+        case 512: return "rexec";
+        case 513: return "rlogin";
+        case 514: return "rsh";
+        default: return nullptr;
+        }
+    }
+    if (r.protocol == 17 && r.server_port == 69) return "TFTP";
+    return nullptr;
+}
+
+void flow_size(const flow_row& r, const std::string& probe_id, const alert_preferences& p,
+               const local_networks& local, std::vector<finding>& out) {
+    const std::string what = r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
+    if (p[check::long_lived_flow].enabled && r.last_seen_ns > r.first_seen_ns) {
+        const double seconds = static_cast<double>(r.last_seen_ns - r.first_seen_ns) / 1e9;
+        if (seconds >= p[check::long_lived_flow].threshold) {
+            auto d = flow_details(r, probe_id, local);
+            d["duration_s"] = seconds;
+            out.push_back(finding{check::long_lived_flow, "long_lived_flow", "flow", flow_entity(r),
+                                  "flow " + what + " open for " + std::to_string(static_cast<long long>(seconds)) +
+                                      " s",
+                                  std::move(d)});
+        }
+    }
+    const std::uint64_t bytes = r.c2s_bytes + r.s2c_bytes;
+    if (p[check::elephant_flow].enabled && static_cast<double>(bytes) >= p[check::elephant_flow].threshold &&
+        bytes > 0) {
+        auto d = flow_details(r, probe_id, local);
+        d["bytes"] = bytes;
+        out.push_back(finding{check::elephant_flow, "elephant_flow", "flow", flow_entity(r),
+                              "flow " + what + " carried " + std::to_string(bytes) + " bytes", std::move(d)});
+    }
+}
+
+void insecure(const flow_row& r, const std::string& probe_id, const local_networks& local,
+              std::vector<finding>& out) {
+    const char* service = insecure_service(r);
+    if (!service || local.contains(r.client_ip) || !local.contains(r.server_ip)) return;
+    auto d = flow_details(r, probe_id, local);
+    d["service"] = service;
+    out.push_back(finding{check::insecure_protocol, "remote_to_local_insecure_protocol", "flow", flow_entity(r),
+                          std::string("remote host ") + r.client_ip + " reached local host " + r.server_ip + " over " +
+                              service + " (port " + std::to_string(r.server_port) + ")",
+                          std::move(d)});
+}
+
 }  // namespace
 
 bool known_devices::learn(const std::string& mac) {
@@ -97,6 +150,8 @@ std::vector<finding> flow_findings(const flow_row& r, const std::string& probe_i
     std::vector<finding> out;
     if (p[check::blacklisted_contact].enabled) blacklisted(r, probe_id, local, out);
     if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, local, out);
+    flow_size(r, probe_id, p, local, out);
+    if (p[check::insecure_protocol].enabled && !local.empty()) insecure(r, probe_id, local, out);
     if (p[check::new_device].enabled && !local.empty()) {
         const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
             if (mac.empty() || !is_local(local, ip) || !devices.learn(mac)) return;

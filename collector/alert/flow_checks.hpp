@@ -1,6 +1,7 @@
 #pragma once
 // The flow checks: one stored flow at a time, raised once per (type, entity)
-// per quiet period: blacklisted contact, nDPI flow risk, new device.
+// per quiet period: blacklisted contact, nDPI flow risk, new device, long-lived
+// and elephant flows, remote-to-local insecure protocols.
 
 #include <cstddef>
 #include <string>

@@ -80,3 +80,47 @@ TEST_CASE("a malformed local network is refused", "[flow_checks]") {
     CHECK(v6.contains(*wireflow::net::ip_address::parse("2001:db8::1")));
     CHECK_FALSE(v6.contains(*wireflow::net::ip_address::parse("10.0.0.1")));
 }
+
+TEST_CASE("a long-lived flow and an elephant flow are found from one record", "[flow_checks]") {
+    const local_networks local({});
+    known_devices devices;
+    auto p = enabled();
+    p[check::long_lived_flow].threshold = 3600;
+    p[check::elephant_flow].threshold = 1e9;
+    auto r = tcp_flow("10.0.0.1", "198.51.100.1", 443, false);
+    r.first_seen_ns = 1'000'000'000'000;
+    r.last_seen_ns = r.first_seen_ns + 3601ull * 1'000'000'000;
+    r.s2c_bytes = 2'000'000'000;
+    const auto fs = flow_findings(r, "probe-a", p, local, devices);
+    REQUIRE(fs.size() == 2);
+    CHECK(fs[0].type == "long_lived_flow");
+    CHECK(fs[0].message.find("3601 s") != std::string::npos);
+    CHECK(fs[1].type == "elephant_flow");
+    // Shorter and smaller: nothing.
+    r.last_seen_ns = r.first_seen_ns + 3599ull * 1'000'000'000;
+    r.s2c_bytes = 900'000'000;
+    CHECK(flow_findings(r, "probe-a", p, local, devices).empty());
+}
+
+TEST_CASE("a remote client reaching a local telnet or TFTP server is found; the reverse is not", "[flow_checks]") {
+    const local_networks local({"10.0.0.0/8"});
+    known_devices devices;
+    auto telnet = tcp_flow("203.0.113.9", "10.0.0.23", 23, false);
+    auto fs = flow_findings(telnet, "probe-a", enabled(), local, devices);
+    REQUIRE(fs.size() == 1);
+    CHECK(fs[0].type == "remote_to_local_insecure_protocol");
+    CHECK(fs[0].message == "remote host 203.0.113.9 reached local host 10.0.0.23 over telnet (port 23)");
+    flow_row tftp;
+    tftp.protocol = 17;
+    tftp.client_ip = "203.0.113.9";
+    tftp.server_ip = "10.0.0.69";
+    tftp.server_port = 69;
+    CHECK(flow_findings(tftp, "probe-a", enabled(), local, devices).size() == 1);
+    // Local to remote, local to local, remote to local SSH: not this check.
+    CHECK(flow_findings(tcp_flow("10.0.0.23", "203.0.113.9", 23, false), "probe-a", enabled(), local, devices).empty());
+    CHECK(flow_findings(tcp_flow("10.0.0.5", "10.0.0.23", 23, false), "probe-a", enabled(), local, devices).empty());
+    CHECK(flow_findings(tcp_flow("203.0.113.9", "10.0.0.22", 22, false), "probe-a", enabled(), local, devices).empty());
+    flow_row syslog = tftp;
+    syslog.server_port = 514;   // UDP 514 is syslog, not rsh
+    CHECK(flow_findings(syslog, "probe-a", enabled(), local, devices).empty());
+}

@@ -43,6 +43,14 @@ void host_checks(const std::string& id, const host_window& h, const alert_prefer
                 "packets/s");
     check_value(check::icmp_flood, "icmp_flood_victim", static_cast<double>(h.icmp_in) / seconds, "received ICMP at",
                 "packets/s");
+    check_value(check::syn_flood, "syn_flood_attacker", static_cast<double>(h.syn_out) / seconds,
+                "sent unanswered or refused SYNs at", "SYNs/s");
+    check_value(check::syn_flood, "syn_flood_victim", static_cast<double>(h.syn_in) / seconds,
+                "received unanswered or refused SYNs at", "SYNs/s");
+    check_value(check::dns_flood, "dns_flood_attacker", static_cast<double>(h.dns_out) / seconds,
+                "sent DNS queries at", "queries/s");
+    check_value(check::dns_flood, "dns_flood_victim", static_cast<double>(h.dns_in) / seconds,
+                "received DNS queries at", "queries/s");
     // Volumes: threshold in bytes per minute.
     check_value(check::host_volume, "host_volume", static_cast<double>(h.bytes) * 60.0 / seconds, "traffic",
                 "bytes/min");
@@ -71,6 +79,7 @@ bool windowed(check c) noexcept {
     switch (c) {
     case check::syn_scan: case check::host_scan: case check::flow_flood: case check::icmp_flood:
     case check::host_volume: case check::pool_volume: case check::probe_packet_drops: case check::probe_export_drops:
+    case check::syn_flood: case check::dns_flood:
         return true;
     default:
         return false;

@@ -122,3 +122,48 @@ TEST_CASE("a switched-off check finds nothing", "[window_checks]") {
     p[check::syn_scan].enabled = false;
     CHECK(window_findings(counted(syn_scan_rows("10.0.0.66", "10.0.0.5", 30), p), p, 60s, {}).empty());
 }
+
+TEST_CASE("a SYN flood is SYNs per second to one port, found for attacker and victim", "[window_checks]") {
+    auto p = with(check::syn_flood, 10);   // SYNs/s
+    p[check::syn_scan].threshold = 1000;   // one port: not a scan
+    std::vector<flow_row> rows;
+    for (int i = 0; i < 150; ++i) {
+        auto r = tcp_flow("198.51.100.9", "10.0.0.80", 80, true);
+        r.client_port = static_cast<std::uint16_t>(20000 + i);
+        rows.push_back(r);
+    }
+    const auto w = counted(rows, p);
+    const auto fs = window_findings(w, p, 10s, {});   // 15 SYNs/s
+    CHECK(ids(fs, "syn_flood_attacker") == std::set<std::string>{"198.51.100.9@0"});
+    CHECK(ids(fs, "syn_flood_victim") == std::set<std::string>{"10.0.0.80@0"});
+    CHECK(ids(fs, "syn_scan_attacker").empty());
+    // Answered connections at the same rate are no flood.
+    std::vector<flow_row> answered;
+    for (int i = 0; i < 150; ++i) answered.push_back(tcp_flow("198.51.100.9", "10.0.0.80", 80, false));
+    const auto quiet = window_findings(counted(answered, p), p, 10s, {});
+    CHECK(ids(quiet, "syn_flood_attacker").empty());
+    CHECK(ids(quiet, "syn_flood_victim").empty());
+}
+
+TEST_CASE("a DNS flood is queries per second to port 53", "[window_checks]") {
+    const auto p = with(check::dns_flood, 20);   // queries/s
+    std::vector<flow_row> rows;
+    for (int i = 0; i < 30; ++i) {
+        flow_row q;
+        q.protocol = 17;
+        q.client_ip = "10.0.0.7";
+        q.client_port = static_cast<std::uint16_t>(30000 + i);
+        q.server_ip = "10.0.0.53";
+        q.server_port = 53;
+        q.c2s_packets = 10;
+        q.s2c_packets = 10;
+        rows.push_back(q);
+    }
+    const auto w = counted(rows, p);   // 300 queries
+    const auto fs = window_findings(w, p, 10s, {});
+    CHECK(ids(fs, "dns_flood_attacker") == std::set<std::string>{"10.0.0.7@0"});
+    CHECK(ids(fs, "dns_flood_victim") == std::set<std::string>{"10.0.0.53@0"});
+    CHECK(ids(window_findings(w, p, 60s, {}), "dns_flood_attacker").empty());   // 5 queries/s
+    for (auto& r : rows) r.server_port = 5353;   // not DNS
+    CHECK(window_findings(counted(rows, p), p, 10s, {}).empty());
+}

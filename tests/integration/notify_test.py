@@ -15,7 +15,6 @@ and succeeds once they are up; the exit report shows the retries. (UDP has
 no acknowledgement: a sender cannot see that nobody listens, so the UDP
 endpoint is checked for delivery only.)
 """
-import asyncore  # noqa: F401  (smtpd's loop; deprecated but still in Python 3.11)
 import email
 import email.policy
 import http.server
@@ -33,6 +32,7 @@ import warnings
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
+    import asyncore  # smtpd's loop; both deprecated but still in Python 3.11's stdlib
     import smtpd
 
 import psycopg2

@@ -5,11 +5,12 @@ import {pagedTable} from '../table.js';
 import {badge, pageHeader, rangeSelect, severityBadge} from '../widgets.js';
 
 const severities = ['info', 'notice', 'warning', 'error', 'critical'];
-// Stored alert types (collector/alert/alert_engine.cpp), several per check.
+// Stored alert types (docs/alerts.md), several per check.
 const types = ['blacklisted_client_contact', 'blacklisted_server_contact', 'syn_scan_attacker', 'syn_scan_victim',
   'host_scan_attacker', 'flow_flood_attacker', 'flow_flood_victim', 'icmp_flood_attacker', 'icmp_flood_victim',
   'host_volume', 'pool_volume', 'new_device', 'probe_packet_drops', 'probe_export_drops', 'probe_silent',
-  'blacklist_update_failed', 'flow_risk'];
+  'blacklist_update_failed', 'flow_risk', 'syn_flood_attacker', 'syn_flood_victim', 'dns_flood_attacker',
+  'dns_flood_victim', 'long_lived_flow', 'elephant_flow', 'remote_to_local_insecure_protocol'];
 
 export async function render(ctx) {
   const state = h('select', {id: 'alerts-state', 'aria-label': 'State'},

@@ -8,7 +8,8 @@ const units = {
   blacklisted_contact: '', syn_scan: 'ports per window', host_scan: 'hosts per window', flow_flood: 'flows/s',
   icmp_flood: 'packets/s', host_volume: 'bytes/min', pool_volume: 'bytes/min', new_device: '',
   probe_packet_drops: '% of packets', probe_export_drops: 'records per window', probe_silent: 's',
-  blacklist_update_failed: '', flow_risk: '',
+  blacklist_update_failed: '', flow_risk: '', syn_flood: 'SYNs/s', dns_flood: 'queries/s', long_lived_flow: 's',
+  elephant_flow: 'bytes per record', insecure_protocol: '',
 };
 
 export async function render(ctx) {
