@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (cfg.gen_curve_keypair) {
-            std::fputs(net::curve_keypair_text(net::generate_curve_keypair()).c_str(), stdout);
+            std::fputs(wireflow::net::curve_keypair_text(wireflow::net::generate_curve_keypair()).c_str(), stdout);
             return 0;
         }
         if (cfg.init_db) {  // wireflow-collector-init-db's last step

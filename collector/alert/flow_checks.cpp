@@ -117,7 +117,7 @@ void flow_size(const flow_row& r, const std::string& probe_id, const alert_prefe
 void insecure(const flow_row& r, const std::string& probe_id, const local_networks& local,
               std::vector<finding>& out) {
     const char* service = insecure_service(r);
-    if (!service || local.contains(r.client_ip) || !local.contains(r.server_ip)) return;
+    if (!service || is_local(local, r.client_ip) || !is_local(local, r.server_ip)) return;
     auto d = flow_details(r, probe_id, local);
     d["service"] = service;
     out.push_back(finding{check::insecure_protocol, "remote_to_local_insecure_protocol", "flow", flow_entity(r),

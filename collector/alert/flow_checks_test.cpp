@@ -82,7 +82,7 @@ TEST_CASE("a malformed local network is refused", "[flow_checks]") {
 }
 
 TEST_CASE("a long-lived flow and an elephant flow are found from one record", "[flow_checks]") {
-    const local_networks local({});
+    const local_networks local;
     known_devices devices;
     auto p = enabled();
     p[check::long_lived_flow].threshold = 3600;
@@ -103,7 +103,7 @@ TEST_CASE("a long-lived flow and an elephant flow are found from one record", "[
 }
 
 TEST_CASE("a remote client reaching a local telnet or TFTP server is found; the reverse is not", "[flow_checks]") {
-    const local_networks local({"10.0.0.0/8"});
+    const auto local = *local_networks::parse("10.0.0.0/8");
     known_devices devices;
     auto telnet = tcp_flow("203.0.113.9", "10.0.0.23", 23, false);
     auto fs = flow_findings(telnet, "probe-a", enabled(), local, devices);
