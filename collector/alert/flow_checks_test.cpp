@@ -8,16 +8,6 @@ using namespace wireflow::collector;
 using namespace wireflow::collector::alert;
 using namespace wireflow::collector::alert::testing;
 
-namespace {
-
-alert_preferences enabled() {
-    auto p = default_preferences();
-    p.enabled = true;
-    return p;
-}
-
-}  // namespace
-
 TEST_CASE("a blacklisted client or server gives one finding per side, saying which side is local", "[flow_checks]") {
     const auto local = *local_networks::parse("10.0.0.0/8");
     known_devices devices;

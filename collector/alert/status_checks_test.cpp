@@ -2,18 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "alert/test_flows.hpp"
+
 using namespace wireflow::collector;
 using namespace wireflow::collector::alert;
-
-namespace {
-
-alert_preferences enabled() {
-    auto p = default_preferences();
-    p.enabled = true;
-    return p;
-}
-
-}  // namespace
+using namespace wireflow::collector::alert::testing;
 
 TEST_CASE("a probe silent for the threshold engages probe_silent; a talking one releases it", "[status_checks]") {
     probe_health p{"probe-a", 7, false, 61, 0, 0, 0, 0};

@@ -5,9 +5,17 @@
 #include <string>
 #include <vector>
 
+#include "alert/alert_types.hpp"
 #include "store/flow_batch.hpp"
 
 namespace wireflow::collector::alert::testing {
+
+// Every check at its default threshold, with the global switch on.
+inline alert_preferences enabled() {
+    auto p = default_preferences();
+    p.enabled = true;
+    return p;
+}
 
 // A TCP flow: refused (SYN answered by RST+ACK) or a completed exchange.
 inline flow_row tcp_flow(std::string client, std::string server, std::uint16_t port, bool refused) {
