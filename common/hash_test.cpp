@@ -25,3 +25,21 @@ TEST_CASE("hash_bytes separates lengths, seeds and single-bit changes", "[hash]"
     const int flipped = std::popcount(hash_bytes(s.data(), s.size()) ^ hash_bytes(t.data(), t.size()));
     CHECK(flipped > 10);  // avalanche: about half of the 64 bits, never a handful
 }
+
+TEST_CASE("siphash-2-4 matches the reference test vectors", "[hash]") {
+    // Key 00 01 .. 0f (the SipHash paper's appendix A and vectors.h).
+    const hash_key key{0x0706050403020100ULL, 0x0f0e0d0c0b0a0908ULL};
+    unsigned char m[15];
+    for (unsigned i = 0; i < sizeof m; ++i) m[i] = static_cast<unsigned char>(i);
+    CHECK(siphash<2, 4>(m, 0, key) == 0x726fdb47dd0e0e31ULL);
+    CHECK(siphash<2, 4>(m, 15, key) == 0xa129ca6149be45e5ULL);
+}
+
+TEST_CASE("keyed_hash depends on the key, and the process key is not zero", "[hash]") {
+    const std::string s(40, 'k');
+    CHECK(keyed_hash(s.data(), s.size(), {1, 2}) == keyed_hash(s.data(), s.size(), {1, 2}));
+    CHECK(keyed_hash(s.data(), s.size(), {1, 2}) != keyed_hash(s.data(), s.size(), {1, 3}));
+    const hash_key& k = process_hash_key();
+    CHECK((k.k0 | k.k1) != 0);
+    CHECK(&k == &process_hash_key());  // drawn once
+}

@@ -8,19 +8,21 @@ namespace wireflow::collector::aggregate {
 namespace {
 constexpr std::uint64_t minute_ns = 60 * ns_per_s;
 
-std::uint64_t key_hash(const host_key& k) noexcept { return hash_bytes(&k, sizeof k); }
+// Keyed (common/hash.hpp): addresses come from traffic, and an unkeyed hash
+// lets a sender craft addresses that share one probe chain.
+std::uint64_t key_hash(const host_key& k, const hash_key& key) noexcept { return keyed_hash(&k, sizeof k, key); }
 
 // Identity of a flow across its records: the probe numbers flows per
 // (probe, boot) = source; the addresses guard against two sources that
 // were given the same source value.
-std::uint64_t flow_hash(const flow_observation& o) noexcept {
+std::uint64_t flow_hash(const flow_observation& o, const hash_key& key) noexcept {
     unsigned char buf[8 + 8 + 17 + 17 + 2];
     std::memcpy(buf, &o.source, 8);
     std::memcpy(buf + 8, &o.flow_id, 8);
     std::memcpy(buf + 16, &o.client, 17);
     std::memcpy(buf + 33, &o.server, 17);
     std::memcpy(buf + 50, &o.vlan, 2);
-    return hash_bytes(buf, sizeof buf, 0x666c6f77);
+    return keyed_hash(buf, sizeof buf, key);
 }
 
 void add_to(pool_counters& p, const host_entry& h) noexcept {
@@ -53,7 +55,7 @@ host_table::host_table(host_table_config config, const host_pools& pools)
 
 std::uint32_t host_table::find(const ip_address& ip, std::uint16_t vlan) const noexcept {
     const host_key key{ip, 0, vlan};
-    const std::uint64_t h = key_hash(key);
+    const std::uint64_t h = key_hash(key, config_.key);
     const std::size_t mask = index_.size() - 1;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t pos = h & mask;; pos = (pos + 1) & mask) {
@@ -74,11 +76,22 @@ void host_table::index_grow() {
     std::vector<index_slot> old(index_.size() * 2);
     old.swap(index_);
     for (const auto& s : old)
-        if (s.entry != 0) index_insert(s.entry - 1, key_hash(hosts_[s.entry - 1].key));
+        if (s.entry != 0) index_insert(s.entry - 1, key_hash(hosts_[s.entry - 1].key, config_.key));
+}
+
+std::size_t host_table::longest_probe() const noexcept {
+    const std::size_t mask = index_.size() - 1;
+    std::size_t longest = 0;
+    for (std::size_t pos = 0; pos < index_.size(); ++pos) {
+        if (index_[pos].entry == 0) continue;
+        const std::size_t home = key_hash(hosts_[index_[pos].entry - 1].key, config_.key) & mask;
+        longest = std::max(longest, ((pos - home) & mask) + 1);
+    }
+    return longest;
 }
 
 void host_table::index_erase(std::uint32_t host) {
-    const std::uint64_t h = key_hash(hosts_[host].key);
+    const std::uint64_t h = key_hash(hosts_[host].key, config_.key);
     const std::size_t mask = index_.size() - 1;
     std::size_t i = h & mask;
     while (index_[i].entry != host + 1) i = (i + 1) & mask;
@@ -86,7 +99,7 @@ void host_table::index_erase(std::uint32_t host) {
     // later entries of the run back when their home is not between the hole
     // and their slot.
     for (std::size_t j = (i + 1) & mask; index_[j].entry != 0; j = (j + 1) & mask) {
-        const std::size_t home = key_hash(hosts_[index_[j].entry - 1].key) & mask;
+        const std::size_t home = key_hash(hosts_[index_[j].entry - 1].key, config_.key) & mask;
         if (((j - home) & mask) >= ((j - i) & mask)) {
             index_[i] = index_[j];
             i = j;
@@ -132,7 +145,7 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t now_
     h.minute_slot = npos;
     h.pool = match_pool(h);
     ++pool_totals_[h.pool].hosts;
-    index_insert(idx, key_hash(key));
+    index_insert(idx, key_hash(key, config_.key));
     ++live_;
     return idx;
 }
@@ -214,7 +227,7 @@ bool host_table::ingest(const flow_observation& obs) {
     if (obs.server_blacklisted) hosts_[s].flags |= host_entry::flag_blacklisted;
 
     bool new_flow = false;
-    const std::uint64_t fh = flow_hash(obs);
+    const std::uint64_t fh = flow_hash(obs, config_.key);
     auto it = active_.find(fh);
     if (obs.end_reason == end_reason_active_timeout) {
         if (it == active_.end()) {
@@ -234,8 +247,8 @@ bool host_table::ingest(const flow_observation& obs) {
     }
 
     const app_id app = app_names_.intern(obs.app_name);
-    const auto peer_of_client = static_cast<std::uint32_t>(key_hash(sk));
-    const auto peer_of_server = static_cast<std::uint32_t>(key_hash(ck));
+    const auto peer_of_client = static_cast<std::uint32_t>(key_hash(sk, config_.key));
+    const auto peer_of_server = static_cast<std::uint32_t>(key_hash(ck, config_.key));
     account_side(c, obs.c2s_bytes, obs.c2s_packets, obs.s2c_bytes, obs.s2c_packets, new_flow, true, obs, app,
                  peer_of_client, obs.client_mac);
     account_side(s, obs.s2c_bytes, obs.s2c_packets, obs.c2s_bytes, obs.c2s_packets, new_flow, false, obs, app,

@@ -26,6 +26,7 @@
 #include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
+#include "hash.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -161,6 +162,7 @@ struct host_table_config {
     std::uint64_t remote_idle_ns{60 * ns_per_s};
     std::uint64_t flow_expiry_ns{3600 * ns_per_s};  // active flow without any record
     unsigned purge_visits_per_record{4};
+    hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
 };
 
 class host_table {
@@ -208,6 +210,10 @@ public:
     [[nodiscard]] std::uint64_t clock_ns() const noexcept { return clock_ns_; }
     [[nodiscard]] std::uint64_t records_rejected() const noexcept { return rejected_; }
     [[nodiscard]] std::uint64_t hosts_purged() const noexcept { return purged_; }
+    // The most index cells any lookup of a live host reads (1 = at its home
+    // cell). O(index), for tests and diagnostics: the keyed hash keeps it
+    // short whatever addresses senders craft.
+    [[nodiscard]] std::size_t longest_probe() const noexcept;
     // Heap bytes held by the table's own structures (not the allocator's overhead).
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "dissect/endpoint.hpp"
+#include "hash.hpp"
 
 namespace wireflow::probe {
 
@@ -40,8 +41,12 @@ struct oriented_key {
 [[nodiscard]] oriented_key make_flow_key(std::uint16_t vlan, std::uint8_t ip_version, std::uint8_t protocol,
                                          const endpoint& src, const endpoint& dst) noexcept;
 
-// 64-bit hash of the key bytes (CRC32C-based where the CPU has it). Direction
-// independent by construction since the key is canonical.
-[[nodiscard]] std::uint64_t hash(const flow_key& k) noexcept;
+// 64-bit keyed hash of the key bytes (common/hash.hpp keyed_hash: SipHash-1-3).
+// Direction independent by construction since the key is canonical. Keyed
+// because a sender chooses addresses and ports: with an unkeyed hash they can
+// be crafted to share one probe chain of the flow table (hash flooding).
+[[nodiscard]] inline std::uint64_t hash(const flow_key& k, const hash_key& key) noexcept {
+    return keyed_hash(&k, sizeof k, key);
+}
 
 }  // namespace wireflow::probe

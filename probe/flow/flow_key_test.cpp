@@ -19,7 +19,7 @@ TEST_CASE("both directions of a conversation give the same key", "[flow_key]") {
     const auto fwd = make_flow_key(7, 4, 6, client, server);
     const auto rev = make_flow_key(7, 4, 6, server, client);
     CHECK(fwd.key == rev.key);
-    CHECK(hash(fwd.key) == hash(rev.key));
+    CHECK(hash(fwd.key, wireflow::process_hash_key()) == hash(rev.key, wireflow::process_hash_key()));
     CHECK(fwd.src_is_lo != rev.src_is_lo);
 }
 
@@ -51,8 +51,14 @@ TEST_CASE("hash spreads keys that differ in one port", "[flow_key]") {
     std::uint64_t seen_low_bits = 0;
     for (std::uint16_t p = 0; p < 64; ++p) {
         const auto k = make_flow_key(0, 4, 6, v4(10, 0, 0, 1, static_cast<std::uint16_t>(1024 + p)), s).key;
-        seen_low_bits |= 1ULL << (hash(k) & 63);
+        seen_low_bits |= 1ULL << (hash(k, wireflow::process_hash_key()) & 63);
     }
     // 64 keys into 64 buckets: a decent hash fills well over half of them.
     CHECK(__builtin_popcountll(seen_low_bits) > 32);
+}
+
+TEST_CASE("the same key hashes differently under another hash key", "[flow_key]") {
+    const auto k = make_flow_key(0, 4, 6, v4(10, 0, 0, 1, 1000), v4(10, 0, 0, 2, 80)).key;
+    CHECK(hash(k, {1, 2}) == hash(k, {1, 2}));
+    CHECK(hash(k, {1, 2}) != hash(k, {1, 3}));
 }

@@ -112,7 +112,7 @@ struct flow_table::impl {
     // Backward-shift deletion (Knuth 6.4 algorithm R): keeps probe chains
     // intact without tombstones, so lookups never degrade with churn.
     void index_erase(std::uint32_t slot) noexcept {
-        const std::uint32_t h = static_cast<std::uint32_t>(hash(entries[slot].key));
+        const std::uint32_t h = static_cast<std::uint32_t>(hash(entries[slot].key, cfg.key));
         std::uint64_t i = h & index_mask;
         while (cell_slot(index[i]) != slot || index[i] == empty_cell) i = (i + 1) & index_mask;
         std::uint64_t j = i;
@@ -230,7 +230,7 @@ flow_table::~flow_table() = default;
 
 flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
     flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst), 0};
-    l.hash = static_cast<std::uint32_t>(hash(l.ok.key));
+    l.hash = static_cast<std::uint32_t>(hash(l.ok.key, impl_->cfg.key));
     __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
     return l;
 }
@@ -328,6 +328,18 @@ void flow_table::flush(std::uint64_t now_ns, record_sink& sink) noexcept {
     impl& t = *impl_;
     for (std::uint32_t s = 0; s < t.cfg.capacity && t.live != 0; ++s)
         if (t.entries[s].state & st_live) t.emit(s, end_reason::shutdown, true, sink);
+}
+
+std::uint32_t flow_table::longest_probe() const noexcept {
+    const impl& t = *impl_;
+    std::uint64_t longest = 0;
+    for (std::uint64_t pos = 0; pos < t.index.size(); ++pos) {
+        const std::uint64_t c = t.index[pos];
+        if (c == empty_cell) continue;
+        const std::uint64_t home = impl::cell_hash(c) & t.index_mask;
+        longest = std::max(longest, ((pos - home) & t.index_mask) + 1);
+    }
+    return static_cast<std::uint32_t>(longest);
 }
 
 std::uint32_t flow_table::active() const noexcept { return impl_->live; }

@@ -50,6 +50,7 @@ struct flow_table_config {
     std::uint64_t active_timeout_ns{120'000'000'000};  // long flow: export counters since the last record
     std::uint16_t worker{0};                        // stamped into records and flow ids
     std::uint64_t flow_id_base{0};                  // flow ids are base + worker << 48 + sequence
+    hash_key key{process_hash_key()};               // of the index hash; tests may fix it
 };
 
 struct flow_table_counters {
@@ -117,6 +118,11 @@ public:
 
     // Exports every live flow (end_reason::shutdown) and empties the table.
     void flush(std::uint64_t now_ns, record_sink& sink) noexcept;
+
+    // The most index cells any lookup of a live flow reads (1 = found at its
+    // home cell). O(index) scan, for tests and diagnostics, never on the packet
+    // path: with the keyed hash it stays small whatever keys senders craft.
+    [[nodiscard]] std::uint32_t longest_probe() const noexcept;
 
     [[nodiscard]] std::uint32_t active() const noexcept;
     [[nodiscard]] std::uint32_t capacity() const noexcept;

@@ -29,7 +29,7 @@ struct ref_flow {
 };
 
 struct key_hash {
-    std::size_t operator()(const flow_key& k) const noexcept { return hash(k); }
+    std::size_t operator()(const flow_key& k) const noexcept { return hash(k, wireflow::process_hash_key()); }
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
