@@ -345,6 +345,7 @@ void probe_app::write_summary() const {
     o["batches_acked"] = export_counters_.batches_acked;
     o["unacknowledged_batches"] = export_counters_.unacknowledged_batches;
     o["unacknowledged_records"] = export_counters_.unacknowledged_records;
+    o["collector_disconnects"] = export_counters_.disconnects;
     o["nic_drops"] = retired_nic_drops_;
     o["elapsed_seconds"] = elapsed_s_;
     o["rx_seconds"] = rx_s_;

@@ -17,6 +17,10 @@ collector_link::collector_link(const collector_endpoint& ep, std::uint64_t tag)
     sock.set(zmq::sockopt::immediate, 1);
     sock.set(zmq::sockopt::sndhwm, 1000);
     sock.set(zmq::sockopt::rcvhwm, 10000);
+    // The collector only ever sends Acks (well under 1 KiB). A larger
+    // message means a wrong or hostile peer: ZeroMQ drops the connection
+    // before buffering it, so at most rcvhwm x this is ever held for it.
+    sock.set(zmq::sockopt::maxmsgsize, max_incoming_message_bytes);
     sock.set(zmq::sockopt::linger, 0);  // unacked data is ours to keep, not the socket's
     sock.set(zmq::sockopt::reconnect_ivl, 100);
     sock.set(zmq::sockopt::reconnect_ivl_max, 5000);

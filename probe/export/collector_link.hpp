@@ -11,6 +11,10 @@
 
 namespace wireflow::probe {
 
+// Largest message the probe accepts from the collector (ZMQ_MAXMSGSIZE). An
+// Ack is under 200 bytes (a 64-byte probe id, three integers, a short reason).
+inline constexpr std::int64_t max_incoming_message_bytes = 4096;
+
 struct collector_endpoint {
     std::string address;             // "tcp://HOST:PORT"
     std::string curve_server_key;    // all three Z85, or all empty (no CURVE)

@@ -74,7 +74,7 @@ struct exporter::impl {
     // Counters: written by the exporter thread only, read by counters().
     std::atomic<std::uint64_t> records_exported{0}, batches_sent{0}, batches_resent{0}, batches_acked{0},
         batches_rejected{0}, batches_pending{0}, batches_spooled{0}, buffer_drops{0}, rejected_records{0},
-        unacked_batches{0}, unacked_records{0}, last_sequence{0};
+        unacked_batches{0}, unacked_records{0}, last_sequence{0}, disconnects{0};
 
     // Exporter-thread state.
     std::unique_ptr<collector_link> link;
@@ -309,6 +309,9 @@ struct exporter::impl {
             // A (re)connected collector may have lost what was in flight: re-send
             // every unacknowledged batch now, in sequence order.
             for (auto& b : memory) b.due = clock_type::now();
+        } else if (id == ZMQ_EVENT_DISCONNECTED) {
+            // Also what a message beyond max_incoming_message_bytes causes.
+            ++disconnects;
         } else if ((id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH || id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
                     id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) &&
                    !handshake_failure_logged) {
@@ -469,6 +472,7 @@ exporter_counters exporter::counters() const noexcept {
     c.records_exported = i.records_exported;
     c.batches_sent = i.batches_sent;
     c.batches_resent = i.batches_resent;
+    c.disconnects = i.disconnects;
     c.batches_acked = i.batches_acked;
     c.batches_rejected = i.batches_rejected;
     c.batches_pending = i.batches_pending;

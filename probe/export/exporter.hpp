@@ -57,6 +57,7 @@ struct exporter_counters {
     std::uint64_t unacknowledged_batches{0};  // left unacked at stop() with no spool
     std::uint64_t unacknowledged_records{0};
     std::uint64_t last_sequence{0};
+    std::uint64_t disconnects{0};        // connections to the collector lost (or dropped by ZeroMQ: oversized message)
 };
 
 class exporter {
