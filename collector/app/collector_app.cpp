@@ -209,6 +209,12 @@ void collector_app::run(const std::atomic<bool>& stop) {
     ingest::ingest_settings settings;
     settings.listen = config_.listen;
     settings.max_message_bytes = config_.max_message_bytes;
+    settings.max_inflight_bytes = config_.ingest_buffer_bytes;
+    settings.peer_queue_messages = config_.peer_queue_messages;
+    settings.max_probes = config_.max_probes;
+    settings.max_probe_ports = config_.max_probe_ports;
+    settings.records.max_future = std::chrono::seconds(config_.record_max_future_s);
+    settings.records.max_age = std::chrono::hours(24) * config_.record_max_age_days;
     settings.spool_dir = std::filesystem::path(config_.data_dir) / "spool";
     settings.spool_max_bytes = config_.spool_max_bytes;
     settings.db.conninfo = config_.db;
@@ -217,7 +223,23 @@ void collector_app::run(const std::atomic<bool>& stop) {
     settings.db.before_store = [this](flow_batch& b) { blacklists_.mark(b); };
     if (config_.curve_enabled()) {
         settings.curve_secret_key = ingest::read_curve_secret_key(config_.curve_secret_key_file);
-        settings.curve_allowed_keys = ingest::read_curve_allow_list(config_.curve_allow_keys_file);
+        settings.curve_allow = ingest::read_curve_allow_list(config_.curve_allow_keys_file);
+        std::size_t unbound = 0;
+        for (const auto& [key, ids] : settings.curve_allow) unbound += ids.empty() ? 1 : 0;
+        if (unbound != 0)
+            std::fprintf(stderr,
+                         "wireflow-collector: warning: %zu allow-listed CURVE key(s) without probes=: each may send "
+                         "as any probe id (bind them in %s)\n",
+                         unbound, config_.curve_allow_keys_file.c_str());
+    } else {
+        // Without CURVE the probe id in a batch is whatever the sender wrote.
+        std::fprintf(stderr, "wireflow-collector: probe identities are unauthenticated (no CURVE): any sender that "
+                             "reaches %s can write flows as any probe\n",
+                     config_.listen.c_str());
+        if (!config_.listen_is_loopback())
+            std::fprintf(stderr, "wireflow-collector: warning: ZeroMQ listens beyond loopback (%s) without CURVE; "
+                                 "set --curve-secret-key-file and --curve-allow-keys-file\n",
+                         config_.listen.c_str());
     }
     ingest::ingest_service service(settings, stats_, probe_registry_);
     std::fprintf(stderr, "wireflow-collector: listening on %s%s, spool %s, HTTP %s (served by collector/http)\n",

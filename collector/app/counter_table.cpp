@@ -27,6 +27,8 @@ std::vector<counter_sample> counter_table(const ingest::collector_stats& s, std:
     for (std::size_t i = 0; i < ingest::reject_reason_count; ++i)
         t.push_back({"batches_rejected", "Batches rejected, by reason.", k::counter, load(s.rejected[i]), "reason",
                      std::string(ingest::to_string(static_cast<ingest::reject_reason>(i)))});
+    row("ingest_paused", k::counter, load(s.ingest_paused), "Times reading paused: bytes in flight or database queue full.");
+    row("ingest_buffer_bytes", k::gauge, load(s.ingest_buffer_bytes), "Message bytes read and not yet stored or spooled.");
     row("rejected_unacked", k::counter, load(s.rejected_unacked), "Rejects whose identity was unreadable (no ack).");
     row("sequence_gaps", k::counter, load(s.sequence_gaps), "Batch sequence jumps ahead.");
     row("sequence_missing", k::counter, load(s.sequence_missing), "Batches skipped by those jumps.");

@@ -14,6 +14,12 @@ constexpr option_spec specs[] = {
     {"spool-max-mb", 0, true, false, "spool size bound in MiB; beyond it batches are answered BUSY (default 1024)"},
     {"retention-days", 0, true, false, "days of flows kept; older daily partitions are dropped (default 30)"},
     {"max-message-mb", 0, true, false, "largest ZeroMQ message accepted, in MiB (default 64)"},
+    {"ingest-buffer-mb", 0, true, false, "messages read and not yet stored, in MiB; beyond, reading pauses (default 256)"},
+    {"peer-queue-messages", 0, true, false, "messages ZeroMQ queues per probe connection while reading pauses (default 16)"},
+    {"max-probes", 0, true, false, "probe ids remembered; batches and stats of a new one beyond are refused (default 256)"},
+    {"max-probe-ports", 0, true, false, "ports in one probe statistics message; more are refused (default 64)"},
+    {"record-max-future-s", 0, true, false, "refuse batches with records dated this far after the collector's clock (default 600)"},
+    {"record-max-age-days", 0, true, false, "refuse batches with records older than this (default: --retention-days)"},
     {"curve-secret-key-file", 0, true, false, "collector CURVE secret key (Z85); enables encryption and auth"},
     {"curve-allow-keys-file", 0, true, false, "probe CURVE public keys (Z85) allowed to connect, one per line"},
     {"http", 'w', true, false, "HTTP listen address ADDR:PORT for the REST API and dashboard (default 127.0.0.1:3005)"},
@@ -41,6 +47,8 @@ constexpr option_spec specs[] = {
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
     {"help", 'h', false, false, "show this help"},
 };
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 [[noreturn]] void bad(std::string_view option, std::string_view what) {
     throw std::invalid_argument("--" + std::string(option) + ": " + std::string(what));
@@ -81,6 +89,12 @@ collector_config make_collector_config(const options& o) {
     c.spool_max_bytes = static_cast<std::uint64_t>(o.get_int("spool-max-mb", 1024, 1, 1 << 20)) << 20;
     c.retention_days = static_cast<int>(o.get_int("retention-days", 30, 1, 36500));
     c.max_message_bytes = static_cast<std::uint64_t>(o.get_int("max-message-mb", 64, 1, 1024)) << 20;
+    c.ingest_buffer_bytes = static_cast<std::uint64_t>(o.get_int("ingest-buffer-mb", 256, 16, 1 << 16)) << 20;
+    c.peer_queue_messages = static_cast<int>(o.get_int("peer-queue-messages", c.peer_queue_messages, 1, 100000));
+    c.max_probes = static_cast<std::size_t>(o.get_int("max-probes", 256, 1, 1'000'000));
+    c.max_probe_ports = static_cast<std::size_t>(o.get_int("max-probe-ports", 64, 1, 4096));
+    c.record_max_future_s = static_cast<int>(o.get_int("record-max-future-s", c.record_max_future_s, 1, 86400 * 366));
+    c.record_max_age_days = static_cast<int>(o.get_int("record-max-age-days", c.retention_days, 1, 36500));
     c.curve_secret_key_file = o.get_or("curve-secret-key-file", "");
     c.curve_allow_keys_file = o.get_or("curve-allow-keys-file", "");
     if (c.curve_secret_key_file.empty() != c.curve_allow_keys_file.empty())
@@ -126,6 +140,16 @@ collector_config make_collector_config(const options& o) {
     c.db_pool_size = static_cast<int>(o.get_int("db-pool-size", c.db_pool_size, 1, 256));
     c.user = o.get_or("user", "");
     return c;
+}
+
+bool collector_config::listen_is_loopback() const {
+    const std::string_view e = listen;
+    if (starts_with(e, "ipc://")) return true;
+    if (!starts_with(e, "tcp://")) return false;
+    const std::string_view host = e.substr(6, e.rfind(':') - 6);
+    if (host == "[::1]" || host == "localhost") return true;
+    const auto a = net::ip_address::parse(host);
+    return a && a->is_v4() && a->bytes[0] == 127;
 }
 
 }  // namespace wireflow::collector

@@ -3,6 +3,7 @@
 // configuration main() builds from it. Parsing itself is common/options.hpp
 // (ntopng style: an optional config file with one --name=value per line).
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -23,6 +24,12 @@ struct collector_config {
     std::uint64_t spool_max_bytes{1024ull << 20};
     int retention_days{30};
     std::uint64_t max_message_bytes{64ull << 20};       // ZMQ_MAXMSGSIZE
+    std::uint64_t ingest_buffer_bytes{256ull << 20};    // message bytes in flight before reading pauses
+    int peer_queue_messages{16};                        // ZMQ_RCVHWM: per probe connection
+    std::size_t max_probes{256};
+    std::size_t max_probe_ports{64};
+    int record_max_future_s{600};                       // record time window around the collector's clock
+    int record_max_age_days{30};                        // default: retention_days
     std::string curve_secret_key_file;                  // empty: no CURVE
     std::string curve_allow_keys_file;
     std::string http{"127.0.0.1:3005"};                 // REST API + dashboard (collector/http)
@@ -50,6 +57,10 @@ struct collector_config {
     bool help{false};
 
     [[nodiscard]] bool curve_enabled() const { return !curve_secret_key_file.empty(); }
+    // --listen reaches only this host: ipc://, or tcp:// on 127.0.0.0/8, [::1]
+    // or localhost. Anything else (0.0.0.0, *, an interface, another address)
+    // lets other hosts send flows.
+    [[nodiscard]] bool listen_is_loopback() const;
 };
 
 [[nodiscard]] std::span<const option_spec> collector_option_specs();

@@ -95,3 +95,37 @@ TEST_CASE("ntopng habits: --disable-login=1/0, comments after values, --user", "
     CHECK(c.user == "wireflow");
     CHECK(error_of("--retention=7\n").find("did you mean --retention-days?") != std::string::npos);
 }
+
+TEST_CASE("ingest bounds have defaults and options", "[collector_config]") {
+    const auto d = from_text("--retention-days=10\n");
+    CHECK(d.ingest_buffer_bytes == 256ull << 20);
+    CHECK(d.peer_queue_messages == 16);
+    CHECK(d.max_probes == 256);
+    CHECK(d.max_probe_ports == 64);
+    CHECK(d.record_max_future_s == 600);
+    CHECK(d.record_max_age_days == 10);  // follows --retention-days
+    const auto c = from_text("--ingest-buffer-mb=32\n--peer-queue-messages=4\n--max-probes=3\n--max-probe-ports=8\n"
+                             "--record-max-future-s=60\n--record-max-age-days=3650\n");
+    CHECK(c.ingest_buffer_bytes == 32ull << 20);
+    CHECK(c.peer_queue_messages == 4);
+    CHECK(c.max_probes == 3);
+    CHECK(c.max_probe_ports == 8);
+    CHECK(c.record_max_future_s == 60);
+    CHECK(c.record_max_age_days == 3650);
+    CHECK(error_of("--max-probes=0\n").find("--max-probes") != std::string::npos);
+    CHECK(error_of("--ingest-buffer-mb=1\n").find("--ingest-buffer-mb") != std::string::npos);
+}
+
+TEST_CASE("only loopback and ipc listeners count as loopback", "[collector_config]") {
+    const auto at = [](const char* listen) { return from_text(std::string("--listen=") + listen + "\n").listen_is_loopback(); };
+    CHECK(at("tcp://127.0.0.1:5556"));
+    CHECK(at("tcp://127.0.0.2:5556"));
+    CHECK(at("tcp://[::1]:5556"));
+    CHECK(at("tcp://localhost:5556"));
+    CHECK(at("ipc:///tmp/wf.sock"));
+    CHECK_FALSE(at("tcp://0.0.0.0:5556"));
+    CHECK_FALSE(at("tcp://*:5556"));
+    CHECK_FALSE(at("tcp://eth0:5556"));
+    CHECK_FALSE(at("tcp://192.0.2.1:5556"));
+    CHECK_FALSE(at("tcp://127.0.0.1.example:5556"));
+}

@@ -117,6 +117,10 @@ std::string_view to_string(reject_reason r) noexcept {
     case reject_reason::bad_utf8: return "bad_utf8";
     case reject_reason::string_too_long: return "string_too_long";
     case reject_reason::counts: return "counts";
+    case reject_reason::probe_not_allowed: return "probe_not_allowed";
+    case reject_reason::too_many_probes: return "too_many_probes";
+    case reject_reason::too_many_ports: return "too_many_ports";
+    case reject_reason::time_window: return "time_window";
     case reject_reason::store_refused: return "store_refused";
     }
     return "unknown";

@@ -30,6 +30,10 @@ enum class reject_reason : std::uint8_t {
     bad_utf8,            // a string is not valid UTF-8 or holds NUL
     string_too_long,     // app_name/app_category > 64 bytes, server_name > 255
     counts,              // a field out of range (ports, flags, counters, time order)
+    probe_not_allowed,   // CURVE: the sender's key is not bound to this probe id
+    too_many_probes,     // a new probe id beyond --max-probes
+    too_many_ports,      // ProbeStats with more ports than --max-probe-ports
+    time_window,         // a record dated outside the window around the collector's clock
     store_refused,       // PostgreSQL refused the batch on its own (data error)
 };
 inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(reject_reason::store_refused) + 1;

@@ -30,6 +30,8 @@ struct collector_stats {
     counter sequence_missing{0};   // sum of the jump sizes
     counter sequence_repeats{0};   // sequence at or below the highest seen: out of order or re-sent
     counter acks_sent{0};
+    counter ingest_paused{0};        // times reading stopped: bytes in flight or database queue full
+    counter ingest_buffer_bytes{0};  // gauge: message bytes read and not yet stored, spooled or answered
     // database thread
     counter batches_stored{0};     // committed to PostgreSQL (directly or from the spool)
     counter records_stored{0};     // records in those batches (the store de-duplicates records too)

@@ -21,8 +21,14 @@ std::string read_curve_secret_key(const std::string& file) {
     return net::parse_curve_keypair_file(read_key_file(file), file).secret_key;
 }
 
-std::set<std::string> read_curve_allow_list(const std::string& file) {
-    return net::parse_curve_key_list(read_key_file(file), file);
+net::curve_allow_list read_curve_allow_list(const std::string& file) {
+    return net::parse_curve_allow_list(read_key_file(file), file);
+}
+
+bool may_use_probe_id(const net::curve_allow_list& list, std::string_view user_id, std::string_view probe_id) noexcept {
+    const auto it = list.find(user_id);
+    if (it == list.end()) return false;
+    return it->second.empty() || it->second.contains(std::string(probe_id));
 }
 
 zap_handler::zap_handler(zmq::context_t& ctx, std::set<std::string> allowed_z85)
@@ -50,8 +56,8 @@ void zap_handler::run() {
                 if (!socket_.recv(frames.back(), zmq::recv_flags::dontwait)) break;
             } while (frames.back().more());
             bool ok = false;
+            char z85[41] = {};
             if (frames.size() >= 7 && frames[5].to_string_view() == "CURVE" && frames[6].size() == 32) {
-                char z85[41];
                 if (zmq_z85_encode(z85, frames[6].data<std::uint8_t>(), 32) != nullptr)
                     ok = allowed_keys_.contains(z85);
             }
@@ -61,7 +67,8 @@ void zap_handler::run() {
             socket_.send(zmq::buffer(request_id), zmq::send_flags::sndmore);
             socket_.send(zmq::buffer(std::string_view(ok ? "200" : "400")), zmq::send_flags::sndmore);
             socket_.send(zmq::buffer(std::string_view(ok ? "OK" : "key not allowed")), zmq::send_flags::sndmore);
-            socket_.send(zmq::str_buffer(""), zmq::send_flags::sndmore);  // user id
+            // User-Id: the key, so the ingest thread can check the probe ids it sends.
+            socket_.send(zmq::buffer(std::string_view(ok ? z85 : "")), zmq::send_flags::sndmore);
             socket_.send(zmq::str_buffer(""), zmq::send_flags::none);     // metadata
         } catch (const zmq::error_t& e) {
             if (e.num() == ETERM) return;

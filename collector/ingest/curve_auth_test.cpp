@@ -16,6 +16,9 @@ namespace {
 
 // Sends "ping" from a DEALER with `client` keys; true when the CURVE ROUTER
 // received it (the ZAP handler admitted the key) within a second.
+// The User-Id the router saw on the last message (empty when none).
+std::string last_user_id;
+
 bool router_hears(zmq::context_t& ctx, zmq::socket_t& router, const std::string& endpoint,
                   const net::curve_keypair& server, const net::curve_keypair& client) {
     zmq::socket_t dealer(ctx, zmq::socket_type::dealer);
@@ -30,6 +33,7 @@ bool router_hears(zmq::context_t& ctx, zmq::socket_t& router, const std::string&
     zmq::message_t id, body;
     (void)router.recv(id);
     (void)router.recv(body);
+    last_user_id = body.gets("User-Id");
     return body.to_string_view() == "ping";
 }
 
@@ -49,6 +53,7 @@ TEST_CASE("only probes whose public key is listed reach a CURVE collector", "[cu
     const auto endpoint = router.get(zmq::sockopt::last_endpoint);
 
     CHECK(router_hears(ctx, router, endpoint, server, allowed));
+    CHECK(last_user_id == allowed.public_key);  // what may_use_probe_id looks up
     CHECK_FALSE(router_hears(ctx, router, endpoint, server, stranger));
     CHECK(zap.allowed() >= 1);
     CHECK(zap.denied() >= 1);
@@ -72,8 +77,22 @@ TEST_CASE("the collector reads its key files with the common rules", "[curve_aut
                                                              pair.secret_key + "\n")),
                     std::invalid_argument);
     const auto other_probe = net::generate_curve_keypair();
-    CHECK(read_curve_allow_list(write("allow", "# probes\n" + other.public_key + " paris\n" + other_probe.public_key)) ==
-          std::set<std::string>{other.public_key, other_probe.public_key});
+    const auto list = read_curve_allow_list(
+        write("allow", "# probes\n" + other.public_key + " paris\n" + other_probe.public_key + " probes=lyon-1"));
+    REQUIRE(list.size() == 2);
+    CHECK(list.at(other.public_key).empty());
+    CHECK(list.at(other_probe.public_key) == std::set<std::string>{"lyon-1"});
     CHECK_THROWS_AS(read_curve_allow_list((dir / "missing").string()), std::invalid_argument);
     std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("a bound key may use only its probe ids, an unbound key any, an unknown key none", "[curve_auth]") {
+    net::curve_allow_list list;
+    list["K-bound"] = {"paris-1", "paris-2"};
+    list["K-old"] = {};
+    CHECK(may_use_probe_id(list, "K-bound", "paris-2"));
+    CHECK_FALSE(may_use_probe_id(list, "K-bound", "lyon-1"));
+    CHECK(may_use_probe_id(list, "K-old", "lyon-1"));
+    CHECK_FALSE(may_use_probe_id(list, "K-stranger", "paris-1"));
+    CHECK_FALSE(may_use_probe_id(list, "", "paris-1"));
 }

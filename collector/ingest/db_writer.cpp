@@ -37,6 +37,7 @@ db_writer::~db_writer() {
 }
 
 void db_writer::submit(work_item&& w) {
+    queued_bytes_.fetch_add(w.bytes, std::memory_order_relaxed);
     {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(w));
@@ -83,6 +84,7 @@ void db_writer::run() {
             queue_.pop_front();
         }
         process(w);
+        queued_bytes_.fetch_sub(w.bytes, std::memory_order_relaxed);
         maintenance();
     }
     try {

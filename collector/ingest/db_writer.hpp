@@ -64,6 +64,7 @@ struct work_item {
     std::vector<ack_target> targets;
     std::vector<probe_stats> stats;
     std::size_t records{0};
+    std::size_t bytes{0};  // sum of bodies: what --ingest-buffer-mb bounds
 };
 
 struct db_writer_settings {
@@ -94,6 +95,8 @@ public:
 
     void submit(work_item&& w);
     [[nodiscard]] std::size_t queued() const;
+    // Message bytes submitted and not yet stored, spooled or answered.
+    [[nodiscard]] std::size_t queued_bytes() const { return queued_bytes_.load(std::memory_order_relaxed); }
     // No more work: the thread finishes what is queued (store or spool) and exits.
     void close();
     [[nodiscard]] bool finished() const { return finished_.load(); }
@@ -127,6 +130,7 @@ private:
     std::deque<work_item> queue_;
     bool closed_{false};
     std::atomic<bool> finished_{false};
+    std::atomic<std::size_t> queued_bytes_{0};
     std::thread thread_;
 };
 

@@ -48,7 +48,9 @@ ingest_service::ingest_service(ingest_settings settings, collector_stats& stats,
 
     if (!settings_.curve_secret_key.empty()) {
         // The ZAP handler must be bound before the first handshake.
-        zap_ = std::make_unique<zap_handler>(ctx_, settings_.curve_allowed_keys);
+        std::set<std::string> keys;
+        for (const auto& [key, ids] : settings_.curve_allow) keys.insert(key);
+        zap_ = std::make_unique<zap_handler>(ctx_, std::move(keys));
         router_.set(zmq::sockopt::curve_server, 1);
         router_.set(zmq::sockopt::curve_secretkey, settings_.curve_secret_key);
         router_.set(zmq::sockopt::zap_domain, "wireflow");
@@ -64,7 +66,10 @@ ingest_service::ingest_service(ingest_settings settings, collector_stats& stats,
     // ZMTP heartbeats find peers that vanished without a FIN.
     router_.set(zmq::sockopt::heartbeat_ivl, 10'000);
     router_.set(zmq::sockopt::heartbeat_timeout, 30'000);
-    router_.set(zmq::sockopt::rcvhwm, 10000);
+    // Per peer, ZeroMQ holds at most this many messages we have not read
+    // (each at most the maxmsgsize above): the bound while the database is
+    // busy and we stop reading. Honest probes keep the rest in their buffer.
+    router_.set(zmq::sockopt::rcvhwm, settings_.peer_queue_messages);
     router_.set(zmq::sockopt::sndhwm, 100000);
     router_.bind(settings_.listen);
 
@@ -120,6 +125,22 @@ void ingest_service::reject(ack_target target, const std::optional<batch_id>& id
     send_ack(target, *id, ack_status::rejected, reason);
 }
 
+std::optional<reject_reason> ingest_service::admit(const zmq::message_t& body, const std::string& probe_id) {
+    if (zap_) {
+        // Every message of a CURVE connection carries the User-Id the ZAP
+        // handler gave it: the sender's key.
+        const char* user = zmq_msg_gets(const_cast<zmq::message_t&>(body).handle(), "User-Id");
+        if (user == nullptr || !may_use_probe_id(settings_.curve_allow, user, probe_id))
+            return reject_reason::probe_not_allowed;
+    }
+    if (known_probes_.contains(probe_id)) return std::nullopt;
+    // Each probe id costs state for good (statistics, sequences, the probes
+    // view and its probe_silent alert): a bounded number of them.
+    if (known_probes_.size() >= settings_.max_probes) return reject_reason::too_many_probes;
+    known_probes_.insert(probe_id);
+    return std::nullopt;
+}
+
 void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
     ++stats_.messages_received;
     // DEALER: [routing id, body]; REQ-style: [routing id, empty, body].
@@ -145,7 +166,11 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
     }
     if (env.has_stats()) {
         probe_stats s;
-        if (auto why = decode_probe_stats(env.stats(), s)) {
+        auto why = env.stats().ports_size() > static_cast<int>(settings_.max_probe_ports)
+                       ? std::optional{reject_reason::too_many_ports}
+                       : decode_probe_stats(env.stats(), s);
+        if (!why) why = admit(body, s.probe_id);
+        if (why) {
             reject(std::move(target), std::nullopt, *why);  // stats are never acked
             return;
         }
@@ -164,6 +189,17 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
         reject(std::move(target), stated_identity(env.batch()), *why);
         return;
     }
+    if (auto why = admit(body, batch.id.probe_id)) {
+        reject(std::move(target), batch.id, *why);
+        return;
+    }
+    const auto wall_ns = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    if (!records_in_window(batch.records, wall_ns, settings_.records)) {
+        reject(std::move(target), batch.id, reject_reason::time_window);
+        return;
+    }
     const auto ev = sequences_.observe(batch.id.probe_id, batch.id.boot_id, batch.id.sequence);
     if (ev.kind == sequence_event::gap) {
         ++stats_.sequence_gaps;
@@ -175,6 +211,7 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
     stats_.records_received += batch.records.size();
     if (pending_.batches.empty() && pending_.stats.empty()) pending_since_ = std::chrono::steady_clock::now();
     pending_.records += batch.records.size();
+    pending_.bytes += body.size();
     pending_.batches.push_back(std::move(batch));
     pending_.bodies.push_back(std::move(body));
     pending_.targets.push_back(std::move(target));
@@ -199,10 +236,19 @@ void ingest_service::deliver_acks() {
 
 void ingest_service::run(const std::atomic<bool>& stop) {
     std::vector<zmq::message_t> frames;
+    // A group goes to the database thread at this many message bytes, so
+    // the queued groups and the pending one stay within max_inflight_bytes.
+    const std::uint64_t group_max_bytes = settings_.max_inflight_bytes / (settings_.max_queued_groups + 1);
+    bool was_reading = true;
     while (!stop.load()) {
         const bool group_full = pending_.batches.size() >= settings_.group_max_batches ||
-                                pending_.records >= settings_.group_max_records;
-        const bool db_busy = db_->queued() >= settings_.max_queued_groups;
+                                pending_.records >= settings_.group_max_records ||
+                                pending_.bytes >= group_max_bytes;
+        // Busy by count, or by bytes while the database thread holds any: an
+        // empty database thread always takes the pending group, however big.
+        const std::uint64_t in_db = db_->queued_bytes();
+        const bool db_busy = db_->queued() >= settings_.max_queued_groups ||
+                             (in_db > 0 && in_db + pending_.bytes > settings_.max_inflight_bytes);
         const auto now = std::chrono::steady_clock::now();
         const bool has_pending = !pending_.batches.empty() || !pending_.stats.empty();
         if (has_pending && !db_busy && (group_full || now - pending_since_ >= settings_.group_max_delay))
@@ -210,6 +256,9 @@ void ingest_service::run(const std::atomic<bool>& stop) {
         // Back-pressure: while the database thread is behind and the group is
         // full, leave messages in ZeroMQ's queues (and then in the probes').
         const bool can_read = !(group_full && db_busy);
+        if (!can_read && was_reading) ++stats_.ingest_paused;
+        was_reading = can_read;
+        stats_.ingest_buffer_bytes = in_db + pending_.bytes;
         zmq::pollitem_t items[] = {
             {router_.handle(), 0, static_cast<short>(can_read ? ZMQ_POLLIN : 0), 0},
             {nullptr, wake_.fd, ZMQ_POLLIN, 0},
@@ -230,7 +279,7 @@ void ingest_service::run(const std::atomic<bool>& stop) {
             // Drain a bounded burst, then look at acks and the group again.
             for (int burst = 0; burst < 256; ++burst) {
                 if (pending_.batches.size() >= settings_.group_max_batches ||
-                    pending_.records >= settings_.group_max_records)
+                    pending_.records >= settings_.group_max_records || pending_.bytes >= group_max_bytes)
                     break;
                 frames.clear();
                 zmq::message_t m;

@@ -22,6 +22,7 @@
 #include "curve_auth.hpp"
 #include "db_writer.hpp"
 #include "log_limiter.hpp"
+#include "record_window.hpp"
 #include "sequence_tracker.hpp"
 
 namespace wireflow::collector::ingest {
@@ -39,8 +40,16 @@ struct ingest_settings {
     std::size_t group_max_records{200'000};
     std::chrono::milliseconds group_max_delay{20};
     std::size_t max_queued_groups{4};  // beyond: stop reading the socket (probes buffer)
-    std::string curve_secret_key;      // Z85; empty: no CURVE
-    std::set<std::string> curve_allowed_keys;
+    // Bytes of messages read and not yet stored, spooled or answered (the
+    // pending group and the database queue); beyond, stop reading the socket.
+    std::uint64_t max_inflight_bytes{256ull << 20};
+    // Messages ZeroMQ queues per connected peer while we do not read (ZMQ_RCVHWM).
+    int peer_queue_messages{16};
+    std::size_t max_probes{256};      // probe ids remembered; a new one beyond is refused
+    std::size_t max_probe_ports{64};  // ports in one ProbeStats
+    record_window records;            // record times accepted around the collector's clock
+    std::string curve_secret_key;     // Z85; empty: no CURVE
+    net::curve_allow_list curve_allow;
 };
 
 class ingest_service {
@@ -68,6 +77,9 @@ private:
     };
 
     void handle_message(std::vector<zmq::message_t>& frames);
+    // Whether the sender of `body` may send as `probe_id`: under CURVE, its
+    // key's binding; then the --max-probes bound. The reason when not.
+    [[nodiscard]] std::optional<reject_reason> admit(const zmq::message_t& body, const std::string& probe_id);
     void reject(ack_target target, const std::optional<batch_id>& id, reject_reason why);
     void send_ack(const ack_target& target, const batch_id& id, ack_status status, const std::string& reason);
     void flush_group();
@@ -85,6 +97,7 @@ private:
     std::unique_ptr<db_writer> db_;
     sequence_tracker sequences_;
     log_limiter log_;
+    std::set<std::string, std::less<>> known_probes_;
     work_item pending_;
     std::chrono::steady_clock::time_point pending_since_{};
 };

@@ -2,10 +2,12 @@
 
 #include <zmq.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <vector>
 
+#include "net/probe_id.hpp"
 #include "text_lines.hpp"
 
 namespace wireflow::net {
@@ -87,6 +89,44 @@ std::set<std::string> parse_curve_key_list(std::string_view text, std::string_vi
     }
     if (keys.empty()) bad(origin, 0, "no public key listed");
     return keys;
+}
+
+curve_allow_list parse_curve_allow_list(std::string_view text, std::string_view origin) {
+    curve_allow_list out;
+    std::set<std::string, std::less<>> unbound;
+    for (const auto& l : content_lines(text)) {
+        std::string_view rest = l.text;
+        const auto word = [&rest]() {
+            const auto start = rest.find_first_not_of(" \t");
+            if (start == std::string_view::npos) return std::string_view{};
+            rest.remove_prefix(start);
+            const auto end = std::min(rest.find_first_of(" \t"), rest.size());
+            const auto w = rest.substr(0, end);
+            rest.remove_prefix(end);
+            return w;
+        };
+        const std::string_view key = word();
+        if (!is_z85_curve_key(key)) bad(origin, l.number, "expected a 40-character Z85 CURVE public key");
+        auto& ids = out[std::string(key)];
+        bool bound = false;
+        for (std::string_view w = word(); !w.empty(); w = word()) {
+            constexpr std::string_view prefix = "probes=";
+            if (!w.starts_with(prefix)) continue;  // a name
+            w.remove_prefix(prefix.size());
+            bound = true;
+            for (std::size_t pos = 0; pos <= w.size();) {
+                const std::size_t comma = std::min(w.find(',', pos), w.size());
+                const std::string_view id = w.substr(pos, comma - pos);
+                if (!valid_probe_id(id)) bad(origin, l.number, "probes=: expected probe ids [A-Za-z0-9._-]{1,64} separated by commas");
+                ids.emplace(id);
+                pos = comma + 1;
+            }
+        }
+        if (!bound) unbound.emplace(key);
+    }
+    if (out.empty()) bad(origin, 0, "no public key listed");
+    for (const auto& k : unbound) out.find(k)->second.clear();
+    return out;
 }
 
 }  // namespace wireflow::net

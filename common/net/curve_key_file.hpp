@@ -11,6 +11,7 @@
 // comment lines, the public key, then the secret key. A file holding the
 // secret key alone is the same pair (the public key is derived).
 
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -39,5 +40,16 @@ struct curve_keypair {
 [[nodiscard]] curve_keypair parse_curve_keypair_file(std::string_view text, std::string_view origin);
 //   an allow list: one public key per line, at least one
 [[nodiscard]] std::set<std::string> parse_curve_key_list(std::string_view text, std::string_view origin);
+
+// The collector's allow list with what each key may send as. A line is
+//   KEY [name words] [probes=ID[,ID...]]
+// `probes=` binds the key to those probe ids (net/probe_id.hpp syntax): the
+// collector refuses batches and statistics of any other id from that key.
+// A key without `probes=` may use any probe id, as every key could before the
+// binding existed (old files keep working; the collector warns at start).
+// A key listed twice gets the union of its lines' ids, and is unbound if any
+// of its lines is.
+using curve_allow_list = std::map<std::string, std::set<std::string>, std::less<>>;  // key -> ids (empty: any)
+[[nodiscard]] curve_allow_list parse_curve_allow_list(std::string_view text, std::string_view origin);
 
 }  // namespace wireflow::net

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <stdexcept>
 
 using namespace wireflow::net;
@@ -67,4 +68,31 @@ TEST_CASE("allow lists take one key per line with optional names", "[curve_key_f
     CHECK(error_of([&] { return parse_curve_key_list("# x\nnot-a-key\n", "allow"); }).find("allow:2") !=
           std::string::npos);
     CHECK(error_of([&] { return parse_curve_key_list("# nothing\n", "allow"); }) != "accepted");
+}
+
+TEST_CASE("an allow-list key is bound to the probe ids its probes= word lists", "[curve_key_file]") {
+    const auto a = generate_curve_keypair().public_key, b = generate_curve_keypair().public_key,
+               c = generate_curve_keypair().public_key;
+    const auto list = parse_curve_allow_list("# probes\n" + a + " paris probes=paris-1,paris-2\n" + b +
+                                                 " lyon\n" + c + "\tprobes=x\n" + c + " probes=y\n",
+                                             "allow");
+    REQUIRE(list.size() == 3);
+    CHECK(list.at(a) == std::set<std::string>{"paris-1", "paris-2"});
+    CHECK(list.at(b).empty());  // an old line (key and name): any probe id, as before
+    CHECK(list.at(c) == std::set<std::string>{"x", "y"});
+}
+
+TEST_CASE("an allow-list key listed once without probes= stays unbound", "[curve_key_file]") {
+    const auto a = generate_curve_keypair().public_key;
+    CHECK(parse_curve_allow_list(a + " probes=p1\n" + a + "\n", "allow").at(a).empty());
+}
+
+TEST_CASE("bad probe ids in an allow list name the line", "[curve_key_file]") {
+    const auto a = generate_curve_keypair().public_key;
+    CHECK(error_of([&] { return parse_curve_allow_list("#\n" + a + " probes=\n", "allow"); }).find("allow:2") !=
+          std::string::npos);
+    CHECK(error_of([&] { return parse_curve_allow_list(a + " probes=ok,bad/id\n", "allow"); }).find("allow:1") !=
+          std::string::npos);
+    CHECK(error_of([&] { return parse_curve_allow_list(a + " probes=a,,b\n", "allow"); }) != "accepted");
+    CHECK(error_of([&] { return parse_curve_allow_list("# only comments\n", "allow"); }) != "accepted");
 }

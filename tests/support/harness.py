@@ -233,8 +233,11 @@ class Collector(Service):
         return f"tcp://127.0.0.1:{self.port}"
 
     def argv(self):
+        # The tests replay captures and batches dated November 2023: accept
+        # records of any age (the default refuses those older than
+        # --retention-days; ingest_attack_test checks that with its own value).
         return [COLLECTOR, f"--listen={self.endpoint}", f"--db={self.dsn}", f"--data-dir={self.data_dir}",
-                f"--http=127.0.0.1:{self.http_port}"] + self.extra
+                f"--http=127.0.0.1:{self.http_port}", "--record-max-age-days=36500"] + self.extra
 
     def start(self, ready="listening on", timeout=30.0):
         return super().start(ready, timeout)
