@@ -95,3 +95,25 @@ TEST_CASE("ntopng habits: --disable-login=1/0, comments after values, --user", "
     CHECK(c.user == "wireflow");
     CHECK(error_of("--retention=7\n").find("did you mean --retention-days?") != std::string::npos);
 }
+
+TEST_CASE("HTTP hardening options: host names, limits, prefix bounds (issue 13)", "[collector_config]") {
+    const auto d = from_text("");
+    CHECK(d.http_hosts.empty());
+    CHECK(d.http_max_connections == 256);
+    CHECK(d.blacklist_min_prefix_v4 == 8);
+    CHECK(d.blacklist_min_prefix_v6 == 32);
+    CHECK_FALSE(d.notify_allow_internal);
+    CHECK(d.db_statement_timeout_ms == 10000);
+    const auto c = from_text("--http-host=flows.example.org,Other.Example\n--http-host=third\n--blacklist-min-prefix-v4=16\n"
+                             "--notify-allow-internal\n--admin-password-file=/etc/wireflow/admin\n"
+                             "--db-statement-timeout-ms=500\n");
+    CHECK(c.http_hosts == std::vector<std::string>{"flows.example.org", "Other.Example", "third"});
+    CHECK(c.blacklist_min_prefix_v4 == 16);
+    CHECK(c.notify_allow_internal);
+    CHECK(c.admin_password_file == "/etc/wireflow/admin");
+    CHECK(c.db_statement_timeout_ms == 500);
+    CHECK(error_of("--http-host=flows.example.org:3005\n").find("--http-host") != std::string::npos);
+    CHECK(error_of("--http-host=a/b\n").find("--http-host") != std::string::npos);
+    CHECK(error_of("--blacklist-min-prefix-v4=33\n").find("--blacklist-min-prefix-v4") != std::string::npos);
+    CHECK(error_of("--db-statement-timeout-ms=0\n").find("--db-statement-timeout-ms") != std::string::npos);
+}
