@@ -75,7 +75,7 @@ int run(const collector_config& cfg) {
 
 // --notify-test: a test message to every endpoint, one line each; 1 if any failed.
 int send_test_messages(const collector_config& cfg) {
-    alert::notifier n({}, alert::parse_endpoints(cfg.notify));
+    alert::notifier n(app::notify_settings_of(cfg), alert::parse_endpoints(cfg.notify));
     int failed = 0;
     for (const auto& e : n.status()) {
         const auto r = n.send_test(e.name);

@@ -36,6 +36,7 @@ delivery_result post(const std::string& url, const std::string& body, const deli
     fs.timeout = s.timeout;
     fs.connect_timeout = s.timeout;
     fs.max_bytes = 1u << 20;
+    fs.refuse_internal = !s.allow_internal;
     auto r = blacklist::http_post_json(url, body, fs);
     if (r.ok) return {true, {}};
     return failed(r.error);

@@ -17,6 +17,9 @@ struct delivery_settings {
     std::chrono::seconds timeout{10};
     std::string hostname;                          // syslog HOSTNAME, Message-ID; empty: gethostname()
     std::string app_name{"wireflow-collector"};
+    // --notify-allow-internal: webhooks may reach loopback, link-local and
+    // cloud metadata addresses (blacklist::fetch_settings::refuse_internal).
+    bool allow_internal{false};
 };
 
 struct delivery_result {

@@ -64,6 +64,8 @@ http::blacklist_info to_info(const blacklist::source_status& s) {
     o.entries = s.entries;
     o.broken_lines = s.broken_lines;
     o.non_canonical = s.non_canonical;
+    o.refused_broad = s.refused_broad;
+    o.refused_examples = s.refused_examples;
     o.hits = s.hits;
     o.last_load = s.last_load;
     o.last_attempt = s.last_attempt;

@@ -82,12 +82,13 @@ public:
 
     std::vector<http::blacklist_info> blacklists() override;
     std::string nft_error() override { return p_.blacklists.last_nft_error(); }
+    std::vector<std::string> nft_spared() override { return p_.blacklists.nft_spared(); }
     bool reload_blacklists() override;
     std::optional<http::blacklist_info> set_blacklist_enabled(const std::string& name, bool enabled) override;
 
     // ---- account_store: collector/store/user_store ----
-    bool create_default_admin_if_empty(const std::string& hash) override {
-        return p_.users.create_default_admin_if_empty(hash);
+    bool create_default_admin_if_empty(const std::string& hash, bool must_change) override {
+        return p_.users.create_default_admin_if_empty(hash, must_change);
     }
     std::vector<stored_user> list_users() override { return p_.users.list(); }
     std::optional<stored_user> find_user(const std::string& name) override { return p_.users.find(name); }

@@ -1,6 +1,7 @@
 #include "collector_app.hpp"
 
 #include "counter_table.hpp"
+#include "own_peers.hpp"
 #include "ingest/ingest_service.hpp"
 #include "ingest/log_limiter.hpp"
 #include "store/history_retention.hpp"
@@ -35,23 +36,40 @@ http::web_settings web_config(const collector_config& c) {
     w.disable_login = c.disable_login;
     w.session_idle = std::chrono::seconds(c.disable_autologout ? 0 : c.session_idle_s);
     w.ui_dir = c.ui_dir;
+    w.hosts = c.http_hosts;
+    w.max_connections = static_cast<unsigned>(c.http_max_connections);
+    w.admin_password_file = c.admin_password_file;
+    w.data_dir = c.data_dir;
     return w;
 }
 
-blacklist::manager_settings list_settings(const collector_config& c) {
+blacklist::manager_settings list_settings(const collector_config& c, user_store& users) {
     blacklist::manager_settings s;
     s.blacklist_options = c.blacklists;
     s.nft_file = c.nft_file;
     s.nft_command = c.nft_command;
+    s.limits.min_prefix_v4 = static_cast<unsigned>(c.blacklist_min_prefix_v4);
+    s.limits.min_prefix_v6 = static_cast<unsigned>(c.blacklist_min_prefix_v6);
+    s.spared_peers = [sources = peer_sources{c.db, endpoint_port(c.listen),
+                                             [&users] { return users.session_addresses(); }}] {
+        return own_peers(sources);
+    };
     return s;
 }
 
 }  // namespace
 
+alert::notifier_settings notify_settings_of(const collector_config& c) {
+    alert::notifier_settings s;
+    s.delivery.allow_internal = c.notify_allow_internal;
+    return s;
+}
+
 collector_app::collector_app(collector_config config)
     : config_(std::move(config)),
       aggregator_(host_config(config_)),
-      db_(config_.db, static_cast<std::size_t>(config_.db_pool_size)),
+      db_(config_.db, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
+          std::chrono::milliseconds(config_.db_statement_timeout_ms)),
       persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days),
       alerts_(
           [this] {
@@ -64,7 +82,7 @@ collector_app::collector_app(collector_config config)
               return a;
           }(),
           alert_rows_, preferences_, &notifier_),
-      blacklists_(list_settings(config_), &list_rows_),
+      blacklists_(list_settings(config_, users_), &list_rows_),
       api_(api_parts{[this] { return counters(); }, aggregator_, pools_, probes_view_, host_store_, timeseries_, flows_,
                      users_, alerts_, blacklists_, scheduler_}),
       web_(api_, web_config(config_)) {
@@ -149,7 +167,9 @@ void collector_app::schedule_work() {
 }
 
 std::vector<counter_sample> collector_app::counters() const {
-    return counter_table(stats_, aggregator_.hosts(), alerts_.stats(), alerts_.engaged().size());
+    auto t = counter_table(stats_, aggregator_.hosts(), alerts_.stats(), alerts_.engaged().size());
+    add_http_counters(t, web_.stats());
+    return t;
 }
 
 std::string collector_app::pool_name_of(std::string_view ip, std::uint16_t vlan) {

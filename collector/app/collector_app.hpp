@@ -58,6 +58,9 @@
 
 namespace wireflow::collector::app {
 
+// The notifier's settings from the options (--notify-allow-internal).
+[[nodiscard]] alert::notifier_settings notify_settings_of(const collector_config& c);
+
 class collector_app {
 public:
     // Builds the parts and schedules their periodic work; nothing is bound
@@ -108,7 +111,7 @@ private:
     std::mutex pool_names_mutex_;
     std::map<std::uint32_t, std::string> pool_names_;
     std::chrono::steady_clock::time_point pool_names_at_{};
-    alert::notifier notifier_{alert::notifier_settings{}, alert::parse_endpoints(config_.notify)};
+    alert::notifier notifier_{notify_settings_of(config_), alert::parse_endpoints(config_.notify)};
     alert::alert_engine alerts_;
     blacklist::blacklist_manager blacklists_;
     user_store users_{db_};

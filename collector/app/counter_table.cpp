@@ -58,6 +58,19 @@ std::vector<counter_sample> counter_table(const ingest::collector_stats& s, std:
     return t;
 }
 
+void add_http_counters(std::vector<counter_sample>& t, const http::http_stats& s) {
+    const auto row = [&t](std::string name, std::uint64_t v, std::string help) {
+        t.push_back({std::move(name), std::move(help), counter_kind::counter, v, {}, {}});
+    };
+    row("http_misdirected", load(s.misdirected), "HTTP requests whose Host names another server (421).");
+    row("http_cross_origin", load(s.cross_origin), "State-changing HTTP requests from another origin (403).");
+    row("http_login_failures", load(s.login_failures), "Wrong user name or password (login, own password change).");
+    row("http_login_rate_limited", load(s.login_rate_limited), "Login and password attempts refused by the limits (429).");
+    row("http_hash_busy", load(s.hash_busy), "Password hashes refused: every argon2id slot busy (503).");
+    row("http_connections_refused", load(s.connections_refused), "HTTP connections closed at --http-max-connections.");
+    row("http_accept_errors", load(s.accept_errors), "HTTP accept failures (e.g. out of descriptors), backed off.");
+}
+
 std::string counters_line(std::span<const counter_sample> table) {
     std::string line = "wireflow-collector: counters";
     for (const auto& c : table) {

@@ -3,6 +3,7 @@
 // help text. Status, /metrics and the exit report are views of it.
 
 #include "alert/alert_engine.hpp"
+#include "http/http_stats.hpp"
 #include "ingest/collector_stats.hpp"
 #include "model/counter.hpp"
 
@@ -14,6 +15,9 @@ namespace wireflow::collector::app {
 
 [[nodiscard]] std::vector<counter_sample> counter_table(const ingest::collector_stats& s, std::size_t hosts,
                                                         const alert::alert_engine_stats& a, std::size_t alerts_engaged);
+
+// The HTTP layer's refusals (http_stats), appended to the table.
+void add_http_counters(std::vector<counter_sample>& table, const http::http_stats& s);
 
 // "wireflow-collector: counters name=value ..." (a family's rows as
 // name_labelvalue=value): the machine-readable exit report.

@@ -65,6 +65,22 @@ bool blacklist_loader::apply(source_state& state, std::string_view text) {
         fail(state, "no valid entries (" + std::to_string(r.broken_count) + " broken lines)");
         return false;
     }
+    // Broader than the limits: refused, the rest of the list is used.
+    state.status.refused_broad = 0;
+    state.status.refused_examples.clear();
+    std::erase_if(r.prefixes, [&](const net::ip_prefix& p) {
+        const unsigned min = p.address.is_v4() ? limits_.min_prefix_v4 : limits_.min_prefix_v6;
+        if (p.length >= min) return false;
+        ++state.status.refused_broad;
+        if (state.status.refused_examples.size() < max_refused_examples)
+            state.status.refused_examples.push_back(p.to_string());
+        return true;
+    });
+    if (r.prefixes.empty() && state.status.refused_broad > 0) {
+        fail(state, "every entry is broader than /" + std::to_string(limits_.min_prefix_v4) + " (IPv4) or /" +
+                        std::to_string(limits_.min_prefix_v6) + " (IPv6)");
+        return false;
+    }
     state.prefixes = std::move(r.prefixes);
     state.status.entries = state.prefixes.size();
     state.status.last_attempt = std::chrono::system_clock::now();

@@ -23,13 +23,22 @@ namespace wireflow::collector::blacklist {
 
 struct loader_limits {
     std::size_t max_list_bytes{256u << 20};   // larger files are refused, not truncated
+    // Entries broader than these prefix lengths are refused (issue 13,
+    // finding 7): a list saying 0.0.0.0/0, ::/0 or 10.0.0.0/7 would make the
+    // nftables drop rules cut the host off. Counted and shown on the status.
+    unsigned min_prefix_v4{8};
+    unsigned min_prefix_v6{32};
 };
+
+inline constexpr std::size_t max_refused_examples = 10;
 
 struct source_status {
     blacklist_source source;
     std::size_t entries{0};          // prefixes in the version in use
     std::size_t broken_lines{0};     // of the last attempt
     std::size_t non_canonical{0};    // of the last attempt
+    std::size_t refused_broad{0};    // of the last attempt: broader than the limits
+    std::vector<std::string> refused_examples;   // the first max_refused_examples, as CIDR text
     std::vector<broken_line> first_broken_lines;
     std::optional<std::chrono::system_clock::time_point> last_load;      // last success
     std::optional<std::chrono::system_clock::time_point> last_attempt;

@@ -153,6 +153,39 @@ TEST_CASE("URL sources take their text from the fetcher and count hits", "[black
     CHECK(loader.status()[0].entries == 1);
 }
 
+TEST_CASE("entries broader than the prefix limits are refused and shown on the status", "[blacklist_loader]") {
+    blacklist_source src;
+    src.name = "hostile";
+    src.location = "https://lists.example/hostile.txt";
+    loader_limits limits;   // defaults: /8 for IPv4, /32 for IPv6
+    blacklist_loader loader({src}, limits);
+    // Everything, half of everything, a /7, a range that is the whole IPv4
+    // space, every IPv6 address: each would make the drop rules cut the host off.
+    REQUIRE(loader.load_text(0, "0.0.0.0/0\n128.0.0.0/1\n10.0.0.0/7\n0.0.0.0-255.255.255.255\n::/0\n2000::/3\n"
+                                "10.0.0.0/8\n192.0.2.0/24\n2001:db8::/32\n"));
+    const auto st = loader.status()[0];
+    CHECK(st.entries == 3);
+    CHECK(st.refused_broad == 6);
+    CHECK(st.refused_examples ==
+          std::vector<std::string>{"0.0.0.0/0", "128.0.0.0/1", "10.0.0.0/7", "0.0.0.0/0", "::/0", "2000::/3"});
+    published_blacklist::reader reader(loader.published());
+    CHECK_FALSE(reader.lookup(a("8.8.8.8")));
+    CHECK_FALSE(reader.lookup(a("2a00::1")));
+    CHECK(reader.lookup(a("10.1.2.3")));
+    CHECK(reader.lookup(a("2001:db8::1")));
+
+    // Only broad entries: the list fails (the previous version stays).
+    CHECK_FALSE(loader.load_text(0, "0.0.0.0/0\n"));
+    CHECK(loader.status()[0].last_error.find("broader") != std::string::npos);
+    CHECK(loader.status()[0].entries == 3);
+
+    loader_limits strict;
+    strict.min_prefix_v4 = 16;
+    blacklist_loader narrow({src}, strict);
+    REQUIRE(narrow.load_text(0, "10.0.0.0/8\n10.1.0.0/16\n"));
+    CHECK(narrow.status()[0].refused_broad == 1);
+}
+
 TEST_CASE("duplicate source names are refused", "[blacklist_loader]") {
     CHECK_THROWS_AS(blacklist_loader({file_source("x", "/a"), file_source("x", "/b")}), std::invalid_argument);
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -14,8 +15,6 @@
 
 #include "store/blacklist_source_store.hpp"
 
-extern char** environ;
-
 namespace wireflow::collector::blacklist {
 namespace {
 
@@ -26,10 +25,14 @@ using clock = std::chrono::system_clock;
 constexpr std::chrono::seconds max_retry_after_failure{900};
 
 // Writes the whole file or nothing: a temporary beside it, fsync, rename.
+// The temporary is a new file of a name nobody could guess (mkstemp: O_EXCL,
+// so never through a symlink planted at a fixed "FILE.tmp" in a shared
+// folder such as /run or /tmp; issue 13, finding 12).
 std::string write_atomically(const std::string& path, const std::string& text) {
-    const std::string tmp = path + ".tmp";
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    std::string tmp = path + ".XXXXXX";
+    const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
     if (fd < 0) return "cannot create " + tmp + ": " + std::strerror(errno);
+    ::fchmod(fd, 0644);  // nft may run as another user; the set is not secret
     std::size_t done = 0;
     while (done < text.size()) {
         const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
@@ -54,15 +57,37 @@ std::string write_atomically(const std::string& path, const std::string& text) {
     return {};
 }
 
-// Runs argv without a shell and waits; empty string when it exited 0.
+// Runs argv without a shell and waits; empty string when it exited 0. The
+// command gets a fixed environment (PATH and LC_ALL only: nothing of the
+// collector's, whose reload an HTTP request may have triggered), stdin from
+// /dev/null and no descriptor beyond 0-2 (no HTTP or database socket leaks
+// into it; issue 13, finding 12).
 std::string run_command(const std::vector<std::string>& argv) {
     if (argv.empty()) return {};
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
+    static char path_var[] = "PATH=/usr/sbin:/usr/bin:/sbin:/bin";
+    static char locale_var[] = "LC_ALL=C";
+    char* env[] = {path_var, locale_var, nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addclosefrom_np(&actions, 3);
+    // The program is looked up in the fixed PATH above, not the collector's.
+    std::string program = argv[0];
+    if (program.find('/') == std::string::npos) {
+        for (const char* dir : {"/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/"}) {
+            if (::access((dir + argv[0]).c_str(), X_OK) == 0) {
+                program = dir + argv[0];
+                break;
+            }
+        }
+    }
     pid_t pid = -1;
-    if (const int rc = posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ); rc != 0)
-        return "cannot run " + argv[0] + ": " + std::strerror(rc);
+    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, args.data(), env);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) return "cannot run " + argv[0] + ": " + std::strerror(rc);
     int status = 0;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) return "waitpid failed: " + std::string(std::strerror(errno));
@@ -116,6 +141,9 @@ struct blacklist_manager::impl {
     std::vector<status_listener> listeners;
     std::string nft_error;
     std::uint64_t nft_written_generation{~0ull};
+    std::vector<net::ip_prefix> nft_written_spared;
+    std::vector<std::string> nft_spared_listed;   // spared prefixes a list covers
+    clock::time_point spared_checked{};
     bool persist_pending{false};   // the last write to PostgreSQL failed: retried by tick()
     clock::time_point last_persist{};   // hit counts are written at least once a minute
 
@@ -162,24 +190,48 @@ struct blacklist_manager::impl {
         return ok;
     }
 
+    std::vector<net::ip_prefix> spared_now() const {
+        std::vector<net::ip_prefix> out;
+        if (settings.spared_peers) {
+            try {
+                out = settings.spared_peers();
+            } catch (const std::exception&) {
+                // PostgreSQL away (sessions): the peers known otherwise still count.
+            }
+        }
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+
+    // Writes and applies the nftables file when the set or the spared peers changed.
+    void write_nft(const blacklist_set& set, clock::time_point now) {
+        if (settings.nft_file.empty()) return;
+        auto spared = spared_now();
+        {
+            std::lock_guard lock(state_mutex);
+            spared_checked = now;
+            if (nft_written_generation == set.version() && nft_written_spared == spared) return;
+        }
+        std::vector<net::ip_prefix> cut;
+        std::string error = write_atomically(settings.nft_file, to_nft_set(set, settings.nft, spared, &cut));
+        std::vector<std::string> listed;
+        for (const auto& p : cut) listed.push_back(p.to_string());
+        if (error.empty()) error = run_command(nft_argv);
+        std::lock_guard lock(state_mutex);
+        nft_error = error;
+        nft_spared_listed = std::move(listed);
+        if (error.empty()) {
+            nft_written_generation = set.version();
+            nft_written_spared = std::move(spared);
+        }
+    }
+
     // After loads: publish to mark(), write and apply the nftables file, persist.
     void finish(published_blacklist& published) {
         auto set = loader->published().current();
         published.publish(set);
-        if (!settings.nft_file.empty()) {
-            bool write = false;
-            {
-                std::lock_guard lock(state_mutex);
-                write = nft_written_generation != set->version();
-            }
-            if (write) {
-                std::string error = write_atomically(settings.nft_file, to_nft_set(*set, settings.nft));
-                if (error.empty()) error = run_command(nft_argv);
-                std::lock_guard lock(state_mutex);
-                nft_error = error;
-                if (error.empty()) nft_written_generation = set->version();
-            }
-        }
+        write_nft(*set, clock::now());
         persist();
     }
 
@@ -339,6 +391,13 @@ void blacklist_manager::tick(clock::time_point now) {
     }
     if (any) I.finish(published_);
     else if (I.persist_pending || now - I.last_persist >= std::chrono::minutes(1)) I.persist();
+    // New probes and dashboard sessions: spared within a minute.
+    bool recheck = false;
+    {
+        std::lock_guard lock(I.state_mutex);
+        recheck = !any && now - I.spared_checked >= std::chrono::minutes(1);
+    }
+    if (recheck) I.write_nft(*I.loader->published().current(), now);
 }
 
 bool blacklist_manager::set_enabled(std::string_view name, bool enabled) {
@@ -359,6 +418,11 @@ bool blacklist_manager::set_enabled(std::string_view name, bool enabled) {
 }
 
 std::vector<source_status> blacklist_manager::status() const { return impl_->status(); }
+
+std::vector<std::string> blacklist_manager::nft_spared() const {
+    std::lock_guard lock(impl_->state_mutex);
+    return impl_->nft_spared_listed;
+}
 
 std::string blacklist_manager::last_nft_error() const {
     std::lock_guard lock(impl_->state_mutex);

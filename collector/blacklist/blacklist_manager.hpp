@@ -39,6 +39,9 @@ struct manager_settings {
     nft_options nft;
     fetch_settings fetch;
     loader_limits limits;
+    // The collector's own peers, never dropped by the nftables sets
+    // (to_nft_set's `spared`); asked at each write and once a minute.
+    std::function<std::vector<net::ip_prefix>()> spared_peers;
 };
 
 // Called after each attempt at a source: ok, or the error (the alert engine's
@@ -81,6 +84,8 @@ public:
     [[nodiscard]] const published_blacklist& published() const noexcept { return published_; }
     // Last nft command's result: empty when none ran or it succeeded.
     [[nodiscard]] std::string last_nft_error() const;
+    // The spared peers the lists cover, as CIDR text, as of the last write.
+    [[nodiscard]] std::vector<std::string> nft_spared() const;
 
 private:
     struct impl;

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -274,4 +275,51 @@ TEST_CASE("built-in lists are off until enabled, and the choice is kept in Postg
     for (const auto& st : again.status())
         if (st.source.name == "spamhaus-drop") enabled = st.source.enabled;
     CHECK(enabled);
+}
+
+TEST_CASE("nft: broad entries refused, own peers spared, clean command environment, no planted link followed",
+          "[blacklist_manager]") {
+    temp_dir dir;
+    manager_settings s;
+    s.include_well_known = false;
+    s.blacklist_options = {dir.write("hostile.txt", "0.0.0.0/0\n::/0\n192.0.2.0/24\n203.0.113.9\n")};
+    s.nft_file = (dir.path / "wireflow.nft").string();
+    // The old fixed temporary name, planted as a link to a file the collector may write.
+    const std::string victim = dir.write("victim", "keep");
+    fs::create_symlink(victim, s.nft_file + ".tmp");
+    const std::string env_out = (dir.path / "env.txt").string();
+    const std::string fds_out = (dir.path / "fds.txt").string();
+    s.nft_command = "/bin/sh -c \"env > " + env_out + "; ls -1 /proc/self/fd > " + fds_out + "\"";
+    s.spared_peers = [] {
+        return std::vector<wireflow::net::ip_prefix>{*wireflow::net::ip_prefix::parse("192.0.2.7"),
+                                                     *wireflow::net::ip_prefix::parse("198.51.100.1")};
+    };
+    ::setenv("WF_SECRET_FROM_REQUEST", "1", 1);
+    const int leaked = ::open("/dev/null", O_RDONLY);  // no O_CLOEXEC: would be inherited
+    blacklist_manager m(s, nullptr);
+    REQUIRE(m.reload() == 0);
+    ::close(leaked);
+    ::unsetenv("WF_SECRET_FROM_REQUEST");
+    CHECK(m.last_nft_error().empty());
+
+    const auto st = m.status()[0];
+    CHECK(st.entries == 2);
+    CHECK(st.refused_broad == 2);
+    CHECK(st.refused_examples == std::vector<std::string>{"0.0.0.0/0", "::/0"});
+
+    const auto text = read(s.nft_file);
+    CHECK(text.find("0.0.0.0/0") == std::string::npos);
+    CHECK(text.find("192.0.2.7") == std::string::npos);
+    CHECK(text.find("192.0.2.0/30") != std::string::npos);
+    CHECK(text.find("192.0.2.8/29") != std::string::npos);
+    CHECK(text.find("203.0.113.9/32") != std::string::npos);
+    CHECK(m.nft_spared() == std::vector<std::string>{"192.0.2.7/32"});  // 198.51.100.1 is on no list
+
+    CHECK(read(victim) == "keep");
+    CHECK(fs::is_symlink(s.nft_file + ".tmp"));
+    const auto env = read(env_out);
+    CHECK(env.find("WF_SECRET_FROM_REQUEST") == std::string::npos);
+    CHECK(env.find("PATH=/usr/sbin:/usr/bin:/sbin:/bin\n") != std::string::npos);
+    // ls itself holds 3 (the /proc/self/fd listing): nothing else beyond 0-2.
+    CHECK(read(fds_out) == "0\n1\n2\n3\n");
 }

@@ -1,6 +1,8 @@
 #include "blacklist/nft_export.hpp"
 
+#include <algorithm>
 #include <optional>
+#include <vector>
 #include <stdexcept>
 #include <utility>
 
@@ -27,7 +29,17 @@ bool adjacent(const net::ip_address& a, const net::ip_address& b) {
     return false;   // a was the last address
 }
 
-void write_set(std::string& out, const blacklist_set& set, net::ip_family family) {
+// a + 1 / a - 1; nothing past the end of the family's space.
+std::optional<net::ip_address> step(net::ip_address a, bool up) {
+    for (int i = static_cast<int>(a.bit_width() / 8) - 1; i >= 0; --i) {
+        auto& b = a.bytes[static_cast<std::size_t>(i)];
+        if (up ? b++ != 0xff : b-- != 0) return a;
+    }
+    return std::nullopt;
+}
+
+void write_set(std::string& out, const blacklist_set& set, net::ip_family family,
+               std::span<const net::ip_prefix> spared, std::vector<net::ip_prefix>* cut) {
     const bool v4 = family == net::ip_family::v4;
     out += v4 ? "\tset blacklist_v4 {\n\t\ttype ipv4_addr\n" : "\tset blacklist_v6 {\n\t\ttype ipv6_addr\n";
     out += "\t\tflags interval\n\t\tauto-merge\n";
@@ -35,12 +47,26 @@ void write_set(std::string& out, const blacklist_set& set, net::ip_family family
     // Ranges come disjoint and sorted; neighbours are joined before being cut
     // into prefixes so each covered block is written once.
     std::optional<std::pair<net::ip_address, net::ip_address>> pending;
-    const auto flush = [&] {
-        if (!pending) return;
-        for (const auto& p : range_to_prefixes(pending->first, pending->second)) {
+    const auto emit = [&](const net::ip_address& first, const net::ip_address& last) {
+        for (const auto& p : range_to_prefixes(first, last)) {
             elements += elements.empty() ? "\t\telements = {\n\t\t\t" : ",\n\t\t\t";
             elements += p.to_string();
         }
+    };
+    const auto flush = [&] {
+        if (!pending) return;
+        // The range minus the spared prefixes (sorted: first addresses ascending).
+        std::optional<net::ip_address> lo = pending->first;
+        const net::ip_address hi = pending->second;
+        for (const auto& s : spared) {
+            if (!lo || s.address.family != family) continue;
+            const auto s_last = s.last();
+            if (s_last < *lo || hi < s.address) continue;
+            if (cut && (cut->empty() || cut->back() != s)) cut->push_back(s);
+            if (*lo < s.address) emit(*lo, *step(s.address, false));
+            lo = hi < s_last || hi == s_last ? std::nullopt : step(s_last, true);
+        }
+        if (lo) emit(*lo, hi);
         pending.reset();
     };
     set.prefixes().for_each_range(family, [&](const net::ip_address& first, const net::ip_address& last, std::uint32_t) {
@@ -58,7 +84,10 @@ void write_set(std::string& out, const blacklist_set& set, net::ip_family family
 
 }  // namespace
 
-std::string to_nft_set(const blacklist_set& set, const nft_options& options) {
+std::string to_nft_set(const blacklist_set& set, const nft_options& options, std::span<const net::ip_prefix> spared,
+                       std::vector<net::ip_prefix>* cut) {
+    std::vector<net::ip_prefix> sorted(spared.begin(), spared.end());
+    std::sort(sorted.begin(), sorted.end());
     if (!valid_identifier(options.table)) throw std::invalid_argument("nft: invalid table name " + options.table);
     const std::string table = "inet " + options.table;
     std::string out;
@@ -68,8 +97,12 @@ std::string to_nft_set(const blacklist_set& set, const nft_options& options) {
     // exists; the whole file is one transaction.
     out += "table " + table + "\ndelete table " + table + "\n\n";
     out += "table " + table + " {\n";
-    write_set(out, set, net::ip_family::v4);
-    write_set(out, set, net::ip_family::v6);
+    write_set(out, set, net::ip_family::v4, sorted, cut);
+    write_set(out, set, net::ip_family::v6, sorted, cut);
+    if (cut) {
+        std::sort(cut->begin(), cut->end());
+        cut->erase(std::unique(cut->begin(), cut->end()), cut->end());
+    }
     if (options.drop_rules) {
         const std::string prio = std::to_string(options.priority);
         const auto chain = [&](const char* name, bool from, bool to) {

@@ -5,7 +5,9 @@
 // to them. The file replaces the whole table atomically: nft applies a file
 // as one transaction.
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "blacklist/blacklist_set.hpp"
 
@@ -28,6 +30,13 @@ struct nft_options {
 //     chain forward { ... saddr and daddr ... }
 //     chain output { ... daddr ... }
 //   }
-[[nodiscard]] std::string to_nft_set(const blacklist_set& set, const nft_options& options = {});
+//
+// `spared`: prefixes cut out of the sets whatever the lists say (issue 13,
+// finding 7): the collector's own addresses, loopback, its database, its
+// probes and its dashboard clients are never dropped. `cut`, when given,
+// receives the spared prefixes that did overlap a listed range.
+[[nodiscard]] std::string to_nft_set(const blacklist_set& set, const nft_options& options = {},
+                                     std::span<const net::ip_prefix> spared = {},
+                                     std::vector<net::ip_prefix>* cut = nullptr);
 
 }  // namespace wireflow::collector::blacklist

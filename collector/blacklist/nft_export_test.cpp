@@ -99,3 +99,35 @@ TEST_CASE("nft -c accepts the generated file and rejects a damaged one", "[nft_e
     CHECK(nft_accepts(damaged) == std::optional<bool>(false));
     CHECK(nft_accepts(to_nft_set(blacklist_set{})) == std::optional<bool>(true));
 }
+
+TEST_CASE("spared addresses and prefixes are cut out of the drop sets", "[nft_export]") {
+    // 10.0.0.0/8 and 192.0.2.1-3 are listed; the collector's database at
+    // 10.0.0.5, a probe at 192.0.2.2 and loopback must never be dropped.
+    const std::vector<net::ip_prefix> spared{p("192.0.2.2/32"), p("10.0.0.5/32"), p("127.0.0.0/8"), p("::1/128"),
+                                             p("2001:db8::7/128")};
+    std::vector<net::ip_prefix> cut;
+    const auto text = to_nft_set(*sample_set(), {}, spared, &cut);
+    CHECK(cut == std::vector<net::ip_prefix>{p("10.0.0.5/32"), p("192.0.2.2/32"), p("2001:db8::7/128")});
+    CHECK(text.find("10.0.0.0/8") == std::string::npos);
+    CHECK(text.find("10.0.0.0/30,") != std::string::npos);  // 10.0.0.0-10.0.0.3
+    CHECK(text.find("10.0.0.4/32,") != std::string::npos);
+    CHECK(text.find("10.0.0.5") == std::string::npos);
+    CHECK(text.find("10.0.0.6/31,") != std::string::npos);
+    CHECK(text.find("10.128.0.0/9,") != std::string::npos);
+    CHECK(text.find("192.0.2.1/32,") != std::string::npos);
+    CHECK(text.find("192.0.2.2") == std::string::npos);
+    CHECK(text.find("192.0.2.3/32,") != std::string::npos);
+    CHECK(text.find("198.51.100.0/24") != std::string::npos);
+    CHECK(text.find("2001:db8::/126") != std::string::npos);  // ::0-::3
+    CHECK(text.find("2001:db8::7") == std::string::npos);
+    CHECK(text.find("2001:db8::8/125") != std::string::npos);
+    CHECK(text.find("127.") == std::string::npos);
+    if (const auto ok = nft_accepts(text)) CHECK(*ok);
+}
+
+TEST_CASE("a spared prefix covering a whole range removes it", "[nft_export]") {
+    const std::vector<net::ip_prefix> spared{p("198.51.100.0/23"), p("0.0.0.0/0")};
+    const auto text = to_nft_set(*sample_set(), {}, spared);
+    CHECK(text.find("set blacklist_v4 {\n\t\ttype ipv4_addr\n\t\tflags interval\n\t\tauto-merge\n\t}") != std::string::npos);
+    CHECK(text.find("2001:db8::/32") != std::string::npos);
+}

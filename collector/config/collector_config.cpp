@@ -42,6 +42,13 @@ constexpr option_spec specs[] = {
     {"host-persist-s", 0, true, false, "seconds between writes of host totals and time series to PostgreSQL (default 60)"},
     {"timeseries-rollup-days", 0, true, false, "days of 1-minute time series kept before the hourly roll-up (default 7)"},
     {"db-pool-size", 0, true, false, "PostgreSQL connections for the REST API and maintenance (default 4)"},
+    {"http-host", 0, true, true, "host name the dashboard is reached by (repeatable, comma-separated); other Host headers get 421"},
+    {"http-max-connections", 0, true, false, "open HTTP connections at most; more are closed at once (default 256)"},
+    {"admin-password-file", 0, true, false, "the first admin's password: first line of this file (else admin/admin on loopback, random beyond)"},
+    {"blacklist-min-prefix-v4", 0, true, false, "IPv4 blacklist entries broader than this prefix length are refused (default 8)"},
+    {"blacklist-min-prefix-v6", 0, true, false, "IPv6 blacklist entries broader than this prefix length are refused (default 32)"},
+    {"notify-allow-internal", 0, false, false, "webhooks may target loopback, link-local and cloud metadata addresses"},
+    {"db-statement-timeout-ms", 0, true, false, "PostgreSQL statement_timeout of REST queries and maintenance (default 10000)"},
     {"user", 'U', true, false, "run as this user once the HTTP socket is bound (started as root, like ntopng)"},
     {"init-db", 0, false, false, "create or migrate the schema in --db, then exit (see wireflow-collector-init-db)"},
     {"gen-curve-keypair", 0, false, false, "print a new CURVE key pair (Z85) and exit"},
@@ -70,6 +77,20 @@ void check_host_port(const std::string& v) {
     auto [p, ec] = std::from_chars(b, e, port);
     if (ec != std::errc{} || p != e || port < 1 || port > 65535)
         bad("http", "expects ADDR:PORT with a port from 1 to 65535, got '" + v.substr(0, 80) + "'");
+}
+
+// Repeatable, comma-separated option values: fn(item) for each non-empty item.
+template <class Fn>
+void for_each_item(const std::vector<std::string>& values, Fn&& fn) {
+    for (const auto& list : values) {
+        std::string_view rest = list;
+        while (!rest.empty()) {
+            const auto comma = rest.find(',');
+            const auto item = rest.substr(0, comma);
+            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+            if (!item.empty()) fn(item);
+        }
+    }
 }
 
 }  // namespace
@@ -120,25 +141,30 @@ collector_config make_collector_config(const options& o) {
     c.notify_test = o.has("notify-test");
     if (c.notify_test && c.notify.empty()) bad("notify-test", "needs at least one --notify");
     c.alert_window_s = static_cast<int>(o.get_int("alert-window-s", c.alert_window_s, 1, 3600));
-    for (const auto& list : o.all("local-networks")) {
-        std::string_view rest = list;
-        while (!rest.empty()) {
-            const auto comma = rest.find(',');
-            const auto item = rest.substr(0, comma);
-            rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-            if (item.empty()) continue;
-            std::string why;
-            const auto n = net::parse_prefix(item, &why);
-            if (!n) bad("local-networks", why);
-            c.local_networks.push_back(n->prefix);
-        }
-    }
+    for_each_item(o.all("local-networks"), [&c](std::string_view item) {
+        std::string why;
+        const auto n = net::parse_prefix(item, &why);
+        if (!n) bad("local-networks", why);
+        c.local_networks.push_back(n->prefix);
+    });
     c.local_host_idle_s = static_cast<int>(o.get_int("local-host-idle-s", c.local_host_idle_s, 1, 86400 * 7));
     c.remote_host_idle_s = static_cast<int>(o.get_int("remote-host-idle-s", c.remote_host_idle_s, 1, 86400 * 7));
     c.host_persist_s = static_cast<int>(o.get_int("host-persist-s", c.host_persist_s, 1, 3600));
     c.timeseries_rollup_days = static_cast<int>(o.get_int("timeseries-rollup-days", c.timeseries_rollup_days, 1, 3650));
     c.db_pool_size = static_cast<int>(o.get_int("db-pool-size", c.db_pool_size, 1, 256));
     c.user = o.get_or("user", "");
+    for_each_item(o.all("http-host"), [&c](std::string_view item) {
+        if (item.size() > 253 || item.find_first_of(" /:@[]") != std::string_view::npos)
+            bad("http-host", "expects a host name without port, got '" + std::string(item.substr(0, 80)) + "'");
+        c.http_hosts.emplace_back(item);
+    });
+    c.http_max_connections = static_cast<int>(o.get_int("http-max-connections", c.http_max_connections, 4, 65536));
+    c.admin_password_file = o.get_or("admin-password-file", "");
+    c.blacklist_min_prefix_v4 = static_cast<int>(o.get_int("blacklist-min-prefix-v4", c.blacklist_min_prefix_v4, 0, 32));
+    c.blacklist_min_prefix_v6 = static_cast<int>(o.get_int("blacklist-min-prefix-v6", c.blacklist_min_prefix_v6, 0, 128));
+    c.notify_allow_internal = o.has("notify-allow-internal");
+    c.db_statement_timeout_ms =
+        static_cast<int>(o.get_int("db-statement-timeout-ms", c.db_statement_timeout_ms, 100, 3'600'000));
     return c;
 }
 

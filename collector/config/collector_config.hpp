@@ -55,6 +55,13 @@ struct collector_config {
     bool init_db{false};                                // create/migrate the schema in --db, then exit
     bool gen_curve_keypair{false};
     bool help{false};
+    // HTTP, login, blacklists, notifications (issue 13, findings 5-12; docs/user-guide.md)
+    std::vector<std::string> http_hosts;                // --http-host: names the dashboard is reached by
+    int http_max_connections{256};
+    std::string admin_password_file;                    // the first admin's password (first line)
+    int blacklist_min_prefix_v4{8}, blacklist_min_prefix_v6{32};  // broader entries are refused
+    bool notify_allow_internal{false};                  // webhooks may target loopback/link-local/metadata
+    int db_statement_timeout_ms{10000};                 // statement_timeout of the REST/maintenance pool
 
     [[nodiscard]] bool curve_enabled() const { return !curve_secret_key_file.empty(); }
     // --listen reaches only this host: ipc://, or tcp:// on 127.0.0.0/8, [::1]

@@ -129,3 +129,25 @@ TEST_CASE("only loopback and ipc listeners count as loopback", "[collector_confi
     CHECK_FALSE(at("tcp://192.0.2.1:5556"));
     CHECK_FALSE(at("tcp://127.0.0.1.example:5556"));
 }
+
+TEST_CASE("HTTP hardening options: host names, limits, prefix bounds (issue 13)", "[collector_config]") {
+    const auto d = from_text("");
+    CHECK(d.http_hosts.empty());
+    CHECK(d.http_max_connections == 256);
+    CHECK(d.blacklist_min_prefix_v4 == 8);
+    CHECK(d.blacklist_min_prefix_v6 == 32);
+    CHECK_FALSE(d.notify_allow_internal);
+    CHECK(d.db_statement_timeout_ms == 10000);
+    const auto c = from_text("--http-host=flows.example.org,Other.Example\n--http-host=third\n--blacklist-min-prefix-v4=16\n"
+                             "--notify-allow-internal\n--admin-password-file=/etc/wireflow/admin\n"
+                             "--db-statement-timeout-ms=500\n");
+    CHECK(c.http_hosts == std::vector<std::string>{"flows.example.org", "Other.Example", "third"});
+    CHECK(c.blacklist_min_prefix_v4 == 16);
+    CHECK(c.notify_allow_internal);
+    CHECK(c.admin_password_file == "/etc/wireflow/admin");
+    CHECK(c.db_statement_timeout_ms == 500);
+    CHECK(error_of("--http-host=flows.example.org:3005\n").find("--http-host") != std::string::npos);
+    CHECK(error_of("--http-host=a/b\n").find("--http-host") != std::string::npos);
+    CHECK(error_of("--blacklist-min-prefix-v4=33\n").find("--blacklist-min-prefix-v4") != std::string::npos);
+    CHECK(error_of("--db-statement-timeout-ms=0\n").find("--db-statement-timeout-ms") != std::string::npos);
+}

@@ -2,8 +2,11 @@
 
 #include "path.hpp"
 
+#include "net/ip_address.hpp"
+
 #include <sodium.h>
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
@@ -49,10 +52,31 @@ bool plausible_secret(std::string_view s) noexcept {
     return true;
 }
 
+// The rate limits' unit: an IPv6 /64 (one subscriber's), an IPv4 address.
+// An IPv4-mapped IPv6 peer (a dual-stack listener) is its IPv4 address.
+std::string address_key(const std::string& client_ip) {
+    auto a = net::ip_address::parse(client_ip);
+    if (!a) return client_ip.substr(0, 64);
+    if (a->is_v6()) {
+        static constexpr std::array<std::uint8_t, 12> mapped{0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::equal(mapped.begin(), mapped.end(), a->bytes.begin()))
+            return net::ip_address::v4(static_cast<std::uint32_t>(a->bytes[12]) << 24 | a->bytes[13] << 16 |
+                                       a->bytes[14] << 8 | a->bytes[15])
+                .to_string();
+        return a->masked(64).to_string() + "/64";
+    }
+    return a->to_string();
+}
+
+constexpr std::size_t max_good_addresses = 10'000;
+
 }  // namespace
 
 bool valid_username(std::string_view name) noexcept {
     if (name.empty() || name.size() > 64) return false;
+    const char first = name.front();
+    if (!((first >= 'A' && first <= 'Z') || (first >= 'a' && first <= 'z') || (first >= '0' && first <= '9')))
+        return false;
     for (const char c : name)
         if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
               c == '-'))
@@ -70,13 +94,52 @@ std::string_view password_problem(std::string_view password) noexcept {
 auth_service::auth_service(account_store& users, auth_settings settings)
     : users_(users),
       settings_(settings),
-      by_ip_(settings.max_failures, settings.failure_window),
-      by_user_(settings.max_failures, settings.failure_window) {
+      by_ip_(settings.max_address_failures, settings.failure_window),
+      by_user_(settings.max_failures, settings.failure_window),
+      global_(settings.max_global_failures, settings.failure_window),
+      hashes_(std::clamp<std::ptrdiff_t>(settings.max_concurrent_hashes, 1, 64)) {
     if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
     dummy_hash_ = hash_password("wireflow-dummy-password");
 }
 
-bool auth_service::bootstrap() { return users_.create_default_admin_if_empty(hash_password("admin")); }
+bool auth_service::bootstrap(std::string_view password, bool must_change_password) {
+    const bool created = users_.create_default_admin_if_empty(hash_password(password), must_change_password);
+    set_ready();
+    return created;
+}
+
+std::optional<auth_service::hash_slot> auth_service::try_hash_slot() noexcept {
+    if (!hashes_.try_acquire()) return std::nullopt;
+    return hash_slot(&hashes_);
+}
+
+bool auth_service::known_good(const std::string& address) {
+    std::lock_guard lock(good_mutex_);
+    return good_addresses_.contains(address);
+}
+
+void auth_service::remember_good(const std::string& address) {
+    std::lock_guard lock(good_mutex_);
+    if (good_addresses_.size() >= max_good_addresses) good_addresses_.clear();  // rare; forgetting is safe
+    good_addresses_.insert(address);
+}
+
+std::chrono::seconds auth_service::retry_after(std::string_view user, const std::string& client_ip) {
+    const auto now = rate_limiter::clock::now();
+    const std::string address = address_key(client_ip);
+    auto wait = std::max(by_ip_.retry_after("ip:" + address, now),
+                         by_user_.retry_after(std::string(user.substr(0, 64)) + "@" + address, now));
+    if (!known_good(address)) wait = std::max(wait, global_.retry_after("all", now));
+    return wait;
+}
+
+void auth_service::note_failure(std::string_view user, const std::string& client_ip) {
+    const auto now = rate_limiter::clock::now();
+    const std::string address = address_key(client_ip);
+    by_ip_.failure("ip:" + address, now);
+    by_user_.failure(std::string(user.substr(0, 64)) + "@" + address, now);
+    global_.failure("all", now);
+}
 
 std::string auth_service::hash_password(std::string_view password) {
     char out[crypto_pwhash_STRBYTES];
@@ -126,24 +189,35 @@ std::optional<principal> auth_service::from_token(std::string_view token) {
 login_result auth_service::login(std::string_view user, std::string_view password, const std::string& client_ip,
                                  std::string_view user_agent) {
     login_result res;
-    const auto now = rate_limiter::clock::now();
-    const std::string ip_key = "ip:" + client_ip;
-    const std::string user_key = "user:" + std::string(user.substr(0, 64));
-    const auto wait = std::max(by_ip_.retry_after(ip_key, now), by_user_.retry_after(user_key, now));
-    if (wait.count() > 0) {
+    if (!ready()) {
+        res.result = login_result::outcome::not_ready;
+        res.retry_after = std::chrono::seconds(1);
+        return res;
+    }
+    if (const auto wait = retry_after(user, client_ip); wait.count() > 0) {
         res.result = login_result::outcome::rate_limited;
         res.retry_after = wait;
         return res;
     }
     std::optional<stored_user> u;
     if (valid_username(user)) u = users_.find_user(std::string(user));
-    const bool ok = verify_password(u ? u->password_hash : dummy_hash_, password) && u && !u->disabled;
+    bool ok = false;
+    {
+        const auto slot = try_hash_slot();
+        if (!slot) {
+            res.result = login_result::outcome::busy;
+            res.retry_after = std::chrono::seconds(1);
+            return res;
+        }
+        ok = verify_password(u ? u->password_hash : dummy_hash_, password) && u && !u->disabled;
+    }
+    const std::string address = address_key(client_ip);
     if (!ok) {
-        by_ip_.failure(ip_key, now);
-        by_user_.failure(user_key, now);
+        note_failure(user, client_ip);
         return res;
     }
-    by_user_.forget(user_key);
+    by_user_.forget(std::string(user.substr(0, 64)) + "@" + address);
+    remember_good(address);
     // The User-Agent is client text: stored only when it is bounded, valid UTF-8.
     std::string_view ua = user_agent.substr(0, 256);
     if (!valid_utf8(ua) || ua.find('\0') != std::string_view::npos) ua = {};

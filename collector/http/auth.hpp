@@ -18,9 +18,14 @@
 #include "router.hpp"
 #include "collector_api.hpp"
 
+#include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
+#include <semaphore>
+#include <unordered_set>
 #include <string>
 #include <string_view>
 
@@ -36,22 +41,39 @@ struct principal {
     std::string session_id;  // the cookie value (source::session only)
 };
 
+// Failed logins (issue 13, finding 8) are limited per window by three keys:
+//   (user name, client address): 5   the guesser of one account from one place;
+//                                     the admin elsewhere can still log in
+//   client address: 20                 one place trying many names
+//   everyone: 300                      many places at once (a botnet); does
+//                                     not apply to addresses that logged in
+//                                     successfully before (bounded memory), so
+//                                     known admins are never locked out
+// An IPv6 client counts by its /64 (one host gets a whole /64: its addresses
+// are free), an IPv4 client by its address.
 struct auth_settings {
     bool disable_login{false};
     std::chrono::seconds idle{1800};               // 0: no idle timeout
     std::chrono::seconds lifetime{7 * 24 * 3600};  // absolute, from login
-    std::size_t max_failures{5};
+    std::size_t max_failures{5};                   // per (user, address)
+    std::size_t max_address_failures{20};          // per address, any user
+    std::size_t max_global_failures{300};          // all addresses not known good
     std::chrono::seconds failure_window{60};
+    // argon2id (crypto_pwhash, "interactive") takes 64 MiB and a core for a
+    // while: at most this many run at once, on the HTTP threads; a request
+    // that finds none free is answered 503 at once, never queued.
+    std::ptrdiff_t max_concurrent_hashes{1};
 };
 
 struct login_result {
-    enum class outcome : std::uint8_t { ok, bad_credentials, rate_limited } result{outcome::bad_credentials};
+    enum class outcome : std::uint8_t { ok, bad_credentials, rate_limited, busy, not_ready } result{outcome::bad_credentials};
     principal who;
     std::string session_id;
     std::chrono::seconds retry_after{0};
 };
 
-// Usernames: 1..64 of [A-Za-z0-9._-]; passwords: 8..1024 bytes of valid UTF-8.
+// Usernames: 1..64 of [A-Za-z0-9._-], the first a letter or digit (never
+// ".", "..", a dot file or an option-like "-x"; no '/' ever); passwords: 8..1024 bytes of valid UTF-8.
 [[nodiscard]] bool valid_username(std::string_view name) noexcept;
 [[nodiscard]] std::string_view password_problem(std::string_view password) noexcept;  // empty: acceptable
 
@@ -60,8 +82,33 @@ public:
     // Calls sodium_init() (throws std::runtime_error when it fails).
     auth_service(account_store& users, auth_settings settings);
 
-    // Creates admin/admin (must change) in an empty users table.
-    bool bootstrap();
+    // Creates `admin` in an empty users table with this password; true when
+    // created. Either way, logins are possible from now on (ready()).
+    bool bootstrap(std::string_view password, bool must_change_password);
+    // Until the users table was checked (PostgreSQL answered), login answers
+    // 503: a bad_credentials then would be a lie.
+    [[nodiscard]] bool ready() const noexcept { return ready_.load(std::memory_order_acquire); }
+    void set_ready() noexcept { ready_.store(true, std::memory_order_release); }
+
+    // One of the max_concurrent_hashes argon2id slots, held while it lives.
+    class hash_slot {
+    public:
+        explicit hash_slot(std::counting_semaphore<64>* s) noexcept : s_(s) {}
+        hash_slot(hash_slot&& o) noexcept : s_(o.s_) { o.s_ = nullptr; }
+        hash_slot& operator=(hash_slot&&) = delete;
+        ~hash_slot() {
+            if (s_) s_->release();
+        }
+
+    private:
+        std::counting_semaphore<64>* s_;
+    };
+    // A slot, or nothing when all are in use (answer 503).
+    [[nodiscard]] std::optional<hash_slot> try_hash_slot() noexcept;
+
+    // The failed-login limits for (user, client): zero when it may try now.
+    [[nodiscard]] std::chrono::seconds retry_after(std::string_view user, const std::string& client_ip);
+    void note_failure(std::string_view user, const std::string& client_ip);
 
     [[nodiscard]] static std::string hash_password(std::string_view password);
     [[nodiscard]] static bool verify_password(const std::string& phc, std::string_view password) noexcept;
@@ -84,10 +131,17 @@ public:
     [[nodiscard]] account_store& users() noexcept { return users_; }
 
 private:
+    [[nodiscard]] bool known_good(const std::string& address);
+    void remember_good(const std::string& address);
+
     account_store& users_;
     auth_settings settings_;
-    rate_limiter by_ip_, by_user_;
+    rate_limiter by_ip_, by_user_, global_;
     std::string dummy_hash_;
+    std::atomic<bool> ready_{false};
+    std::counting_semaphore<64> hashes_;
+    std::mutex good_mutex_;
+    std::unordered_set<std::string> good_addresses_;  // logged in successfully (bounded)
 };
 
 }  // namespace wireflow::collector::http

@@ -93,6 +93,8 @@ struct blacklist_info {
     std::int64_t update_interval_s{0};
     bool enabled{false};
     std::uint64_t entries{0}, broken_lines{0}, non_canonical{0}, hits{0};
+    std::uint64_t refused_broad{0};             // entries broader than the prefix limits
+    std::vector<std::string> refused_examples;  // the first few of them, CIDR text
     std::optional<std::chrono::system_clock::time_point> last_load, last_attempt;
     std::string last_error;
 };
@@ -101,8 +103,8 @@ struct blacklist_info {
 class account_store {
 public:
     virtual ~account_store() = default;
-    // Inserts `admin` (must change its password) into an empty users table.
-    virtual bool create_default_admin_if_empty(const std::string& password_hash) = 0;
+    // Inserts `admin` into an empty users table; true when it did.
+    virtual bool create_default_admin_if_empty(const std::string& password_hash, bool must_change_password) = 0;
     [[nodiscard]] virtual std::vector<stored_user> list_users() = 0;
     [[nodiscard]] virtual std::optional<stored_user> find_user(const std::string& name) = 0;
     // nullopt when the name is taken.
@@ -112,7 +114,8 @@ public:
     virtual bool update_user(const std::string& name, const std::optional<std::string>& role,
                              const std::optional<bool>& disabled, bool& last_admin) = 0;
     virtual bool remove_user(const std::string& name, bool& last_admin) = 0;
-    // Also ends every session of the user. False when unknown.
+    // Also ends every session of the user and revokes every API token it
+    // made (a token is as good as the password that made it). False when unknown.
     virtual bool set_password(const std::string& name, const std::string& password_hash,
                               bool must_change_password) = 0;
     virtual void note_login(std::int32_t user_id) = 0;
@@ -185,6 +188,9 @@ public:
     [[nodiscard]] virtual std::vector<blacklist_info> blacklists() = 0;
     // The last nftables command's failure; empty: none ran or it succeeded.
     [[nodiscard]] virtual std::string nft_error() = 0;
+    // The collector's own peers that a list covers and the nftables sets
+    // leave out (CIDR text).
+    [[nodiscard]] virtual std::vector<std::string> nft_spared() = 0;
     // Starts a reload of every enabled list in the background. False: one is
     // already waiting or running.
     virtual bool reload_blacklists() = 0;

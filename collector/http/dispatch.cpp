@@ -35,6 +35,8 @@ response to_response(const request& req, reply r) {
 // verify the source origin with standard headers). Browsers send Origin on
 // every cross-origin POST/PUT/DELETE and Sec-Fetch-Site when they support
 // Fetch Metadata; scripts (curl, Python) send neither and are not browsers.
+// The Host compared with has passed host_allowed() (route_request), so an
+// Origin naming a rebound attacker's name never matches; "null" never does.
 bool same_origin(const request& req, const client_info& client) {
     const auto site = req["Sec-Fetch-Site"];
     if (!site.empty() && site != "same-origin" && site != "none") return false;
@@ -82,9 +84,16 @@ reply api(const request& req, const client_info& client, services& svc, const ta
         } else if (!authz.empty()) {
             if (authz.size() > 7 && authz.substr(0, 7) == "Bearer ") p = svc.auth.from_token(authz.substr(7));
             if (!p) return error_reply(401, "unauthorized", "invalid or expired API token");
-        } else if (const auto sid = cookie_value(req, "wf_session"); !sid.empty()) {
-            p = svc.auth.from_session(sid);
-            session_cookie = p.has_value();
+        } else {
+            std::size_t sent = 0;
+            const auto sid = cookie_value(req, session_cookie_name(client.tls), &sent);
+            if (sent > 1)
+                return error_reply(401, "ambiguous_session",
+                                   "the session cookie was sent more than once; clear this site's cookies and log in");
+            if (!sid.empty()) {
+                p = svc.auth.from_session(sid);
+                session_cookie = p.has_value();
+            }
         }
         if (!p && r.need != role::none) {
             auto e = error_reply(401, "unauthorized", "log in (POST /api/v1/login) or send Authorization: Bearer TOKEN");
@@ -98,7 +107,10 @@ reply api(const request& req, const client_info& client, services& svc, const ta
             return error_reply(403, "forbidden", "this action needs the admin role");
     }
     if (r.changes_state) {
-        if (!same_origin(req, client)) return error_reply(403, "cross_origin", "cross-origin request refused");
+        if (!same_origin(req, client)) {
+            svc.stats.cross_origin.fetch_add(1, std::memory_order_relaxed);
+            return error_reply(403, "cross_origin", "cross-origin request refused");
+        }
         if (!req.body().empty() && !is_json(req))
             return error_reply(415, "unsupported_media_type", "send the body as application/json");
         // login/logout (role none) need no token: a cross-site request cannot
@@ -136,9 +148,12 @@ reply api(const request& req, const client_info& client, services& svc, const ta
 
 }  // namespace
 
-std::string_view cookie_value(const request& req, std::string_view name) {
-    // RFC 6265 section 4.2.1: "a=b; c=d". The first match wins; a second
-    // wf_session (planted for a parent path or domain) is ignored.
+std::string_view session_cookie_name(bool tls) noexcept { return tls ? "__Host-wf_session" : "wf_session"; }
+
+std::string_view cookie_value(const request& req, std::string_view name, std::size_t* count) {
+    // RFC 6265 section 4.2.1: "a=b; c=d".
+    std::string_view found;
+    std::size_t n = 0;
     const auto range = req.equal_range(bhttp::field::cookie);
     for (auto f = range.first; f != range.second; ++f) {
         std::string_view v = f->value();
@@ -147,12 +162,16 @@ std::string_view cookie_value(const request& req, std::string_view name) {
             std::string_view pair = v.substr(0, semi);
             while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
             const auto eq = pair.find('=');
-            if (eq != std::string_view::npos && pair.substr(0, eq) == name) return pair.substr(eq + 1);
+            if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+                found = pair.substr(eq + 1);
+                ++n;
+            }
             if (semi == std::string_view::npos) break;
             v.remove_prefix(semi + 1);
         }
     }
-    return {};
+    if (count) *count = n;
+    return n == 1 ? found : std::string_view{};
 }
 
 const std::string& call::param(std::string_view name) const {
@@ -209,6 +228,16 @@ reply json_reply(const boost::json::value& v, unsigned status) {
 }
 
 response route_request(const request& req, const client_info& client, services& svc) {
+    // DNS rebinding (issue 13, finding 5): checked before anything else, for
+    // static files too (a rebound page must not even learn the dashboard).
+    const auto hosts = req.equal_range(bhttp::field::host);
+    const auto host_count = std::distance(hosts.first, hosts.second);
+    if (host_count > 1) return to_response(req, error_reply(400, "bad_host", "more than one Host header"));
+    if (host_count == 1 ? !host_allowed(hosts.first->value(), svc.hosts) : req.version() >= 11) {
+        svc.stats.misdirected.fetch_add(1, std::memory_order_relaxed);
+        return to_response(req, error_reply(421, "misdirected_request",
+                                            "this server does not answer for that Host (see --http-host)"));
+    }
     const target t = parse_target(req.target());
     if (t.error != path_error::none)
         return to_response(req, error_reply(t.error == path_error::too_long ? 414 : 400, "bad_path", to_string(t.error)));

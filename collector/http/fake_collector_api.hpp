@@ -34,6 +34,7 @@ public:
     std::vector<device_info> devices;
     boost::json::object prefs{{"enabled", true}};
     std::vector<blacklist_info> list_rows;
+    std::vector<std::string> spared;
     bool reload_running{false};
     int reloads{0};
     std::string last_series_metric;
@@ -168,6 +169,7 @@ public:
 
     std::vector<blacklist_info> blacklists() override { return list_rows; }
     std::string nft_error() override { return {}; }
+    std::vector<std::string> nft_spared() override { return spared; }
     bool reload_blacklists() override {
         if (reload_running) return false;
         ++reloads;
@@ -183,9 +185,9 @@ public:
     }
 
     // ---- account_store ----
-    bool create_default_admin_if_empty(const std::string& hash) override {
+    bool create_default_admin_if_empty(const std::string& hash, bool must_change) override {
         if (!users.empty()) return false;
-        (void)create_user("admin", "admin", hash, true);
+        (void)create_user("admin", "admin", hash, must_change);
         return true;
     }
     std::vector<stored_user> list_users() override {
@@ -237,6 +239,7 @@ public:
         it->second.password_hash = hash;
         it->second.must_change_password = must_change;
         std::erase_if(sessions, [&](const auto& s) { return s.second == it->second.id; });
+        std::erase_if(tokens, [&](const token_row& t) { return t.user_id == it->second.id; });
         return true;
     }
     void note_login(std::int32_t) override {}

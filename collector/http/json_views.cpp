@@ -177,12 +177,28 @@ bj::object app_total_json(const app_total& a) {
     return bj::object{{"app", a.app}, {"bytes", a.bytes}, {"packets", a.packets}, {"flows", a.flows}};
 }
 
-bj::object blacklist_json(const blacklist_info& s) {
+std::string redact_location(std::string_view location) {
+    if (location.empty()) return {};
+    const auto scheme = location.find("://");
+    if (scheme == std::string_view::npos) {
+        const auto slash = location.rfind('/');
+        return slash == std::string_view::npos ? std::string(location) : "…/" + std::string(location.substr(slash + 1));
+    }
+    std::string_view authority = location.substr(scheme + 3);
+    const auto end = authority.find_first_of("/?#");
+    const bool more = end != std::string_view::npos;
+    authority = authority.substr(0, end);
+    if (const auto at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+    return std::string(location.substr(0, scheme + 3)) + std::string(authority) + (more ? "/…" : "");
+}
+
+bj::object blacklist_json(const blacklist_info& s, bool secrets) {
     bj::object o;
     o["name"] = s.name;
     o["category"] = s.category;
     o["format"] = s.format;
-    o["location"] = s.location;
+    const std::string shown = secrets ? s.location : redact_location(s.location);
+    o["location"] = shown;
     o["update_interval_s"] = s.update_interval_s;
     o["enabled"] = s.enabled;
     o["entries"] = s.entries;
@@ -190,7 +206,15 @@ bj::object blacklist_json(const blacklist_info& s) {
     o["non_canonical"] = s.non_canonical;
     o["last_load"] = opt_time(s.last_load);
     o["last_attempt"] = opt_time(s.last_attempt);
-    o["last_error"] = s.last_error;
+    std::string error = s.last_error;
+    if (!secrets && !s.location.empty())
+        for (auto at = error.find(s.location); at != std::string::npos; at = error.find(s.location, at + shown.size()))
+            error.replace(at, s.location.size(), shown);
+    o["last_error"] = error;
+    o["refused_broad"] = s.refused_broad;
+    bj::array refused;
+    for (const auto& r : s.refused_examples) refused.emplace_back(r);
+    o["refused_examples"] = std::move(refused);
     o["hits"] = s.hits;
     return o;
 }

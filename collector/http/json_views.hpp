@@ -24,7 +24,12 @@ namespace wireflow::collector::http {
 [[nodiscard]] boost::json::object flow_json(const flow_item& f);
 [[nodiscard]] boost::json::object peer_json(const peer_total& p);
 [[nodiscard]] boost::json::object alert_json(const stored_alert& a);
-[[nodiscard]] boost::json::object blacklist_json(const blacklist_info& s);
+// `secrets` false (viewers): the location (a URL may carry a key) is cut to
+// its scheme and host or its file name, also inside last_error.
+[[nodiscard]] boost::json::object blacklist_json(const blacklist_info& s, bool secrets);
+// A URL or path without what may be secret: "https://hooks.example/…" (no
+// user info, path or query), "…/name" for a file path; empty stays empty.
+[[nodiscard]] std::string redact_location(std::string_view location);
 [[nodiscard]] boost::json::object app_total_json(const app_total& a);
 [[nodiscard]] boost::json::object user_json(const stored_user& u);
 [[nodiscard]] boost::json::object token_json(const stored_token& t);

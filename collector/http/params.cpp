@@ -110,7 +110,7 @@ page_params read_page(const query_params& q, std::initializer_list<std::string_v
     page_params p;
     p.limit = read_uint(q, "limit", max_page_limit).value_or(default_limit);
     if (p.limit == 0) bad("limit", "expects an integer from 1 to 1000");
-    p.offset = read_uint(q, "offset", 1'000'000'000).value_or(0);
+    p.offset = read_uint(q, "offset", max_page_offset).value_or(0);
     p.sort = std::string(default_sort);
     p.descending = default_descending;
     if (const auto* s = q.get("sort")) {

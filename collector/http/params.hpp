@@ -18,6 +18,14 @@
 namespace wireflow::collector::http {
 
 inline constexpr std::size_t max_page_limit = 1000;
+// Deeper pages make PostgreSQL read and drop every row before them (issue
+// 13, finding 10): beyond this, narrow the filter or the time range.
+inline constexpr std::size_t max_page_offset = 10'000;
+// The widest from/to of a flow search: the dashboard's longest choice
+// ("Last 30 days") with a day to spare. Every daily partition in it is read.
+inline constexpr std::chrono::seconds max_flow_range{31 * 86400};
+// Host details: top peers and recent flows of the week before the host was last seen.
+inline constexpr std::chrono::seconds host_detail_window{7 * 86400};
 
 struct page_params {
     std::size_t limit{50};
@@ -26,7 +34,7 @@ struct page_params {
     bool descending{true};
 };
 
-// limit (1..1000), offset (0..1e9), sort (one of `sort_keys`), order (asc|desc).
+// limit (1..1000), offset (0..max_page_offset), sort (one of `sort_keys`), order (asc|desc).
 [[nodiscard]] page_params read_page(const query_params& q, std::initializer_list<std::string_view> sort_keys,
                                     std::string_view default_sort, bool default_descending = true,
                                     std::size_t default_limit = 50);

@@ -41,11 +41,12 @@ struct result {
 struct fixture {
     fake_collector_api api;
     auth_service auth{api, auth_settings{}};
-    services svc{api, auth, "", std::chrono::system_clock::now(), "test"};
+    services svc{api, auth, "", std::chrono::system_clock::now(), "test", host_policy{{"collector.test"}, "0.0.0.0"}, {}};
     std::string admin, viewer, fresh;  // API tokens
     std::string admin_cookie;          // a session id
 
     fixture() {
+        auth.set_ready();
         (void)api.create_user("admin", "admin", admin_hash(), false);
         (void)api.create_user("viewer", "viewer", viewer_hash(), false);
         (void)api.create_user("fresh", "admin", admin_hash(), true);

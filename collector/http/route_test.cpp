@@ -114,8 +114,9 @@ TEST_CASE("a database outage is a 503, not a 500", "[route]") {
     d.users = f.api.users;
     d.tokens = f.api.tokens;
     auth_service auth{d, auth_settings{}};
-    services svc{d, auth, "", std::chrono::system_clock::now(), "test"};
+    services svc{d, auth, "", std::chrono::system_clock::now(), "test", host_policy{{"collector.test"}, "0.0.0.0"}, {}};
     request req{verb::get, "/api/v1/hosts", 11};
+    req.set(bhttp::field::host, "collector.test");
     req.set(bhttp::field::authorization, "Bearer " + f.viewer);
     const auto res = route_request(req, client_info{"198.51.100.1", false}, svc);
     CHECK(res.result_int() == 503);

@@ -13,9 +13,10 @@ namespace {
 
 std::string session_cookie(const std::string& value, bool tls, long max_age_s) {
     // HttpOnly: no script reads it; SameSite=Strict: no cross-site request
-    // carries it; Secure when served over TLS. No Max-Age: a browser session
-    // cookie; the server's idle timeout and lifetime bound it anyway.
-    std::string c = "wf_session=" + value + "; Path=/; HttpOnly; SameSite=Strict";
+    // carries it; Secure and the __Host- prefix when served over TLS. No
+    // Max-Age: a browser session cookie; the server's idle timeout and
+    // lifetime bound it anyway.
+    std::string c = std::string(session_cookie_name(tls)) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
     if (tls) c += "; Secure";
     if (max_age_s >= 0) c += "; Max-Age=" + std::to_string(max_age_s);
     return c;
@@ -29,6 +30,26 @@ bj::object session_json(const principal& p, bool login_disabled) {
     o["csrf_token"] = p.via == principal::source::session ? auth_service::csrf_token(p.session_id) : std::string();
     o["login_disabled"] = login_disabled;
     return o;
+}
+
+// 429 with Retry-After, counted.
+[[noreturn]] void too_many(call& c, std::chrono::seconds wait, std::string_view what) {
+    c.svc.stats.login_rate_limited.fetch_add(1, std::memory_order_relaxed);
+    api_error e(429, "too_many_attempts", std::string(what));
+    e.headers.emplace_back("Retry-After", std::to_string(wait.count()));
+    throw e;
+}
+
+// An argon2id slot, or 503 at once (never a queue of 64 MiB hashes).
+auth_service::hash_slot hash_slot_or_503(call& c) {
+    auto slot = c.svc.auth.try_hash_slot();
+    if (!slot) {
+        c.svc.stats.hash_busy.fetch_add(1, std::memory_order_relaxed);
+        api_error e(503, "busy", "password hashing is busy; try again in a second");
+        e.headers.emplace_back("Retry-After", "1");
+        throw e;
+    }
+    return std::move(*slot);
 }
 
 std::string require_name(const call& c) {
@@ -48,22 +69,30 @@ reply login(call& c) {
     if (c.svc.auth.settings().disable_login)
         return json_reply(session_json(principal{0, "admin", role::admin, false, principal::source::login_disabled, {}}, true));
     const auto res = c.svc.auth.login(*user, *password, c.client.ip, c.req[bhttp::field::user_agent]);
-    if (res.result == login_result::outcome::rate_limited) {
-        api_error e(429, "too_many_attempts", "too many failed logins; try again later");
+    using outcome = login_result::outcome;
+    if (res.result == outcome::rate_limited) too_many(c, res.retry_after, "too many failed logins; try again later");
+    if (res.result == outcome::busy || res.result == outcome::not_ready) {
+        if (res.result == outcome::busy) c.svc.stats.hash_busy.fetch_add(1, std::memory_order_relaxed);
+        api_error e(503, res.result == outcome::busy ? "busy" : "starting",
+                    res.result == outcome::busy ? "password hashing is busy; try again in a second"
+                                                : "the collector is starting (waiting for PostgreSQL); try again");
         e.headers.emplace_back("Retry-After", std::to_string(res.retry_after.count()));
         throw e;
     }
-    if (res.result != login_result::outcome::ok) throw api_error(401, "bad_credentials", "wrong user name or password");
+    if (res.result != outcome::ok) {
+        c.svc.stats.login_failures.fetch_add(1, std::memory_order_relaxed);
+        throw api_error(401, "bad_credentials", "wrong user name or password");
+    }
     // The session id is always fresh (no fixation: a cookie planted before
     // login is never promoted) and the one the browser had is ended.
-    if (const auto old = cookie_value(c.req, "wf_session"); !old.empty()) c.svc.auth.logout(old);
+    if (const auto old = cookie_value(c.req, session_cookie_name(c.client.tls)); !old.empty()) c.svc.auth.logout(old);
     auto r = json_reply(session_json(res.who, false));
     r.headers.emplace_back("Set-Cookie", session_cookie(res.session_id, c.client.tls, -1));
     return r;
 }
 
 reply logout(call& c) {
-    if (const auto sid = cookie_value(c.req, "wf_session"); !sid.empty()) c.svc.auth.logout(sid);
+    if (const auto sid = cookie_value(c.req, session_cookie_name(c.client.tls)); !sid.empty()) c.svc.auth.logout(sid);
     auto r = json_reply(bj::object{{"ok", true}});
     r.headers.emplace_back("Set-Cookie", session_cookie("", c.client.tls, 0));
     return r;
@@ -89,7 +118,12 @@ reply create_user(call& c) {
     if (!password) throw api_error(400, "bad_parameter", "password is required");
     if (const auto p = password_problem(*password); !p.empty()) throw api_error(400, "weak_password", std::string(p));
     const bool must_change = field_bool(body, "must_change_password").value_or(false);
-    if (!c.svc.auth.users().create_user(*name, r, auth_service::hash_password(*password), must_change))
+    std::string hash;
+    {
+        const auto slot = hash_slot_or_503(c);
+        hash = auth_service::hash_password(*password);
+    }
+    if (!c.svc.auth.users().create_user(*name, r, hash, must_change))
         throw api_error(409, "exists", "a user of that name exists");
     return json_reply(user_json(*c.svc.auth.users().find_user(*name)), 201);
 }
@@ -133,17 +167,32 @@ reply change_password(call& c) {
         throw api_error(403, "password_change_required", "change your own password first");
     if (const auto p = password_problem(*next); !p.empty()) throw api_error(400, "weak_password", std::string(p));
     auto& users = c.svc.auth.users();
+    // The own change proves the current password: it is a login attempt and
+    // shares the failed-login limits (issue 13, finding 8), else a stolen
+    // session could guess the password without limit.
+    if (self) {
+        if (const auto wait = c.svc.auth.retry_after(name, c.client.ip); wait.count() > 0)
+            too_many(c, wait, "too many wrong current passwords; try again later");
+    }
     const auto u = users.find_user(name);
     if (!u) throw api_error(404, "not_found", "no such user");
-    if (self) {
-        // Knowing the current password proves it is the account's owner, not
-        // a script that found an unlocked browser.
-        if (!current || !auth_service::verify_password(u->password_hash, *current))
-            throw api_error(403, "bad_credentials", "current_password is wrong");
-        if (*next == *current) throw api_error(400, "weak_password", "the new password must differ from the current one");
+    std::string hash;
+    {
+        const auto slot = hash_slot_or_503(c);
+        if (self) {
+            // Knowing the current password proves it is the account's owner, not
+            // a script that found an unlocked browser.
+            if (!current || !auth_service::verify_password(u->password_hash, *current)) {
+                c.svc.auth.note_failure(name, c.client.ip);
+                c.svc.stats.login_failures.fetch_add(1, std::memory_order_relaxed);
+                throw api_error(403, "bad_credentials", "current_password is wrong");
+            }
+            if (*next == *current) throw api_error(400, "weak_password", "the new password must differ from the current one");
+        }
+        hash = auth_service::hash_password(*next);
     }
     // Set by an admin for someone else: that user must choose their own next.
-    users.set_password(name, auth_service::hash_password(*next), !self);
+    users.set_password(name, hash, !self);
     auto r = json_reply(bj::object{{"ok", true}});
     if (self && c.who.via == principal::source::session) {
         // Every session of the account ended with the old password; the

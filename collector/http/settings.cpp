@@ -179,7 +179,18 @@ reply ack_alert(call& c) {
     return json_reply(bj::object{{"ok", true}});
 }
 
-reply get_preferences(call& c) { return json_reply(c.svc.api.preferences()); }
+// Webhook URLs carry their secret in the path (Slack, Discord, Teams):
+// viewers see where alerts go, not how to post there (issue 13, finding 11).
+reply get_preferences(call& c) {
+    auto prefs = c.svc.api.preferences();
+    if (c.who.granted != role::admin) {
+        if (auto* n = prefs.if_contains("notifications"); n && n->is_object()) {
+            if (auto* url = n->as_object().if_contains("webhook_url"); url && url->is_string())
+                *url = redact_location(url->as_string());
+        }
+    }
+    return json_reply(prefs);
+}
 
 reply put_preferences(call& c) {
     const auto body = c.body();
@@ -190,10 +201,15 @@ reply put_preferences(call& c) {
 reply blacklists(call& c) {
     const auto list = c.svc.api.blacklists();
     bj::array items;
-    for (const auto& s : list) items.emplace_back(blacklist_json(s));
+    const bool admin = c.who.granted == role::admin;
+    for (const auto& s : list) items.emplace_back(blacklist_json(s, admin));
     auto out = list_view(list.size(), std::move(items));
     // The last nftables command's failure (empty: none ran or it succeeded).
     out.as_object()["nft_error"] = c.svc.api.nft_error();
+    // Own peers the lists cover, left out of the drop sets.
+    bj::array spared;
+    for (const auto& s : c.svc.api.nft_spared()) spared.emplace_back(s);
+    out.as_object()["nft_spared"] = std::move(spared);
     return json_reply(out);
 }
 
@@ -212,7 +228,7 @@ reply update_blacklist(call& c) {
     if (!enabled) throw api_error(400, "bad_parameter", "enabled is required");
     const auto now = c.svc.api.set_blacklist_enabled(name, *enabled);
     if (!now) throw api_error(404, "not_found", "no such blacklist");
-    return json_reply(blacklist_json(*now));
+    return json_reply(blacklist_json(*now, true));
 }
 
 }  // namespace wireflow::collector::http::handlers

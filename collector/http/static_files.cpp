@@ -36,6 +36,21 @@ std::string_view content_type_for(std::string_view name) noexcept {
     return {};
 }
 
+bool development_file(std::string_view rel) noexcept {
+    std::string_view rest = rel;
+    while (!rest.empty()) {
+        const auto slash = rest.find('/');
+        const auto segment = rest.substr(0, slash);
+        if (segment == "node_modules") return true;
+        if (slash == std::string_view::npos) {
+            if (segment.starts_with("package") && segment.ends_with(".json")) return true;
+            break;
+        }
+        rest.remove_prefix(slash + 1);
+    }
+    return false;
+}
+
 reply serve_static(const std::string& root, bhttp::verb method, std::string_view path) {
     if (method != bhttp::verb::get && method != bhttp::verb::head) {
         auto r = error_reply(405, "method_not_allowed", "static files are read-only");
@@ -45,8 +60,12 @@ reply serve_static(const std::string& root, bhttp::verb method, std::string_view
     const reply not_found = error_reply(404, "not_found", "no such file");
     if (root.empty()) return not_found;
     std::string rel = path == "/" ? std::string("index.html") : std::string(path.substr(1));
-    // Hidden segments (dot files) are never part of the dashboard.
+    // Hidden segments (dot files) are never part of the dashboard, nor is
+    // what npm leaves in ui-static/ for the browser tests: node_modules/ and
+    // package.json / package-lock.json (issue 13, finding 12: they tell
+    // versions and hold code nobody reviewed for serving).
     if (rel.front() == '.' || rel.find("/.") != std::string::npos) return not_found;
+    if (development_file(rel)) return not_found;
     const auto type = content_type_for(rel);
     if (type.empty()) return not_found;
 

@@ -11,9 +11,17 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <thread>
@@ -49,7 +57,12 @@ response plain_error(unsigned status, std::string_view code, std::string_view me
 template <class Derived>
 class connection {
 public:
-    connection(services& svc, client_info client) : svc_(svc), client_(std::move(client)) {}
+    // `open` was counted up by the acceptor for this connection.
+    connection(services& svc, client_info client, std::atomic<std::size_t>& open)
+        : svc_(svc), client_(std::move(client)), open_(open) {}
+    ~connection() { open_.fetch_sub(1, std::memory_order_relaxed); }
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
 
 protected:
     Derived& derived() { return static_cast<Derived&>(*this); }
@@ -109,14 +122,15 @@ protected:
 private:
     services& svc_;
     client_info client_;
+    std::atomic<std::size_t>& open_;
     std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
     std::shared_ptr<response> res_;
 };
 
 class plain_connection : public connection<plain_connection>, public std::enable_shared_from_this<plain_connection> {
 public:
-    plain_connection(tcp::socket&& s, services& svc, client_info c)
-        : connection(svc, std::move(c)), stream_(std::move(s)) {}
+    plain_connection(tcp::socket&& s, services& svc, client_info c, std::atomic<std::size_t>& open)
+        : connection(svc, std::move(c), open), stream_(std::move(s)) {}
     beast::tcp_stream& stream() { return stream_; }
     void run() {
         net::dispatch(stream_.get_executor(), beast::bind_front_handler(&plain_connection::do_read, shared_from_this()));
@@ -133,8 +147,8 @@ private:
 
 class tls_connection : public connection<tls_connection>, public std::enable_shared_from_this<tls_connection> {
 public:
-    tls_connection(tcp::socket&& s, ssl::context& ctx, services& svc, client_info c)
-        : connection(svc, std::move(c)), stream_(std::move(s), ctx) {}
+    tls_connection(tcp::socket&& s, ssl::context& ctx, services& svc, client_info c, std::atomic<std::size_t>& open)
+        : connection(svc, std::move(c), open), stream_(std::move(s), ctx) {}
     beast::ssl_stream<beast::tcp_stream>& stream() { return stream_; }
     void run() {
         net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
@@ -186,26 +200,121 @@ std::string find_ui_dir(const std::string& configured) {
     return {};
 }
 
+
+host_policy policy_of(const web_settings& s) {
+    host_policy p;
+    for (const auto& h : s.hosts) p.names.push_back(host_of(h));
+    p.listen_address = split_host_port(s.listen).first;
+    return p;
+}
+
+// The first line of --admin-password-file, checked like any password.
+std::string read_admin_password(const std::string& path) {
+    std::ifstream in(path);
+    std::string line;
+    if (!in || !std::getline(in, line)) throw std::runtime_error("--admin-password-file: cannot read " + path);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    if (const auto p = password_problem(line); !p.empty())
+        throw std::runtime_error("--admin-password-file: " + std::string(p));
+    return line;
+}
+
+// The random first password, in a new file of the data folder readable by
+// the collector's user only: mkstemp (O_EXCL, mode 0600, never through a
+// planted symlink), then renamed over DATA_DIR/admin-password. Empty path:
+// not written (the log still has it).
+class password_file {
+public:
+    explicit password_file(const std::string& data_dir) {
+        if (data_dir.empty()) return;
+        std::error_code ec;
+        std::filesystem::create_directories(data_dir, ec);
+        final_ = (std::filesystem::path(data_dir) / "admin-password").native();
+        tmp_ = (std::filesystem::path(data_dir) / ".admin-password.XXXXXX").native();
+        fd_ = ::mkstemp(tmp_.data());
+        if (fd_ < 0) throw std::runtime_error("cannot create a file in " + data_dir + ": " + std::strerror(errno));
+    }
+    ~password_file() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!tmp_.empty() && !kept_) ::unlink(tmp_.c_str());
+    }
+    password_file(const password_file&) = delete;
+    password_file& operator=(const password_file&) = delete;
+
+    void write(const std::string& text) {
+        if (fd_ < 0) return;
+        const std::string line = text + "\n";
+        if (::write(fd_, line.data(), line.size()) != static_cast<ssize_t>(line.size()) || ::fsync(fd_) != 0)
+            throw std::runtime_error("cannot write " + tmp_ + ": " + std::strerror(errno));
+    }
+    void keep() {
+        if (fd_ < 0) return;
+        ::close(fd_);
+        fd_ = -1;
+        if (::rename(tmp_.c_str(), final_.c_str()) != 0)
+            throw std::runtime_error("cannot rename " + tmp_ + ": " + std::strerror(errno));
+        kept_ = true;
+    }
+    [[nodiscard]] const std::string& path() const noexcept { return final_; }
+
+private:
+    std::string final_, tmp_;
+    int fd_{-1};
+    bool kept_{false};
+};
+
 }  // namespace
 
 struct web_server::impl {
     impl(collector_api& a, web_settings s)
         : settings(std::move(s)),
-          auth(a, auth_settings{settings.disable_login, settings.session_idle}),
-          svc{a, auth, find_ui_dir(settings.ui_dir), std::chrono::system_clock::now(), settings.version},
+          auth(a, [this] {
+              auth_settings as;
+              as.disable_login = settings.disable_login;
+              as.idle = settings.session_idle;
+              // One argon2id at a time leaves the other HTTP threads to
+              // everything else (each hash holds 64 MiB and a core).
+              as.max_concurrent_hashes = std::max<std::ptrdiff_t>(1, static_cast<std::ptrdiff_t>(settings.threads) - 1);
+              return as;
+          }()),
+          svc{a, auth, find_ui_dir(settings.ui_dir), std::chrono::system_clock::now(), settings.version,
+              policy_of(settings), {}},
           ioc(static_cast<int>(settings.threads)),
-          acceptor(net::make_strand(ioc)) {}
+          acceptor(net::make_strand(ioc)),
+          accept_timer(acceptor.get_executor()) {
+        if (!settings.admin_password_file.empty()) admin_password = read_admin_password(settings.admin_password_file);
+    }
 
     void accept() {
         acceptor.async_accept(net::make_strand(ioc), [this](error_code ec, tcp::socket s) {
             if (ec == net::error::operation_aborted) return;
-            if (!ec) {
-                error_code ep_ec;
-                const auto ep = s.remote_endpoint(ep_ec);
-                client_info c{ep_ec ? std::string() : ep.address().to_string(), tls.has_value()};
-                if (tls) std::make_shared<tls_connection>(std::move(s), *tls, svc, std::move(c))->run();
-                else std::make_shared<plain_connection>(std::move(s), svc, std::move(c))->run();
+            if (ec) {
+                // EMFILE, ENFILE, ENOBUFS...: the pending connection stays in
+                // the backlog and accept fails again at once; retrying without
+                // a pause spins a core (issue 13, finding 12). Back off, up to 1 s.
+                svc.stats.accept_errors.fetch_add(1, std::memory_order_relaxed);
+                accept_backoff = std::min(std::max(accept_backoff * 2, std::chrono::milliseconds(20)),
+                                          std::chrono::milliseconds(1000));
+                accept_timer.expires_after(accept_backoff);
+                accept_timer.async_wait([this](error_code wait_ec) {
+                    if (wait_ec != net::error::operation_aborted) accept();
+                });
+                return;
             }
+            accept_backoff = std::chrono::milliseconds(0);
+            if (open_connections.load(std::memory_order_relaxed) >= std::max(1u, settings.max_connections)) {
+                // Closed at once: its descriptor is back before the next accept.
+                svc.stats.connections_refused.fetch_add(1, std::memory_order_relaxed);
+                error_code ignored;
+                s.close(ignored);
+                return accept();
+            }
+            open_connections.fetch_add(1, std::memory_order_relaxed);
+            error_code ep_ec;
+            const auto ep = s.remote_endpoint(ep_ec);
+            client_info c{ep_ec ? std::string() : ep.address().to_string(), tls.has_value()};
+            if (tls) std::make_shared<tls_connection>(std::move(s), *tls, svc, std::move(c), open_connections)->run();
+            else std::make_shared<plain_connection>(std::move(s), svc, std::move(c), open_connections)->run();
             accept();
         });
     }
@@ -213,9 +322,14 @@ struct web_server::impl {
     web_settings settings;
     auth_service auth;
     services svc;
+    std::string admin_password;  // from --admin-password-file
+    // Before ioc: connections still queued in it count down when it dies.
+    std::atomic<std::size_t> open_connections{0};
     net::io_context ioc;
     std::optional<ssl::context> tls;
     tcp::acceptor acceptor;
+    net::steady_timer accept_timer;
+    std::chrono::milliseconds accept_backoff{0};
     std::vector<std::thread> threads;
     std::uint16_t bound_port{0};
 };
@@ -224,10 +338,41 @@ web_server::web_server(collector_api& api, web_settings settings)
     : impl_(std::make_unique<impl>(api, std::move(settings))) {}
 
 bool web_server::ensure_default_admin() {
-    if (impl_->auth.bootstrap())
-        std::fprintf(stderr, "wireflow-collector: created user 'admin' with password 'admin' (must be changed at first login)\n");
+    auto& m = *impl_;
+    if (m.settings.disable_login) {
+        m.auth.set_ready();
+        return true;
+    }
+    if (!m.admin_password.empty()) {
+        if (m.auth.bootstrap(m.admin_password, false))
+            std::fprintf(stderr, "wireflow-collector: created user 'admin' with the password of %s\n",
+                         m.settings.admin_password_file.c_str());
+        return true;
+    }
+    if (loopback_only(m.svc.hosts.listen_address)) {
+        // Only this machine reaches the listener: whoever logs in first is
+        // already local, and must choose a password at once.
+        if (m.auth.bootstrap("admin", true))
+            std::fprintf(stderr, "wireflow-collector: created user 'admin' with password 'admin' (must be changed at "
+                                 "first login; the HTTP listener is loopback-only)\n");
+        return true;
+    }
+    // Reachable beyond loopback: admin/admin would belong to whoever comes
+    // first (issue 13, finding 6). A random password, known to whoever reads
+    // the log or the data folder, changed at first login.
+    const std::string password = auth_service::random_secret().substr(0, 24);
+    password_file file(m.settings.data_dir);
+    file.write(password);
+    if (!m.auth.bootstrap(password, true)) return true;  // the table has users: the file goes away
+    file.keep();
+    std::fprintf(stderr,
+                 "wireflow-collector: created user 'admin' with the random password %s (the HTTP listener is reachable "
+                 "beyond loopback; also in %s, mode 0600; must be changed at first login)\n",
+                 password.c_str(), file.path().empty() ? "no file: no data folder" : file.path().c_str());
     return true;
 }
+
+const http_stats& web_server::stats() const noexcept { return impl_->svc.stats; }
 
 web_server::~web_server() { stop(); }
 

@@ -11,11 +11,13 @@
 // retry) is the collector's scheduler's: it calls ensure_default_admin().
 
 #include "collector_api.hpp"
+#include "http_stats.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace wireflow::collector::http {
 
@@ -27,6 +29,14 @@ struct web_settings {
     std::chrono::seconds session_idle{1800};  // 0: no idle timeout (--disable-autologout)
     std::string ui_dir;                    // empty: the built-in candidates
     std::string version{"0.1.0"};
+    std::vector<std::string> hosts;        // --http-host: names Host may give (host_check.hpp)
+    unsigned max_connections{256};         // beyond, new connections are closed at once
+    // The first admin (issue 13, finding 6). With a password file, its first
+    // line. Else, on a loopback-only listener, admin/admin with a forced
+    // change; on any other, a random password written to
+    // DATA_DIR/admin-password (mode 0600) and to the log.
+    std::string admin_password_file;
+    std::string data_dir;
 };
 
 class web_server {
@@ -41,9 +51,11 @@ public:
     void start();
     void stop() noexcept;
     [[nodiscard]] std::uint16_t port() const noexcept;
-    // Creates admin/admin (must change) in an empty users table; true once
-    // checked. Throws store_error while PostgreSQL is unavailable.
+    // Creates the first admin (web_settings) in an empty users table; true
+    // once checked. Throws store_error while PostgreSQL is unavailable. Until
+    // it returned true, login answers 503.
     bool ensure_default_admin();
+    [[nodiscard]] const http_stats& stats() const noexcept;
 
 private:
     struct impl;

@@ -47,8 +47,12 @@ db_pool::connection_lease::~connection_lease() {
     if (pool_) pool_->give_back(std::move(conn_));
 }
 
-db_pool::db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds lease_timeout)
-    : conninfo_(std::move(conninfo)), size_(std::max<std::size_t>(1, size)), lease_timeout_(lease_timeout) {}
+db_pool::db_pool(std::string conninfo, std::size_t size, std::chrono::milliseconds lease_timeout,
+                 std::chrono::milliseconds statement_timeout)
+    : conninfo_(std::move(conninfo)),
+      size_(std::max<std::size_t>(1, size)),
+      lease_timeout_(lease_timeout),
+      statement_timeout_(statement_timeout) {}
 
 db_pool::~db_pool() = default;
 
@@ -59,6 +63,8 @@ std::unique_ptr<pqxx::connection> db_pool::open() const {
         tx.exec0("SET client_min_messages = warning");
         tx.exec0("SET application_name = 'wireflow-collector'");
         tx.exec0("SET TIME ZONE 'UTC'");
+        // An integer: no text of ours is ever spliced into SQL.
+        tx.exec0("SET statement_timeout = " + std::to_string(statement_timeout_.count()));
         tx.commit();
         return c;
     } catch (...) {

@@ -55,9 +55,14 @@ public:
     };
 
     // `size` connections at most (at least 1), opened lazily. Each session
-    // runs with TIME ZONE 'UTC' and application_name 'wireflow-collector'.
+    // runs with TIME ZONE 'UTC' and application_name 'wireflow-collector',
+    // and with `statement_timeout` (0: none) so that no request a viewer can
+    // make holds a connection and an HTTP thread longer (issue 13, finding
+    // 10): PostgreSQL cancels the statement (SQLSTATE 57014), which becomes
+    // store_error(unavailable), a 503.
     explicit db_pool(std::string conninfo, std::size_t size = 4,
-                     std::chrono::milliseconds lease_timeout = std::chrono::seconds(5));
+                     std::chrono::milliseconds lease_timeout = std::chrono::seconds(5),
+                     std::chrono::milliseconds statement_timeout = std::chrono::milliseconds(0));
     db_pool(const db_pool&) = delete;
     db_pool& operator=(const db_pool&) = delete;
     ~db_pool();  // every lease must have been returned
@@ -89,6 +94,7 @@ private:
     std::string conninfo_;
     std::size_t size_;
     std::chrono::milliseconds lease_timeout_;
+    std::chrono::milliseconds statement_timeout_;
     mutable std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<pqxx::connection>> idle_;

@@ -109,3 +109,26 @@ TEST_CASE("never more connections than the size, a full pool times out as unavai
     auto b = pool.lease();
     CHECK_THROWS_AS(pool.lease(), store_error);
 }
+
+TEST_CASE("a statement longer than the pool's statement_timeout is cancelled as unavailable", "[db_pool]") {
+    // Issue 13, finding 10: a viewer's 10-year scan must not hold a
+    // connection and an HTTP thread; PostgreSQL cancels it (57014) -> 503.
+    test_database db(false);
+    db_pool pool(db.dsn(), 1, std::chrono::seconds(5), std::chrono::milliseconds(200));
+    try {
+        pool.run("slow", [](pqxx::connection& c) {
+            pqxx::work tx{c};
+            tx.exec("SELECT pg_sleep(30)");
+        });
+        FAIL("the statement was not cancelled");
+    } catch (const store_error& e) {
+        CHECK(e.retryable());
+        CHECK(std::string(e.what()).find("57014") != std::string::npos);
+    }
+    // The connection serves the next request.
+    const auto v = pool.run("fast", [](pqxx::connection& c) {
+        pqxx::work tx{c};
+        return tx.exec1("SHOW statement_timeout")[0].as<std::string>();
+    });
+    CHECK(v == "200ms");
+}

@@ -37,15 +37,15 @@ bool other_admins(pqxx::work& tx, const std::string& name) {
 
 }  // namespace
 
-bool user_store::create_default_admin_if_empty(const std::string& password_hash) {
+bool user_store::create_default_admin_if_empty(const std::string& password_hash, bool must_change_password) {
     return db_.run("create default admin", [&](pqxx::connection& c) {
         pqxx::work tx{c};
         // The advisory lock makes two collectors starting on one database agree.
         tx.exec("SELECT pg_advisory_xact_lock(7296111)");
         const auto r = tx.exec_params(
             "INSERT INTO users (name, role, password_hash, must_change_password)"
-            " SELECT 'admin', 'admin', $1, true WHERE NOT EXISTS (SELECT 1 FROM users)",
-            password_hash);
+            " SELECT 'admin', 'admin', $1, $2 WHERE NOT EXISTS (SELECT 1 FROM users)",
+            password_hash, must_change_password);
         tx.commit();
         return r.affected_rows() == 1;
     });
@@ -129,8 +129,12 @@ bool user_store::set_password(const std::string& name, const std::string& passwo
             "UPDATE users SET password_hash = $2, must_change_password = $3 WHERE name = $1 RETURNING id", name,
             password_hash, must_change_password);
         if (r.empty()) return false;
-        // A new password ends every session opened with the old one.
-        tx.exec_params0("DELETE FROM sessions WHERE user_id = $1", r[0][0].as<std::int32_t>());
+        // A new password ends every session opened with the old one, and
+        // revokes the API tokens made with it (issue 13, finding 12): whoever
+        // took the old password may have made one.
+        const auto id = r[0][0].as<std::int32_t>();
+        tx.exec_params0("DELETE FROM sessions WHERE user_id = $1", id);
+        tx.exec_params0("UPDATE api_tokens SET revoked = true WHERE user_id = $1 AND NOT revoked", id);
         tx.commit();
         return true;
     });
@@ -200,6 +204,18 @@ std::uint64_t user_store::purge_sessions(std::chrono::seconds idle) {
             static_cast<long long>(idle.count()));
         tx.commit();
         return static_cast<std::uint64_t>(r.affected_rows());
+    });
+}
+
+std::vector<std::string> user_store::session_addresses() {
+    return db_.run("session addresses", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        std::vector<std::string> out;
+        for (const auto& r : tx.exec(
+                 "SELECT host(client_ip) FROM sessions WHERE expires_at > now() AND client_ip IS NOT NULL"
+                 " GROUP BY client_ip ORDER BY max(last_used_at) DESC LIMIT 1000"))
+            out.push_back(r[0].as<std::string>());
+        return out;
     });
 }
 

@@ -22,9 +22,9 @@ class user_store {
 public:
     explicit user_store(db_pool& db) : db_(db) {}
 
-    // Inserts `admin` (role admin, must_change_password) with `password_hash`
-    // when the users table is empty. True if it did.
-    bool create_default_admin_if_empty(const std::string& password_hash);
+    // Inserts `admin` (role admin) with `password_hash` and the flag when the
+    // users table is empty. True if it did.
+    bool create_default_admin_if_empty(const std::string& password_hash, bool must_change_password);
 
     [[nodiscard]] std::vector<stored_user> list();
     [[nodiscard]] std::optional<stored_user> find(const std::string& name);
@@ -37,7 +37,8 @@ public:
                 const std::optional<bool>& disabled, bool& last_admin);
     // Deletes the user (their sessions and tokens go with it); same last-admin rule.
     bool remove(const std::string& name, bool& last_admin);
-    // Sets the hash and the flag; drops every session of the user. False when unknown.
+    // Sets the hash and the flag; drops every session of the user and revokes
+    // its API tokens. False when unknown.
     bool set_password(const std::string& name, const std::string& password_hash, bool must_change_password);
     void note_login(std::int32_t user_id);
 
@@ -52,6 +53,9 @@ public:
     void delete_session(const std::string& hash_hex);
     // Removes expired sessions and sessions idle for longer than `idle` (if > 0).
     std::uint64_t purge_sessions(std::chrono::seconds idle);
+    // The client addresses of sessions not expired (at most 1000, newest
+    // use first): the blacklist's nftables export never drops them.
+    [[nodiscard]] std::vector<std::string> session_addresses();
 
     // ---- API tokens ----
     // nullopt when the user already has a token of that name.

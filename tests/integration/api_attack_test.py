@@ -243,8 +243,9 @@ def run(pg, dsn, col):
         check(S.oversized(col.http_port, admin, r["method"], path, length=10**15) == 413, f"huge length on {path}")
     check(snapshot(pg, dsn) == before, "malformed bodies changed state")
 
-    # 7. Login rate limit: 5 failures per minute, then 429 with Retry-After,
-    # even for the right password; other routes keep working for sessions.
+    # 7. Login rate limit: 5 failures per minute per (user, address), then
+    # 429 with Retry-After, even for the right password; 20 per address
+    # whatever the user; other routes keep working for sessions.
     victim = col.client()
     for i in range(5):
         res = victim.request("POST", "/api/v1/login", {"user": "viewer", "password": f"wrong-{i}" if i else SCRIPT})
@@ -252,6 +253,13 @@ def run(pg, dsn, col):
     res = victim.request("POST", "/api/v1/login", {"user": "viewer", "password": S.VIEWER_PASSWORD})
     check(res.status == 429 and int(res.header("Retry-After")) > 0, f"no rate limit: {res}")
     check(res.header("Set-Cookie") is None, "a rate-limited login set a cookie")
+    # Another account from the same address is not locked by those five
+    # (issue 13, finding 8), until the address's own limit.
+    res = victim.request("POST", "/api/v1/login", {"user": "admin", "password": S.NEW_ADMIN_PASSWORD})
+    check(res.status == 200, f"admin locked out by the viewer's failures: {res}")
+    statuses = [victim.request("POST", "/api/v1/login", {"user": f"guess{i}", "password": "wrong-password"}).status
+                for i in range(16)]
+    check(statuses[-1] == 429 and set(statuses) <= {401, 429}, f"per-address limit: {statuses}")
     res = victim.request("POST", "/api/v1/login", {"user": "admin", "password": S.NEW_ADMIN_PASSWORD})
     check(res.status == 429, f"per-address limit: {res}")
     check(admin.get("/api/v1/status").status == 200, "existing sessions keep working")

@@ -89,7 +89,8 @@ class Client:
 
     def take_session(self, r):
         cookie = r.header("Set-Cookie")
-        assert cookie and cookie.startswith("wf_session="), r
+        # __Host-wf_session over HTTPS (issue 13, finding 12), wf_session over HTTP.
+        assert cookie and cookie.startswith("__Host-wf_session=" if self.tls else "wf_session="), r
         self.cookie = cookie.split(";")[0]
         self.csrf = r.json()["csrf_token"]
 

@@ -198,10 +198,11 @@ def run(col):
     total_records = sum(len(b.records) for b in batches)
     live = admin.get("/api/v1/flows?limit=1000").json()
     check(live["total"] == total_records, f"live flows {live['total']} != {total_records}")
-    hist = admin.get("/api/v1/flows?from=0&to=4102444800&sort=bytes&order=desc&limit=50").json()
+    # The generated flows start at 1700000000 (flow_batches); a range spans at most 31 days.
+    hist = admin.get("/api/v1/flows?from=1699990000&to=1700090000&sort=bytes&order=desc&limit=50").json()
     vals = [f["c2s_bytes"] + f["s2c_bytes"] for f in hist["items"]]
     check(hist["total"] == total_records and vals == sorted(vals, reverse=True), "historical flows sorted by bytes")
-    page2 = admin.get("/api/v1/flows?from=0&to=4102444800&sort=bytes&order=desc&limit=50&offset=50").json()
+    page2 = admin.get("/api/v1/flows?from=1699990000&to=1700090000&sort=bytes&order=desc&limit=50&offset=50").json()
     check(not ({f["flow_id"] for f in page2["items"]} & {f["flow_id"] for f in hist["items"]}), "flow pages overlap")
     none = admin.get("/api/v1/flows?from=0&to=1").json()
     check(none["total"] == 0, "empty time range")
@@ -312,6 +313,8 @@ def tls_check(pg):
         check(r.status == 200, f"login over TLS {r}")
         cookie = r.header("Set-Cookie")
         check("; Secure" in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie, f"cookie {cookie}")
+        # The __Host- prefix: no sibling subdomain or plain-HTTP page can plant one.
+        check(cookie.startswith("__Host-wf_session=") and "Path=/;" in cookie and "Domain" not in cookie, f"cookie {cookie}")
         check(c.get("/api/v1/session").status == 200, "session over TLS")
         # Plain HTTP to the TLS port gets no API answer.
         status, _ = S.raw_request(col.http_port, b"GET /api/v1/openapi.json HTTP/1.1\r\nHost: x\r\n\r\n")
