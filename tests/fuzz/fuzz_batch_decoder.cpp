@@ -34,6 +34,12 @@ constexpr std::uint64_t int64_max = static_cast<std::uint64_t>(std::numeric_limi
 
 }  // namespace
 
+// As the collector's main: protobuf would log every invalid UTF-8 string.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    google::protobuf::SetLogHandler(nullptr);
+    return 0;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(data), size};
     wireflow::v1::Envelope env;

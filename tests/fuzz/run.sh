@@ -8,9 +8,10 @@
 # $WIREFLOW_FUZZ_BUILD (default build-fuzz, set up as in tests/fuzz/README.md).
 # Each target starts from its generated seeds (BUILD/tests/fuzz/seeds/TARGET)
 # and the kept ones (tests/fuzz/corpus/TARGET); what it finds new goes to
-# BUILD/tests/fuzz/work/TARGET, so a later run goes on from there. A crash
-# stops the target and is kept as BUILD/tests/fuzz/crashes/TARGET/crash-*;
-# reproduce it with `BUILD/tests/fuzz/TARGET FILE`.
+# OUT/work/TARGET, so a later run goes on from there. A crash stops the
+# target and is kept as OUT/crashes/TARGET/crash-*; reproduce it with
+# `BUILD/tests/fuzz/TARGET FILE`. OUT is $WIREFLOW_FUZZ_OUT, default
+# BUILD/tests/fuzz (the meson tests use their own, BUILD/tests/fuzz/short).
 # WIREFLOW_FUZZ_RUNS=N stops each target after N executions instead.
 # One line per target: "TARGET: N executions, N crashes, N s, N exec/s".
 # Exit status 1 when any target crashed.
@@ -28,12 +29,13 @@ failed=0
 for t in "${targets[@]}"; do
   exe=$build/tests/fuzz/$t
   if [ ! -x "$exe" ]; then echo "$t: not built ($exe); see tests/fuzz/README.md"; failed=1; continue; fi
-  out=$build/tests/fuzz
+  seeds=$build/tests/fuzz/seeds
+  out=${WIREFLOW_FUZZ_OUT:-$build/tests/fuzz}
   mkdir -p "$out/work/$t" "$out/crashes/$t" "$out/logs"
-  dirs=("$out/work/$t" "$out/seeds/$t")
+  dirs=("$out/work/$t" "$seeds/$t")
   [ -d "$here/corpus/$t" ] && dirs+=("$here/corpus/$t")
   dict=()
-  [ -f "$out/seeds/$t.dict" ] && dict=("-dict=$out/seeds/$t.dict")
+  [ -f "$seeds/$t.dict" ] && dict=("-dict=$seeds/$t.dict")
   # Inputs no longer than the parser needs: libFuzzer's cost per run grows
   # with the input, and headers, requests and config lines are short.
   case $t in
