@@ -21,6 +21,7 @@ PKGS=(
   lintian
   python3 python3-zmq python3-protobuf python3-psycopg2
   chromium
+  clang libclang-rt-14-dev   # tests/fuzz: clang 14, libFuzzer and the sanitizer runtimes
 )
 
 missing=()

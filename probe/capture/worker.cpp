@@ -13,6 +13,7 @@
 
 #include "dissect/dissect.hpp"
 #include "dpi/dpi_engine.hpp"
+#include "dpi/packet_step.hpp"
 #include "export/record_ring.hpp"
 
 namespace wireflow::probe {
@@ -35,10 +36,7 @@ struct worker::sink final : record_sink {
     void on_record(flow_record& rec, std::uint32_t slot, bool final) noexcept override {
         if (w_.dpi_ != nullptr) {
             w_.dpi_->fill(slot, rec);
-            if (final) {
-                w_.dpi_->release(slot);
-                ended_slot = slot;
-            }
+            if (final) w_.dpi_->release(slot);
         }
         bump(w_.counters_.records);
         if (w_.job_.wait_for_ring) {
@@ -49,10 +47,6 @@ struct worker::sink final : record_sink {
         (void)w_.ring_.try_push(rec);  // live: a full ring drops, counted by the ring
     }
     worker& w_;
-    // Slot of the last flow ended while account() ran (e.g. TCP RST of the
-    // packet's own flow): that packet must not reopen DPI state for it,
-    // unless the slot was reused for a new flow (eviction when full).
-    std::uint32_t ended_slot{UINT32_MAX};
 };
 
 tsc_clock::tsc_clock() {
@@ -135,14 +129,7 @@ void worker::process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_n
     for (std::uint16_t i = 0; i < n; ++i) {
         const packet_summary& s = sums[i];
         if (s.status != parse_status::ok) [[unlikely]] continue;
-        sink_->ended_slot = UINT32_MAX;
-        const flow_hit hit = table_.account(s, looks[i], ts[i], *sink_);
-        if (dpi_ != nullptr && (hit.created || sink_->ended_slot != hit.slot) && s.l3_offset < frames[i].size()) {
-            const std::span<const std::byte> f = frames[i];
-            const std::size_t l3_len = std::min<std::size_t>({f.size() - s.l3_offset, s.l3_bytes, 65535});
-            dpi_->process(hit.slot, reinterpret_cast<const std::uint8_t*>(f.data() + s.l3_offset),
-                          static_cast<std::uint16_t>(l3_len), ts[i], hit.from_client, hit.created);
-        }
+        (void)account_packet(table_, dpi_, s, looks[i], frames[i], ts[i], *sink_);
     }
     if (n != 0) last_ts_ns_ = ts[n - 1];
     rte_pktmbuf_free_bulk(pkts, n);

@@ -1,0 +1,76 @@
+// The collector's ingest edge on one ZeroMQ message body, in the order
+// ingest_service takes it: parse as an Envelope (else sniff the batch
+// identity from the raw wire format, to answer REJECTED), then validate the
+// ProbeStats or FlowBatch inside. What decode_batch accepts must meet the
+// promises of batch_decoder.hpp: bounded, valid UTF-8 strings, address text
+// of the right family, counters that fit PostgreSQL's signed 64-bit columns.
+#include <arpa/inet.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+
+#include "batch_decoder.hpp"
+#include "fuzz_input.hpp"
+#include "net/probe_id.hpp"
+#include "net/utf8.hpp"
+
+using namespace wireflow::collector;
+using namespace wireflow::collector::ingest;
+
+namespace {
+
+bool text_ok(const std::string& s, std::size_t max) {
+    return s.size() <= max && s.find('\0') == std::string::npos && wireflow::net::valid_utf8(s);
+}
+
+bool address_ok(const std::string& text, int version) {
+    unsigned char buf[16];
+    return inet_pton(version == 4 ? AF_INET : AF_INET6, text.c_str(), buf) == 1;
+}
+
+constexpr std::uint64_t int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+}  // namespace
+
+// As the collector's main: protobuf would log every invalid UTF-8 string.
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+    google::protobuf::SetLogHandler(nullptr);
+    return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(data), size};
+    wireflow::v1::Envelope env;
+    if (!parse_envelope(bytes, env)) {
+        const auto sniffed = sniff_batch_identity(bytes);
+        if (sniffed.id) FUZZ_CHECK(sniffed.wire_format_ok && wireflow::net::valid_probe_id(sniffed.id->probe_id));
+        return 0;
+    }
+    FUZZ_CHECK(sniff_batch_identity(bytes).wire_format_ok);
+    if (env.has_stats()) {
+        probe_stats s;
+        if (!decode_probe_stats(env.stats(), s)) FUZZ_CHECK(wireflow::net::valid_probe_id(s.probe_id));
+    }
+    if (!env.has_batch()) return 0;
+    flow_batch b;
+    if (const auto why = decode_batch(env.batch(), b)) {
+        (void)to_string(*why);
+        return 0;
+    }
+    FUZZ_CHECK(wireflow::net::valid_probe_id(b.id.probe_id) && b.id.sequence != 0);
+    FUZZ_CHECK(b.records.size() <= static_cast<std::size_t>(max_records_per_batch));
+    for (const flow_row& r : b.records) {
+        FUZZ_CHECK(r.ip_version == 4 || r.ip_version == 6);
+        FUZZ_CHECK(address_ok(r.client_ip, r.ip_version) && address_ok(r.server_ip, r.ip_version));
+        FUZZ_CHECK(r.client_mac.empty() || r.client_mac.size() == 17);
+        FUZZ_CHECK(r.server_mac.empty() || r.server_mac.size() == 17);
+        FUZZ_CHECK(text_ok(r.app_name, max_app_name_bytes) && text_ok(r.app_category, max_app_name_bytes));
+        FUZZ_CHECK(text_ok(r.server_name, max_server_name_bytes));
+        FUZZ_CHECK(r.first_seen_ns <= r.last_seen_ns && r.first_seen_ns <= int64_max && r.last_seen_ns <= int64_max);
+        FUZZ_CHECK(r.c2s_packets <= int64_max && r.c2s_bytes <= int64_max);
+        FUZZ_CHECK(r.s2c_packets <= int64_max && r.s2c_bytes <= int64_max && r.flow_risk <= int64_max);
+    }
+    return 0;
+}
