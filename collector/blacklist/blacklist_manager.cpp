@@ -114,6 +114,7 @@ struct blacklist_manager::impl {
     std::vector<std::optional<clock::time_point>> fetch_failed_at;
     std::vector<std::optional<clock::time_point>> next_due;
     std::vector<status_listener> listeners;
+    std::vector<nft_listener> nft_listeners;
     std::string nft_error;
     std::uint64_t nft_written_generation{~0ull};
     bool persist_pending{false};   // the last write to PostgreSQL failed: retried by tick()
@@ -175,9 +176,14 @@ struct blacklist_manager::impl {
             if (write) {
                 std::string error = write_atomically(settings.nft_file, to_nft_set(*set, settings.nft));
                 if (error.empty()) error = run_command(nft_argv);
-                std::lock_guard lock(state_mutex);
-                nft_error = error;
-                if (error.empty()) nft_written_generation = set->version();
+                std::vector<nft_listener> ls;
+                {
+                    std::lock_guard lock(state_mutex);
+                    nft_error = error;
+                    if (error.empty()) nft_written_generation = set->version();
+                    ls = nft_listeners;
+                }
+                for (const auto& f : ls) f(error.empty(), error);
             }
         }
         persist();
@@ -250,6 +256,11 @@ blacklist_manager::blacklist_manager(manager_settings settings, blacklist_source
 }
 
 blacklist_manager::~blacklist_manager() = default;
+
+void blacklist_manager::on_nft_status(nft_listener f) {
+    std::lock_guard lock(impl_->state_mutex);
+    impl_->nft_listeners.push_back(std::move(f));
+}
 
 void blacklist_manager::on_status(status_listener f) {
     std::lock_guard lock(impl_->state_mutex);

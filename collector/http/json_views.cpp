@@ -101,6 +101,7 @@ bj::object probe_json(const probe_view& p) {
     o["bytes"] = p.bytes;
     o["nic_drops"] = p.nic_drops;
     o["export_drops"] = p.export_drops;
+    o["batches_pending"] = p.batches_pending;
     o["flows_active"] = p.flows_active;
     o["sequence_gaps"] = p.sequence_gaps;
     o["batches_stored"] = p.batches_stored;

@@ -9,8 +9,33 @@ const units = {
   icmp_flood: 'packets/s', host_volume: 'bytes/min', pool_volume: 'bytes/min', new_device: '',
   probe_packet_drops: '% of packets', probe_export_drops: 'records per window', probe_silent: 's',
   blacklist_update_failed: '', flow_risk: '', syn_flood: 'SYNs/s', dns_flood: 'queries/s', long_lived_flow: 's',
-  elephant_flow: 'bytes per record', insecure_protocol: '',
+  elephant_flow: 'bytes per record', insecure_protocol: '', host_packets: 'packets/min', pool_packets: 'packets/min',
+  pool_flows: 'flows/min', probe_spool_growing: 'batches', nft_sync_failed: '',
 };
+const scopes = ['host', 'pool', 'network'];
+
+// One row of the per-host/pool/network overrides table (threshold_override.hpp).
+function overrideRow(checkNames, o, onRemove) {
+  const scope = scopes.find((s) => o[s] !== undefined) ?? 'host';
+  const check = h('select', {class: 'override-check', 'aria-label': 'Check'}, checkNames.map((c) => option(c, c.replaceAll('_', ' '), o.check)));
+  const where = h('select', {class: 'override-scope', 'aria-label': 'Applies to'}, scopes.map((s) => option(s, s, scope)));
+  const match = h('input', {type: 'text', class: 'override-match', maxlength: 128, required: true, value: o[scope] ?? '',
+    placeholder: '10.0.0.5, 10.0.0.0/24 or a pool name', 'aria-label': 'Host, network or pool'});
+  const state = h('select', {class: 'override-enabled', 'aria-label': 'Switch'},
+    [option('', 'as the check', ''), option('on', 'on', o.enabled === true ? 'on' : ''), option('off', 'off', o.enabled === false ? 'off' : '')]);
+  const thr = h('input', {type: 'number', class: 'override-threshold', min: 0, step: 'any', value: o.threshold ?? '', placeholder: 'as the check', 'aria-label': 'Threshold'});
+  const remove = h('button', {type: 'button', class: 'admin-only override-remove'}, 'Remove');
+  const row = h('tr', {}, h('td', {'data-label': 'Check'}, check), h('td', {'data-label': 'Applies to'}, where, ' ', match),
+    h('td', {'data-label': 'Switch'}, state), h('td', {'data-label': 'Threshold'}, thr), h('td', {}, remove));
+  remove.addEventListener('click', () => onRemove(row));
+  const value = () => {
+    const out = {check: check.value, [where.value]: match.value.trim()};
+    if (state.value) out.enabled = state.value === 'on';
+    if (thr.value !== '') out.threshold = Number(thr.value);
+    return out;
+  };
+  return {row, value};
+}
 
 export async function render(ctx) {
   const form = h('form', {class: 'card', id: 'prefs-form'});
@@ -32,6 +57,17 @@ export async function render(ctx) {
       h('td', {'data-label': 'Threshold'}, units[name] === '' ? '–'
         : h('span', {class: 'threshold'}, thr, h('span', {class: 'muted'}, units[name] ?? ''))))};
   });
+  const checkNames = Object.keys(prefs.checks ?? {});
+  const overrideBody = h('tbody', {id: 'override-list'});
+  let overrides = [];
+  const addOverride = (o) => {
+    const r = overrideRow(checkNames, o, (row) => { overrides = overrides.filter((x) => x.row !== row); row.remove(); });
+    overrides.push(r);
+    overrideBody.append(r.row);
+  };
+  for (const o of prefs.overrides ?? []) addOverride(o);
+  const addButton = h('button', {type: 'button', class: 'admin-only', id: 'override-add'}, 'Add override');
+  addButton.addEventListener('click', () => addOverride({check: 'host_volume'}));
   const n = prefs.notifications ?? {};
   const syslog = h('input', {type: 'checkbox', id: 'pref-syslog', checked: Boolean(n.syslog)});
   const syslogMin = h('select', {id: 'pref-syslog-min'}, severities.map((s) => option(s, s, n.syslog_min_severity)));
@@ -46,12 +82,18 @@ export async function render(ctx) {
     h('div', {class: 'table-wrap'}, h('table', {class: 'data'},
       h('thead', {}, h('tr', {}, h('th', {}, 'Check'), h('th', {}, 'Severity'), h('th', {}, 'Threshold'))),
       h('tbody', {}, rows.map((r) => r.row)))),
+    h('h2', {}, 'Thresholds per host, pool and network'),
+    h('p', {class: 'muted'}, 'A host\'s own setting wins over its pool\'s, which wins over its network\'s (the longest prefix), which wins over the check\'s.'),
+    h('div', {class: 'table-wrap'}, h('table', {class: 'data', id: 'override-table'},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Check'), h('th', {}, 'Applies to'), h('th', {}, 'Switch'), h('th', {}, 'Threshold'), h('th', {}, ''))),
+      overrideBody)),
+    h('div', {class: 'toolbar'}, addButton),
     h('h2', {}, 'Notifications'),
     h('label', {class: 'switch'}, syslog, ' Send alerts to syslog'), field('Minimum severity for syslog', syslogMin),
     field('Webhook URL', webhook), field('Minimum severity for the webhook', webhookMin),
     h('div', {class: 'toolbar'}, save, status));
   // Viewers see the settings but cannot edit them.
-  if (api.isViewer()) for (const el of form.querySelectorAll('input, select')) el.disabled = true;
+  if (api.isViewer()) for (const el of form.querySelectorAll('input, select, button')) el.disabled = true;
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -62,6 +104,7 @@ export async function render(ctx) {
       enabled: enabled.checked,
       quiet_period_s: Number(quiet.value),
       checks,
+      overrides: overrides.map((o) => o.value()),
       notifications: {syslog: syslog.checked, syslog_min_severity: syslogMin.value, webhook_url: webhook.value.trim(), webhook_min_severity: webhookMin.value},
     };
     save.disabled = true;
