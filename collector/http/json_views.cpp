@@ -196,6 +196,25 @@ bj::object blacklist_json(const blacklist_info& s) {
     return o;
 }
 
+bj::object notification_endpoint_json(const notification_endpoint_info& e) {
+    bj::object o;
+    o["name"] = e.name;
+    o["kind"] = e.kind;
+    o["target"] = e.target;
+    o["min_severity"] = e.min_severity;
+    bj::array types;
+    for (const auto& t : e.types) types.emplace_back(t);
+    o["types"] = std::move(types);
+    o["from_preferences"] = e.from_preferences;
+    o["sent"] = e.sent;
+    o["failed"] = e.failed;
+    o["retries"] = e.retries;
+    o["last_success"] = opt_time(e.last_success);
+    o["last_failure"] = opt_time(e.last_failure);
+    o["last_error"] = e.last_error;
+    return o;
+}
+
 bj::object user_json(const stored_user& u) {
     bj::object o;
     o["name"] = u.name;

@@ -25,6 +25,7 @@ namespace wireflow::collector::http {
 [[nodiscard]] boost::json::object peer_json(const peer_total& p);
 [[nodiscard]] boost::json::object alert_json(const stored_alert& a);
 [[nodiscard]] boost::json::object blacklist_json(const blacklist_info& s);
+[[nodiscard]] boost::json::object notification_endpoint_json(const notification_endpoint_info& e);
 [[nodiscard]] boost::json::object app_total_json(const app_total& a);
 [[nodiscard]] boost::json::object user_json(const stored_user& u);
 [[nodiscard]] boost::json::object token_json(const stored_token& t);

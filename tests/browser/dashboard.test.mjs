@@ -280,6 +280,18 @@ describe('wireflow dashboard', () => {
     assert.equal(again.body.overrides[0].host, '10.0.0.5');
   });
 
+  it('a notification endpoint shows its status and sends a test message', async () => {
+    await go('#/preferences');
+    await page.waitForSelector('#endpoint-list tr[data-endpoint="ops-syslog"]');
+    await page.click('.endpoint-test[data-endpoint="ops-syslog"]');
+    await page.waitForSelector('#endpoint-list tr[data-endpoint="ops-syslog"] >> text=delivered');
+    const list = await api('GET', 'notifications');
+    const ops = list.body.items.find((e) => e.name === 'ops-syslog');
+    assert.equal(ops.kind, 'syslog');
+    assert.ok(ops.sent >= 1, 'the test message counts as sent');
+    await shot('09c-notification-endpoints');
+  });
+
   it('traffic to a blacklisted server raises an alert that can be acknowledged', async () => {
     // A second replay, now that alerts are on: its flows reach the
     // blacklisted server.

@@ -1,4 +1,5 @@
 import * as api from '../api.js';
+import * as fmt from '../format.js';
 import {h, replace, option, field} from '../dom.js';
 import {pageHeader} from '../widgets.js';
 
@@ -35,6 +36,49 @@ function overrideRow(checkNames, o, onRemove) {
     return out;
   };
   return {row, value};
+}
+
+// The notification endpoints (--notify options and the preferences' syslog
+// and webhook) with their delivery status and a test button. Admins only: the
+// API refuses viewers, whose page simply has no such section.
+async function endpointsCard(ctx) {
+  const body = h('tbody', {id: 'endpoint-list'});
+  const card = h('div', {class: 'card', id: 'endpoints-card'}, h('h2', {}, 'Notification endpoints'),
+    h('div', {class: 'table-wrap'}, h('table', {class: 'data'},
+      h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Target', 'Minimum', 'Sent', 'Failed', 'Last error', ''].map((t) => h('th', {}, t)))),
+      body)));
+  const results = new Map();   // endpoint -> outcome of its last test, kept across refreshes
+  const fill = async () => {
+    const list = api.items(await api.get('notifications'));
+    if (!ctx.alive()) return;
+    replace(body, list.length === 0
+      ? h('tr', {}, h('td', {colspan: 8, class: 'muted'}, 'No endpoint: add --notify lines to the collector\'s configuration, or a webhook below.'))
+      : list.map((e) => {
+        const result = h('span', {class: 'muted endpoint-result', role: 'status'}, results.get(e.name) ?? '');
+        const test = h('button', {type: 'button', class: 'endpoint-test', 'data-endpoint': e.name}, 'Send test');
+        test.addEventListener('click', async () => {
+          test.disabled = true;
+          result.textContent = 'sending…';
+          try {
+            const r = await api.post(`notifications/${encodeURIComponent(e.name)}/test`);
+            results.set(e.name, r.ok ? 'delivered' : `failed: ${r.error}`);
+            await fill();
+          } catch (err) {
+            ctx.fail(err);
+          } finally {
+            test.disabled = false;
+          }
+        });
+        return h('tr', {'data-endpoint': e.name},
+          h('td', {'data-label': 'Name'}, e.name), h('td', {'data-label': 'Kind'}, e.kind),
+          h('td', {'data-label': 'Target'}, e.target), h('td', {'data-label': 'Minimum'}, e.min_severity),
+          h('td', {'data-label': 'Sent'}, fmt.count(e.sent)), h('td', {'data-label': 'Failed'}, fmt.count(e.failed)),
+          h('td', {'data-label': 'Last error', class: 'endpoint-error'}, e.last_error ? `${e.last_error} (${fmt.ago(e.last_failure)})` : '–'),
+          h('td', {}, test, ' ', result));
+      }));
+  };
+  await fill();
+  return card;
 }
 
 export async function render(ctx) {
@@ -94,6 +138,12 @@ export async function render(ctx) {
     h('div', {class: 'toolbar'}, save, status));
   // Viewers see the settings but cannot edit them.
   if (api.isViewer()) for (const el of form.querySelectorAll('input, select, button')) el.disabled = true;
+
+  if (!api.isViewer()) {
+    const endpoints = await endpointsCard(ctx);
+    if (!ctx.alive()) return;
+    ctx.root.append(endpoints);
+  }
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
