@@ -31,7 +31,10 @@ std::optional<check> check_of_type(std::string_view type) {
         {"syn_flood_attacker", check::syn_flood}, {"syn_flood_victim", check::syn_flood},
         {"dns_flood_attacker", check::dns_flood}, {"dns_flood_victim", check::dns_flood},
         {"long_lived_flow", check::long_lived_flow}, {"elephant_flow", check::elephant_flow},
-        {"remote_to_local_insecure_protocol", check::insecure_protocol}};
+        {"remote_to_local_insecure_protocol", check::insecure_protocol},
+        {"host_packets", check::host_packets}, {"pool_packets", check::pool_packets},
+        {"pool_flows", check::pool_flows}, {"probe_spool_growing", check::probe_spool_growing},
+        {"nft_sync_failed", check::nft_sync_failed}};
     const auto it = types.find(type);
     if (it == types.end()) return std::nullopt;
     return it->second;
@@ -149,6 +152,15 @@ void alert_engine::on_blacklist_status(std::string_view source, bool ok, std::st
         const auto now = clock::now();
         std::lock_guard lock(impl_->mutex);
         if (auto change = blacklist_status(source, ok, error, impl_->prefs)) impl_->apply(std::move(*change), now);
+    } catch (...) {
+    }
+}
+
+void alert_engine::on_nft_status(bool ok, std::string_view error) noexcept {
+    try {
+        const auto now = clock::now();
+        std::lock_guard lock(impl_->mutex);
+        if (auto change = nft_status(ok, error, impl_->prefs)) impl_->apply(std::move(*change), now);
     } catch (...) {
     }
 }

@@ -7,6 +7,7 @@
 //   on_stored(batch)          database thread, once per batch committed as new
 //   on_probe_health(probes)   maintenance thread, every few seconds
 //   on_blacklist_status(...)  blacklist manager's thread
+//   on_nft_status(...)        blacklist manager's thread
 //   tick(now)                 maintenance thread, every second: closes the
 //                             window, engages/releases, writes to PostgreSQL
 //   list / acknowledge / preferences / set_preferences   HTTP threads
@@ -80,6 +81,8 @@ public:
     void on_probe_health(std::span<const probe_health> probes) noexcept;
     // ok=false: engages blacklist_update_failed for the source; ok=true releases it.
     void on_blacklist_status(std::string_view source, bool ok, std::string_view error) noexcept;
+    // ok=false: engages nft_sync_failed; ok=true releases it.
+    void on_nft_status(bool ok, std::string_view error) noexcept;
     // Closes a window when due, then writes pending changes to PostgreSQL
     // (store errors are counted and retried next tick, never thrown).
     void tick(std::chrono::system_clock::time_point now) noexcept;

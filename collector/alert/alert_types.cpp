@@ -9,7 +9,8 @@ constexpr std::array<std::string_view, check_count> check_names{
     "icmp_flood",          "host_volume",        "pool_volume",        "new_device",
     "probe_packet_drops",  "probe_export_drops", "probe_silent",       "blacklist_update_failed",
     "flow_risk",           "syn_flood",          "dns_flood",          "long_lived_flow",
-    "elephant_flow",       "insecure_protocol"};
+    "elephant_flow",       "insecure_protocol",  "host_packets",       "pool_packets",
+    "pool_flows",          "probe_spool_growing", "nft_sync_failed"};
 
 bool set_error(std::string& error, std::string text) {
     error = std::move(text);
@@ -79,6 +80,11 @@ alert_preferences default_preferences() {
     set(check::long_lived_flow, severity::notice, 3600);
     set(check::elephant_flow, severity::notice, 1e9);
     set(check::insecure_protocol, severity::warning, 0);
+    set(check::host_packets, severity::notice, 1e7);
+    set(check::pool_packets, severity::notice, 1e8);
+    set(check::pool_flows, severity::notice, 1e5);
+    set(check::probe_spool_growing, severity::warning, 100);
+    set(check::nft_sync_failed, severity::error, 0);
     return p;
 }
 
@@ -93,6 +99,7 @@ boost::json::object to_json(const alert_preferences& p) {
         {"enabled", p.enabled},
         {"quiet_period_s", p.quiet_period.count()},
         {"checks", std::move(checks)},
+        {"overrides", to_json(p.overrides)},
         {"notifications",
          boost::json::object{{"syslog", p.syslog},
                              {"syslog_min_severity", to_string(p.syslog_min)},
@@ -130,6 +137,10 @@ std::optional<alert_preferences> apply_json(const alert_preferences& base, const
                     if (!ok) return std::nullopt;
                 }
             }
+        } else if (key == "overrides") {
+            auto o = parse_overrides(value, error);
+            if (!o) return std::nullopt;
+            p.overrides = std::move(*o);
         } else if (key == "notifications") {
             if (!value.is_object()) return set_error(error, "notifications: expected an object"), std::nullopt;
             for (const auto& [field, fv] : value.get_object()) {

@@ -10,8 +10,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
+
+#include "alert/threshold_override.hpp"
 
 namespace wireflow::collector::alert {
 
@@ -40,8 +43,13 @@ enum class check : std::uint8_t {
     long_lived_flow,          // a flow open for at least the threshold in seconds (one-shot)
     elephant_flow,            // a flow record carrying at least the threshold in bytes (one-shot)
     insecure_protocol,        // a remote client reaching a local server over telnet, FTP, TFTP, rsh/rlogin/rexec (one-shot)
+    host_packets,             // packets per minute of a host (sent + received)
+    pool_packets,             // packets per minute of a host pool
+    pool_flows,               // new flows per minute of a host pool (opened or received by its hosts)
+    probe_spool_growing,      // a probe's unacknowledged batches above the threshold and growing, per window
+    nft_sync_failed,          // writing or applying the nftables blacklist set failed (engaged until it succeeds)
 };
-inline constexpr std::size_t check_count = 18;
+inline constexpr std::size_t check_count = 23;
 [[nodiscard]] std::string_view to_string(check c) noexcept;
 [[nodiscard]] std::optional<check> parse_check(std::string_view text) noexcept;
 
@@ -56,6 +64,7 @@ struct check_settings {
 struct alert_preferences {
     bool enabled{false};                           // the global "enable alerts" switch
     std::array<check_settings, check_count> checks{};
+    std::vector<threshold_override> overrides;     // per host, pool, network (threshold_override.hpp)
     std::chrono::seconds quiet_period{300};        // one-shot alerts: one per (type, entity) per period
     // Notifications (alerts are stored whatever these say).
     bool syslog{false};
@@ -72,12 +81,14 @@ struct alert_preferences {
 //   icmp_flood 100 packets/s, host_volume 1e9 B/min, pool_volume 1e10 B/min,
 //   probe_packet_drops 5 %, probe_export_drops 0 (any), probe_silent 60 s,
 //   syn_flood 100 SYNs/s, dns_flood 100 queries/s, long_lived_flow 3600 s,
-//   elephant_flow 1e9 bytes.
+//   elephant_flow 1e9 bytes, host_packets 1e7 packets/min, pool_packets 1e8
+//   packets/min, pool_flows 1e5 flows/min, probe_spool_growing 100 batches.
 [[nodiscard]] alert_preferences default_preferences();
 
 // The REST/preferences JSON shape:
 //   {"enabled": false, "quiet_period_s": 300,
 //    "checks": {"syn_scan": {"enabled": true, "severity": "warning", "threshold": 100}, ...},
+//    "overrides": [{"check": "host_volume", "host": "10.0.0.5", "threshold": 5e10}, ...],
 //    "notifications": {"syslog": false, "syslog_min_severity": "warning",
 //                      "webhook_url": "", "webhook_min_severity": "warning"}}
 [[nodiscard]] boost::json::object to_json(const alert_preferences& p);

@@ -49,13 +49,16 @@ std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
     const std::uint64_t bytes = r.c2s_bytes + r.s2c_bytes;
     // A flow exported at its active timeout continues: not a new flow.
     const bool new_flow = r.end_reason != end_reason_active_timeout;
+    const std::uint64_t packets = r.c2s_packets + r.s2c_packets;
     if (c) {
         c->bytes += bytes;
+        c->packets += packets;
         if (new_flow) ++c->flows_out;
         if (is_icmp(r)) c->icmp_out += r.c2s_packets;
     }
     if (s) {
         s->bytes += bytes;
+        s->packets += packets;
         if (new_flow) ++s->flows_in;
         if (is_icmp(r)) s->icmp_in += r.c2s_packets;
     }
@@ -85,6 +88,7 @@ void alert_window::count(const probe_health& p) {
         w.export_drops += delta(p.export_drops, w.last.export_drops);
         w.gaps += delta(p.sequence_gaps, w.last.sequence_gaps);
     }
+    w.pending_now = p.batches_pending;
     w.have_totals = true;
     w.boot_id = p.boot_id;
     w.last = p;
@@ -92,7 +96,10 @@ void alert_window::count(const probe_health& p) {
 
 void alert_window::reset() {
     hosts_.clear();
-    for (auto& [id, p] : probes_) p.packets = p.nic_drops = p.export_drops = p.gaps = 0;
+    for (auto& [id, p] : probes_) {
+        p.packets = p.nic_drops = p.export_drops = p.gaps = 0;
+        p.pending_before = p.pending_now;
+    }
 }
 
 }  // namespace wireflow::collector::alert

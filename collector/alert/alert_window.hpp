@@ -25,6 +25,7 @@ struct probe_health {
     std::uint64_t nic_drops{0};       // imissed + rx_nombuf + ierrors
     std::uint64_t export_drops{0};    // records the probe could not export
     std::uint64_t sequence_gaps{0};   // batches missing at the collector
+    std::uint64_t batches_pending{0}; // sent or spooled, not yet acknowledged (a gauge, not a total)
 };
 
 // A TCP connection attempt that was not answered or was refused: what a SYN
@@ -50,6 +51,7 @@ struct host_window {
     std::uint16_t vlan{0};
     std::string mac;
     std::uint64_t bytes{0};
+    std::uint64_t packets{0};
     std::uint64_t flows_out{0}, flows_in{0};
     std::uint64_t icmp_out{0}, icmp_in{0};
     std::uint64_t syn_out{0}, syn_in{0};   // SYN packets of refused or unanswered connections
@@ -64,6 +66,9 @@ struct probe_window {
     bool have_totals{false};
     probe_health last;
     std::uint64_t packets{0}, nic_drops{0}, export_drops{0}, gaps{0};   // in this window
+    // Unacknowledged batches at the previous window's close and now: the
+    // spool check wants growth, not a backlog that is already draining.
+    std::uint64_t pending_before{0}, pending_now{0};
 };
 
 // How many distinct values each set keeps (from the thresholds: see caps_for).

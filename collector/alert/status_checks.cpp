@@ -33,4 +33,15 @@ std::optional<status_change> blacklist_status(std::string_view source, bool ok, 
     return out;
 }
 
+std::optional<status_change> nft_status(bool ok, std::string_view error, const alert_preferences& prefs) {
+    status_change out{alert_key("nft_sync_failed", "blacklist", "nftables"), std::nullopt};
+    if (ok) return out;
+    if (!active(prefs, check::nft_sync_failed)) return std::nullopt;
+    const std::string why = net::sanitize_utf8(error, 512);
+    out.engage = finding{check::nft_sync_failed, "nft_sync_failed", "blacklist", "nftables",
+                         "nftables blacklist set not applied (the previous set stays in force): " + why,
+                         boost::json::object{{"error", why}}};
+    return out;
+}
+
 }  // namespace wireflow::collector::alert

@@ -28,4 +28,8 @@ struct status_change {
 [[nodiscard]] std::optional<status_change> blacklist_status(std::string_view source, bool ok, std::string_view error,
                                                             const alert_preferences& prefs);
 
+// nft_sync_failed: writing the nftables file or running the nft command
+// failed (the kernel keeps the previous set); released by the next success.
+[[nodiscard]] std::optional<status_change> nft_status(bool ok, std::string_view error, const alert_preferences& prefs);
+
 }  // namespace wireflow::collector::alert

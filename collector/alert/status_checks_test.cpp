@@ -34,3 +34,19 @@ TEST_CASE("a failed blacklist load engages, the next success releases", "[status
     off[check::blacklist_update_failed].enabled = false;
     CHECK_FALSE(blacklist_status("feodo", false, "x", off));
 }
+
+TEST_CASE("a failed nftables sync engages nft_sync_failed, the next success releases", "[status_checks]") {
+    const auto failed = nft_status(false, "nft: exit status 1: Error: Could not process rule", enabled());
+    REQUIRE(failed);
+    REQUIRE(failed->engage);
+    CHECK(failed->engage->type == "nft_sync_failed");
+    CHECK(failed->engage->message.find("previous set stays") != std::string::npos);
+    CHECK(failed->key == "nft_sync_failed|blacklist|nftables");
+    const auto ok = nft_status(true, "", enabled());
+    REQUIRE(ok);
+    CHECK_FALSE(ok->engage);
+    CHECK(ok->key == failed->key);
+    auto off = enabled();
+    off[check::nft_sync_failed].enabled = false;
+    CHECK_FALSE(nft_status(false, "boom", off));
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <unordered_map>
 
 #include "net/utf8.hpp"
@@ -13,11 +14,24 @@ std::size_t cap(const alert_preferences& p, check c) {
     return static_cast<std::size_t>(std::clamp(2 * p[c].threshold + 16, 1.0, 65536.0));
 }
 
-void host_checks(const std::string& id, const host_window& h, const alert_preferences& p, double seconds,
+// A host's own settings of check `c`: the global ones unless an override
+// for the host, its pool or its network says otherwise.
+struct host_settings {
+    const alert_preferences& p;
+    std::optional<net::ip_address> ip;
+    std::string pool;
+    [[nodiscard]] check_settings operator()(check c) const {
+        if (p.overrides.empty()) return p[c];
+        return effective_settings(p[c], c, p.overrides, override_subject{ip ? &*ip : nullptr, pool});
+    }
+};
+
+void host_checks(const std::string& id, const host_window& h, const host_settings& settings, double seconds,
                  std::vector<finding>& out) {
     const auto check_value = [&](check c, const char* type, double value, const char* what, const char* unit) {
-        const double limit = p[c].threshold;
-        if (!p[c].enabled || value <= limit) return;
+        const check_settings cs = settings(c);
+        const double limit = cs.threshold;
+        if (!cs.enabled || value <= limit) return;
         out.push_back(finding{c, type, "host", id,
                               std::string("host ") + h.ip + " " + what + ": " + fmt_number(value) + " " + unit +
                                   " (threshold " + fmt_number(limit) + ")",
@@ -51,9 +65,34 @@ void host_checks(const std::string& id, const host_window& h, const alert_prefer
                 "sent DNS queries at", "queries/s");
     check_value(check::dns_flood, "dns_flood_victim", static_cast<double>(h.dns_in) / seconds,
                 "received DNS queries at", "queries/s");
-    // Volumes: threshold in bytes per minute.
+    // Volumes: thresholds per minute.
     check_value(check::host_volume, "host_volume", static_cast<double>(h.bytes) * 60.0 / seconds, "traffic",
                 "bytes/min");
+    check_value(check::host_packets, "host_packets", static_cast<double>(h.packets) * 60.0 / seconds, "traffic",
+                "packets/min");
+}
+
+// A pool's traffic in the window, summed over its hosts.
+struct pool_totals {
+    std::uint64_t bytes{0}, packets{0}, flows{0};
+};
+
+void pool_checks(const std::string& pool, const pool_totals& t, const alert_preferences& p, double seconds,
+                 std::vector<finding>& out) {
+    const std::string name = net::sanitize_utf8(pool, 128);
+    const auto check_value = [&](check c, const char* type, std::uint64_t count, const char* unit) {
+        const check_settings cs =
+            p.overrides.empty() ? p[c] : effective_settings(p[c], c, p.overrides, override_subject{nullptr, pool});
+        const double per_min = static_cast<double>(count) * 60.0 / seconds;
+        if (!cs.enabled || per_min <= cs.threshold) return;
+        out.push_back(finding{c, type, "pool", name,
+                              "pool " + name + " traffic: " + fmt_number(per_min) + " " + unit + " (threshold " +
+                                  fmt_number(cs.threshold) + ")",
+                              boost::json::object{{"pool", name}, {"value", per_min}, {"threshold", cs.threshold}}});
+    };
+    check_value(check::pool_volume, "pool_volume", t.bytes, "bytes/min");
+    check_value(check::pool_packets, "pool_packets", t.packets, "packets/min");
+    check_value(check::pool_flows, "pool_flows", t.flows, "new flows/min");
 }
 
 void probe_checks(const std::string& id, const probe_window& w, const alert_preferences& p,
@@ -71,6 +110,17 @@ void probe_checks(const std::string& id, const probe_window& w, const alert_pref
                               "probe " + id + " lost flow records: " + std::to_string(w.export_drops) +
                                   " export drops, " + std::to_string(w.gaps) + " missing batches in the window",
                               boost::json::object{{"export_drops", w.export_drops}, {"sequence_gaps", w.gaps}}});
+    // The probe's backlog grows when the collector (or the path to it) is
+    // slower than the traffic: its spool fills until records are dropped.
+    const double pending = static_cast<double>(w.pending_now);
+    if (p[check::probe_spool_growing].enabled && pending > p[check::probe_spool_growing].threshold &&
+        w.pending_now > w.pending_before)
+        out.push_back(finding{check::probe_spool_growing, "probe_spool_growing", "probe", id,
+                              "probe " + id + " has " + std::to_string(w.pending_now) +
+                                  " unacknowledged batches, up from " + std::to_string(w.pending_before),
+                              boost::json::object{{"batches_pending", w.pending_now},
+                                                  {"previous", w.pending_before},
+                                                  {"threshold", p[check::probe_spool_growing].threshold}}});
 }
 
 }  // namespace
@@ -79,7 +129,8 @@ bool windowed(check c) noexcept {
     switch (c) {
     case check::syn_scan: case check::host_scan: case check::flow_flood: case check::icmp_flood:
     case check::host_volume: case check::pool_volume: case check::probe_packet_drops: case check::probe_export_drops:
-    case check::syn_flood: case check::dns_flood:
+    case check::syn_flood: case check::dns_flood: case check::host_packets: case check::pool_packets:
+    case check::pool_flows: case check::probe_spool_growing:
         return true;
     default:
         return false;
@@ -100,25 +151,23 @@ std::vector<finding> window_findings(const alert_window& w, const alert_preferen
                                      const pool_lookup& pool_of) {
     std::vector<finding> out;
     const double seconds = static_cast<double>(std::max<std::int64_t>(length.count(), 1));
-    std::unordered_map<std::string, std::uint64_t> pool_bytes;
-    const bool pools = p[check::pool_volume].enabled && pool_of;
+    std::unordered_map<std::string, pool_totals> pools;
+    const bool pool_checks_on =
+        p[check::pool_volume].enabled || p[check::pool_packets].enabled || p[check::pool_flows].enabled ||
+        any_pool_override(p.overrides);
+    const bool need_pool = pool_of && pool_checks_on;
     for (const auto& [id, h] : w.hosts()) {
-        host_checks(id, h, p, seconds, out);
-        if (pools && h.bytes > 0) {
-            std::string pool = pool_of(h.ip, h.vlan, h.mac);
-            if (!pool.empty()) pool_bytes[pool] += h.bytes;
+        host_settings settings{p, p.overrides.empty() ? std::nullopt : net::ip_address::parse(h.ip), {}};
+        if (need_pool) settings.pool = pool_of(h.ip, h.vlan, h.mac);
+        host_checks(id, h, settings, seconds, out);
+        if (pool_checks_on && !settings.pool.empty()) {
+            auto& t = pools[settings.pool];
+            t.bytes += h.bytes;
+            t.packets += h.packets;
+            t.flows += h.flows_out + h.flows_in;
         }
     }
-    for (const auto& [pool, bytes] : pool_bytes) {
-        const double per_min = static_cast<double>(bytes) * 60.0 / seconds;
-        const double limit = p[check::pool_volume].threshold;
-        if (per_min <= limit) continue;
-        const std::string name = net::sanitize_utf8(pool, 128);
-        out.push_back(finding{check::pool_volume, "pool_volume", "pool", name,
-                              "pool " + name + " traffic: " + fmt_number(per_min) + " bytes/min (threshold " +
-                                  fmt_number(limit) + ")",
-                              boost::json::object{{"pool", name}, {"value", per_min}, {"threshold", limit}}});
-    }
+    for (const auto& [pool, totals] : pools) pool_checks(pool, totals, p, seconds, out);
     for (const auto& [id, pw] : w.probes()) probe_checks(id, pw, p, out);
     return out;
 }

@@ -18,7 +18,7 @@
 
 namespace wireflow::collector::alert {
 
-// Host -> pool name (empty: no pool), for the pool volume check.
+// Host -> pool name (empty: no pool), for the pool checks and pool overrides.
 using pool_lookup = std::function<std::string(std::string_view ip, std::uint16_t vlan, std::string_view mac)>;
 
 // True for the checks whose alerts the window holds and releases.

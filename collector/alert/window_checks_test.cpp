@@ -167,3 +167,68 @@ TEST_CASE("a DNS flood is queries per second to port 53", "[window_checks]") {
     for (auto& r : rows) r.server_port = 5353;   // not DNS
     CHECK(window_findings(counted(rows, p), p, 10s, {}).empty());
 }
+
+TEST_CASE("host and pool packet and flow thresholds are per minute", "[window_checks]") {
+    auto p = with(check::host_packets, 500);   // packets/min
+    p[check::pool_packets].threshold = 800;
+    p[check::pool_flows].threshold = 30;       // new flows/min
+    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
+        return ip.starts_with("10.") ? std::string("office") : std::string();
+    };
+    std::vector<flow_row> rows;
+    for (int i = 0; i < 40; ++i) rows.push_back(tcp_flow("10.0.0.1", "198.51.100.1", 443, false));  // 10 packets each
+    for (int i = 0; i < 10; ++i) rows.push_back(tcp_flow("10.0.0.2", "198.51.100.2", 443, false));
+    const auto fs = window_findings(counted(rows, p), p, 60s, pool_of);
+    // 400 packets of 10.0.0.1 and its server; 100 of 10.0.0.2: only the office pool's 500 + ... above
+    CHECK(ids(fs, "host_packets").empty());
+    CHECK(ids(fs, "pool_packets").empty());       // 500 packets/min
+    CHECK(ids(fs, "pool_flows") == std::set<std::string>{"office"});   // 50 flows/min
+    // Over 30 s the same counts are twice the rate.
+    const auto fast = window_findings(counted(rows, p), p, 30s, pool_of);
+    CHECK(ids(fast, "host_packets") == std::set<std::string>{"10.0.0.1@0", "198.51.100.1@0"});
+    CHECK(ids(fast, "pool_packets") == std::set<std::string>{"office"});
+}
+
+TEST_CASE("a host, pool or network override changes the threshold for its hosts only", "[window_checks]") {
+    auto p = with(check::host_volume, 1e6);   // bytes/min
+    std::string error;
+    auto with_overrides = apply_json(p, boost::json::parse(R"({"overrides": [
+        {"check": "host_volume", "host": "10.0.0.1", "threshold": 1e9},
+        {"check": "host_volume", "pool": "backup", "threshold": 5e8},
+        {"check": "host_volume", "network": "198.51.100.0/24", "enabled": false},
+        {"check": "host_volume", "network": "10.9.0.0/16", "threshold": 1e3}]})"), error);
+    REQUIRE(with_overrides);
+    p = *with_overrides;
+    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
+        return ip == "10.0.0.2" ? std::string("backup") : std::string();
+    };
+    std::vector<flow_row> rows;
+    for (const char* client : {"10.0.0.1", "10.0.0.2", "10.0.0.3"}) {
+        auto r = tcp_flow(client, "198.51.100.1", 443, false);
+        r.s2c_bytes = 2'000'000;
+        rows.push_back(r);
+    }
+    auto small = tcp_flow("10.9.1.1", "192.0.2.1", 22, false);
+    small.s2c_bytes = 2'000;   // 2,060 bytes: above the network's 1e3, far below the global 1e6
+    rows.push_back(small);
+    const auto fs = window_findings(counted(rows, p), p, 60s, pool_of);
+    // 10.0.0.1: its own 1e9; 10.0.0.2: the backup pool's 5e8; 198.51.100.1: switched off by its network;
+    // 10.0.0.3 keeps the global 1e6; 10.9.1.1 is held to its network's 1e3 (192.0.2.1 to the global one).
+    CHECK(ids(fs, "host_volume") == std::set<std::string>{"10.0.0.3@0", "10.9.1.1@0"});
+}
+
+TEST_CASE("a probe backlog above the threshold is found while it grows, not while it drains", "[window_checks]") {
+    const auto p = with(check::probe_spool_growing, 100);   // batches
+    alert_window w(10);
+    probe_health h{"probe-a", 7, true, 0, 1000, 0, 0, 0, 50};
+    w.count(h);
+    CHECK(ids(window_findings(w, p, 60s, {}), "probe_spool_growing").empty());   // 50: below
+    w.reset();
+    h.batches_pending = 400;
+    w.count(h);
+    CHECK(ids(window_findings(w, p, 60s, {}), "probe_spool_growing") == std::set<std::string>{"probe-a"});
+    w.reset();
+    h.batches_pending = 300;   // still above, but draining
+    w.count(h);
+    CHECK(ids(window_findings(w, p, 60s, {}), "probe_spool_growing").empty());
+}

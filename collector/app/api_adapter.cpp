@@ -169,4 +169,20 @@ std::optional<http::blacklist_info> api_adapter::set_blacklist_enabled(const std
     return std::nullopt;
 }
 
+std::vector<http::notification_endpoint_info> api_adapter::notification_endpoints() {
+    std::vector<http::notification_endpoint_info> out;
+    for (const auto& e : p_.notifier.status())
+        out.push_back(http::notification_endpoint_info{e.name, std::string(alert::to_string(e.kind)), e.target,
+                                                       std::string(alert::to_string(e.min_severity)), e.types,
+                                                       e.from_preferences, e.sent, e.failed, e.retries,
+                                                       e.last_success, e.last_failure, e.last_error});
+    return out;
+}
+
+std::optional<http::notification_test_result> api_adapter::test_notification(const std::string& name) {
+    const auto r = p_.notifier.send_test(name);
+    if (!r) return std::nullopt;
+    return http::notification_test_result{r->ok, r->error};
+}
+
 }  // namespace wireflow::collector::app

@@ -6,6 +6,7 @@
 
 #include "aggregate/aggregator.hpp"
 #include "alert/alert_engine.hpp"
+#include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
 #include "http/collector_api.hpp"
 #include "pool_service.hpp"
@@ -31,6 +32,7 @@ struct api_parts {
     user_store& users;
     alert::alert_engine& alerts;
     blacklist::blacklist_manager& blacklists;
+    alert::notifier& notifier;
     scheduler& work;  // blacklist reloads run on its blocking lane
 };
 
@@ -85,6 +87,9 @@ public:
     std::vector<std::string> nft_spared() override { return p_.blacklists.nft_spared(); }
     bool reload_blacklists() override;
     std::optional<http::blacklist_info> set_blacklist_enabled(const std::string& name, bool enabled) override;
+
+    std::vector<http::notification_endpoint_info> notification_endpoints() override;
+    std::optional<http::notification_test_result> test_notification(const std::string& name) override;
 
     // ---- account_store: collector/store/user_store ----
     bool create_default_admin_if_empty(const std::string& hash, bool must_change) override {

@@ -84,11 +84,12 @@ collector_app::collector_app(collector_config config)
           alert_rows_, preferences_, &notifier_),
       blacklists_(list_settings(config_, users_), &list_rows_),
       api_(api_parts{[this] { return counters(); }, aggregator_, pools_, probes_view_, host_store_, timeseries_, flows_,
-                     users_, alerts_, blacklists_, scheduler_}),
+                     users_, alerts_, blacklists_, notifier_, scheduler_}),
       web_(api_, web_config(config_)) {
     // Flows are marked before they are stored and checked once stored.
     blacklists_.on_status(
         [this](std::string_view s, bool ok, std::string_view e) { alerts_.on_blacklist_status(s, ok, e); });
+    blacklists_.on_nft_status([this](bool ok, std::string_view e) { alerts_.on_nft_status(ok, e); });
     schedule_work();
 }
 
@@ -145,7 +146,7 @@ void collector_app::schedule_work() {
         for (const auto& p : probes_view_.list(now))
             health.push_back({p.probe_id, p.boot_id, p.up,
                               now_ns > p.last_seen_ns ? (now_ns - p.last_seen_ns) / 1'000'000'000 : 0, p.packets,
-                              p.nic_drops, p.export_drops, p.sequence_gaps});
+                              p.nic_drops, p.export_drops, p.sequence_gaps, p.batches_pending});
         alerts_.on_probe_health(health);
     });
     // Sessions idle or expired: deleted (they are refused anyway).

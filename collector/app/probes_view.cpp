@@ -53,6 +53,7 @@ std::vector<probe_view> probes_view::list(std::chrono::system_clock::time_point 
             v.ports.push_back(std::move(pv));
         }
         v.export_drops = st.export_drops;
+        v.batches_pending = st.batches_pending;
         for (const auto& w : st.workers) {
             v.export_drops += w.ring_full_drops;
             v.flows_active += w.flows_active;

@@ -139,6 +139,7 @@ struct blacklist_manager::impl {
     std::vector<std::optional<clock::time_point>> fetch_failed_at;
     std::vector<std::optional<clock::time_point>> next_due;
     std::vector<status_listener> listeners;
+    std::vector<nft_listener> nft_listeners;
     std::string nft_error;
     std::uint64_t nft_written_generation{~0ull};
     std::vector<net::ip_prefix> nft_written_spared;
@@ -218,13 +219,19 @@ struct blacklist_manager::impl {
         std::vector<std::string> listed;
         for (const auto& p : cut) listed.push_back(p.to_string());
         if (error.empty()) error = run_command(nft_argv);
-        std::lock_guard lock(state_mutex);
-        nft_error = error;
-        nft_spared_listed = std::move(listed);
-        if (error.empty()) {
-            nft_written_generation = set.version();
-            nft_written_spared = std::move(spared);
+        std::vector<nft_listener> ls;
+        {
+            std::lock_guard lock(state_mutex);
+            nft_error = error;
+            nft_spared_listed = std::move(listed);
+            if (error.empty()) {
+                nft_written_generation = set.version();
+                nft_written_spared = std::move(spared);
+            }
+            ls = nft_listeners;
         }
+        // The alert engine's nft_sync_failed: engaged by a failure, released by a success.
+        for (const auto& f : ls) f(error.empty(), error);
     }
 
     // After loads: publish to mark(), write and apply the nftables file, persist.
@@ -302,6 +309,11 @@ blacklist_manager::blacklist_manager(manager_settings settings, blacklist_source
 }
 
 blacklist_manager::~blacklist_manager() = default;
+
+void blacklist_manager::on_nft_status(nft_listener f) {
+    std::lock_guard lock(impl_->state_mutex);
+    impl_->nft_listeners.push_back(std::move(f));
+}
 
 void blacklist_manager::on_status(status_listener f) {
     std::lock_guard lock(impl_->state_mutex);

@@ -47,6 +47,9 @@ struct manager_settings {
 // Called after each attempt at a source: ok, or the error (the alert engine's
 // on_blacklist_status).
 using status_listener = std::function<void(std::string_view source, bool ok, std::string_view error)>;
+// Called after each attempt at writing and applying the nftables set: ok, or
+// the error (the alert engine's on_nft_status).
+using nft_listener = std::function<void(bool ok, std::string_view error)>;
 
 class blacklist_manager {
 public:
@@ -58,6 +61,7 @@ public:
     blacklist_manager& operator=(const blacklist_manager&) = delete;
 
     void on_status(status_listener f);
+    void on_nft_status(nft_listener f);
 
     // Reads the enabled switches persisted in blacklist_sources (user choices
     // for built-in lists); store errors are returned as text, not thrown.

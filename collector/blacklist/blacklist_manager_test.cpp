@@ -218,7 +218,10 @@ TEST_CASE("each reload writes the nftables file and runs the command without a s
     const std::string copy = (dir.path / "applied copy.nft").string();
     s.nft_command = "/bin/cp " + s.nft_file + " \"" + copy + "\"";
     blacklist_manager m(s, nullptr);
+    std::vector<std::pair<bool, std::string>> reports;
+    m.on_nft_status([&](bool ok, std::string_view e) { reports.emplace_back(ok, std::string(e)); });
     REQUIRE(m.reload() == 0);
+    CHECK(reports == std::vector<std::pair<bool, std::string>>{{true, ""}});
     const auto text = read(s.nft_file);
     CHECK(text.find("192.0.2.0/24") != std::string::npos);
     CHECK(text.find("2001:db8::/32") != std::string::npos);
@@ -229,8 +232,12 @@ TEST_CASE("each reload writes the nftables file and runs the command without a s
     bad.nft_command = "/bin/false";
     bad.nft_file = (dir.path / "other.nft").string();
     blacklist_manager m2(bad, nullptr);
+    reports.clear();
+    m2.on_nft_status([&](bool ok, std::string_view e) { reports.emplace_back(ok, std::string(e)); });
     m2.reload();
     CHECK(m2.last_nft_error() == "/bin/false exited with status 1");
+    // The listener (the alert engine's nft_sync_failed) hears the failure.
+    CHECK(reports == std::vector<std::pair<bool, std::string>>{{false, "/bin/false exited with status 1"}});
 }
 
 TEST_CASE("commands split on blanks with quotes and backslashes, never through a shell", "[blacklist_manager]") {

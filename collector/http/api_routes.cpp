@@ -42,6 +42,8 @@ const std::array routes{
     route{verb::get, "/api/v1/blacklists", role::viewer, false, false, "Blacklist sources and their state", "", h::blacklists},
     route{verb::post, "/api/v1/blacklists/reload", role::admin, true, false, "Reload every enabled blacklist now (in the background)", "", h::reload_blacklists},
     route{verb::put, "/api/v1/blacklists/{name}", role::admin, true, false, "Enable or disable a source {enabled}", "", h::update_blacklist},
+    route{verb::get, "/api/v1/notifications", role::admin, false, false, "Notification endpoints with their delivery status", "", h::notification_endpoints},
+    route{verb::post, "/api/v1/notifications/{name}/test", role::admin, true, false, "Send a test message to one endpoint now", "", h::test_notification},
     route{verb::get, "/api/v1/timeseries", role::viewer, false, false, "One time series in buckets", "metric scope id from to step", h::timeseries},
     route{verb::get, "/api/v1/users", role::admin, false, false, "Users", "", h::list_users},
     route{verb::post, "/api/v1/users", role::admin, true, false, "Create a user {name, role, password}", "", h::create_user},

@@ -99,6 +99,24 @@ struct blacklist_info {
     std::string last_error;
 };
 
+// ---- notification endpoints (--notify options and the preferences' syslog/webhook) ----
+struct notification_endpoint_info {
+    std::string name;
+    std::string kind;            // email slack teams discord mattermost telegram webhook syslog
+    std::string target;          // redacted: no credentials, tokens or webhook paths
+    std::string min_severity;
+    std::vector<std::string> types;  // empty: every type
+    bool from_preferences{false};
+    std::uint64_t sent{0}, failed{0}, retries{0};
+    std::optional<std::chrono::system_clock::time_point> last_success, last_failure;
+    std::string last_error;      // of the last failed attempt; empty: none yet
+};
+
+struct notification_test_result {
+    bool ok{false};
+    std::string error;           // one line; empty when ok
+};
+
 // ---- accounts: users, sessions, API tokens (hashes only, never secrets) ----
 class account_store {
 public:
@@ -196,6 +214,12 @@ public:
     virtual bool reload_blacklists() = 0;
     // The source's new state; nullopt: no such source.
     virtual std::optional<blacklist_info> set_blacklist_enabled(const std::string& name, bool enabled) = 0;
+
+    // ---- notification endpoints ----
+    [[nodiscard]] virtual std::vector<notification_endpoint_info> notification_endpoints() = 0;
+    // Sends a test message to the named endpoint now (blocking up to the
+    // delivery timeout), whatever its filters; nullopt: no such endpoint.
+    virtual std::optional<notification_test_result> test_notification(const std::string& name) = 0;
 };
 
 }  // namespace wireflow::collector::http

@@ -37,6 +37,8 @@ public:
     std::vector<std::string> spared;
     bool reload_running{false};
     int reloads{0};
+    std::vector<notification_endpoint_info> endpoints;
+    int tests_sent{0};
     std::string last_series_metric;
 
     std::map<std::string, stored_user> users;
@@ -180,6 +182,16 @@ public:
             if (b.name == name) {
                 b.enabled = enabled;
                 return b;
+            }
+        return std::nullopt;
+    }
+
+    std::vector<notification_endpoint_info> notification_endpoints() override { return endpoints; }
+    std::optional<notification_test_result> test_notification(const std::string& name) override {
+        for (auto& e : endpoints)
+            if (e.name == name) {
+                ++tests_sent;
+                return notification_test_result{e.last_error.empty(), e.last_error};
             }
         return std::nullopt;
     }

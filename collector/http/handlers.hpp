@@ -45,6 +45,9 @@ reply ack_alert(call& c);
 reply get_preferences(call& c);
 reply put_preferences(call& c);
 reply blacklists(call& c);
+// notifications.cpp: notification endpoints
+reply notification_endpoints(call& c);
+reply test_notification(call& c);
 reply reload_blacklists(call& c);
 reply update_blacklist(call& c);
 

@@ -101,6 +101,7 @@ bj::object probe_json(const probe_view& p) {
     o["bytes"] = p.bytes;
     o["nic_drops"] = p.nic_drops;
     o["export_drops"] = p.export_drops;
+    o["batches_pending"] = p.batches_pending;
     o["flows_active"] = p.flows_active;
     o["sequence_gaps"] = p.sequence_gaps;
     o["batches_stored"] = p.batches_stored;
@@ -216,6 +217,25 @@ bj::object blacklist_json(const blacklist_info& s, bool secrets) {
     for (const auto& r : s.refused_examples) refused.emplace_back(r);
     o["refused_examples"] = std::move(refused);
     o["hits"] = s.hits;
+    return o;
+}
+
+bj::object notification_endpoint_json(const notification_endpoint_info& e) {
+    bj::object o;
+    o["name"] = e.name;
+    o["kind"] = e.kind;
+    o["target"] = e.target;
+    o["min_severity"] = e.min_severity;
+    bj::array types;
+    for (const auto& t : e.types) types.emplace_back(t);
+    o["types"] = std::move(types);
+    o["from_preferences"] = e.from_preferences;
+    o["sent"] = e.sent;
+    o["failed"] = e.failed;
+    o["retries"] = e.retries;
+    o["last_success"] = opt_time(e.last_success);
+    o["last_failure"] = opt_time(e.last_failure);
+    o["last_error"] = e.last_error;
     return o;
 }
 

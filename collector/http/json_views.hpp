@@ -30,6 +30,7 @@ namespace wireflow::collector::http {
 // A URL or path without what may be secret: "https://hooks.example/…" (no
 // user info, path or query), "…/name" for a file path; empty stays empty.
 [[nodiscard]] std::string redact_location(std::string_view location);
+[[nodiscard]] boost::json::object notification_endpoint_json(const notification_endpoint_info& e);
 [[nodiscard]] boost::json::object app_total_json(const app_total& a);
 [[nodiscard]] boost::json::object user_json(const stored_user& u);
 [[nodiscard]] boost::json::object token_json(const stored_token& t);

@@ -252,6 +252,32 @@ const std::map<std::string, route_test>& route_tests() {
              CHECK(f.send(verb::put, "/api/v1/blacklists/local-drop", f.admin, R"({"enabled":"yes"})").status == 400);
              CHECK(f.send(verb::put, "/api/v1/blacklists/local-drop", f.admin, R"({})").status == 400);
          }},
+        {"GET /api/v1/notifications",
+         [](fixture& f) {
+             const auto r = f.get("/api/v1/notifications", f.admin);
+             CHECK(r.status == 200);
+             CHECK(total_of(r) == 2);
+             const auto body = r.json();
+             const auto& pager = body.at("items").as_array().at(1).as_object();
+             CHECK(pager.at("name") == "pager");
+             CHECK(pager.at("failed") == 1);
+             CHECK(pager.at("last_error") == "HTTP status 503");
+             CHECK(f.get("/api/v1/notifications", f.viewer).status == 403);   // targets are the admins' business
+         }},
+        {"POST /api/v1/notifications/{name}/test",
+         [](fixture& f) {
+             const auto ok = f.send(verb::post, "/api/v1/notifications/ops-slack/test", f.admin);
+             CHECK(ok.status == 200);
+             CHECK(ok.json().at("ok") == true);
+             // A failed delivery is the answer's content, not an HTTP error.
+             const auto failed = f.send(verb::post, "/api/v1/notifications/pager/test", f.admin);
+             CHECK(failed.status == 200);
+             CHECK(failed.json().at("ok") == false);
+             CHECK(failed.json().at("error") == "HTTP status 503");
+             CHECK(f.api.tests_sent == 2);
+             CHECK(f.send(verb::post, "/api/v1/notifications/nobody/test", f.admin).status == 404);
+             CHECK(f.send(verb::post, "/api/v1/notifications/pager/test", f.admin, R"({"x":1})").status == 400);
+         }},
         {"GET /api/v1/timeseries",
          [](fixture& f) {
              const auto r = f.get("/api/v1/timeseries?metric=bytes&scope=global&from=0&to=600&step=300", f.viewer);

@@ -84,6 +84,18 @@ struct fixture {
         b.format = "plain";
         b.enabled = true;
         api.list_rows = {b};
+        notification_endpoint_info ops;
+        ops.name = "ops-slack";
+        ops.kind = "slack";
+        ops.target = "https://hooks.slack.com/…";
+        ops.min_severity = "warning";
+        ops.sent = 3;
+        notification_endpoint_info down = ops;
+        down.name = "pager";
+        down.kind = "webhook";
+        down.failed = 1;
+        down.last_error = "HTTP status 503";
+        api.endpoints = {ops, down};
         probe_view p;
         p.probe_id = "edge";
         p.up = true;

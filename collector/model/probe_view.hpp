@@ -29,6 +29,7 @@ struct probe_view {
     std::uint64_t export_drops{0};     // records the probe could not export: ring full + exporter drops
     std::uint64_t flows_active{0};
     std::uint64_t sequence_gaps{0};
+    std::uint64_t batches_pending{0};  // the probe's unacknowledged batches (memory + spool) at its last report
     std::uint64_t batches_stored{0};   // this boot, seen by this collector run
 };
 

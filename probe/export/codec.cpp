@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "net/utf8.hpp"
+#include "records/payload_seen.hpp"
 #include "wireflow.pb.h"
 
 namespace wireflow::probe {
@@ -129,6 +130,8 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_c2s_tcp_flags(r.c2s_tcp_flags);
     out.set_s2c_tcp_flags(r.s2c_tcp_flags);
     out.set_end_reason(to_proto(r.reason));
+    out.set_payload_seen(payload_seen::tracked | (r.c2s_payload ? payload_seen::client : 0u) |
+                         (r.s2c_payload ? payload_seen::server : 0u));
     if (r.has_macs) {
         out.set_client_mac(r.client_mac.data(), r.client_mac.size());
         out.set_server_mac(r.server_mac.data(), r.server_mac.size());
@@ -233,6 +236,8 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
     field("c2s_tcp_flags", r.c2s_tcp_flags, out);
     field("s2c_tcp_flags", r.s2c_tcp_flags, out);
     field("worker", r.worker, out);
+    field("c2s_payload", std::uint64_t{r.c2s_payload}, out);
+    field("s2c_payload", std::uint64_t{r.s2c_payload}, out);
     if (r.has_macs) {
         append_key("client_mac", out);
         append_mac(r.client_mac, out);

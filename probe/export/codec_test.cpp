@@ -33,6 +33,8 @@ flow_record sample_v4() {
     r.c2s_tcp_flags = 0x1b;
     r.s2c_tcp_flags = 0x12;
     r.reason = end_reason::tcp_fin;
+    r.c2s_payload = false;
+    r.s2c_payload = true;
     r.has_macs = true;
     r.client_mac = {0x00, 0x11, 0x22, 0xaa, 0xbb, 0xcc};
     r.server_mac = {0xde, 0xad, 0xbe, 0xef, 0x00, 0x01};
@@ -84,6 +86,7 @@ TEST_CASE("every flow record field survives a protobuf round trip", "[codec]") {
     CHECK(back.c2s_tcp_flags() == 0x1b);
     CHECK(back.s2c_tcp_flags() == 0x12);
     CHECK(back.end_reason() == wireflow::v1::END_REASON_TCP_FIN);
+    CHECK(back.payload_seen() == (0x80u | 0x02u));   // tracked; the server sent payload, the client none
     CHECK(back.client_mac() == std::string("\x00\x11\x22\xaa\xbb\xcc", 6));
     CHECK(back.server_mac() == std::string("\xde\xad\xbe\xef\x00\x01", 6));
     CHECK(back.worker() == 3);
@@ -157,6 +160,8 @@ TEST_CASE("dump JSON line carries every field under its documented name", "[code
     CHECK(j.at("c2s_tcp_flags").as_int64() == 0x1b);
     CHECK(j.at("s2c_tcp_flags").as_int64() == 0x12);
     CHECK(j.at("end_reason").as_string() == "tcp_fin");
+    CHECK(j.at("c2s_payload").as_int64() == 0);
+    CHECK(j.at("s2c_payload").as_int64() == 1);
     CHECK(j.at("client_mac").as_string() == "00:11:22:aa:bb:cc");
     CHECK(j.at("server_mac").as_string() == "de:ad:be:ef:00:01");
     CHECK(j.at("app_protocol").as_int64() == 124);

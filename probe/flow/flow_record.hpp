@@ -36,6 +36,11 @@ struct flow_record {
     std::uint8_t c2s_tcp_flags{0};
     std::uint8_t s2c_tcp_flags{0};
     end_reason reason{end_reason::unspecified};
+    // Each side sent L4 payload at least once since the flow began (not
+    // only in this record's period): "TCP connection with no data" needs
+    // the flow's whole life.
+    bool c2s_payload{false};
+    bool s2c_payload{false};
     bool has_macs{false};
     std::array<std::uint8_t, 6> client_mac{};
     std::array<std::uint8_t, 6> server_mac{};

@@ -20,6 +20,8 @@ constexpr std::uint8_t st_client_is_lo = 0x02;
 constexpr std::uint8_t st_has_macs = 0x04;
 constexpr std::uint8_t st_fin_c2s = 0x08;
 constexpr std::uint8_t st_fin_s2c = 0x10;
+constexpr std::uint8_t st_payload_c2s = 0x20;   // sticky for the flow's life (never reset per period)
+constexpr std::uint8_t st_payload_s2c = 0x40;
 
 // One flow, two cache lines: the first holds what a lookup compares and what
 // every packet updates in the client direction. Counters cover the current
@@ -164,6 +166,8 @@ struct flow_table::impl {
         r.c2s_tcp_flags = e.c2s_flags;
         r.s2c_tcp_flags = e.s2c_flags;
         r.reason = why;
+        r.c2s_payload = (e.state & st_payload_c2s) != 0;
+        r.s2c_payload = (e.state & st_payload_s2c) != 0;
         r.has_macs = (e.state & st_has_macs) != 0;
         r.client_mac = e.client_mac;
         r.server_mac = e.server_mac;
@@ -282,6 +286,11 @@ flow_hit flow_table::account(const packet_summary& p, const flow_lookup& l, std:
         e.s2c_bytes += p.l3_bytes;
         e.s2c_flags |= p.tcp_flags;
     }
+    // L4 payload on the wire: the IP length beyond the headers (a snapped
+    // capture still counts; a header cut short counts as payload, which can
+    // only hide a "no data" connection, never invent one).
+    if (p.has_l4 && p.l3_bytes > static_cast<std::uint32_t>(p.payload_offset - p.l3_offset))
+        e.state |= from_client ? st_payload_c2s : st_payload_s2c;
     if (p.has_macs && (e.state & st_has_macs) == 0) {
         e.state |= st_has_macs;
         e.client_mac = from_client ? p.src_mac : p.dst_mac;

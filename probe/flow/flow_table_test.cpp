@@ -199,3 +199,34 @@ TEST_CASE("the burst form (lookup, prefetch_entry, account) places packets as ac
     }
     CHECK(one.counters().evictions > 0);  // the small table churned
 }
+
+TEST_CASE("a side that sent L4 payload is marked for the flow's whole life", "[flow_table]") {
+    flow_table t(small_config());
+    collecting_sink sink;
+    // Handshake and close without data: 40-byte segments both ways.
+    t.account(pkt(tcp, cli, srv, 40, tcp_flag::syn), 1 * sec, sink);
+    t.account(pkt(tcp, srv, cli, 40, tcp_flag::syn | tcp_flag::ack), 1 * sec, sink);
+    t.account(pkt(tcp, cli, srv, 40, tcp_flag::ack), 1 * sec, sink);
+    t.flush(2 * sec, sink);
+    REQUIRE(sink.items.size() == 1);
+    CHECK_FALSE(sink.items[0].rec.c2s_payload);
+    CHECK_FALSE(sink.items[0].rec.s2c_payload);
+
+    // Data from the server once; the next record (after an active timeout)
+    // still says so, though its own period carried none.
+    sink.items.clear();
+    t.account(pkt(tcp, cli, srv, 40, tcp_flag::syn), 10 * sec, sink);
+    t.account(pkt(tcp, srv, cli, 1040, tcp_flag::ack), 11 * sec, sink);
+    // ACKs every 5 s (under the 10 s idle timeout) past the 60 s active timeout.
+    for (std::uint64_t at = 15; at <= 90; at += 5) {
+        t.account(pkt(tcp, cli, srv, 40, tcp_flag::ack), at * sec, sink);
+        t.expire(at * sec, 1000, sink);
+    }
+    t.flush(91 * sec, sink);
+    REQUIRE(sink.items.size() >= 2);
+    CHECK(sink.items.front().rec.reason == end_reason::active_timeout);
+    for (const auto& item : sink.items) {
+        CHECK_FALSE(item.rec.c2s_payload);
+        CHECK(item.rec.s2c_payload);
+    }
+}

@@ -33,6 +33,10 @@ inline packet_summary pkt(std::uint8_t proto, endpoint src, endpoint dst, std::u
     p.src = src;
     p.dst = dst;
     p.l3_bytes = bytes;
+    // A 20-byte IPv4 header and a TCP header without options (UDP: 8 bytes):
+    // a 40-byte TCP packet carries no payload.
+    p.l3_offset = 14;
+    p.payload_offset = static_cast<std::uint16_t>(14 + 20 + (proto == tcp ? 20 : 8));
     return p;
 }
 

@@ -253,6 +253,45 @@ describe('wireflow dashboard', () => {
     await shot('09-preferences');
   });
 
+  it('a threshold override for one host is saved and shown again', async () => {
+    await go('#/preferences');
+    await page.waitForSelector('#override-add');
+    await page.click('#override-add');
+    const row = page.locator('#override-list tr').last();
+    await row.locator('.override-check').selectOption('host_volume');
+    await row.locator('.override-scope').selectOption('host');
+    await row.locator('.override-match').fill('10.0.0.5');
+    await row.locator('.override-threshold').fill('50000000000');
+    await page.click('#prefs-save');
+    await page.waitForSelector('#prefs-status >> text=Saved');
+    const prefs = await api('GET', 'preferences');
+    assert.deepEqual(prefs.body.overrides, [{check: 'host_volume', host: '10.0.0.5', threshold: 50000000000}]);
+    await go('#/preferences');
+    await page.waitForSelector('#override-list tr');
+    assert.equal(await page.inputValue('#override-list tr .override-match'), '10.0.0.5');
+    await shot('09b-preferences-overrides');
+    // A malformed one is refused with the collector's reason, nothing saved.
+    await page.fill('#override-list tr .override-match', '10.0.0.300');
+    const [refused] = await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith('/api/v1/preferences') && r.request().method() === 'PUT'),
+      page.click('#prefs-save')]);
+    assert.equal(refused.status(), 400);
+    const again = await api('GET', 'preferences');
+    assert.equal(again.body.overrides[0].host, '10.0.0.5');
+  });
+
+  it('a notification endpoint shows its status and sends a test message', async () => {
+    await go('#/preferences');
+    await page.waitForSelector('#endpoint-list tr[data-endpoint="ops-syslog"]');
+    await page.click('.endpoint-test[data-endpoint="ops-syslog"]');
+    await page.waitForSelector('#endpoint-list tr[data-endpoint="ops-syslog"] >> text=delivered');
+    const list = await api('GET', 'notifications');
+    const ops = list.body.items.find((e) => e.name === 'ops-syslog');
+    assert.equal(ops.kind, 'syslog');
+    assert.ok(ops.sent >= 1, 'the test message counts as sent');
+    await shot('09c-notification-endpoints');
+  });
+
   it('traffic to a blacklisted server raises an alert that can be acknowledged', async () => {
     // A second replay, now that alerts are on: its flows reach the
     // blacklisted server.

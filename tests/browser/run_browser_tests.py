@@ -17,6 +17,7 @@ Skips (77) only when node or chromium is missing.
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -71,7 +72,11 @@ def main():
     work = tempfile.mkdtemp(prefix="wireflow-browser-")
     collector = None
     rc = 1
-    with Cluster() as pg:
+    # A syslog receiver for the notification endpoint the Preferences page
+    # tests with its "Send test" button.
+    syslog = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    syslog.bind(("127.0.0.1", 0))
+    with Cluster() as pg, syslog:
         try:
             dsn = pg.create_database("browser")
             blacklist = os.path.join(work, "test-blacklist.txt")
@@ -79,7 +84,8 @@ def main():
                 f.write(f"# browser test: a server of the generated capture\n{BLACKLISTED_IP}\n")
             collector = Collector(dsn, os.path.join(work, "collector"), extra=[
                 "--local-networks=192.168.0.0/16,fd00::/8", f"--blacklist=plain:{blacklist}",
-                f"--ui-dir={os.path.join(SOURCE, 'ui-static')}", "--host-persist-s=5"]).start()
+                f"--ui-dir={os.path.join(SOURCE, 'ui-static')}", "--host-persist-s=5",
+                f"--notify=syslog udp://127.0.0.1:{syslog.getsockname()[1]} name=ops-syslog"]).start()
             ingest = collector.endpoint
             url = f"http://127.0.0.1:{collector.http_port}/"
             wait_for("the collector's HTTP server", lambda: http_answers(url))
@@ -98,6 +104,18 @@ def main():
                                    os.path.join(HERE, "ui_modules.test.mjs"), os.path.join(HERE, "dashboard.test.mjs")],
                                   cwd=HERE, env=env, timeout=600)
             rc = 0 if node.returncode == 0 else 1
+            # The page's test button really reached the receiver.
+            # (Alerts raised by the tests arrive there too: read them all.)
+            syslog.settimeout(0.5)
+            got = b""
+            try:
+                while b"notification_test" not in got:
+                    got += syslog.recv(65536)
+            except OSError:
+                pass
+            if b"notification_test" not in got:
+                print("FAIL: the syslog receiver got no test message from the Preferences page", got[:200])
+                rc = 1
         finally:
             try:
                 if collector is not None:

@@ -1,4 +1,5 @@
 import * as api from '../api.js';
+import * as fmt from '../format.js';
 import {h, replace, option, field} from '../dom.js';
 import {pageHeader} from '../widgets.js';
 
@@ -9,8 +10,76 @@ const units = {
   icmp_flood: 'packets/s', host_volume: 'bytes/min', pool_volume: 'bytes/min', new_device: '',
   probe_packet_drops: '% of packets', probe_export_drops: 'records per window', probe_silent: 's',
   blacklist_update_failed: '', flow_risk: '', syn_flood: 'SYNs/s', dns_flood: 'queries/s', long_lived_flow: 's',
-  elephant_flow: 'bytes per record', insecure_protocol: '',
+  elephant_flow: 'bytes per record', insecure_protocol: '', host_packets: 'packets/min', pool_packets: 'packets/min',
+  pool_flows: 'flows/min', probe_spool_growing: 'batches', nft_sync_failed: '',
 };
+const scopes = ['host', 'pool', 'network'];
+
+// One row of the per-host/pool/network overrides table (threshold_override.hpp).
+function overrideRow(checkNames, o, onRemove) {
+  const scope = scopes.find((s) => o[s] !== undefined) ?? 'host';
+  const check = h('select', {class: 'override-check', 'aria-label': 'Check'}, checkNames.map((c) => option(c, c.replaceAll('_', ' '), o.check)));
+  const where = h('select', {class: 'override-scope', 'aria-label': 'Applies to'}, scopes.map((s) => option(s, s, scope)));
+  const match = h('input', {type: 'text', class: 'override-match', maxlength: 128, required: true, value: o[scope] ?? '',
+    placeholder: '10.0.0.5, 10.0.0.0/24 or a pool name', 'aria-label': 'Host, network or pool'});
+  const state = h('select', {class: 'override-enabled', 'aria-label': 'Switch'},
+    [option('', 'as the check', ''), option('on', 'on', o.enabled === true ? 'on' : ''), option('off', 'off', o.enabled === false ? 'off' : '')]);
+  const thr = h('input', {type: 'number', class: 'override-threshold', min: 0, step: 'any', value: o.threshold ?? '', placeholder: 'as the check', 'aria-label': 'Threshold'});
+  const remove = h('button', {type: 'button', class: 'admin-only override-remove'}, 'Remove');
+  const row = h('tr', {}, h('td', {'data-label': 'Check'}, check), h('td', {'data-label': 'Applies to'}, where, ' ', match),
+    h('td', {'data-label': 'Switch'}, state), h('td', {'data-label': 'Threshold'}, thr), h('td', {}, remove));
+  remove.addEventListener('click', () => onRemove(row));
+  const value = () => {
+    const out = {check: check.value, [where.value]: match.value.trim()};
+    if (state.value) out.enabled = state.value === 'on';
+    if (thr.value !== '') out.threshold = Number(thr.value);
+    return out;
+  };
+  return {row, value};
+}
+
+// The notification endpoints (--notify options and the preferences' syslog
+// and webhook) with their delivery status and a test button. Admins only: the
+// API refuses viewers, whose page simply has no such section.
+async function endpointsCard(ctx) {
+  const body = h('tbody', {id: 'endpoint-list'});
+  const card = h('div', {class: 'card', id: 'endpoints-card'}, h('h2', {}, 'Notification endpoints'),
+    h('div', {class: 'table-wrap'}, h('table', {class: 'data'},
+      h('thead', {}, h('tr', {}, ['Name', 'Kind', 'Target', 'Minimum', 'Sent', 'Failed', 'Last error', ''].map((t) => h('th', {}, t)))),
+      body)));
+  const results = new Map();   // endpoint -> outcome of its last test, kept across refreshes
+  const fill = async () => {
+    const list = api.items(await api.get('notifications'));
+    if (!ctx.alive()) return;
+    replace(body, list.length === 0
+      ? h('tr', {}, h('td', {colspan: 8, class: 'muted'}, 'No endpoint: add --notify lines to the collector\'s configuration, or a webhook below.'))
+      : list.map((e) => {
+        const result = h('span', {class: 'muted endpoint-result', role: 'status'}, results.get(e.name) ?? '');
+        const test = h('button', {type: 'button', class: 'endpoint-test', 'data-endpoint': e.name}, 'Send test');
+        test.addEventListener('click', async () => {
+          test.disabled = true;
+          result.textContent = 'sending…';
+          try {
+            const r = await api.post(`notifications/${encodeURIComponent(e.name)}/test`);
+            results.set(e.name, r.ok ? 'delivered' : `failed: ${r.error}`);
+            await fill();
+          } catch (err) {
+            ctx.fail(err);
+          } finally {
+            test.disabled = false;
+          }
+        });
+        return h('tr', {'data-endpoint': e.name},
+          h('td', {'data-label': 'Name'}, e.name), h('td', {'data-label': 'Kind'}, e.kind),
+          h('td', {'data-label': 'Target'}, e.target), h('td', {'data-label': 'Minimum'}, e.min_severity),
+          h('td', {'data-label': 'Sent'}, fmt.count(e.sent)), h('td', {'data-label': 'Failed'}, fmt.count(e.failed)),
+          h('td', {'data-label': 'Last error', class: 'endpoint-error'}, e.last_error ? `${e.last_error} (${fmt.ago(e.last_failure)})` : '–'),
+          h('td', {}, test, ' ', result));
+      }));
+  };
+  await fill();
+  return card;
+}
 
 export async function render(ctx) {
   const form = h('form', {class: 'card', id: 'prefs-form'});
@@ -32,6 +101,17 @@ export async function render(ctx) {
       h('td', {'data-label': 'Threshold'}, units[name] === '' ? '–'
         : h('span', {class: 'threshold'}, thr, h('span', {class: 'muted'}, units[name] ?? ''))))};
   });
+  const checkNames = Object.keys(prefs.checks ?? {});
+  const overrideBody = h('tbody', {id: 'override-list'});
+  let overrides = [];
+  const addOverride = (o) => {
+    const r = overrideRow(checkNames, o, (row) => { overrides = overrides.filter((x) => x.row !== row); row.remove(); });
+    overrides.push(r);
+    overrideBody.append(r.row);
+  };
+  for (const o of prefs.overrides ?? []) addOverride(o);
+  const addButton = h('button', {type: 'button', class: 'admin-only', id: 'override-add'}, 'Add override');
+  addButton.addEventListener('click', () => addOverride({check: 'host_volume'}));
   const n = prefs.notifications ?? {};
   const syslog = h('input', {type: 'checkbox', id: 'pref-syslog', checked: Boolean(n.syslog)});
   const syslogMin = h('select', {id: 'pref-syslog-min'}, severities.map((s) => option(s, s, n.syslog_min_severity)));
@@ -46,12 +126,24 @@ export async function render(ctx) {
     h('div', {class: 'table-wrap'}, h('table', {class: 'data'},
       h('thead', {}, h('tr', {}, h('th', {}, 'Check'), h('th', {}, 'Severity'), h('th', {}, 'Threshold'))),
       h('tbody', {}, rows.map((r) => r.row)))),
+    h('h2', {}, 'Thresholds per host, pool and network'),
+    h('p', {class: 'muted'}, 'A host\'s own setting wins over its pool\'s, which wins over its network\'s (the longest prefix), which wins over the check\'s.'),
+    h('div', {class: 'table-wrap'}, h('table', {class: 'data', id: 'override-table'},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Check'), h('th', {}, 'Applies to'), h('th', {}, 'Switch'), h('th', {}, 'Threshold'), h('th', {}, ''))),
+      overrideBody)),
+    h('div', {class: 'toolbar'}, addButton),
     h('h2', {}, 'Notifications'),
     h('label', {class: 'switch'}, syslog, ' Send alerts to syslog'), field('Minimum severity for syslog', syslogMin),
     field('Webhook URL', webhook), field('Minimum severity for the webhook', webhookMin),
     h('div', {class: 'toolbar'}, save, status));
   // Viewers see the settings but cannot edit them.
-  if (api.isViewer()) for (const el of form.querySelectorAll('input, select')) el.disabled = true;
+  if (api.isViewer()) for (const el of form.querySelectorAll('input, select, button')) el.disabled = true;
+
+  if (!api.isViewer()) {
+    const endpoints = await endpointsCard(ctx);
+    if (!ctx.alive()) return;
+    ctx.root.append(endpoints);
+  }
 
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -62,6 +154,7 @@ export async function render(ctx) {
       enabled: enabled.checked,
       quiet_period_s: Number(quiet.value),
       checks,
+      overrides: overrides.map((o) => o.value()),
       notifications: {syslog: syslog.checked, syslog_min_severity: syslogMin.value, webhook_url: webhook.value.trim(), webhook_min_severity: webhookMin.value},
     };
     save.disabled = true;
