@@ -6,6 +6,8 @@
 #include "net/utf8.hpp"
 #include "alert/alert_writer.hpp"
 #include "alert/flow_checks.hpp"
+#include "alert/flow_risk_names.hpp"
+#include "alert/network_checks.hpp"
 #include "alert/notifier.hpp"
 #include "alert/status_checks.hpp"
 #include "alert/window_checks.hpp"
@@ -34,7 +36,11 @@ std::optional<check> check_of_type(std::string_view type) {
         {"remote_to_local_insecure_protocol", check::insecure_protocol},
         {"host_packets", check::host_packets}, {"pool_packets", check::pool_packets},
         {"pool_flows", check::pool_flows}, {"probe_spool_growing", check::probe_spool_growing},
-        {"nft_sync_failed", check::nft_sync_failed}};
+        {"nft_sync_failed", check::nft_sync_failed},
+        {"unexpected_dns_server", check::unexpected_server}, {"unexpected_ntp_server", check::unexpected_server},
+        {"unexpected_smtp_server", check::unexpected_server}, {"unexpected_dhcp_server", check::unexpected_server},
+        {"ip_mac_change", check::ip_mac_change}, {"tcp_no_data", check::tcp_no_data}};
+    if (risk_type_named(type)) return check::flow_risk;   // one type per nDPI risk
     const auto it = types.find(type);
     if (it == types.end()) return std::nullopt;
     return it->second;
@@ -55,6 +61,7 @@ struct alert_engine::impl {
     alert_ledger ledger;
     alert_window window;
     known_devices devices;
+    address_bindings bindings;
     std::optional<clock::time_point> window_end;
 
     impl(alert_engine_settings s, alert_store& a, preference_store& p, notifier* n, alert_engine_stats& st)
@@ -75,7 +82,7 @@ struct alert_engine::impl {
     }
 
     void engage(finding f, clock::time_point now) {
-        const severity level = prefs[f.from].level;
+        const severity level = f.level.value_or(prefs[f.from].level);
         ledger.engage(std::move(f), level, now);
     }
 
@@ -125,8 +132,11 @@ void alert_engine::on_stored(const flow_batch& batch) noexcept {
         const window_caps caps = caps_for(I.prefs);
         for (const auto& r : batch.records) {
             if (const auto lost = I.window.count(r, caps)) stats_.untracked_hosts.fetch_add(lost, std::memory_order_relaxed);
-            for (auto& f : flow_findings(r, batch.id.probe_id, I.prefs, I.local, I.devices)) {
-                const severity level = I.prefs[f.from].level;
+            auto found = flow_findings(r, batch.id.probe_id, I.prefs, I.local, I.devices);
+            for (auto& f : network_findings(r, batch.id.probe_id, I.prefs, I.local, I.bindings))
+                found.push_back(std::move(f));
+            for (auto& f : found) {
+                const severity level = f.level.value_or(I.prefs[f.from].level);
                 I.ledger.one_shot(std::move(f), level, I.prefs.quiet_period, now);
             }
         }

@@ -1,5 +1,7 @@
 #include "alert/alert_types.hpp"
 
+#include "alert/flow_risk_names.hpp"
+
 namespace wireflow::collector::alert {
 namespace {
 
@@ -10,7 +12,8 @@ constexpr std::array<std::string_view, check_count> check_names{
     "probe_packet_drops",  "probe_export_drops", "probe_silent",       "blacklist_update_failed",
     "flow_risk",           "syn_flood",          "dns_flood",          "long_lived_flow",
     "elephant_flow",       "insecure_protocol",  "host_packets",       "pool_packets",
-    "pool_flows",          "probe_spool_growing", "nft_sync_failed"};
+    "pool_flows",          "probe_spool_growing", "nft_sync_failed",   "unexpected_server",
+    "ip_mac_change",       "tcp_no_data"};
 
 bool set_error(std::string& error, std::string text) {
     error = std::move(text);
@@ -38,6 +41,40 @@ bool read_severity(const boost::json::value& v, std::string_view key, severity& 
     const auto s = v.is_string() ? parse_severity(v.get_string()) : std::nullopt;
     if (!s) return set_error(error, std::string(key) + ": expected info, notice, warning, error or critical");
     out = *s;
+    return true;
+}
+
+boost::json::object risks_json(const alert_preferences& p) {
+    boost::json::object out;
+    for (const auto& t : risk_types()) {
+        const auto& s = p.risks[t.bit];
+        out[t.type] = boost::json::object{{"enabled", s.enabled},
+                                          {"severity", to_string(s.level.value_or(t.default_level))},
+                                          {"description", t.description}};
+    }
+    return out;
+}
+
+bool read_risks(const boost::json::value& v, alert_preferences& p, std::string& error) {
+    if (!v.is_object()) return set_error(error, "flow_risks: expected an object");
+    for (const auto& [name, settings] : v.get_object()) {
+        const auto* t = risk_type_named(name);
+        if (!t) return set_error(error, "flow_risks: unknown risk");
+        if (!settings.is_object()) return set_error(error, std::string(name) + ": expected an object");
+        auto& rs = p.risks[t->bit];
+        for (const auto& [field, fv] : settings.get_object()) {
+            const std::string where = std::string(name) + "." + std::string(field);
+            if (field == "enabled") {
+                if (!read_bool(fv, where, rs.enabled, error)) return false;
+            } else if (field == "severity") {
+                severity s{};
+                if (!read_severity(fv, where, s, error)) return false;
+                rs.level = s;
+            } else if (field != "description") {   // shown by GET; sent back unchanged by forms
+                return set_error(error, std::string(name) + ": unknown field");
+            }
+        }
+    }
     return true;
 }
 
@@ -85,6 +122,9 @@ alert_preferences default_preferences() {
     set(check::pool_flows, severity::notice, 1e5);
     set(check::probe_spool_growing, severity::warning, 100);
     set(check::nft_sync_failed, severity::error, 0);
+    set(check::unexpected_server, severity::warning, 0);
+    set(check::ip_mac_change, severity::warning, 0);
+    set(check::tcp_no_data, severity::notice, 0);
     return p;
 }
 
@@ -100,6 +140,8 @@ boost::json::object to_json(const alert_preferences& p) {
         {"quiet_period_s", p.quiet_period.count()},
         {"checks", std::move(checks)},
         {"overrides", to_json(p.overrides)},
+        {"flow_risks", risks_json(p)},
+        {"allowed_servers", to_json(p.servers)},
         {"notifications",
          boost::json::object{{"syslog", p.syslog},
                              {"syslog_min_severity", to_string(p.syslog_min)},
@@ -141,6 +183,12 @@ std::optional<alert_preferences> apply_json(const alert_preferences& base, const
             auto o = parse_overrides(value, error);
             if (!o) return std::nullopt;
             p.overrides = std::move(*o);
+        } else if (key == "allowed_servers") {
+            auto a = apply_json(p.servers, value, error);
+            if (!a) return std::nullopt;
+            p.servers = std::move(*a);
+        } else if (key == "flow_risks") {
+            if (!read_risks(value, p, error)) return std::nullopt;
         } else if (key == "notifications") {
             if (!value.is_object()) return set_error(error, "notifications: expected an object"), std::nullopt;
             for (const auto& [field, fv] : value.get_object()) {

@@ -14,6 +14,7 @@
 
 #include <boost/json.hpp>
 
+#include "alert/allowed_servers.hpp"
 #include "alert/threshold_override.hpp"
 
 namespace wireflow::collector::alert {
@@ -48,10 +49,23 @@ enum class check : std::uint8_t {
     pool_flows,               // new flows per minute of a host pool (opened or received by its hosts)
     probe_spool_growing,      // a probe's unacknowledged batches above the threshold and growing, per window
     nft_sync_failed,          // writing or applying the nftables blacklist set failed (engaged until it succeeds)
+    unexpected_server,        // a DNS/NTP/SMTP/DHCP server not on its allow-list answered (one-shot)
+    ip_mac_change,            // a local address seen behind another MAC than before (one-shot)
+    tcp_no_data,              // a TCP connection established and ended without payload either way (one-shot)
 };
-inline constexpr std::size_t check_count = 23;
+inline constexpr std::size_t check_count = 26;
 [[nodiscard]] std::string_view to_string(check c) noexcept;
 [[nodiscard]] std::optional<check> parse_check(std::string_view text) noexcept;
+
+// One nDPI flow risk (by bit) under the flow_risk check: its own switch and,
+// when set, a severity replacing nDPI's (flow_risk_names.hpp).
+struct risk_setting {
+    bool enabled{true};
+    std::optional<severity> level;
+
+    friend bool operator==(const risk_setting&, const risk_setting&) = default;
+};
+inline constexpr std::size_t risk_bits = 64;
 
 struct check_settings {
     bool enabled{true};
@@ -65,6 +79,8 @@ struct alert_preferences {
     bool enabled{false};                           // the global "enable alerts" switch
     std::array<check_settings, check_count> checks{};
     std::vector<threshold_override> overrides;     // per host, pool, network (threshold_override.hpp)
+    std::array<risk_setting, risk_bits> risks{};   // per nDPI risk bit, under check::flow_risk
+    allowed_servers servers;                       // the unexpected_server check's allow-lists
     std::chrono::seconds quiet_period{300};        // one-shot alerts: one per (type, entity) per period
     // Notifications (alerts are stored whatever these say).
     bool syslog{false};
@@ -89,6 +105,9 @@ struct alert_preferences {
 //   {"enabled": false, "quiet_period_s": 300,
 //    "checks": {"syn_scan": {"enabled": true, "severity": "warning", "threshold": 100}, ...},
 //    "overrides": [{"check": "host_volume", "host": "10.0.0.5", "threshold": 5e10}, ...],
+//    "allowed_servers": {"dns": ["10.0.0.53"], "ntp": [], "smtp": [], "dhcp": []},
+//    "flow_risks": {"ndpi_tls_selfsigned_certificate": {"enabled": true, "severity": "warning",
+//                   "description": "Self-signed Certificate"}, ...},   (description: output only)
 //    "notifications": {"syslog": false, "syslog_min_severity": "warning",
 //                      "webhook_url": "", "webhook_min_severity": "warning"}}
 [[nodiscard]] boost::json::object to_json(const alert_preferences& p);

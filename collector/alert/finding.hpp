@@ -4,6 +4,7 @@
 // records; the ledger turns them into alerts. Message and entity are bounded,
 // valid UTF-8 (the checks build them with net::sanitize_utf8).
 
+#include <optional>
 #include <string>
 
 #include <boost/json.hpp>
@@ -19,6 +20,7 @@ struct finding {
     std::string entity_id;
     std::string message;
     boost::json::object details;
+    std::optional<severity> level;   // set when not the check's own (each nDPI risk has its own)
 };
 
 // Key of an alert in the ledger and quiet table: type|entity_type|entity_id.

@@ -5,6 +5,8 @@
 
 #include "net/utf8.hpp"
 #include "alert/flow_risk_names.hpp"
+#include "records/end_reason.hpp"
+#include "records/payload_seen.hpp"
 
 namespace wireflow::collector::alert {
 namespace {
@@ -56,21 +58,27 @@ void blacklisted(const flow_row& r, const std::string& probe_id, const local_net
     }
 }
 
-void risky(const flow_row& r, const std::string& probe_id, const local_networks& local, std::vector<finding>& out) {
-    std::string joined;
-    boost::json::array arr;
-    for (const auto& n : flow_risk_names(r.flow_risk)) {
-        if (!joined.empty()) joined += ", ";
-        joined += n;
-        arr.emplace_back(n);
+// One finding per nDPI risk of the flow that is switched on, each its own
+// alert type with its own severity (an operator silences one risk, say
+// known_protocol_on_non_standard_port, and keeps the others). A bit this nDPI
+// does not know (from a newer probe) is "ndpi_risk_N" at the check's severity.
+void risky(const flow_row& r, const std::string& probe_id, const alert_preferences& p, const local_networks& local,
+           std::vector<finding>& out) {
+    std::string what = "flow " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
+    if (!r.server_name.empty()) what += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
+    for (unsigned bit = 1; bit < risk_bits; ++bit) {
+        if (((r.flow_risk >> bit) & 1u) == 0 || !p.risks[bit].enabled) continue;
+        const risk_type* t = risk_type_of(bit);
+        const std::string type = t ? std::string(t->type) : "ndpi_risk_" + std::to_string(bit);
+        const std::string description = t ? std::string(t->description) : "risk " + std::to_string(bit);
+        auto d = flow_details(r, probe_id, local);
+        d["flow_risk"] = r.flow_risk;
+        d["risk"] = description;
+        std::optional<severity> level = p.risks[bit].level;
+        if (!level && t) level = t->default_level;
+        out.push_back(finding{check::flow_risk, type, "flow", flow_entity(r), what + ": " + description, std::move(d),
+                              level});
     }
-    auto d = flow_details(r, probe_id, local);
-    d["flow_risk"] = r.flow_risk;
-    d["risks"] = std::move(arr);
-    std::string msg = "flow " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
-    if (!r.server_name.empty()) msg += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
-    msg += ": " + joined;
-    out.push_back(finding{check::flow_risk, "flow_risk", "flow", flow_entity(r), std::move(msg), std::move(d)});
 }
 
 // Clear-text logins and file transfer (RFC 854 telnet, RFC 959 FTP, RFC 1350
@@ -126,6 +134,28 @@ void insecure(const flow_row& r, const std::string& probe_id, const local_networ
                           std::move(d)});
 }
 
+// A TCP connection that completed its handshake and ended without a byte of
+// payload either way: a health check, a port probe that completes the
+// handshake, or a service that accepts and says nothing (ntopng: "TCP No
+// Data Exchanged"). Needs a probe that tracks payload (payload_seen bit 7).
+void tcp_no_data(const flow_row& r, const std::string& probe_id, const local_networks& local,
+                 std::vector<finding>& out) {
+    constexpr std::uint8_t syn = 0x02, ack = 0x10;
+    const auto reason = static_cast<end_reason>(r.end_reason);
+    const bool ended = reason == end_reason::tcp_fin || reason == end_reason::tcp_rst ||
+                       reason == end_reason::idle_timeout;
+    const bool handshake = (r.c2s_tcp_flags & (syn | ack)) == (syn | ack) && (r.s2c_tcp_flags & (syn | ack)) == (syn | ack);
+    const bool tracked = (r.payload_seen & payload_seen::tracked) != 0;
+    const bool data = (r.payload_seen & (payload_seen::client | payload_seen::server)) != 0;
+    if (r.protocol != 6 || !ended || !handshake || !tracked || data) return;
+    auto d = flow_details(r, probe_id, local);
+    d["packets"] = r.c2s_packets + r.s2c_packets;
+    out.push_back(finding{check::tcp_no_data, "tcp_no_data", "flow", flow_entity(r),
+                          "TCP connection " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port) +
+                              " ended without data (" + std::to_string(r.c2s_packets + r.s2c_packets) + " packets)",
+                          std::move(d)});
+}
+
 }  // namespace
 
 bool known_devices::learn(const std::string& mac) {
@@ -149,9 +179,10 @@ std::vector<finding> flow_findings(const flow_row& r, const std::string& probe_i
                                    const local_networks& local, known_devices& devices) {
     std::vector<finding> out;
     if (p[check::blacklisted_contact].enabled) blacklisted(r, probe_id, local, out);
-    if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, local, out);
+    if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, p, local, out);
     flow_size(r, probe_id, p, local, out);
     if (p[check::insecure_protocol].enabled && !local.empty()) insecure(r, probe_id, local, out);
+    if (p[check::tcp_no_data].enabled) tcp_no_data(r, probe_id, local, out);
     if (p[check::new_device].enabled && !local.empty()) {
         const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
             if (mac.empty() || !is_local(local, ip) || !devices.learn(mac)) return;

@@ -2,6 +2,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
+
+#include "alert/flow_risk_names.hpp"
 #include "alert/test_flows.hpp"
 
 using namespace wireflow::collector;
@@ -54,14 +57,56 @@ TEST_CASE("nDPI flow risks are named, and a hostile server name is cleaned", "[f
     r.flow_risk = (1ull << 2) | (1ull << 5);
     r.server_name = "bad\xff\x01name.example";
     const auto fs = flow_findings(r, "probe-a", enabled(), local, devices);
-    REQUIRE(fs.size() == 1);
-    CHECK(fs[0].type == "flow_risk");
-    CHECK(fs[0].message.find("Known Protocol on Non Standard Port") != std::string::npos);
+    // One alert type per risk, each at nDPI's severity for it.
+    REQUIRE(fs.size() == 2);
+    CHECK(fs[0].type == "ndpi_url_possible_sql_injection");
+    CHECK(fs[1].type == "ndpi_known_protocol_on_non_standard_port");
+    CHECK(fs[1].message.find("Known Protocol on Non Standard Port") != std::string::npos);
+    REQUIRE(fs[0].level);
+    REQUIRE(fs[1].level);
+    CHECK(*fs[0].level > *fs[1].level);   // SQL injection (severe) above a non-standard port (medium)
     // Invalid bytes and control characters both become U+FFFD (common/net/utf8).
     CHECK(fs[0].message.find("bad\xEF\xBF\xBD\xEF\xBF\xBDname.example") != std::string::npos);
+    // One risk switched off keeps the other; a severity set by the operator wins.
+    auto some = enabled();
+    some.risks[5].enabled = false;
+    some.risks[2].level = severity::info;
+    const auto one = flow_findings(r, "probe-a", some, local, devices);
+    REQUIRE(one.size() == 1);
+    CHECK(one[0].type == "ndpi_url_possible_sql_injection");
+    CHECK(one[0].level == severity::info);
     auto off = enabled();
     off[check::flow_risk].enabled = false;
     CHECK(flow_findings(r, "probe-a", off, local, devices).empty());
+}
+
+TEST_CASE("every nDPI risk has a stable, distinct alert type and the preferences switch each", "[flow_checks]") {
+    std::set<std::string_view> types;
+    for (const auto& t : risk_types()) {
+        CHECK(t.type.starts_with("ndpi_"));
+        CHECK_FALSE(t.description.empty());
+        types.insert(t.type);
+        CHECK(risk_type_named(t.type) == &t);
+    }
+    CHECK(types.size() == risk_types().size());
+    CHECK(risk_types().size() == 41);
+    CHECK(risk_type_of(6)->type == "ndpi_tls_selfsigned_certificate");
+    CHECK(risk_type_of(60) == nullptr);
+    std::string error;
+    const auto p = apply_json(default_preferences(), boost::json::parse(R"({"flow_risks":
+        {"ndpi_tls_selfsigned_certificate": {"enabled": false, "severity": "critical"}}})"), error);
+    REQUIRE(p);
+    CHECK_FALSE(p->risks[6].enabled);
+    CHECK(p->risks[6].level == severity::critical);
+    const auto j = to_json(*p);
+    const auto& self_signed = j.at("flow_risks").at("ndpi_tls_selfsigned_certificate").as_object();
+    CHECK(self_signed.at("enabled") == false);
+    CHECK(self_signed.at("severity") == "critical");
+    // The GET document goes back through PUT unchanged (description is output only).
+    const auto back = apply_json(default_preferences(), j, error);
+    REQUIRE(back);
+    CHECK(back->risks == p->risks);
+    CHECK_FALSE(apply_json(default_preferences(), boost::json::parse(R"({"flow_risks": {"nope": {}}})"), error));
 }
 
 TEST_CASE("a malformed local network is refused", "[flow_checks]") {
@@ -113,4 +158,30 @@ TEST_CASE("a remote client reaching a local telnet or TFTP server is found; the 
     flow_row syslog = tftp;
     syslog.server_port = 514;   // UDP 514 is syslog, not rsh
     CHECK(flow_findings(syslog, "probe-a", enabled(), local, devices).empty());
+}
+
+TEST_CASE("a TCP connection that ended without payload either way is tcp_no_data", "[flow_checks]") {
+    const local_networks local;
+    known_devices devices;
+    auto r = tcp_flow("10.0.0.1", "10.0.0.2", 8080, false);   // SYN/ACK/FIN both ways, tcp_fin
+    r.end_reason = 3;
+    r.payload_seen = 0x80;                                   // tracked, no payload
+    const auto count = [&](const flow_row& row) {
+        std::size_t n = 0;
+        for (const auto& f : flow_findings(row, "probe-a", enabled(), local, devices)) n += f.type == "tcp_no_data";
+        return n;
+    };
+    CHECK(count(r) == 1);
+    auto data = r;
+    data.payload_seen = 0x80 | 0x02;   // the server answered with data
+    CHECK(count(data) == 0);
+    auto old_probe = r;
+    old_probe.payload_seen = 0;        // a probe that does not track payload: unknown, never an alert
+    CHECK(count(old_probe) == 0);
+    auto refused = tcp_flow("10.0.0.1", "10.0.0.2", 8080, true);   // no handshake: a scan's business
+    refused.payload_seen = 0x80;
+    CHECK(count(refused) == 0);
+    auto going_on = r;
+    going_on.end_reason = 2;           // an active-timeout update: the connection goes on
+    CHECK(count(going_on) == 0);
 }

@@ -88,6 +88,7 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     o.c2s_tcp_flags = static_cast<std::uint8_t>(r.c2s_tcp_flags());
     o.s2c_tcp_flags = static_cast<std::uint8_t>(r.s2c_tcp_flags());
     o.end_reason = static_cast<std::uint8_t>(r.end_reason());
+    o.payload_seen = static_cast<std::uint8_t>(r.payload_seen() & 0xffu);
     to_mac_text(r.client_mac(), o.client_mac);
     to_mac_text(r.server_mac(), o.server_mac);
     o.app_protocol = r.app_protocol();

@@ -38,6 +38,7 @@ struct flow_row {
     std::uint8_t c2s_tcp_flags{0};
     std::uint8_t s2c_tcp_flags{0};
     std::uint8_t end_reason{0};
+    std::uint8_t payload_seen{0};   // FlowRecord.payload_seen bits (common/records/payload_seen.hpp); not stored
     std::string client_mac;     // "aa:bb:cc:dd:ee:ff" or empty
     std::string server_mac;
     std::uint32_t app_protocol{0};

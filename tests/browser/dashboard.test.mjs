@@ -262,10 +262,14 @@ describe('wireflow dashboard', () => {
     await row.locator('.override-scope').selectOption('host');
     await row.locator('.override-match').fill('10.0.0.5');
     await row.locator('.override-threshold').fill('50000000000');
+    // Each nDPI risk has its own switch: one off.
+    await page.uncheck('.risk-enabled[data-risk="ndpi_known_protocol_on_non_standard_port"]');
     await page.click('#prefs-save');
     await page.waitForSelector('#prefs-status >> text=Saved');
     const prefs = await api('GET', 'preferences');
     assert.deepEqual(prefs.body.overrides, [{check: 'host_volume', host: '10.0.0.5', threshold: 50000000000}]);
+    assert.equal(prefs.body.flow_risks.ndpi_tls_selfsigned_certificate.enabled, true);
+    assert.equal(prefs.body.flow_risks.ndpi_known_protocol_on_non_standard_port.enabled, false);
     await go('#/preferences');
     await page.waitForSelector('#override-list tr');
     assert.equal(await page.inputValue('#override-list tr .override-match'), '10.0.0.5');

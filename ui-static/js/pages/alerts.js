@@ -9,8 +9,17 @@ const severities = ['info', 'notice', 'warning', 'error', 'critical'];
 const types = ['blacklisted_client_contact', 'blacklisted_server_contact', 'syn_scan_attacker', 'syn_scan_victim',
   'host_scan_attacker', 'flow_flood_attacker', 'flow_flood_victim', 'icmp_flood_attacker', 'icmp_flood_victim',
   'host_volume', 'pool_volume', 'new_device', 'probe_packet_drops', 'probe_export_drops', 'probe_silent',
-  'blacklist_update_failed', 'flow_risk', 'syn_flood_attacker', 'syn_flood_victim', 'dns_flood_attacker',
-  'dns_flood_victim', 'long_lived_flow', 'elephant_flow', 'remote_to_local_insecure_protocol'];
+  'blacklist_update_failed', 'syn_flood_attacker', 'syn_flood_victim', 'dns_flood_attacker',
+  'dns_flood_victim', 'long_lived_flow', 'elephant_flow', 'remote_to_local_insecure_protocol', 'host_packets',
+  'pool_packets', 'pool_flows', 'probe_spool_growing', 'nft_sync_failed', 'flow_risk'];
+// One more type per nDPI risk (ndpi_...): their names come from the preferences.
+async function riskTypes() {
+  try {
+    return Object.keys((await api.get('preferences')).flow_risks ?? {});
+  } catch {
+    return [];
+  }
+}
 
 export async function render(ctx) {
   const state = h('select', {id: 'alerts-state', 'aria-label': 'State'},
@@ -18,7 +27,7 @@ export async function render(ctx) {
   const severity = h('select', {id: 'alerts-severity', 'aria-label': 'Minimum severity'},
     option('', 'Any severity', ''), severities.map((s) => option(s, `${s} or worse`, '')));
   const type = h('select', {id: 'alerts-type', 'aria-label': 'Type'},
-    option('', 'Any type', ''), types.map((t) => option(t, t.replaceAll('_', ' '), '')));
+    option('', 'Any type', ''), [...types, ...await riskTypes()].map((t) => option(t, t.replaceAll('_', ' '), '')));
   const acked = h('select', {id: 'alerts-acknowledged', 'aria-label': 'Acknowledged'},
     option('', 'Acknowledged or not', ''), option('false', 'Not acknowledged', ''), option('true', 'Acknowledged', ''));
   const range = rangeSelect('alerts-range', 'Any time');

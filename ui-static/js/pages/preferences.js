@@ -11,7 +11,8 @@ const units = {
   probe_packet_drops: '% of packets', probe_export_drops: 'records per window', probe_silent: 's',
   blacklist_update_failed: '', flow_risk: '', syn_flood: 'SYNs/s', dns_flood: 'queries/s', long_lived_flow: 's',
   elephant_flow: 'bytes per record', insecure_protocol: '', host_packets: 'packets/min', pool_packets: 'packets/min',
-  pool_flows: 'flows/min', probe_spool_growing: 'batches', nft_sync_failed: '',
+  pool_flows: 'flows/min', probe_spool_growing: 'batches', nft_sync_failed: '', unexpected_server: '',
+  ip_mac_change: '', tcp_no_data: '',
 };
 const scopes = ['host', 'pool', 'network'];
 
@@ -101,6 +102,19 @@ export async function render(ctx) {
       h('td', {'data-label': 'Threshold'}, units[name] === '' ? '–'
         : h('span', {class: 'threshold'}, thr, h('span', {class: 'muted'}, units[name] ?? ''))))};
   });
+  // One switch and severity per nDPI flow risk, under the flow_risk check.
+  const risks = Object.entries(prefs.flow_risks ?? {}).map(([name, r]) => {
+    const on = h('input', {type: 'checkbox', class: 'risk-enabled', 'data-risk': name, checked: Boolean(r.enabled), 'aria-label': `Enable ${name}`});
+    const sev = h('select', {class: 'risk-severity', 'data-risk': name, 'aria-label': `Severity of ${name}`}, severities.map((s) => option(s, s, r.severity)));
+    return {name, on, sev, row: h('tr', {},
+      h('td', {'data-label': 'Risk'}, h('label', {}, on, ' ', r.description ?? name)),
+      h('td', {'data-label': 'Alert type'}, h('code', {}, name)),
+      h('td', {'data-label': 'Severity'}, sev))};
+  });
+  // The unexpected_server check's allow-lists, one per service (empty: not checked).
+  const servers = Object.entries(prefs.allowed_servers ?? {}).map(([name, list]) => ({name,
+    input: h('input', {type: 'text', class: 'allowed-servers', 'data-service': name, value: (list ?? []).join(', '),
+      placeholder: 'not checked', 'aria-label': `Allowed ${name} servers`})}));
   const checkNames = Object.keys(prefs.checks ?? {});
   const overrideBody = h('tbody', {id: 'override-list'});
   let overrides = [];
@@ -126,6 +140,14 @@ export async function render(ctx) {
     h('div', {class: 'table-wrap'}, h('table', {class: 'data'},
       h('thead', {}, h('tr', {}, h('th', {}, 'Check'), h('th', {}, 'Severity'), h('th', {}, 'Threshold'))),
       h('tbody', {}, rows.map((r) => r.row)))),
+    h('h2', {}, 'nDPI flow risks'),
+    h('p', {class: 'muted'}, 'Each risk nDPI finds on a flow is its own alert type (with the flow risk check on).'),
+    h('div', {class: 'table-wrap'}, h('table', {class: 'data', id: 'risk-table'},
+      h('thead', {}, h('tr', {}, h('th', {}, 'Risk'), h('th', {}, 'Alert type'), h('th', {}, 'Severity'))),
+      h('tbody', {}, risks.map((r) => r.row)))),
+    h('h2', {}, 'Allowed servers'),
+    h('p', {class: 'muted'}, 'Addresses or prefixes, comma-separated. Any other host answering as such a server raises unexpected_…_server; a service left empty is not checked.'),
+    servers.map((s) => field(`${s.name.toUpperCase()} servers`, s.input)),
     h('h2', {}, 'Thresholds per host, pool and network'),
     h('p', {class: 'muted'}, 'A host\'s own setting wins over its pool\'s, which wins over its network\'s (the longest prefix), which wins over the check\'s.'),
     h('div', {class: 'table-wrap'}, h('table', {class: 'data', id: 'override-table'},
@@ -155,6 +177,8 @@ export async function render(ctx) {
       quiet_period_s: Number(quiet.value),
       checks,
       overrides: overrides.map((o) => o.value()),
+      allowed_servers: Object.fromEntries(servers.map((s) => [s.name, s.input.value.split(',').map((v) => v.trim()).filter(Boolean)])),
+      flow_risks: Object.fromEntries(risks.map((r) => [r.name, {enabled: r.on.checked, severity: r.sev.value}])),
       notifications: {syslog: syslog.checked, syslog_min_severity: syslogMin.value, webhook_url: webhook.value.trim(), webhook_min_severity: webhookMin.value},
     };
     save.disabled = true;

@@ -1,0 +1,49 @@
+#pragma once
+// The local network's checks: its own services and addresses.
+//  - unexpected_{dns,ntp,smtp,dhcp}_server: a host answering as a DNS, NTP,
+//    SMTP or DHCP server that is not on the operator's allow-list for that
+//    service (a rogue resolver or DHCP server, a spam relay). A service with
+//    an empty list is not checked: the operator names the servers first.
+//  - ip_mac_change: a local address seen behind another MAC than before, on
+//    the same probe and VLAN (ARP or neighbour-discovery spoofing, or an
+//    address moved by DHCP: the alert names both MACs).
+// One-shot, like the flow checks.
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "alert/alert_types.hpp"
+#include "alert/finding.hpp"
+#include "net/local_networks.hpp"
+#include "store/flow_batch.hpp"
+
+namespace wireflow::collector::alert {
+
+// Servers: DNS (UDP or TCP 53), NTP (UDP 123), SMTP (TCP 25, 465, 587),
+// DHCP (UDP 67), judged when they answered (sent packets back).
+// Local address -> the MAC last seen with it, per probe and VLAN. Bounded:
+// once full, new addresses are not learned (counted by the caller).
+class address_bindings {
+public:
+    static constexpr std::size_t max_entries = 1'000'000;
+    // The MAC seen before with (probe, vlan, ip) when it differs from `mac`;
+    // learns `mac` either way.
+    std::optional<std::string> learn(std::string_view probe_id, std::uint16_t vlan, std::string_view ip,
+                                     std::string_view mac);
+    [[nodiscard]] std::size_t size() const noexcept { return macs_.size(); }
+
+private:
+    std::unordered_map<std::string, std::string> macs_;
+};
+
+// Findings of one stored flow for the unexpected-server and IP/MAC checks.
+[[nodiscard]] std::vector<finding> network_findings(const flow_row& r, const std::string& probe_id,
+                                                    const alert_preferences& p, const local_networks& local,
+                                                    address_bindings& bindings);
+
+}  // namespace wireflow::collector::alert
