@@ -4,29 +4,26 @@
 
 namespace wireflow::collector::aggregate {
 
-std::optional<flow_observation> to_observation(const flow_row& row, std::uint64_t source) {
-    auto client = ip_address::parse(row.client_ip);
-    auto server = ip_address::parse(row.server_ip);
-    if (!client || !server || row.vlan > 4095) return std::nullopt;
+flow_observation to_observation(const flow_record& row, std::uint64_t source) noexcept {
     flow_observation o;
     o.source = source;
     o.flow_id = row.flow_id;
-    o.client = *client;
-    o.server = *server;
-    o.vlan = static_cast<std::uint16_t>(row.vlan);
-    if (!row.client_mac.empty()) o.client_mac = mac_address::parse(row.client_mac);
-    if (!row.server_mac.empty()) o.server_mac = mac_address::parse(row.server_mac);
+    o.client = row.client_ip;
+    o.server = row.server_ip;
+    o.vlan = row.vlan;
+    o.client_mac = row.client_mac;
+    o.server_mac = row.server_mac;
     o.c2s_packets = row.c2s_packets;
     o.c2s_bytes = row.c2s_bytes;
     o.s2c_packets = row.s2c_packets;
     o.s2c_bytes = row.s2c_bytes;
     o.first_seen_ns = row.first_seen_ns;
     o.last_seen_ns = row.last_seen_ns;
-    o.end_reason = row.end_reason;
+    o.reason = row.reason;
     o.app_name = row.app_name;
     o.server_name = row.server_name;
-    o.client_blacklisted = !row.client_blacklist.empty();
-    o.server_blacklisted = !row.server_blacklist.empty();
+    o.client_blacklisted = row.client_blacklist != 0;
+    o.server_blacklisted = row.server_blacklist != 0;
     return o;
 }
 
@@ -36,16 +33,10 @@ std::uint64_t flow_source(const batch_id& id) noexcept {
 
 aggregator::aggregator(host_table_config config) : table_(std::move(config), pools_) {}
 
-std::size_t aggregator::ingest_locked(std::span<const flow_row> rows, std::uint64_t source) {
+std::size_t aggregator::ingest_locked(std::span<const flow_record> rows, std::uint64_t source) {
     std::size_t accepted = 0;
-    for (const auto& row : rows) {
-        auto o = to_observation(row, source);
-        if (!o) {
-            ++rows_rejected_;
-            continue;
-        }
-        if (table_.ingest(*o)) ++accepted;
-    }
+    for (const auto& row : rows)
+        if (table_.ingest(to_observation(row, source))) ++accepted;
     return accepted;
 }
 
@@ -55,7 +46,7 @@ std::size_t aggregator::ingest(const flow_batch& batch) {
     return ingest_locked(batch.records, source);
 }
 
-std::size_t aggregator::ingest(std::span<const flow_row> rows, std::uint64_t source) {
+std::size_t aggregator::ingest(std::span<const flow_record> rows, std::uint64_t source) {
     std::unique_lock lock(mutex_);
     return ingest_locked(rows, source);
 }
@@ -146,7 +137,7 @@ std::size_t aggregator::hosts() const {
 
 std::uint64_t aggregator::records_rejected() const {
     std::shared_lock lock(mutex_);
-    return rows_rejected_ + table_.records_rejected();
+    return table_.records_rejected();
 }
 
 }  // namespace wireflow::collector::aggregate

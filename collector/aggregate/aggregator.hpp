@@ -14,18 +14,17 @@
 #include "host_query.hpp"
 #include "host_table.hpp"
 
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 
 #include <shared_mutex>
 #include <span>
 
 namespace wireflow::collector::aggregate {
 
-// Parses a stored flow row's text fields into a binary observation. The row
-// must outlive the observation (it views app_name and server_name). Returns
-// nullopt for unusable rows: addresses that do not parse, VLAN above 4095.
-// A MAC that is empty or does not parse is treated as absent.
-[[nodiscard]] std::optional<flow_observation> to_observation(const flow_row& row, std::uint64_t source);
+// The host table's view of a validated record (ingest checked addresses,
+// VLAN and names). The record must outlive the observation (it views
+// app_name and server_name).
+[[nodiscard]] flow_observation to_observation(const flow_record& row, std::uint64_t source) noexcept;
 
 // The value that scopes flow ids: one per (probe_id, boot_id).
 [[nodiscard]] std::uint64_t flow_source(const batch_id& id) noexcept;
@@ -45,7 +44,7 @@ public:
 
     // Returns the number of records accounted; the others are counted in records_rejected().
     std::size_t ingest(const flow_batch& batch);
-    std::size_t ingest(std::span<const flow_row> rows, std::uint64_t source);
+    std::size_t ingest(std::span<const flow_record> rows, std::uint64_t source);
     void expire(std::uint64_t now_ns);
     [[nodiscard]] minute_drain drain_minute(std::uint64_t now_ns);
 
@@ -71,12 +70,11 @@ public:
 
 private:
     pool_result edited(pool_result r);
-    std::size_t ingest_locked(std::span<const flow_row> rows, std::uint64_t source);
+    std::size_t ingest_locked(std::span<const flow_record> rows, std::uint64_t source);
 
     mutable std::shared_mutex mutex_;
     host_pools pools_;
     host_table table_;  // after pools_: it keeps a reference to them
-    std::uint64_t rows_rejected_{0};
 };
 
 }  // namespace wireflow::collector::aggregate

@@ -40,7 +40,7 @@ struct fixture {
             o.s2c_bytes = o.s2c_packets * 1000;
             o.first_seen_ns = t0 + (rng() % 120) * s_;
             o.last_seen_ns = o.first_seen_ns + (rng() % 3) * s_;
-            o.end_reason = 1;
+            o.reason = wireflow::end_reason::idle_timeout;
             o.server_name = names[rng() % 5];
             REQUIRE(table.ingest(o));
         }

@@ -229,7 +229,7 @@ bool host_table::ingest(const flow_observation& obs) {
     bool new_flow = false;
     const std::uint64_t fh = flow_hash(obs, config_.key);
     auto it = active_.find(fh);
-    if (obs.end_reason == end_reason_active_timeout) {
+    if (!ends_flow(obs.reason)) {
         if (it == active_.end()) {
             active_.emplace(fh, active_flow{c, s, obs.last_seen_ns});
             ++hosts_[c].active_client;

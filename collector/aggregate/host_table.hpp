@@ -27,6 +27,7 @@
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
 #include "hash.hpp"
+#include "records/end_reason.hpp"
 
 #include <cstdint>
 #include <limits>
@@ -39,7 +40,6 @@
 
 namespace wireflow::collector::aggregate {
 
-inline constexpr std::uint8_t end_reason_active_timeout = 2;  // wireflow.v1 EndReason
 inline constexpr std::uint64_t ns_per_s = 1'000'000'000ULL;
 
 struct host_key {
@@ -62,7 +62,7 @@ struct flow_observation {
     std::optional<mac_address> server_mac;
     std::uint64_t c2s_packets{0}, c2s_bytes{0}, s2c_packets{0}, s2c_bytes{0};
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
-    std::uint8_t end_reason{0};
+    end_reason reason{end_reason::unspecified};
     std::string_view app_name;      // bounded, valid UTF-8 (ingest checks)
     std::string_view server_name;   // becomes the server host's name when non-empty
     // The side matched an IP blacklist when the record was stored: the host

@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     // other half); 3 records per host pair so flows, peers and apps churn.
     const std::uint64_t records = static_cast<std::uint64_t>(half) * 3;
     flow_observation o;
-    o.end_reason = 1;
+    o.reason = wireflow::end_reason::idle_timeout;
     auto make = [&](std::uint64_t i) {
         const auto c = static_cast<std::uint32_t>(i % half);
         const auto s = static_cast<std::uint32_t>((i * 7919 + i / half) % half);
@@ -105,10 +105,10 @@ int main(int argc, char** argv) {
     std::printf("ingest (binary observations): %.2f M records/s per CPU second (%.2f M/s wall)\n",
                 static_cast<double>(records) / cpu_secs / 1e6, static_cast<double>(records) / secs / 1e6);
 
-    // Text rows through the aggregator: parse cost + one lock per batch of 500.
+    // Binary records through the aggregator: one lock per batch of 500.
     {
         aggregator agg(config);
-        std::vector<flow_row> batch(500);
+        std::vector<flow_record> batch(500);
         const std::uint64_t n = 500'000;
         const double b = cpu_seconds();
         for (std::uint64_t i = 0; i < n; i += batch.size()) {
@@ -116,21 +116,21 @@ int main(int argc, char** argv) {
                 make(i + k);
                 auto& r = batch[k];
                 r.flow_id = o.flow_id;
-                r.client_ip = o.client.to_string();
-                r.server_ip = o.server.to_string();
+                r.client_ip = o.client;
+                r.server_ip = o.server;
                 r.c2s_bytes = o.c2s_bytes;
                 r.s2c_bytes = o.s2c_bytes;
                 r.c2s_packets = o.c2s_packets;
                 r.s2c_packets = o.s2c_packets;
                 r.first_seen_ns = o.first_seen_ns;
                 r.last_seen_ns = o.last_seen_ns;
-                r.end_reason = 1;
+                r.reason = o.reason;
                 r.app_name = o.app_name;
             }
             agg.ingest(batch, 0);
         }
         const double s = cpu_seconds() - b;
-        std::printf("ingest (text flow_rows via aggregator, batches of 500, row building included): %.2f M records/s per CPU second\n",
+        std::printf("ingest (flow_records via aggregator, batches of 500, record building included): %.2f M records/s per CPU second\n",
                     static_cast<double>(n) / s / 1e6);
     }
 

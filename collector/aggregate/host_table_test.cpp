@@ -7,6 +7,7 @@
 #include <set>
 
 using namespace wireflow::collector::aggregate;
+using wireflow::end_reason;
 
 namespace {
 ip_address ip(const char* s) { return *ip_address::parse(s); }
@@ -14,7 +15,7 @@ constexpr std::uint64_t s_ = ns_per_s;
 constexpr std::uint64_t t0 = 1'700'000'000ULL * ns_per_s;  // November 2023
 
 flow_observation obs(const char* client, const char* server, std::uint64_t flow_id, std::uint64_t c2s_bytes,
-                     std::uint64_t s2c_bytes, std::uint64_t at, std::uint8_t end_reason = 1, std::uint16_t vlan = 0) {
+                     std::uint64_t s2c_bytes, std::uint64_t at, end_reason reason = end_reason::idle_timeout, std::uint16_t vlan = 0) {
     flow_observation o;
     o.flow_id = flow_id;
     o.client = ip(client);
@@ -26,7 +27,7 @@ flow_observation obs(const char* client, const char* server, std::uint64_t flow_
     o.s2c_packets = s2c_bytes / 100 + 1;
     o.first_seen_ns = at;
     o.last_seen_ns = at + s_;
-    o.end_reason = end_reason;
+    o.reason = reason;
     return o;
 }
 
@@ -61,8 +62,8 @@ TEST_CASE("a host's sent and received follow its role in each flow", "[host_tabl
 TEST_CASE("the same address on two vlans is two hosts", "[host_table]") {
     host_pools pools;
     host_table t(config(), pools);
-    REQUIRE(t.ingest(obs("10.0.0.1", "10.0.0.2", 1, 100, 200, t0, 1, 10)));
-    REQUIRE(t.ingest(obs("10.0.0.1", "10.0.0.2", 1, 5, 6, t0, 1, 20)));
+    REQUIRE(t.ingest(obs("10.0.0.1", "10.0.0.2", 1, 100, 200, t0, end_reason::idle_timeout, 10)));
+    REQUIRE(t.ingest(obs("10.0.0.1", "10.0.0.2", 1, 5, 6, t0, end_reason::idle_timeout, 20)));
     CHECK(t.size() == 4);
     CHECK(t.view(ip("10.0.0.1"), 10, t0)->bytes_sent == 100);
     CHECK(t.view(ip("10.0.0.1"), 20, t0)->bytes_sent == 5);
@@ -94,13 +95,13 @@ TEST_CASE("macs are kept for local hosts only", "[host_table]") {
 TEST_CASE("a long flow counts once across its active-timeout records", "[host_table]") {
     host_pools pools;
     host_table t(config(), pools);
-    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0, end_reason_active_timeout)));
+    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0, end_reason::active_timeout)));
     auto h = *t.view(ip("10.0.0.1"), 0, t0);
     CHECK(h.flows_client == 1);
     CHECK(h.active_client == 1);
     CHECK(t.view(ip("1.1.1.1"), 0, t0)->active_server == 1);
-    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0 + 60 * s_, end_reason_active_timeout)));
-    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0 + 120 * s_, 3)));  // FIN
+    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0 + 60 * s_, end_reason::active_timeout)));
+    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 77, 10, 20, t0 + 120 * s_, end_reason::tcp_fin)));
     h = *t.view(ip("10.0.0.1"), 0, t0);
     CHECK(h.flows_client == 1);
     CHECK(h.active_client == 0);
@@ -136,7 +137,7 @@ TEST_CASE("idle hosts are purged after their local or remote timeout", "[host_ta
     c.purge_visits_per_record = 0;
     host_table t(c, pools);
     REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 1, 1, 1, t0)));
-    REQUIRE(t.ingest(obs("10.0.0.2", "2.2.2.2", 2, 1, 1, t0, end_reason_active_timeout)));
+    REQUIRE(t.ingest(obs("10.0.0.2", "2.2.2.2", 2, 1, 1, t0, end_reason::active_timeout)));
     const std::uint64_t last = t0 + s_;
     t.expire(last + 60 * s_);
     CHECK(t.size() == 4);
@@ -351,7 +352,7 @@ TEST_CASE("host totals equal a brute-force sum over thousands of random records"
             }
         }
         o.vlan = vlan;
-        o.end_reason = static_cast<std::uint8_t>(rng() % 2 == 0 ? end_reason_active_timeout : 1 + rng() % 6);
+        o.reason = rng() % 2 == 0 ? end_reason::active_timeout : static_cast<end_reason>(1 + rng() % 6);
         o.c2s_packets = rng() % 50;
         o.s2c_packets = rng() % 50;
         o.c2s_bytes = o.c2s_packets * (40 + rng() % 1460);
@@ -383,11 +384,11 @@ TEST_CASE("host totals equal a brute-force sum over thousands of random records"
         rs.app_bytes += o.c2s_bytes + o.s2c_bytes;
         rc.peers.insert({o.server.to_string(), vlan});
         rs.peers.insert({o.client.to_string(), vlan});
-        if (o.end_reason == end_reason_active_timeout && !was_open) {
+        if (!ends_flow(o.reason) && !was_open) {
             open[o.flow_id] = {o.client, o.server};
             ++rc.ac;
             ++rs.as;
-        } else if (o.end_reason != end_reason_active_timeout && was_open) {
+        } else if (ends_flow(o.reason) && was_open) {
             open.erase(o.flow_id);
             --rc.ac;
             --rs.as;

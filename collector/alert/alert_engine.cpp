@@ -117,7 +117,8 @@ void alert_engine::restore() {
     }
     for (auto& a : engaged)
         if (const auto c = check_of_type(a.type)) impl_->ledger.adopt(std::move(a), *c);
-    for (const auto& m : macs) impl_->devices.learn(m);
+    for (const auto& m : macs)
+        if (const auto mac = net::mac_address::parse(m)) impl_->devices.learn(*mac);
     if (impl_->notify)
         impl_->notify->configure(impl_->prefs.syslog, impl_->prefs.syslog_min, impl_->prefs.webhook_url,
                                  impl_->prefs.webhook_min);
@@ -132,7 +133,7 @@ void alert_engine::on_stored(const flow_batch& batch) noexcept {
         const window_caps caps = caps_for(I.prefs);
         for (const auto& r : batch.records) {
             if (const auto lost = I.window.count(r, caps)) stats_.untracked_hosts.fetch_add(lost, std::memory_order_relaxed);
-            auto found = flow_findings(r, batch.id.probe_id, I.prefs, I.local, I.devices);
+            auto found = flow_findings(batch, r, I.prefs, I.local, I.devices);
             for (auto& f : network_findings(r, batch.id.probe_id, I.prefs, I.local, I.bindings))
                 found.push_back(std::move(f));
             for (auto& f : found) {

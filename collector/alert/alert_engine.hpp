@@ -45,7 +45,7 @@
 #include "net/ip_prefix.hpp"
 #include "alert/alert_window.hpp"
 #include "store/alert_store.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "store/preference_store.hpp"
 
 namespace wireflow::collector::alert {
@@ -59,7 +59,8 @@ struct alert_engine_settings {
     std::size_t max_pending_writes{100'000};        // alerts waiting for PostgreSQL; beyond: oldest dropped, counted
     // Host -> pool name (empty: no pool), for the pool volume check; called
     // from tick() once per active host and window. May be empty.
-    std::function<std::string(std::string_view ip, std::uint16_t vlan, std::string_view mac)> pool_of;
+    std::function<std::string(const net::ip_address& ip, std::uint16_t vlan,
+                              const std::optional<net::mac_address>& mac)> pool_of;
 };
 
 class alert_engine {

@@ -87,11 +87,11 @@ TEST_CASE("blacklisted contacts are one-shot alerts per direction, quiet for the
     alert_engine_settings s;
     s.local_networks = {*wireflow::net::ip_prefix::parse("10.0.0.0/8")};
     fixture f(s);
-    auto in = tcp_flow("203.0.113.5", "10.0.0.9", 22, false);
-    in.client_blacklist = "bad-guys";
-    auto out = tcp_flow("10.0.0.9", "198.51.100.66", 443, false);
-    out.server_blacklist = "c2,bad-guys";
-    f.engine.on_stored(batch_of({in, out, in}));   // the repeat is within the quiet period
+    auto b = batch_of({tcp_flow("203.0.113.5", "10.0.0.9", 22, false), tcp_flow("10.0.0.9", "198.51.100.66", 443, false),
+                       tcp_flow("203.0.113.5", "10.0.0.9", 22, false)});   // the repeat is within the quiet period
+    b.records[0].client_blacklist = b.records[2].client_blacklist = b.label_for("bad-guys");
+    b.records[1].server_blacklist = b.label_for("c2,bad-guys");
+    f.engine.on_stored(b);
     f.engine.tick(f.t0 + 1s);
     const auto client = f.rows(std::nullopt, "blacklisted_client_contact");
     REQUIRE(client.size() == 1);

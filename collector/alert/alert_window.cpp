@@ -1,54 +1,58 @@
 #include "alert/alert_window.hpp"
 
-#include <functional>
 
 namespace wireflow::collector::alert {
 namespace {
 
 constexpr std::uint8_t tcp_syn = 0x02, tcp_rst = 0x04;
-constexpr std::uint8_t end_reason_active_timeout = 2;   // wireflow.v1.EndReason
 
 }  // namespace
 
-bool refused_tcp(const flow_row& r) noexcept {
+bool refused_tcp(const flow_record& r) noexcept {
     if (r.protocol != 6 || (r.c2s_tcp_flags & tcp_syn) == 0) return false;
     return r.s2c_packets == 0 || (r.s2c_tcp_flags & tcp_rst) != 0 ||
            ((r.c2s_tcp_flags & tcp_rst) != 0 && r.c2s_packets <= 2);
 }
 
-bool unanswered(const flow_row& r) noexcept {
+bool unanswered(const flow_record& r) noexcept {
     if (r.protocol == 6) return refused_tcp(r);
     return r.s2c_packets == 0;
 }
 
-bool is_icmp(const flow_row& r) noexcept { return r.protocol == 1 || r.protocol == 58; }
+bool is_icmp(const flow_record& r) noexcept { return r.protocol == 1 || r.protocol == 58; }
 
-std::string host_id(std::string_view ip, std::uint32_t vlan) {
-    std::string s(ip);
+std::string host_id(const net::ip_address& ip, std::uint32_t vlan) {
+    std::string s = ip.to_string();
     s += '@';
     s += std::to_string(vlan);
     return s;
 }
 
-host_window* alert_window::host(const std::string& ip, std::uint32_t vlan, const std::string& mac) {
-    auto key = host_id(ip, vlan);
+host_window* alert_window::host(const net::ip_address& ip, std::uint16_t vlan,
+                                const std::optional<net::mac_address>& mac) {
+    const window_key key{ip, 0, vlan};
     auto it = hosts_.find(key);
     if (it == hosts_.end()) {
         if (hosts_.size() >= max_hosts_) return nullptr;
-        it = hosts_.emplace(std::move(key), host_window{}).first;
+        it = hosts_.emplace(key, host_window{}).first;
         it->second.ip = ip;
-        it->second.vlan = static_cast<std::uint16_t>(vlan);
+        it->second.vlan = vlan;
     }
-    if (!mac.empty()) it->second.mac = mac;
+    if (mac) it->second.mac = mac;
     return &it->second;
 }
 
-std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
+const host_window* alert_window::find(const net::ip_address& ip, std::uint16_t vlan) const {
+    const auto it = hosts_.find(window_key{ip, 0, vlan});
+    return it == hosts_.end() ? nullptr : &it->second;
+}
+
+std::size_t alert_window::count(const flow_record& r, const window_caps& caps) {
     host_window* c = host(r.client_ip, r.vlan, r.client_mac);
     host_window* s = host(r.server_ip, r.vlan, r.server_mac);
     const std::uint64_t bytes = r.c2s_bytes + r.s2c_bytes;
     // A flow exported at its active timeout continues: not a new flow.
-    const bool new_flow = r.end_reason != end_reason_active_timeout;
+    const bool new_flow = ends_flow(r.reason);
     const std::uint64_t packets = r.c2s_packets + r.s2c_packets;
     if (c) {
         c->bytes += bytes;
@@ -65,7 +69,7 @@ std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
     if (refused_tcp(r)) {
         if (c) c->syn_out += r.c2s_packets;
         if (s) s->syn_in += r.c2s_packets;
-        const std::uint64_t dst = std::hash<std::string>{}(r.server_ip);
+        const std::uint64_t dst = hash_bytes(r.server_ip.bytes.data(), r.server_ip.bytes.size());
         if (c) c->syn_ports_out.add(dst * 65537u + r.server_port, caps.syn_ports);
         if (s) s->syn_ports_in.add(r.server_port, caps.syn_ports);
     }
@@ -73,7 +77,7 @@ std::size_t alert_window::count(const flow_row& r, const window_caps& caps) {
         if (c) c->dns_out += r.c2s_packets;
         if (s) s->dns_in += r.c2s_packets;
     }
-    if (c && unanswered(r)) c->hosts_out.add(std::hash<std::string>{}(r.server_ip), caps.hosts);
+    if (c && unanswered(r)) c->hosts_out.add(hash_bytes(r.server_ip.bytes.data(), r.server_ip.bytes.size()), caps.hosts);
     return (c ? 0 : 1) + (s ? 0 : 1);
 }
 

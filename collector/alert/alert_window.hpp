@@ -5,12 +5,14 @@
 // owned and locked by the engine; window_checks reads it at the close.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "store/flow_batch.hpp"
+#include "hash.hpp"
+#include "model/flow_batch.hpp"
 
 namespace wireflow::collector::alert {
 
@@ -31,10 +33,10 @@ struct probe_health {
 // A TCP connection attempt that was not answered or was refused: what a SYN
 // (port) scan leaves. RFC 9293 section 3.5: a closed port answers a SYN with
 // RST; an open one with SYN-ACK, which a half-open scanner resets at once.
-[[nodiscard]] bool refused_tcp(const flow_row& r) noexcept;
+[[nodiscard]] bool refused_tcp(const flow_record& r) noexcept;
 // TCP refused (above), or any other protocol with no packet back.
-[[nodiscard]] bool unanswered(const flow_row& r) noexcept;
-[[nodiscard]] bool is_icmp(const flow_row& r) noexcept;
+[[nodiscard]] bool unanswered(const flow_record& r) noexcept;
+[[nodiscard]] bool is_icmp(const flow_record& r) noexcept;
 
 // Distinct values, counted up to a cap: once the threshold is passed the
 // exact number no longer matters, and memory stays bounded per host.
@@ -47,9 +49,9 @@ struct capped_set {
 };
 
 struct host_window {
-    std::string ip;
+    net::ip_address ip;
     std::uint16_t vlan{0};
-    std::string mac;
+    std::optional<net::mac_address> mac;   // the latest seen
     std::uint64_t bytes{0};
     std::uint64_t packets{0};
     std::uint64_t flows_out{0}, flows_in{0};
@@ -78,7 +80,19 @@ struct window_caps {
 };
 
 // "ip@vlan": the entity id of a host in alerts.
-[[nodiscard]] std::string host_id(std::string_view ip, std::uint32_t vlan);
+[[nodiscard]] std::string host_id(const net::ip_address& ip, std::uint32_t vlan);
+
+// A host of the window: address and VLAN, hashed as bytes.
+struct window_key {
+    net::ip_address ip;
+    std::uint8_t reserved{0};  // explicit padding: the key hashes as bytes
+    std::uint16_t vlan{0};
+    friend bool operator==(const window_key&, const window_key&) = default;
+};
+static_assert(std::has_unique_object_representations_v<window_key>);
+struct window_key_hash {
+    std::size_t operator()(const window_key& k) const noexcept { return hash_bytes(&k, sizeof k); }
+};
 
 class alert_window {
 public:
@@ -86,21 +100,24 @@ public:
 
     // Counts one stored flow for its client and server. Returns how many of
     // the two could not be tracked (the host table is full).
-    std::size_t count(const flow_row& r, const window_caps& caps);
+    std::size_t count(const flow_record& r, const window_caps& caps);
     // Adds the deltas since the probe's previous report (a new boot id or a
     // counter that went back starts again from its value).
     void count(const probe_health& p);
     // At the close: host counts cleared, probe deltas zeroed (totals kept).
     void reset();
 
-    [[nodiscard]] const std::unordered_map<std::string, host_window>& hosts() const noexcept { return hosts_; }
+    using host_map = std::unordered_map<window_key, host_window, window_key_hash>;
+    [[nodiscard]] const host_map& hosts() const noexcept { return hosts_; }
+    // The host's counts, or null when the window has not seen it.
+    [[nodiscard]] const host_window* find(const net::ip_address& ip, std::uint16_t vlan) const;
     [[nodiscard]] const std::unordered_map<std::string, probe_window>& probes() const noexcept { return probes_; }
 
 private:
-    host_window* host(const std::string& ip, std::uint32_t vlan, const std::string& mac);
+    host_window* host(const net::ip_address& ip, std::uint16_t vlan, const std::optional<net::mac_address>& mac);
 
     std::size_t max_hosts_;
-    std::unordered_map<std::string, host_window> hosts_;   // key: host_id
+    host_map hosts_;
     std::unordered_map<std::string, probe_window> probes_;
 };
 

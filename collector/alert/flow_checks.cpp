@@ -11,21 +11,17 @@
 namespace wireflow::collector::alert {
 namespace {
 
-// TODO(step 2 of issue 10): flow_row carries binary addresses; until then one parse per side.
-bool is_local(const local_networks& local, std::string_view ip) {
-    const auto a = net::ip_address::parse(ip);
-    return a && local.contains(*a);
-}
+bool is_local(const local_networks& local, const net::ip_address& ip) { return local.contains(ip); }
 
-boost::json::object flow_details(const flow_row& r, const std::string& probe_id, const local_networks& local) {
+boost::json::object flow_details(const flow_record& r, const std::string& probe_id, const local_networks& local) {
     return boost::json::object{
         {"probe_id", probe_id},
         {"flow_id", r.flow_id},
         {"vlan", r.vlan},
         {"protocol", r.protocol},
-        {"client_ip", r.client_ip},
+        {"client_ip", r.client_ip.to_string()},
         {"client_port", r.client_port},
-        {"server_ip", r.server_ip},
+        {"server_ip", r.server_ip.to_string()},
         {"server_port", r.server_port},
         {"client_local", is_local(local, r.client_ip)},
         {"server_local", is_local(local, r.server_ip)},
@@ -35,25 +31,29 @@ boost::json::object flow_details(const flow_row& r, const std::string& probe_id,
     };
 }
 
-void blacklisted(const flow_row& r, const std::string& probe_id, const local_networks& local,
-                 std::vector<finding>& out) {
-    const std::string server = r.server_ip + ":" + std::to_string(r.server_port);
-    if (!r.client_blacklist.empty()) {
-        auto d = flow_details(r, probe_id, local);
-        d["lists"] = r.client_blacklist;
+// "address:port" of the server side, for messages.
+std::string server_text(const flow_record& r) { return r.server_ip.to_string() + ":" + std::to_string(r.server_port); }
+
+void blacklisted(const flow_batch& b, const flow_record& r, const local_networks& local, std::vector<finding>& out) {
+    const std::string client = r.client_ip.to_string();
+    if (r.client_blacklist != 0) {
+        const std::string lists(b.blacklist_text(r.client_blacklist));
+        auto d = flow_details(r, b.id.probe_id, local);
+        d["lists"] = lists;
         d["side"] = "client";
         out.push_back(finding{check::blacklisted_contact, "blacklisted_client_contact", "flow", flow_entity(r),
-                              "blacklisted client " + r.client_ip + " (" + r.client_blacklist + ") contacted " +
-                                  (is_local(local, r.server_ip) ? "local host " : "host ") + server,
+                              "blacklisted client " + client + " (" + lists + ") contacted " +
+                                  (is_local(local, r.server_ip) ? "local host " : "host ") + server_text(r),
                               std::move(d)});
     }
-    if (!r.server_blacklist.empty()) {
-        auto d = flow_details(r, probe_id, local);
-        d["lists"] = r.server_blacklist;
+    if (r.server_blacklist != 0) {
+        const std::string lists(b.blacklist_text(r.server_blacklist));
+        auto d = flow_details(r, b.id.probe_id, local);
+        d["lists"] = lists;
         d["side"] = "server";
         out.push_back(finding{check::blacklisted_contact, "blacklisted_server_contact", "flow", flow_entity(r),
-                              std::string(is_local(local, r.client_ip) ? "local host " : "host ") + r.client_ip +
-                                  " contacted blacklisted server " + server + " (" + r.server_blacklist + ")",
+                              std::string(is_local(local, r.client_ip) ? "local host " : "host ") + client +
+                                  " contacted blacklisted server " + server_text(r) + " (" + lists + ")",
                               std::move(d)});
     }
 }
@@ -62,9 +62,9 @@ void blacklisted(const flow_row& r, const std::string& probe_id, const local_net
 // alert type with its own severity (an operator silences one risk, say
 // known_protocol_on_non_standard_port, and keeps the others). A bit this nDPI
 // does not know (from a newer probe) is "ndpi_risk_N" at the check's severity.
-void risky(const flow_row& r, const std::string& probe_id, const alert_preferences& p, const local_networks& local,
+void risky(const flow_record& r, const std::string& probe_id, const alert_preferences& p, const local_networks& local,
            std::vector<finding>& out) {
-    std::string what = "flow " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
+    std::string what = "flow " + r.client_ip.to_string() + " -> " + server_text(r);
     if (!r.server_name.empty()) what += " (" + net::sanitize_utf8(r.server_name, 128) + ")";
     for (unsigned bit = 1; bit < risk_bits; ++bit) {
         if (((r.flow_risk >> bit) & 1u) == 0 || !p.risks[bit].enabled) continue;
@@ -83,7 +83,7 @@ void risky(const flow_row& r, const std::string& probe_id, const alert_preferenc
 
 // Clear-text logins and file transfer (RFC 854 telnet, RFC 959 FTP, RFC 1350
 // TFTP, BSD rexec/rlogin/rsh on TCP 512-514).
-const char* insecure_service(const flow_row& r) {
+const char* insecure_service(const flow_record& r) {
     if (r.protocol == 6) {
         switch (r.server_port) {
         case 21: return "FTP";
@@ -98,9 +98,9 @@ const char* insecure_service(const flow_row& r) {
     return nullptr;
 }
 
-void flow_size(const flow_row& r, const std::string& probe_id, const alert_preferences& p,
+void flow_size(const flow_record& r, const std::string& probe_id, const alert_preferences& p,
                const local_networks& local, std::vector<finding>& out) {
-    const std::string what = r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port);
+    const std::string what = r.client_ip.to_string() + " -> " + server_text(r);
     if (p[check::long_lived_flow].enabled && r.last_seen_ns > r.first_seen_ns) {
         const double seconds = static_cast<double>(r.last_seen_ns - r.first_seen_ns) / 1e9;
         if (seconds >= p[check::long_lived_flow].threshold) {
@@ -122,14 +122,14 @@ void flow_size(const flow_row& r, const std::string& probe_id, const alert_prefe
     }
 }
 
-void insecure(const flow_row& r, const std::string& probe_id, const local_networks& local,
+void insecure(const flow_record& r, const std::string& probe_id, const local_networks& local,
               std::vector<finding>& out) {
     const char* service = insecure_service(r);
     if (!service || is_local(local, r.client_ip) || !is_local(local, r.server_ip)) return;
     auto d = flow_details(r, probe_id, local);
     d["service"] = service;
     out.push_back(finding{check::insecure_protocol, "remote_to_local_insecure_protocol", "flow", flow_entity(r),
-                          std::string("remote host ") + r.client_ip + " reached local host " + r.server_ip + " over " +
+                          "remote host " + r.client_ip.to_string() + " reached local host " + r.server_ip.to_string() + " over " +
                               service + " (port " + std::to_string(r.server_port) + ")",
                           std::move(d)});
 }
@@ -138,10 +138,10 @@ void insecure(const flow_row& r, const std::string& probe_id, const local_networ
 // payload either way: a health check, a port probe that completes the
 // handshake, or a service that accepts and says nothing (ntopng: "TCP No
 // Data Exchanged"). Needs a probe that tracks payload (payload_seen bit 7).
-void tcp_no_data(const flow_row& r, const std::string& probe_id, const local_networks& local,
+void tcp_no_data(const flow_record& r, const std::string& probe_id, const local_networks& local,
                  std::vector<finding>& out) {
     constexpr std::uint8_t syn = 0x02, ack = 0x10;
-    const auto reason = static_cast<end_reason>(r.end_reason);
+    const end_reason reason = r.reason;
     const bool ended = reason == end_reason::tcp_fin || reason == end_reason::tcp_rst ||
                        reason == end_reason::idle_timeout;
     const bool handshake = (r.c2s_tcp_flags & (syn | ack)) == (syn | ack) && (r.s2c_tcp_flags & (syn | ack)) == (syn | ack);
@@ -151,23 +151,25 @@ void tcp_no_data(const flow_row& r, const std::string& probe_id, const local_net
     auto d = flow_details(r, probe_id, local);
     d["packets"] = r.c2s_packets + r.s2c_packets;
     out.push_back(finding{check::tcp_no_data, "tcp_no_data", "flow", flow_entity(r),
-                          "TCP connection " + r.client_ip + " -> " + r.server_ip + ":" + std::to_string(r.server_port) +
+                          "TCP connection " + r.client_ip.to_string() + " -> " + server_text(r) +
                               " ended without data (" + std::to_string(r.c2s_packets + r.s2c_packets) + " packets)",
                           std::move(d)});
 }
 
 }  // namespace
 
-bool known_devices::learn(const std::string& mac) {
-    if (macs_.size() >= max_macs || macs_.count(mac)) return false;
-    macs_.insert(mac);
+bool known_devices::learn(const net::mac_address& mac) {
+    std::uint64_t key = 0;
+    for (const auto b : mac.bytes) key = key << 8 | b;
+    if (macs_.size() >= max_macs || macs_.count(key)) return false;
+    macs_.insert(key);
     return true;
 }
 
-std::string flow_entity(const flow_row& r) {
-    std::string s = r.client_ip;
+std::string flow_entity(const flow_record& r) {
+    std::string s = r.client_ip.to_string();
     s += " -> ";
-    s += r.server_ip;
+    s += r.server_ip.to_string();
     if (r.vlan != 0) {
         s += " @";
         s += std::to_string(r.vlan);
@@ -175,17 +177,19 @@ std::string flow_entity(const flow_row& r) {
     return s;
 }
 
-std::vector<finding> flow_findings(const flow_row& r, const std::string& probe_id, const alert_preferences& p,
+std::vector<finding> flow_findings(const flow_batch& b, const flow_record& r, const alert_preferences& p,
                                    const local_networks& local, known_devices& devices) {
+    const std::string& probe_id = b.id.probe_id;
     std::vector<finding> out;
-    if (p[check::blacklisted_contact].enabled) blacklisted(r, probe_id, local, out);
+    if (p[check::blacklisted_contact].enabled) blacklisted(b, r, local, out);
     if (r.flow_risk != 0 && p[check::flow_risk].enabled) risky(r, probe_id, p, local, out);
     flow_size(r, probe_id, p, local, out);
     if (p[check::insecure_protocol].enabled && !local.empty()) insecure(r, probe_id, local, out);
     if (p[check::tcp_no_data].enabled) tcp_no_data(r, probe_id, local, out);
     if (p[check::new_device].enabled && !local.empty()) {
-        const auto seen_mac = [&](const std::string& ip, const std::string& mac) {
-            if (mac.empty() || !is_local(local, ip) || !devices.learn(mac)) return;
+        const auto seen_mac = [&](const net::ip_address& address, const std::optional<net::mac_address>& m) {
+            if (!m || !is_local(local, address) || !devices.learn(*m)) return;
+            const std::string mac = m->to_string(), ip = address.to_string();
             out.push_back(finding{check::new_device, "new_device", "device", mac,
                                   "new device " + mac + " on the local network (" + ip + ")",
                                   boost::json::object{{"mac", mac}, {"ip", ip}, {"vlan", r.vlan}, {"probe_id", probe_id}}});

@@ -11,12 +11,21 @@ using namespace wireflow::collector;
 using namespace wireflow::collector::alert;
 using namespace wireflow::collector::alert::testing;
 
+namespace {
+// The findings of one record, alone in a batch of probe-a.
+std::vector<finding> findings(const flow_record& r, const alert_preferences& p, const local_networks& local,
+                              known_devices& devices) {
+    const auto b = batch_of({r});
+    return flow_findings(b, b.records[0], p, local, devices);
+}
+}  // namespace
+
 TEST_CASE("a blacklisted client or server gives one finding per side, saying which side is local", "[flow_checks]") {
     const auto local = *local_networks::parse("10.0.0.0/8");
     known_devices devices;
-    auto in = tcp_flow("203.0.113.5", "10.0.0.9", 22, false);
-    in.client_blacklist = "bad-guys";
-    auto fs = flow_findings(in, "probe-a", enabled(), local, devices);
+    auto in = batch_of({tcp_flow("203.0.113.5", "10.0.0.9", 22, false)});
+    in.records[0].client_blacklist = in.label_for("bad-guys");
+    auto fs = flow_findings(in, in.records[0], enabled(), local, devices);
     REQUIRE(fs.size() == 1);
     CHECK(fs[0].type == "blacklisted_client_contact");
     CHECK(fs[0].entity_type == "flow");
@@ -24,29 +33,28 @@ TEST_CASE("a blacklisted client or server gives one finding per side, saying whi
     CHECK(fs[0].message == "blacklisted client 203.0.113.5 (bad-guys) contacted local host 10.0.0.9:22");
     CHECK(fs[0].details.at("server_local").as_bool());
 
-    auto out = tcp_flow("10.0.0.9", "198.51.100.66", 443, false);
-    out.server_blacklist = "c2,bad-guys";
-    fs = flow_findings(out, "probe-a", enabled(), local, devices);
+    auto out = batch_of({tcp_flow("10.0.0.9", "198.51.100.66", 443, false)});
+    out.records[0].server_blacklist = out.label_for("c2,bad-guys");
+    fs = flow_findings(out, out.records[0], enabled(), local, devices);
     REQUIRE(fs.size() == 1);
     CHECK(fs[0].message == "local host 10.0.0.9 contacted blacklisted server 198.51.100.66:443 (c2,bad-guys)");
 
-    CHECK(flow_findings(tcp_flow("10.0.0.9", "198.51.100.1", 443, false), "probe-a", enabled(), local, devices)
-              .empty());
+    CHECK(findings(tcp_flow("10.0.0.9", "198.51.100.1", 443, false), enabled(), local, devices).empty());
 }
 
 TEST_CASE("a new MAC on a local network is found once; a remote one never", "[flow_checks]") {
     const auto local = *local_networks::parse("192.168.1.0/24");
     known_devices devices;
     auto r = tcp_flow("192.168.1.20", "198.51.100.1", 443, false);
-    r.client_mac = "02:00:00:00:00:01";
+    r.client_mac = mac("02:00:00:00:00:01");
     auto remote = tcp_flow("198.51.100.7", "198.51.100.1", 443, false);
-    remote.client_mac = "02:00:00:00:00:02";
-    auto fs = flow_findings(r, "probe-a", enabled(), local, devices);
+    remote.client_mac = mac("02:00:00:00:00:02");
+    auto fs = findings(r, enabled(), local, devices);
     REQUIRE(fs.size() == 1);
     CHECK(fs[0].type == "new_device");
     CHECK(fs[0].entity_id == "02:00:00:00:00:01");
-    CHECK(flow_findings(r, "probe-a", enabled(), local, devices).empty());
-    CHECK(flow_findings(remote, "probe-a", enabled(), local, devices).empty());
+    CHECK(findings(r, enabled(), local, devices).empty());
+    CHECK(findings(remote, enabled(), local, devices).empty());
     CHECK(devices.size() == 1);
 }
 
@@ -56,7 +64,7 @@ TEST_CASE("nDPI flow risks are named, and a hostile server name is cleaned", "[f
     auto r = tcp_flow("10.0.0.1", "198.51.100.1", 443, false);
     r.flow_risk = (1ull << 2) | (1ull << 5);
     r.server_name = "bad\xff\x01name.example";
-    const auto fs = flow_findings(r, "probe-a", enabled(), local, devices);
+    const auto fs = findings(r, enabled(), local, devices);
     // One alert type per risk, each at nDPI's severity for it.
     REQUIRE(fs.size() == 2);
     CHECK(fs[0].type == "ndpi_url_possible_sql_injection");
@@ -71,13 +79,13 @@ TEST_CASE("nDPI flow risks are named, and a hostile server name is cleaned", "[f
     auto some = enabled();
     some.risks[5].enabled = false;
     some.risks[2].level = severity::info;
-    const auto one = flow_findings(r, "probe-a", some, local, devices);
+    const auto one = findings(r, some, local, devices);
     REQUIRE(one.size() == 1);
     CHECK(one[0].type == "ndpi_url_possible_sql_injection");
     CHECK(one[0].level == severity::info);
     auto off = enabled();
     off[check::flow_risk].enabled = false;
-    CHECK(flow_findings(r, "probe-a", off, local, devices).empty());
+    CHECK(findings(r, off, local, devices).empty());
 }
 
 TEST_CASE("every nDPI risk has a stable, distinct alert type and the preferences switch each", "[flow_checks]") {
@@ -126,7 +134,7 @@ TEST_CASE("a long-lived flow and an elephant flow are found from one record", "[
     r.first_seen_ns = 1'000'000'000'000;
     r.last_seen_ns = r.first_seen_ns + 3601ull * 1'000'000'000;
     r.s2c_bytes = 2'000'000'000;
-    const auto fs = flow_findings(r, "probe-a", p, local, devices);
+    const auto fs = findings(r, p, local, devices);
     REQUIRE(fs.size() == 2);
     CHECK(fs[0].type == "long_lived_flow");
     CHECK(fs[0].message.find("3601 s") != std::string::npos);
@@ -134,41 +142,41 @@ TEST_CASE("a long-lived flow and an elephant flow are found from one record", "[
     // Shorter and smaller: nothing.
     r.last_seen_ns = r.first_seen_ns + 3599ull * 1'000'000'000;
     r.s2c_bytes = 900'000'000;
-    CHECK(flow_findings(r, "probe-a", p, local, devices).empty());
+    CHECK(findings(r, p, local, devices).empty());
 }
 
 TEST_CASE("a remote client reaching a local telnet or TFTP server is found; the reverse is not", "[flow_checks]") {
     const auto local = *local_networks::parse("10.0.0.0/8");
     known_devices devices;
     auto telnet = tcp_flow("203.0.113.9", "10.0.0.23", 23, false);
-    auto fs = flow_findings(telnet, "probe-a", enabled(), local, devices);
+    auto fs = findings(telnet, enabled(), local, devices);
     REQUIRE(fs.size() == 1);
     CHECK(fs[0].type == "remote_to_local_insecure_protocol");
     CHECK(fs[0].message == "remote host 203.0.113.9 reached local host 10.0.0.23 over telnet (port 23)");
-    flow_row tftp;
+    flow_record tftp;
     tftp.protocol = 17;
-    tftp.client_ip = "203.0.113.9";
-    tftp.server_ip = "10.0.0.69";
+    tftp.client_ip = ip("203.0.113.9");
+    tftp.server_ip = ip("10.0.0.69");
     tftp.server_port = 69;
-    CHECK(flow_findings(tftp, "probe-a", enabled(), local, devices).size() == 1);
+    CHECK(findings(tftp, enabled(), local, devices).size() == 1);
     // Local to remote, local to local, remote to local SSH: not this check.
-    CHECK(flow_findings(tcp_flow("10.0.0.23", "203.0.113.9", 23, false), "probe-a", enabled(), local, devices).empty());
-    CHECK(flow_findings(tcp_flow("10.0.0.5", "10.0.0.23", 23, false), "probe-a", enabled(), local, devices).empty());
-    CHECK(flow_findings(tcp_flow("203.0.113.9", "10.0.0.22", 22, false), "probe-a", enabled(), local, devices).empty());
-    flow_row syslog = tftp;
+    CHECK(findings(tcp_flow("10.0.0.23", "203.0.113.9", 23, false), enabled(), local, devices).empty());
+    CHECK(findings(tcp_flow("10.0.0.5", "10.0.0.23", 23, false), enabled(), local, devices).empty());
+    CHECK(findings(tcp_flow("203.0.113.9", "10.0.0.22", 22, false), enabled(), local, devices).empty());
+    flow_record syslog = tftp;
     syslog.server_port = 514;   // UDP 514 is syslog, not rsh
-    CHECK(flow_findings(syslog, "probe-a", enabled(), local, devices).empty());
+    CHECK(findings(syslog, enabled(), local, devices).empty());
 }
 
 TEST_CASE("a TCP connection that ended without payload either way is tcp_no_data", "[flow_checks]") {
     const local_networks local;
     known_devices devices;
     auto r = tcp_flow("10.0.0.1", "10.0.0.2", 8080, false);   // SYN/ACK/FIN both ways, tcp_fin
-    r.end_reason = 3;
+    r.reason = end_reason::tcp_fin;
     r.payload_seen = 0x80;                                   // tracked, no payload
-    const auto count = [&](const flow_row& row) {
+    const auto count = [&](const flow_record& row) {
         std::size_t n = 0;
-        for (const auto& f : flow_findings(row, "probe-a", enabled(), local, devices)) n += f.type == "tcp_no_data";
+        for (const auto& f : findings(row, enabled(), local, devices)) n += f.type == "tcp_no_data";
         return n;
     };
     CHECK(count(r) == 1);
@@ -182,6 +190,6 @@ TEST_CASE("a TCP connection that ended without payload either way is tcp_no_data
     refused.payload_seen = 0x80;
     CHECK(count(refused) == 0);
     auto going_on = r;
-    going_on.end_reason = 2;           // an active-timeout update: the connection goes on
+    going_on.reason = end_reason::active_timeout;          // an active-timeout update: the connection goes on
     CHECK(count(going_on) == 0);
 }

@@ -20,7 +20,8 @@
 #include "alert/alert_types.hpp"
 #include "alert/finding.hpp"
 #include "net/local_networks.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
+#include "net/mac_address.hpp"
 
 namespace wireflow::collector::alert {
 
@@ -33,16 +34,16 @@ public:
     static constexpr std::size_t max_entries = 1'000'000;
     // The MAC seen before with (probe, vlan, ip) when it differs from `mac`;
     // learns `mac` either way.
-    std::optional<std::string> learn(std::string_view probe_id, std::uint16_t vlan, std::string_view ip,
-                                     std::string_view mac);
+    std::optional<net::mac_address> learn(std::string_view probe_id, std::uint16_t vlan, const net::ip_address& ip,
+                                          const net::mac_address& mac);
     [[nodiscard]] std::size_t size() const noexcept { return macs_.size(); }
 
 private:
-    std::unordered_map<std::string, std::string> macs_;
+    std::unordered_map<std::string, net::mac_address> macs_;  // key: probe|vlan|address bytes
 };
 
 // Findings of one stored flow for the unexpected-server and IP/MAC checks.
-[[nodiscard]] std::vector<finding> network_findings(const flow_row& r, const std::string& probe_id,
+[[nodiscard]] std::vector<finding> network_findings(const flow_record& r, const std::string& probe_id,
                                                     const alert_preferences& p, const local_networks& local,
                                                     address_bindings& bindings);
 

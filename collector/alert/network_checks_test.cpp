@@ -18,14 +18,13 @@ alert_preferences with_servers(const char* json) {
     return *p;
 }
 
-flow_row udp_flow(std::string client, std::uint16_t client_port, std::string server, std::uint16_t server_port,
-                  bool answered) {
-    flow_row r;
-    r.ip_version = 4;
+flow_record udp_flow(std::string_view client, std::uint16_t client_port, std::string_view server,
+                     std::uint16_t server_port, bool answered) {
+    flow_record r;
     r.protocol = 17;
-    r.client_ip = std::move(client);
+    r.client_ip = ip(client);
     r.client_port = client_port;
-    r.server_ip = std::move(server);
+    r.server_ip = ip(server);
     r.server_port = server_port;
     r.c2s_packets = 1;
     r.c2s_bytes = 80;
@@ -87,21 +86,21 @@ TEST_CASE("a local address behind a new MAC is an IP/MAC change; a first sightin
     address_bindings bindings;
     const auto p = enabled();
     auto r = tcp_flow("10.0.0.5", "192.0.2.80", 80, false);
-    r.client_mac = "02:00:00:00:00:05";
-    r.server_mac = "02:00:00:00:00:fe";   // the router's, for a remote server: not a local address
+    r.client_mac = mac("02:00:00:00:00:05");
+    r.server_mac = mac("02:00:00:00:00:fe");   // the router's, for a remote server: not a local address
     CHECK(network_findings(r, "p", p, local, bindings).empty());
     CHECK(network_findings(r, "p", p, local, bindings).empty());   // same MAC again
-    r.client_mac = "02:00:00:00:00:66";                              // someone else answers for 10.0.0.5
+    r.client_mac = mac("02:00:00:00:00:66");                              // someone else answers for 10.0.0.5
     const auto fs = network_findings(r, "p", p, local, bindings);
     REQUIRE(types(fs) == std::vector<std::string>{"ip_mac_change"});
     CHECK(fs[0].entity_id == "10.0.0.5@0");
     CHECK(fs[0].message.find("02:00:00:00:00:05 to 02:00:00:00:00:66") != std::string::npos);
     // Another probe or VLAN is another segment: its first sighting is new.
     CHECK(network_findings(r, "other-probe", p, local, bindings).empty());
-    r.client_mac = "ff:ff:ff:ff:ff:ff";   // a group MAC names no host
+    r.client_mac = mac("ff:ff:ff:ff:ff:ff");   // a group MAC names no host
     CHECK(network_findings(r, "p", p, local, bindings).empty());
     auto off = p;
     off[check::ip_mac_change].enabled = false;
-    r.client_mac = "02:00:00:00:00:77";
+    r.client_mac = mac("02:00:00:00:00:77");
     CHECK(network_findings(r, "p", off, local, bindings).empty());
 }

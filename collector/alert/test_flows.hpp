@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "alert/alert_types.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
+#include "model/test_records.hpp"
 
 namespace wireflow::collector::alert::testing {
 
@@ -18,18 +19,20 @@ inline alert_preferences enabled() {
 }
 
 // A TCP flow: refused (SYN answered by RST+ACK) or a completed exchange.
-inline flow_row tcp_flow(std::string client, std::string server, std::uint16_t port, bool refused) {
-    flow_row r;
-    r.ip_version = 4;
+using collector::testing::ip;
+using collector::testing::mac;
+
+inline flow_record tcp_flow(std::string_view client, std::string_view server, std::uint16_t port, bool refused) {
+    flow_record r;
     r.protocol = 6;
-    r.client_ip = std::move(client);
+    r.client_ip = ip(client);
     r.client_port = 40000;
-    r.server_ip = std::move(server);
+    r.server_ip = ip(server);
     r.server_port = port;
     r.c2s_packets = 1;
     r.c2s_bytes = 60;
     r.c2s_tcp_flags = 0x02;   // SYN
-    r.end_reason = 1;
+    r.reason = end_reason::idle_timeout;
     if (refused) {
         r.s2c_packets = 1;
         r.s2c_bytes = 40;
@@ -44,15 +47,15 @@ inline flow_row tcp_flow(std::string client, std::string server, std::uint16_t p
     return r;
 }
 
-inline flow_batch batch_of(std::vector<flow_row> rows) {
+inline flow_batch batch_of(std::vector<flow_record> rows) {
     flow_batch b;
     b.id = {"probe-a", 1, 1};
     b.records = std::move(rows);
     return b;
 }
 
-inline std::vector<flow_row> syn_scan_rows(const std::string& attacker, const std::string& victim, int ports) {
-    std::vector<flow_row> rows;
+inline std::vector<flow_record> syn_scan_rows(const std::string& attacker, const std::string& victim, int ports) {
+    std::vector<flow_record> rows;
     for (int p = 1; p <= ports; ++p) rows.push_back(tcp_flow(attacker, victim, static_cast<std::uint16_t>(p), true));
     return rows;
 }

@@ -26,16 +26,16 @@ struct host_settings {
     }
 };
 
-void host_checks(const std::string& id, const host_window& h, const host_settings& settings, double seconds,
+void host_checks(const host_window& h, const host_settings& settings, double seconds,
                  std::vector<finding>& out) {
     const auto check_value = [&](check c, const char* type, double value, const char* what, const char* unit) {
         const check_settings cs = settings(c);
         const double limit = cs.threshold;
         if (!cs.enabled || value <= limit) return;
-        out.push_back(finding{c, type, "host", id,
-                              std::string("host ") + h.ip + " " + what + ": " + fmt_number(value) + " " + unit +
+        out.push_back(finding{c, type, "host", host_id(h.ip, h.vlan),
+                              "host " + h.ip.to_string() + " " + what + ": " + fmt_number(value) + " " + unit +
                                   " (threshold " + fmt_number(limit) + ")",
-                              boost::json::object{{"ip", h.ip},
+                              boost::json::object{{"ip", h.ip.to_string()},
                                                   {"vlan", h.vlan},
                                                   {"value", value},
                                                   {"threshold", limit},
@@ -156,10 +156,11 @@ std::vector<finding> window_findings(const alert_window& w, const alert_preferen
         p[check::pool_volume].enabled || p[check::pool_packets].enabled || p[check::pool_flows].enabled ||
         any_pool_override(p.overrides);
     const bool need_pool = pool_of && pool_checks_on;
-    for (const auto& [id, h] : w.hosts()) {
-        host_settings settings{p, p.overrides.empty() ? std::nullopt : net::ip_address::parse(h.ip), {}};
+    for (const auto& entry : w.hosts()) {
+        const host_window& h = entry.second;
+        host_settings settings{p, h.ip, {}};
         if (need_pool) settings.pool = pool_of(h.ip, h.vlan, h.mac);
-        host_checks(id, h, settings, seconds, out);
+        host_checks(h, settings, seconds, out);
         if (pool_checks_on && !settings.pool.empty()) {
             auto& t = pools[settings.pool];
             t.bytes += h.bytes;

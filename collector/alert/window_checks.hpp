@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,7 +20,8 @@
 namespace wireflow::collector::alert {
 
 // Host -> pool name (empty: no pool), for the pool checks and pool overrides.
-using pool_lookup = std::function<std::string(std::string_view ip, std::uint16_t vlan, std::string_view mac)>;
+using pool_lookup = std::function<std::string(const net::ip_address& ip, std::uint16_t vlan,
+                                              const std::optional<net::mac_address>& mac)>;
 
 // True for the checks whose alerts the window holds and releases.
 [[nodiscard]] bool windowed(check c) noexcept;

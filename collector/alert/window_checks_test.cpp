@@ -27,7 +27,7 @@ std::set<std::string> ids(const std::vector<finding>& fs, std::string_view type)
     return out;
 }
 
-alert_window counted(const std::vector<flow_row>& rows, const alert_preferences& p) {
+alert_window counted(const std::vector<flow_record>& rows, const alert_preferences& p) {
     alert_window w(1000);
     for (const auto& r : rows) (void)w.count(r, caps_for(p));
     return w;
@@ -52,7 +52,7 @@ TEST_CASE("a scan at the threshold and answered connections find nothing", "[win
 
 TEST_CASE("a host scan names the attacker that probed many hosts", "[window_checks]") {
     const auto p = with(check::host_scan, 10);
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (int h = 1; h <= 15; ++h) rows.push_back(tcp_flow("192.0.2.9", "10.1.0." + std::to_string(h), 22, true));
     const auto fs = window_findings(counted(rows, p), p, 60s, {});
     REQUIRE(ids(fs, "host_scan_attacker") == std::set<std::string>{"192.0.2.9@0"});
@@ -63,13 +63,13 @@ TEST_CASE("a host scan names the attacker that probed many hosts", "[window_chec
 TEST_CASE("flow and ICMP floods are measured per second over the window", "[window_checks]") {
     auto p = with(check::flow_flood, 5);   // flows/s
     p[check::icmp_flood].threshold = 20;   // packets/s
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (int i = 0; i < 60; ++i)
         rows.push_back(tcp_flow("10.0.0.1", "10.0.0.2", static_cast<std::uint16_t>(1000 + i), false));
-    flow_row icmp;
+    flow_record icmp;
     icmp.protocol = 1;
-    icmp.client_ip = "10.0.0.3";
-    icmp.server_ip = "10.0.0.4";
+    icmp.client_ip = ip("10.0.0.3");
+    icmp.server_ip = ip("10.0.0.4");
     icmp.c2s_packets = 250;   // 25/s over 10 s
     icmp.c2s_bytes = 250 * 84;
     rows.push_back(icmp);
@@ -86,8 +86,9 @@ TEST_CASE("flow and ICMP floods are measured per second over the window", "[wind
 TEST_CASE("host and pool volume thresholds are bytes per minute", "[window_checks]") {
     auto p = with(check::host_volume, 1e6);
     p[check::pool_volume].threshold = 1.5e6;
-    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
-        return ip.starts_with("10.") ? std::string("office") : std::string();
+    const pool_lookup pool_of = [](const wireflow::net::ip_address& a, std::uint16_t,
+                                   const std::optional<wireflow::net::mac_address>&) {
+        return a.masked(8) == ip("10.0.0.0") ? std::string("office") : std::string();
     };
     auto r = tcp_flow("10.0.0.1", "198.51.100.1", 443, false);
     r.s2c_bytes = 1'200'000;
@@ -126,7 +127,7 @@ TEST_CASE("a switched-off check finds nothing", "[window_checks]") {
 TEST_CASE("a SYN flood is SYNs per second to one port, found for attacker and victim", "[window_checks]") {
     auto p = with(check::syn_flood, 10);   // SYNs/s
     p[check::syn_scan].threshold = 1000;   // one port: not a scan
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (int i = 0; i < 150; ++i) {
         auto r = tcp_flow("198.51.100.9", "10.0.0.80", 80, true);
         r.client_port = static_cast<std::uint16_t>(20000 + i);
@@ -138,7 +139,7 @@ TEST_CASE("a SYN flood is SYNs per second to one port, found for attacker and vi
     CHECK(ids(fs, "syn_flood_victim") == std::set<std::string>{"10.0.0.80@0"});
     CHECK(ids(fs, "syn_scan_attacker").empty());
     // Answered connections at the same rate are no flood.
-    std::vector<flow_row> answered;
+    std::vector<flow_record> answered;
     for (int i = 0; i < 150; ++i) answered.push_back(tcp_flow("198.51.100.9", "10.0.0.80", 80, false));
     const auto quiet = window_findings(counted(answered, p), p, 10s, {});
     CHECK(ids(quiet, "syn_flood_attacker").empty());
@@ -147,13 +148,13 @@ TEST_CASE("a SYN flood is SYNs per second to one port, found for attacker and vi
 
 TEST_CASE("a DNS flood is queries per second to port 53", "[window_checks]") {
     const auto p = with(check::dns_flood, 20);   // queries/s
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (int i = 0; i < 30; ++i) {
-        flow_row q;
+        flow_record q;
         q.protocol = 17;
-        q.client_ip = "10.0.0.7";
+        q.client_ip = ip("10.0.0.7");
         q.client_port = static_cast<std::uint16_t>(30000 + i);
-        q.server_ip = "10.0.0.53";
+        q.server_ip = ip("10.0.0.53");
         q.server_port = 53;
         q.c2s_packets = 10;
         q.s2c_packets = 10;
@@ -172,10 +173,11 @@ TEST_CASE("host and pool packet and flow thresholds are per minute", "[window_ch
     auto p = with(check::host_packets, 500);   // packets/min
     p[check::pool_packets].threshold = 800;
     p[check::pool_flows].threshold = 30;       // new flows/min
-    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
-        return ip.starts_with("10.") ? std::string("office") : std::string();
+    const pool_lookup pool_of = [](const wireflow::net::ip_address& a, std::uint16_t,
+                                   const std::optional<wireflow::net::mac_address>&) {
+        return a.masked(8) == ip("10.0.0.0") ? std::string("office") : std::string();
     };
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (int i = 0; i < 40; ++i) rows.push_back(tcp_flow("10.0.0.1", "198.51.100.1", 443, false));  // 10 packets each
     for (int i = 0; i < 10; ++i) rows.push_back(tcp_flow("10.0.0.2", "198.51.100.2", 443, false));
     const auto fs = window_findings(counted(rows, p), p, 60s, pool_of);
@@ -199,10 +201,11 @@ TEST_CASE("a host, pool or network override changes the threshold for its hosts 
         {"check": "host_volume", "network": "10.9.0.0/16", "threshold": 1e3}]})"), error);
     REQUIRE(with_overrides);
     p = *with_overrides;
-    const pool_lookup pool_of = [](std::string_view ip, std::uint16_t, std::string_view) {
-        return ip == "10.0.0.2" ? std::string("backup") : std::string();
+    const pool_lookup pool_of = [](const wireflow::net::ip_address& a, std::uint16_t,
+                                   const std::optional<wireflow::net::mac_address>&) {
+        return a == ip("10.0.0.2") ? std::string("backup") : std::string();
     };
-    std::vector<flow_row> rows;
+    std::vector<flow_record> rows;
     for (const char* client : {"10.0.0.1", "10.0.0.2", "10.0.0.3"}) {
         auto r = tcp_flow(client, "198.51.100.1", 443, false);
         r.s2c_bytes = 2'000'000;

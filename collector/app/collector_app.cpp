@@ -76,7 +76,8 @@ collector_app::collector_app(collector_config config)
               alert::alert_engine_settings a;
               a.local_networks = config_.local_networks;
               a.window = std::chrono::seconds(config_.alert_window_s);
-              a.pool_of = [this](std::string_view ip, std::uint16_t vlan, std::string_view) {
+              a.pool_of = [this](const net::ip_address& ip, std::uint16_t vlan,
+                                 const std::optional<net::mac_address>&) {
                   return pool_name_of(ip, vlan);
               };
               return a;
@@ -173,9 +174,8 @@ std::vector<counter_sample> collector_app::counters() const {
     return t;
 }
 
-std::string collector_app::pool_name_of(std::string_view ip, std::uint16_t vlan) {
-    const auto address = net::ip_address::parse(ip);
-    const auto host = address ? aggregator_.host(*address, vlan) : std::nullopt;
+std::string collector_app::pool_name_of(const net::ip_address& ip, std::uint16_t vlan) {
+    const auto host = aggregator_.host(ip, vlan);
     if (!host || host->pool == aggregate::no_pool) return {};
     std::lock_guard lock(pool_names_mutex_);
     if (std::chrono::steady_clock::now() - pool_names_at_ > std::chrono::seconds(10)) {

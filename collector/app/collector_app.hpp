@@ -36,7 +36,7 @@
 #include "store/blacklist_source_store.hpp"
 #include "http/web_server.hpp"
 #include "store/db_pool.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "store/host_store.hpp"
 #include "store/pool_store.hpp"
 #include "store/preference_store.hpp"
@@ -89,7 +89,7 @@ private:
     void schedule_work();
     void stored(const flow_batch& b);
     // The alert engine's host -> pool name (names cached for 10 s).
-    [[nodiscard]] std::string pool_name_of(std::string_view ip, std::uint16_t vlan);
+    [[nodiscard]] std::string pool_name_of(const net::ip_address& ip, std::uint16_t vlan);
     [[nodiscard]] static std::uint64_t steady_ns() noexcept;
     // Host purge clock: the latest record time plus the time since it arrived.
     [[nodiscard]] std::uint64_t host_clock_ns() const noexcept;

@@ -1,5 +1,6 @@
 #include "app/minute_persister.hpp"
 
+#include "model/test_records.hpp"
 #include "store/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -48,13 +49,14 @@ TEST_CASE("the hosts table holds the sums of the records of each local host, acr
         flow_batch b;
         b.id = {"p", 1, static_cast<std::uint64_t>(round + 1)};
         for (int i = 0; i < 200; ++i) {
-            flow_row r;
+            flow_record r;
             r.flow_id = ++flow_id;
             const bool v6 = rng() % 2;
-            r.ip_version = v6 ? 6 : 4;
-            r.client_ip = v6 ? (rng() % 2 ? "fd00::5" : "2001:db8::1") : locals[rng() % 2];
-            r.server_ip = v6 ? "fd00::5" : (rng() % 3 ? remotes[0] : locals[rng() % 2]);
-            if (r.client_ip == r.server_ip) r.server_ip = v6 ? "2001:db8::1" : remotes[0];
+            const std::string client = v6 ? (rng() % 2 ? "fd00::5" : "2001:db8::1") : locals[rng() % 2];
+            std::string server = v6 ? "fd00::5" : (rng() % 3 ? remotes[0] : locals[rng() % 2]);
+            if (client == server) server = v6 ? "2001:db8::1" : remotes[0];
+            r.client_ip = testing::ip(client);
+            r.server_ip = testing::ip(server);
             r.vlan = rng() % 3 == 0 ? 7 : 0;
             r.c2s_packets = 1 + rng() % 50;
             r.c2s_bytes = r.c2s_packets * (40 + rng() % 1400);
@@ -62,15 +64,15 @@ TEST_CASE("the hosts table holds the sums of the records of each local host, acr
             r.s2c_bytes = r.s2c_packets * (40 + rng() % 1400);
             r.first_seen_ns = t;
             r.last_seen_ns = t + 1000;
-            r.end_reason = 1;
+            r.reason = wireflow::end_reason::idle_timeout;
             r.app_name = "DNS";
             t += 1000;
-            auto& c = expected[{r.client_ip, r.vlan}];
+            auto& c = expected[{client, r.vlan}];
             c.bytes_sent += r.c2s_bytes;
             c.packets_sent += r.c2s_packets;
             c.bytes_rcvd += r.s2c_bytes;
             c.packets_rcvd += r.s2c_packets;
-            auto& s = expected[{r.server_ip, r.vlan}];
+            auto& s = expected[{server, r.vlan}];
             s.bytes_sent += r.s2c_bytes;
             s.packets_sent += r.s2c_packets;
             s.bytes_rcvd += r.c2s_bytes;

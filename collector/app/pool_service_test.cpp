@@ -1,5 +1,6 @@
 #include "app/pool_service.hpp"
 
+#include "model/test_records.hpp"
 #include "store/test_database.hpp"
 
 #include <catch2/catch.hpp>
@@ -15,21 +16,20 @@ aggregate::host_table_config locals() {
     return c;
 }
 
-flow_row row(std::string client, std::string server, std::uint32_t vlan, std::uint64_t id) {
-    flow_row r;
+flow_record row(std::string_view client, std::string_view server, std::uint16_t vlan, std::uint64_t id) {
+    flow_record r;
     r.flow_id = id;
     r.vlan = vlan;
-    r.ip_version = 4;
     r.protocol = 6;
-    r.client_ip = std::move(client);
-    r.server_ip = std::move(server);
+    r.client_ip = testing::ip(client);
+    r.server_ip = testing::ip(server);
     r.first_seen_ns = 1'000'000'000;
     r.last_seen_ns = 2'000'000'000;
     r.c2s_packets = 3;
     r.c2s_bytes = 300;
     r.s2c_packets = 2;
     r.s2c_bytes = 1000;
-    r.end_reason = 1;
+    r.reason = wireflow::end_reason::idle_timeout;
     return r;
 }
 

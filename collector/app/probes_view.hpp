@@ -17,7 +17,7 @@
 
 #include "ingest/collector_stats.hpp"
 #include "model/probe_view.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "model/probe_stats.hpp"
 
 #include <chrono>

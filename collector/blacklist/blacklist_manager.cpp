@@ -343,29 +343,27 @@ void blacklist_manager::mark(flow_batch& batch) noexcept {
     if (!I.reader) I.reader.emplace(published_);
     const blacklist_set& set = I.reader->snapshot();
     if (set.prefixes().prefix_count() == 0) return;
-    const auto names = [&set](blacklist_match m) {
-        std::string out;
+    // The batch's label for each source set met in it: the names are joined
+    // once per distinct set, not once per listed address.
+    std::vector<std::pair<std::uint64_t, blacklist_label>> seen;
+    const auto label = [&](blacklist_match m) -> blacklist_label {
+        I.loader->count_hits(m);
+        for (const auto& [sources, l] : seen)
+            if (sources == m.sources) return l;
+        std::string names;
         for (std::size_t i = 0; i < set.sources().size(); ++i) {
             if (!m.has(i)) continue;
-            if (!out.empty()) out += ',';
-            out += set.sources()[i].name;
+            if (!names.empty()) names += ',';
+            names += set.sources()[i].name;
         }
-        return out;
+        const blacklist_label l = batch.label_for(names);
+        seen.emplace_back(m.sources, l);
+        return l;
     };
     try {
         for (auto& r : batch.records) {
-            if (const auto a = net::ip_address::parse(r.client_ip)) {
-                if (const auto m = set.lookup(*a)) {
-                    r.client_blacklist = names(m);
-                    I.loader->count_hits(m);
-                }
-            }
-            if (const auto a = net::ip_address::parse(r.server_ip)) {
-                if (const auto m = set.lookup(*a)) {
-                    r.server_blacklist = names(m);
-                    I.loader->count_hits(m);
-                }
-            }
+            if (const auto m = set.lookup(r.client_ip)) r.client_blacklist = label(m);
+            if (const auto m = set.lookup(r.server_ip)) r.server_blacklist = label(m);
         }
     } catch (...) {
         // bad_alloc building a name list: the flow is stored unmarked.

@@ -23,7 +23,7 @@
 #include "blacklist/fetch.hpp"
 #include "blacklist/nft_export.hpp"
 #include "blacklist/published_blacklist.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 
 namespace wireflow::collector {
 class blacklist_source_store;
@@ -67,9 +67,10 @@ public:
     // for built-in lists); store errors are returned as text, not thrown.
     std::string restore();
 
-    // Fills client_blacklist / server_blacklist ("name,name" of the listing
-    // sources) of every record and counts the hits. One published-set lookup
-    // per address; no lock, no allocation unless a record matches.
+    // Sets client_blacklist / server_blacklist of every listed record to a
+    // batch label ("name,name" of the listing sources, in blacklist_labels)
+    // and counts the hits. One published-set lookup per address; no lock, no
+    // allocation unless a record matches.
     void mark(flow_batch& batch) noexcept;
 
     // Loads every enabled source now (downloads included), publishes, writes

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "model/test_records.hpp"
 #include "store/blacklist_source_store.hpp"
 #include "store/test_database.hpp"
 
@@ -95,14 +96,14 @@ private:
     pid_t pid_{-1};
 };
 
-flow_row flow(std::string client, std::string server) {
-    flow_row r;
-    r.client_ip = std::move(client);
-    r.server_ip = std::move(server);
+flow_record flow(std::string_view client, std::string_view server) {
+    flow_record r;
+    r.client_ip = wireflow::collector::testing::ip(client);
+    r.server_ip = wireflow::collector::testing::ip(server);
     return r;
 }
 
-flow_batch batch(std::vector<flow_row> rows) {
+flow_batch batch(std::vector<flow_record> rows) {
     flow_batch b;
     b.records = std::move(rows);
     return b;
@@ -129,13 +130,15 @@ TEST_CASE("flows are marked with the lists naming their client or server", "[bla
     auto b = batch({flow("203.0.113.7", "10.0.0.1"), flow("10.0.0.1", "198.51.100.9"), flow("10.0.0.1", "10.0.0.2"),
                     flow("2001:db8:bad::1", "2001:db8::1")});
     m.mark(b);
-    CHECK(b.records[0].client_blacklist == "bad.txt,drop.txt");
-    CHECK(b.records[0].server_blacklist.empty());
-    CHECK(b.records[1].client_blacklist.empty());
-    CHECK(b.records[1].server_blacklist == "drop.txt");
-    CHECK(b.records[2].client_blacklist.empty());
-    CHECK(b.records[2].server_blacklist.empty());
-    CHECK(b.records[3].client_blacklist == "bad.txt");
+    CHECK(b.blacklist_text(b.records[0].client_blacklist) == "bad.txt,drop.txt");
+    CHECK(b.records[0].server_blacklist == 0);
+    CHECK(b.records[1].client_blacklist == 0);
+    CHECK(b.blacklist_text(b.records[1].server_blacklist) == "drop.txt");
+    CHECK(b.records[2].client_blacklist == 0);
+    CHECK(b.records[2].server_blacklist == 0);
+    CHECK(b.blacklist_text(b.records[3].client_blacklist) == "bad.txt");
+    // One label per combination of lists in the batch, whatever the side.
+    CHECK(b.blacklist_labels == std::vector<std::string>{"", "bad.txt,drop.txt", "drop.txt", "bad.txt"});
 
     const auto st = m.status();
     REQUIRE(st.size() == 2);
@@ -160,15 +163,15 @@ TEST_CASE("a reload picks up a changed list and a broken one keeps the previous 
     REQUIRE(m.reload() == 0);
     auto b = batch({flow("192.0.2.1", "10.0.0.1"), flow("192.0.2.2", "10.0.0.1")});
     m.mark(b);
-    CHECK(b.records[0].client_blacklist.empty());
-    CHECK(b.records[1].client_blacklist == "list.txt");
+    CHECK(b.records[0].client_blacklist == 0);
+    CHECK(b.blacklist_text(b.records[1].client_blacklist) == "list.txt");
 
     // An error page instead of a list: every line broken -> kept, reported.
     dir.write("list.txt", "<html>\n<body>oops</body>\n");
     CHECK(m.reload() == 1);
     b = batch({flow("192.0.2.2", "10.0.0.1")});
     m.mark(b);
-    CHECK(b.records[0].client_blacklist == "list.txt");
+    CHECK(b.blacklist_text(b.records[0].client_blacklist) == "list.txt");
     CHECK_FALSE(m.status()[0].last_error.empty());
     CHECK(m.status()[0].entries == 1);
 
@@ -177,7 +180,7 @@ TEST_CASE("a reload picks up a changed list and a broken one keeps the previous 
     CHECK(m.reload() == 1);
     b = batch({flow("192.0.2.2", "10.0.0.1")});
     m.mark(b);
-    CHECK(b.records[0].client_blacklist == "list.txt");
+    CHECK(b.blacklist_text(b.records[0].client_blacklist) == "list.txt");
 
     REQUIRE(log.events.size() == 4);
     CHECK(std::get<1>(log.events[0]));
@@ -198,14 +201,14 @@ TEST_CASE("an http source is downloaded, and a failed download keeps it", "[blac
     REQUIRE(m.reload() == 0);
     auto b = batch({flow("10.0.0.1", "198.51.100.200")});
     m.mark(b);
-    CHECK(b.records[0].server_blacklist == "feed.txt");
+    CHECK(b.blacklist_text(b.records[0].server_blacklist) == "feed.txt");
 
     fs::remove(dir.path / "feed.txt");   // now a 404
     CHECK(m.reload() == 1);
     CHECK(std::get<2>(log.events.back()).find("404") != std::string::npos);
     b = batch({flow("10.0.0.1", "198.51.100.200")});
     m.mark(b);
-    CHECK(b.records[0].server_blacklist == "feed.txt");
+    CHECK(b.blacklist_text(b.records[0].server_blacklist) == "feed.txt");
     CHECK(m.status()[0].entries == 1);
 }
 

@@ -1,7 +1,5 @@
 #include "batch_decoder.hpp"
 
-#include <arpa/inet.h>
-
 #include <google/protobuf/unknown_field_set.h>
 
 #include <limits>
@@ -17,25 +15,13 @@ constexpr std::uint64_t max_bigint = static_cast<std::uint64_t>(std::numeric_lim
 // Largest L3 size one packet can count: IPv6 payload length (16 bits) + 40.
 constexpr std::uint64_t max_l3_bytes_per_packet = 65535 + 40;
 
-bool to_ip_text(std::uint32_t version, const std::string& raw, std::string& out) {
-    char buf[INET6_ADDRSTRLEN];
-    const int family = version == 4 ? AF_INET : AF_INET6;
-    if (inet_ntop(family, raw.data(), buf, sizeof buf) == nullptr) return false;
-    out.assign(buf);
-    return true;
+std::optional<net::mac_address> to_mac(const std::string& raw) {
+    if (raw.empty()) return std::nullopt;
+    return net::mac_address::from_bytes(std::span(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
 }
 
-void to_mac_text(const std::string& raw, std::string& out) {
-    out.clear();
-    if (raw.empty()) return;
-    static constexpr char hex[] = "0123456789abcdef";
-    out.reserve(17);
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (i) out.push_back(':');
-        const auto b = static_cast<unsigned char>(raw[i]);
-        out.push_back(hex[b >> 4]);
-        out.push_back(hex[b & 0xf]);
-    }
+std::optional<net::ip_address> to_ip(const std::string& raw) {
+    return net::ip_address::from_bytes(std::span(reinterpret_cast<const std::uint8_t*>(raw.data()), raw.size()));
 }
 
 bool direction_sane(std::uint64_t packets, std::uint64_t bytes) {
@@ -50,7 +36,7 @@ std::optional<reject_reason> check_string(const std::string& s, std::size_t max)
     return std::nullopt;
 }
 
-std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_row& o) {
+std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_record& o) {
     if (r.ip_version() != 4 && r.ip_version() != 6) return reject_reason::ip_version;
     const std::size_t ip_len = r.ip_version() == 4 ? 4 : 16;
     if (r.client_ip().size() != ip_len || r.server_ip().size() != ip_len) return reject_reason::ip_length;
@@ -70,13 +56,15 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
         r.c2s_packets() + r.s2c_packets() == 0)
         return reject_reason::counts;
 
+    const auto client = to_ip(r.client_ip());
+    const auto server = to_ip(r.server_ip());
+    if (!client || !server) return reject_reason::ip_length;
+
     o.flow_id = r.flow_id();
-    o.vlan = r.vlan();
-    o.ip_version = static_cast<std::uint8_t>(r.ip_version());
+    o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());
-    if (!to_ip_text(r.ip_version(), r.client_ip(), o.client_ip) ||
-        !to_ip_text(r.ip_version(), r.server_ip(), o.server_ip))
-        return reject_reason::ip_length;
+    o.client_ip = *client;
+    o.server_ip = *server;
     o.client_port = static_cast<std::uint16_t>(r.client_port());
     o.server_port = static_cast<std::uint16_t>(r.server_port());
     o.first_seen_ns = r.first_seen_ns();
@@ -87,18 +75,18 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     o.s2c_bytes = r.s2c_bytes();
     o.c2s_tcp_flags = static_cast<std::uint8_t>(r.c2s_tcp_flags());
     o.s2c_tcp_flags = static_cast<std::uint8_t>(r.s2c_tcp_flags());
-    o.end_reason = static_cast<std::uint8_t>(r.end_reason());
+    o.reason = static_cast<end_reason>(r.end_reason());
     o.payload_seen = static_cast<std::uint8_t>(r.payload_seen() & 0xffu);
-    to_mac_text(r.client_mac(), o.client_mac);
-    to_mac_text(r.server_mac(), o.server_mac);
+    o.client_mac = to_mac(r.client_mac());
+    o.server_mac = to_mac(r.server_mac());
     o.app_protocol = r.app_protocol();
     o.master_protocol = r.master_protocol();
     o.app_name = r.app_name();
     o.app_category = r.app_category();
     o.server_name = r.server_name();
     o.flow_risk = r.flow_risk();
-    o.client_blacklist.clear();
-    o.server_blacklist.clear();
+    o.client_blacklist = 0;
+    o.server_blacklist = 0;
     return std::nullopt;
 }
 
@@ -134,6 +122,7 @@ std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flo
     if (in.records_size() > max_records_per_batch || in.send_time_ns() > max_bigint) return reject_reason::counts;
     out.id = batch_id{in.probe_id(), in.boot_id(), in.sequence()};
     out.send_time_ns = in.send_time_ns();
+    out.blacklist_labels.clear();
     out.records.resize(static_cast<std::size_t>(in.records_size()));
     for (int i = 0; i < in.records_size(); ++i)
         if (auto e = decode_record(in.records(i), out.records[static_cast<std::size_t>(i)])) return e;

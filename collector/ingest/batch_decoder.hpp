@@ -11,7 +11,7 @@
 #include <span>
 #include <string_view>
 
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "model/probe_stats.hpp"
 #include "wireflow.pb.h"
 

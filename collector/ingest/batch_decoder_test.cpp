@@ -4,10 +4,13 @@
 #include <string>
 
 #include "batch_decoder.hpp"
+#include "model/test_records.hpp"
 #include "net/utf8.hpp"
 
 using namespace wireflow::collector;
 using namespace wireflow::collector::ingest;
+using wireflow::collector::testing::ip;
+using wireflow::collector::testing::mac;
 namespace v1 = wireflow::v1;
 
 namespace {
@@ -60,7 +63,7 @@ std::optional<reject_reason> decode(const v1::FlowBatch& b) {
 
 }  // namespace
 
-TEST_CASE("a well-formed batch converts field by field", "[batch_decoder]") {
+TEST_CASE("a well-formed batch converts field by field into binary addresses", "[batch_decoder]") {
     flow_batch out;
     REQUIRE_FALSE(decode_batch(good_batch(), out).has_value());
     CHECK(out.id == batch_id{"probe-1.lab_A", 0xfedcba9876543210ull, 7});
@@ -69,11 +72,11 @@ TEST_CASE("a well-formed batch converts field by field", "[batch_decoder]") {
     const auto& r = out.records[0];
     CHECK(r.flow_id == 42);
     CHECK(r.vlan == 10);
-    CHECK(r.ip_version == 4);
+    CHECK(r.ip_version() == 4);
     CHECK(r.protocol == 6);
-    CHECK(r.client_ip == "10.0.0.1");
+    CHECK(r.client_ip == ip("10.0.0.1"));
     CHECK(r.client_port == 51000);
-    CHECK(r.server_ip == "192.168.1.254");
+    CHECK(r.server_ip == ip("192.168.1.254"));
     CHECK(r.server_port == 443);
     CHECK(r.first_seen_ns == 1'700'000'000'000'000'000ull);
     CHECK(r.last_seen_ns == 1'700'000'001'000'000'000ull);
@@ -83,16 +86,31 @@ TEST_CASE("a well-formed batch converts field by field", "[batch_decoder]") {
     CHECK(r.s2c_bytes == 9000);
     CHECK(r.c2s_tcp_flags == 0x1b);
     CHECK(r.s2c_tcp_flags == 0x12);
-    CHECK(r.end_reason == 3);
-    CHECK(r.client_mac == "00:1b:21:aa:bb:cc");
-    CHECK(r.server_mac.empty());
+    CHECK(r.reason == wireflow::end_reason::tcp_fin);
+    CHECK(r.client_mac == mac("00:1b:21:aa:bb:cc"));
+    CHECK_FALSE(r.server_mac);
     CHECK(r.app_protocol == 91);
     CHECK(r.app_name == "TLS.YouTube");
     CHECK(r.app_category == "Media");
     CHECK(r.server_name == "www.youtube.com");
     CHECK(r.flow_risk == 1ull << 20);
-    CHECK(out.records[1].client_ip == "2001:db8::1");
-    CHECK(out.records[1].server_ip == "fe80::2");
+    CHECK(r.client_blacklist == 0);
+    CHECK(out.blacklist_labels.empty());
+    CHECK(out.records[1].ip_version() == 6);
+    CHECK(out.records[1].client_ip == ip("2001:db8::1"));
+    CHECK(out.records[1].server_ip == ip("fe80::2"));
+}
+
+TEST_CASE("decoding into a reused batch leaves no blacklist mark of the previous one", "[batch_decoder]") {
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(good_batch(), out).has_value());
+    out.records[0].client_blacklist = out.label_for("list.txt");
+    out.records[1].server_blacklist = out.records[0].client_blacklist;
+    REQUIRE_FALSE(decode_batch(good_batch(), out).has_value());
+    CHECK(out.blacklist_labels.empty());
+    CHECK(out.records[0].client_blacklist == 0);
+    CHECK(out.records[1].server_blacklist == 0);
+    CHECK(out.blacklist_text(1).empty());
 }
 
 TEST_CASE("a batch of another schema version is rejected", "[batch_decoder]") {

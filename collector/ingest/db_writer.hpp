@@ -31,7 +31,7 @@
 #include "collector_stats.hpp"
 #include "log_limiter.hpp"
 #include "spool.hpp"
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "model/probe_stats.hpp"
 
 namespace wireflow::collector {

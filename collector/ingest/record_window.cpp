@@ -2,7 +2,7 @@
 
 namespace wireflow::collector::ingest {
 
-bool records_in_window(std::span<const flow_row> rows, std::uint64_t now_ns, const record_window& w) noexcept {
+bool records_in_window(std::span<const flow_record> rows, std::uint64_t now_ns, const record_window& w) noexcept {
     const auto future_ns = static_cast<std::uint64_t>(std::chrono::nanoseconds(w.max_future).count());
     const auto age_ns = static_cast<std::uint64_t>(std::chrono::nanoseconds(w.max_age).count());
     const std::uint64_t earliest = now_ns > age_ns ? now_ns - age_ns : 0;

@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <span>
 
-#include "store/flow_batch.hpp"
+#include "model/flow_batch.hpp"
 
 namespace wireflow::collector::ingest {
 
@@ -24,7 +24,7 @@ struct record_window {
 
 // True when every record's first and last seen times lie in the window
 // around now_ns (ns since the epoch, the collector's wall clock).
-[[nodiscard]] bool records_in_window(std::span<const flow_row> rows, std::uint64_t now_ns,
+[[nodiscard]] bool records_in_window(std::span<const flow_record> rows, std::uint64_t now_ns,
                                      const record_window& w) noexcept;
 
 }  // namespace wireflow::collector::ingest

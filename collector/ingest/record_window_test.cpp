@@ -11,8 +11,8 @@ namespace {
 constexpr std::uint64_t s = 1'000'000'000ULL;
 constexpr std::uint64_t now = 1'800'000'000ULL * s;
 
-std::vector<flow_row> rows(std::uint64_t first, std::uint64_t last) {
-    std::vector<flow_row> r(3);
+std::vector<flow_record> rows(std::uint64_t first, std::uint64_t last) {
+    std::vector<flow_record> r(3);
     for (auto& x : r) {
         x.first_seen_ns = now - 5 * s;
         x.last_seen_ns = now;

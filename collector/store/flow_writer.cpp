@@ -64,9 +64,11 @@ constexpr const char* insert_flows_sql =
 // uint64 into bigint, the same 64 bits (see store.hpp).
 constexpr long long bits(std::uint64_t v) noexcept { return static_cast<long long>(v); }
 
-std::optional<std::string> mac_or_null(const std::string& mac) {
-    if (mac.empty()) return std::nullopt;
-    return mac;
+// Text for PostgreSQL's inet and macaddr input: the COPY is the edge where
+// the binary values become text.
+std::optional<std::string> mac_or_null(const std::optional<net::mac_address>& mac) {
+    if (!mac) return std::nullopt;
+    return mac->to_string();
 }
 
 }  // namespace
@@ -116,13 +118,15 @@ std::vector<write_result> store::write_batches(std::span<const flow_batch> batch
                 for (const auto& r : batches[i].records) {
                     copy << std::make_tuple(
                         id.probe_id, bits(id.boot_id), bits(id.sequence), bits(r.flow_id), bits(r.first_seen_ns),
-                        bits(r.last_seen_ns), static_cast<long long>(r.vlan), static_cast<int>(r.ip_version),
-                        static_cast<int>(r.protocol), r.client_ip, static_cast<int>(r.client_port), r.server_ip,
+                        bits(r.last_seen_ns), static_cast<long long>(r.vlan), static_cast<int>(r.ip_version()),
+                        static_cast<int>(r.protocol), r.client_ip.to_string(), static_cast<int>(r.client_port),
+                        r.server_ip.to_string(),
                         static_cast<int>(r.server_port), bits(r.c2s_packets), bits(r.c2s_bytes), bits(r.s2c_packets),
                         bits(r.s2c_bytes), static_cast<int>(r.c2s_tcp_flags), static_cast<int>(r.s2c_tcp_flags),
-                        static_cast<int>(r.end_reason), mac_or_null(r.client_mac), mac_or_null(r.server_mac),
+                        static_cast<int>(r.reason), mac_or_null(r.client_mac), mac_or_null(r.server_mac),
                         static_cast<long long>(r.app_protocol), static_cast<long long>(r.master_protocol), r.app_name,
-                        r.app_category, r.server_name, bits(r.flow_risk), r.client_blacklist, r.server_blacklist);
+                        r.app_category, r.server_name, bits(r.flow_risk), std::string(batches[i].blacklist_text(r.client_blacklist)),
+                        std::string(batches[i].blacklist_text(r.server_blacklist)));
                 }
             }
             copy.complete();

@@ -16,7 +16,7 @@
 //                      culprit and answer it REJECTED.
 // Setup (construction, migrate) throws store_error too.
 
-#include "flow_batch.hpp"
+#include "model/flow_batch.hpp"
 #include "model/store_error.hpp"
 #include "model/probe_stats.hpp"
 
@@ -38,10 +38,12 @@ enum class write_result : std::uint8_t {
     duplicate,  // this identity was committed earlier (or earlier in the same group): ack DUPLICATE
 };
 
-// A flow as read back (tests, tools): the record plus the batch that carried it.
+// A flow as read back (tests, tools): the record plus the batch that carried
+// it and the blacklist names stored with it (the record's labels stay 0).
 struct stored_flow {
     batch_id batch;
-    flow_row row;
+    flow_record row;
+    std::string client_blacklist, server_blacklist;
 };
 
 struct partition_info {
@@ -83,7 +85,7 @@ public:
     // then INSERT ... ON CONFLICT DO NOTHING). Returns one result per batch,
     // same order. Throws store_error (nothing committed) on any failure.
     // Requirements on the data (ingest validates them): strings valid UTF-8
-    // without NUL bytes; IPs in inet text form; MACs "aa:bb:cc:dd:ee:ff" or empty.
+    // without NUL bytes; valid addresses of one family.
     // uint64 values (boot_id, flow_id, counters, ns times) are stored in
     // bigint columns as the same 64 bits (values >= 2^63 read back negative in SQL).
     std::vector<write_result> write_batches(std::span<const flow_batch> batches);

@@ -25,15 +25,13 @@ using namespace wireflow::collector;
 
 namespace {
 
-flow_row make_row(std::uint64_t i, std::uint64_t base_ns) {
-    flow_row r;
+flow_record make_row(std::uint64_t i, std::uint64_t base_ns) {
+    flow_record r;
     r.flow_id = i;
-    r.vlan = static_cast<std::uint32_t>(i % 16);
-    r.ip_version = 4;
+    r.vlan = static_cast<std::uint16_t>(i % 16);
     r.protocol = i % 4 ? 6 : 17;
-    r.client_ip = "10." + std::to_string(i >> 16 & 255) + "." + std::to_string(i >> 8 & 255) + "." +
-                  std::to_string(i & 255);
-    r.server_ip = "192.0.2." + std::to_string(i % 200 + 1);
+    r.client_ip = wireflow::net::ip_address::v4(0x0A000000u | static_cast<std::uint32_t>(i & 0xffffff));
+    r.server_ip = wireflow::net::ip_address::v4(0xC0000200u + static_cast<std::uint32_t>(i % 200 + 1));
     r.client_port = static_cast<std::uint16_t>(1024 + i % 60000);
     r.server_port = 443;
     r.first_seen_ns = base_ns + i * 1000;
@@ -44,9 +42,9 @@ flow_row make_row(std::uint64_t i, std::uint64_t base_ns) {
     r.s2c_bytes = 15000;
     r.c2s_tcp_flags = 0x1b;
     r.s2c_tcp_flags = 0x1b;
-    r.end_reason = 3;
-    r.client_mac = "02:00:00:00:00:01";
-    r.server_mac = "02:00:00:00:00:02";
+    r.reason = wireflow::end_reason::tcp_fin;
+    r.client_mac = wireflow::net::mac_address{{2, 0, 0, 0, 0, 1}};
+    r.server_mac = wireflow::net::mac_address{{2, 0, 0, 0, 0, 2}};
     r.app_protocol = 7 + i % 20;
     r.master_protocol = 91;
     r.app_name = "TLS.Google";
@@ -84,7 +82,10 @@ double raw_copy_rate(const std::string& dsn, const std::vector<flow_batch>& batc
         "s2c_bytes", "c2s_tcp_flags", "s2c_tcp_flags",  "end_reason",   "client_mac",    "server_mac",
         "app_protocol", "master_protocol", "app_name",  "app_category", "server_name",   "flow_risk",
         "client_blacklist", "server_blacklist"};
-    auto mac = [](const std::string& m) { return m.empty() ? std::optional<std::string>{} : m; };
+    // Text as the store's text COPY sends it: part of the cost being compared.
+    auto mac = [](const std::optional<wireflow::net::mac_address>& m) {
+        return m ? std::optional<std::string>{m->to_string()} : std::nullopt;
+    };
     const auto start = steady_clock::now();
     pqxx::work tx{c};
     {
@@ -96,15 +97,15 @@ double raw_copy_rate(const std::string& dsn, const std::vector<flow_batch>& batc
                     static_cast<long long>(r.flow_id), timestamp_text(r.first_seen_ns),
                     static_cast<long long>(r.first_seen_ns), timestamp_text(r.last_seen_ns),
                     static_cast<long long>(r.last_seen_ns), static_cast<long long>(r.vlan),
-                    static_cast<int>(r.ip_version), static_cast<int>(r.protocol), r.client_ip,
-                    static_cast<int>(r.client_port), r.server_ip, static_cast<int>(r.server_port),
+                    static_cast<int>(r.ip_version()), static_cast<int>(r.protocol), r.client_ip.to_string(),
+                    static_cast<int>(r.client_port), r.server_ip.to_string(), static_cast<int>(r.server_port),
                     static_cast<long long>(r.c2s_packets), static_cast<long long>(r.c2s_bytes),
                     static_cast<long long>(r.s2c_packets), static_cast<long long>(r.s2c_bytes),
                     static_cast<int>(r.c2s_tcp_flags), static_cast<int>(r.s2c_tcp_flags),
-                    static_cast<int>(r.end_reason), mac(r.client_mac), mac(r.server_mac),
+                    static_cast<int>(r.reason), mac(r.client_mac), mac(r.server_mac),
                     static_cast<long long>(r.app_protocol), static_cast<long long>(r.master_protocol), r.app_name,
-                    r.app_category, r.server_name, static_cast<long long>(r.flow_risk), r.client_blacklist,
-                    r.server_blacklist);
+                    r.app_category, r.server_name, static_cast<long long>(r.flow_risk),
+                    std::string(b.blacklist_text(r.client_blacklist)), std::string(b.blacklist_text(r.server_blacklist)));
             }
         }
         copy.complete();

@@ -5,6 +5,7 @@
 
 #include "store/schema.hpp"
 #include "store/test_database.hpp"
+#include "model/test_records.hpp"
 
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
@@ -29,6 +30,8 @@ extern "C" __attribute__((used)) const char* __lsan_default_suppressions() { ret
 namespace {
 
 using testing::test_database;
+using testing::ip;
+using testing::mac;
 
 std::string admin_dsn() { return testing::server().dsn() + " dbname=postgres"; }
 
@@ -47,19 +50,17 @@ std::uint64_t ns_of(sys_days d, nanoseconds into_day = hours{12}) {
 
 const sys_days day1 = year{2024} / March / 10;
 
-flow_row make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
-    flow_row r;
+flow_record make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
+    flow_record r;
     r.flow_id = 1000 + i;
-    r.vlan = static_cast<std::uint32_t>(i % 4095);
+    r.vlan = static_cast<std::uint16_t>(i % 4095);
     r.protocol = static_cast<std::uint8_t>(i % 2 ? 6 : 17);
     if (i % 3 == 0) {
-        r.ip_version = 6;
-        r.client_ip = "2001:db8::" + std::to_string(i % 9000 + 1);
-        r.server_ip = "2001:db8:ffff::1";
+        r.client_ip = ip("2001:db8::" + std::to_string(i % 9000 + 1));
+        r.server_ip = ip("2001:db8:ffff::1");
     } else {
-        r.ip_version = 4;
-        r.client_ip = "10.0." + std::to_string(i / 250 % 250) + "." + std::to_string(i % 250 + 1);
-        r.server_ip = "192.0.2.7";
+        r.client_ip = ip("10.0." + std::to_string(i / 250 % 250) + "." + std::to_string(i % 250 + 1));
+        r.server_ip = ip("192.0.2.7");
     }
     r.client_port = static_cast<std::uint16_t>(1024 + i % 60000);
     r.server_port = 443;
@@ -71,10 +72,10 @@ flow_row make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
     r.s2c_bytes = 40 * (20 + i);
     r.c2s_tcp_flags = 0x1b;
     r.s2c_tcp_flags = 0xff;
-    r.end_reason = static_cast<std::uint8_t>(i % 7);
+    r.reason = static_cast<wireflow::end_reason>(i % 7);
     if (i % 2 == 0) {
-        r.client_mac = "02:00:00:00:00:0" + std::to_string(i % 10);
-        r.server_mac = "aa:bb:cc:dd:ee:ff";
+        r.client_mac = mac("02:00:00:00:00:0" + std::to_string(i % 10));
+        r.server_mac = mac("aa:bb:cc:dd:ee:ff");
     }
     r.app_protocol = static_cast<std::uint32_t>(7 + i % 3);
     r.master_protocol = 91;
@@ -82,7 +83,6 @@ flow_row make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
     r.app_category = "Media";
     r.server_name = "www.example.com";
     r.flow_risk = (1ULL << 63) | i;  // top bit set: stored bit-for-bit
-    if (i % 5 == 0) r.server_blacklist = "firehol_level1";
     return r;
 }
 
@@ -91,15 +91,27 @@ flow_batch make_batch(const std::string& probe, std::uint64_t boot, std::uint64_
     flow_batch b;
     b.id = {probe, boot, seq};
     b.send_time_ns = first_seen_ns;
-    for (std::size_t i = 0; i < n; ++i) b.records.push_back(make_row(seq * 100'000 + i, first_seen_ns));
+    for (std::size_t i = 0; i < n; ++i) {
+        b.records.push_back(make_row(seq * 100'000 + i, first_seen_ns));
+        if (i % 5 == 0) b.records.back().server_blacklist = b.label_for("firehol_level1");
+    }
     return b;
 }
 
-void check_same(const flow_row& got, const flow_row& want) {
+// Record i of b as read_flows should return it.
+stored_flow expected(const flow_batch& b, std::size_t i) {
+    const auto& r = b.records[i];
+    return {b.id, r, std::string(b.blacklist_text(r.client_blacklist)), std::string(b.blacklist_text(r.server_blacklist))};
+}
+
+void check_same(const stored_flow& got_flow, const stored_flow& want_flow) {
+    const flow_record& got = got_flow.row;
+    const flow_record& want = want_flow.row;
     INFO("flow_id " << want.flow_id);
+    CHECK(got_flow.batch == want_flow.batch);
     CHECK(got.flow_id == want.flow_id);
     CHECK(got.vlan == want.vlan);
-    CHECK(got.ip_version == want.ip_version);
+    CHECK(got.ip_version() == want.ip_version());
     CHECK(got.protocol == want.protocol);
     CHECK(got.client_ip == want.client_ip);
     CHECK(got.client_port == want.client_port);
@@ -113,7 +125,7 @@ void check_same(const flow_row& got, const flow_row& want) {
     CHECK(got.s2c_bytes == want.s2c_bytes);
     CHECK(got.c2s_tcp_flags == want.c2s_tcp_flags);
     CHECK(got.s2c_tcp_flags == want.s2c_tcp_flags);
-    CHECK(got.end_reason == want.end_reason);
+    CHECK(got.reason == want.reason);
     CHECK(got.client_mac == want.client_mac);
     CHECK(got.server_mac == want.server_mac);
     CHECK(got.app_protocol == want.app_protocol);
@@ -122,8 +134,8 @@ void check_same(const flow_row& got, const flow_row& want) {
     CHECK(got.app_category == want.app_category);
     CHECK(got.server_name == want.server_name);
     CHECK(got.flow_risk == want.flow_risk);
-    CHECK(got.client_blacklist == want.client_blacklist);
-    CHECK(got.server_blacklist == want.server_blacklist);
+    CHECK(got_flow.client_blacklist == want_flow.client_blacklist);
+    CHECK(got_flow.server_blacklist == want_flow.server_blacklist);
 }
 
 std::uint64_t scalar(pqxx::connection& c, const std::string& sql) {
@@ -198,18 +210,15 @@ TEST_CASE("every field of every record is stored as given", "[store][write]") {
     CHECK(f.s.count_flows() == 57);
     CHECK(f.s.count_ingested_batches() == 3);
 
-    std::vector<std::pair<batch_id, flow_row>> want;
+    std::vector<stored_flow> want;
     for (const auto& b : group)
-        for (const auto& r : b.records) want.emplace_back(b.id, r);
+        for (std::size_t i = 0; i < b.records.size(); ++i) want.push_back(expected(b, i));
     std::sort(want.begin(), want.end(), [](const auto& a, const auto& b) {
-        return std::tie(a.second.flow_id, a.second.first_seen_ns) < std::tie(b.second.flow_id, b.second.first_seen_ns);
+        return std::tie(a.row.flow_id, a.row.first_seen_ns) < std::tie(b.row.flow_id, b.row.first_seen_ns);
     });
     const auto got = f.s.read_flows("probe-a");
     REQUIRE(got.size() == want.size());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-        CHECK(got[i].batch == want[i].first);
-        check_same(got[i].row, want[i].second);
-    }
+    for (std::size_t i = 0; i < got.size(); ++i) check_same(got[i], want[i]);
     auto c = f.db.connect();
     // The timestamptz is the ns value truncated to microseconds.
     CHECK(scalar(c, "SELECT count(*) FROM flows WHERE"
@@ -329,12 +338,12 @@ TEST_CASE("hostile strings are stored verbatim", "[store][write]") {
         b.records[i].server_name = hostile[i];
         b.records[i].app_name = hostile[(i + 1) % hostile.size()];
         b.records[i].app_category = hostile[(i + 2) % hostile.size()];
-        b.records[i].client_blacklist = hostile[(i + 3) % hostile.size()];
+        b.records[i].client_blacklist = b.label_for(hostile[(i + 3) % hostile.size()]);
     }
     CHECK(f.s.write_batches(std::vector{b}) == std::vector{write_result::stored});
     const auto got = f.s.read_flows("p");
     REQUIRE(got.size() == hostile.size());
-    for (std::size_t i = 0; i < got.size(); ++i) check_same(got[i].row, b.records[i]);
+    for (std::size_t i = 0; i < got.size(); ++i) check_same(got[i], expected(b, i));
     auto c = f.db.connect();
     CHECK(scalar(c, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'flows'") == 1);
 }
@@ -345,7 +354,7 @@ TEST_CASE("data the server refuses is reported as rejected and commits nothing",
     auto nul = make_batch("p", 1, 2, 3, ns_of(day1));
     nul.records[1].server_name = std::string("a\0b", 3);  // PostgreSQL text cannot hold NUL
     auto bad_ip = make_batch("p", 1, 3, 3, ns_of(day1));
-    bad_ip.records[2].client_ip = "not-an-address";
+    bad_ip.records[2].client_ip = wireflow::net::ip_address{};  // no family: its text is empty, not an inet
     for (const auto& poison : {nul, bad_ip}) {
         try {
             f.s.write_batches(std::vector{good, poison});

@@ -9,6 +9,7 @@
 
 #include "flow/flow_key.hpp"
 #include "records/end_reason.hpp"
+#include "records/flow_counters.hpp"
 
 namespace wireflow::probe {
 
@@ -19,14 +20,10 @@ using wireflow::end_reason;  // one enum for both binaries (common/records)
 inline constexpr std::size_t max_server_name = 255;
 inline constexpr std::size_t max_app_name = 47;
 
-struct flow_record {
+// The counters (common/records, shared with the collector's record) first,
+// then the rest ordered by size: no padding inside the ring object.
+struct flow_record : flow_counters {
     std::uint64_t flow_id{0};
-    std::uint64_t first_seen_ns{0};
-    std::uint64_t last_seen_ns{0};
-    std::uint64_t c2s_packets{0};
-    std::uint64_t c2s_bytes{0};
-    std::uint64_t s2c_packets{0};
-    std::uint64_t s2c_bytes{0};
     std::uint64_t flow_risk{0};
     endpoint client{};
     endpoint server{};
