@@ -10,6 +10,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <optional>
 #include <iterator>
@@ -126,8 +127,12 @@ std::vector<net::ip_prefix> own_peers(const peer_sources& s) {
             for (const auto& a : proc_net_tcp_peers(read_file(path), s.ingest_port)) add_host(out, a);
     }
     if (s.session_addresses) {
-        for (const auto& text : s.session_addresses())
-            if (const auto a = net::ip_address::parse(text)) add_host(out, *a);
+        try {
+            for (const auto& text : s.session_addresses())
+                if (const auto a = net::ip_address::parse(text)) add_host(out, *a);
+        } catch (const std::exception&) {
+            // PostgreSQL away: the other peers still count; sessions at the next check.
+        }
     }
     return out;
 }

@@ -22,7 +22,7 @@ namespace wireflow::collector::app {
 struct peer_sources {
     std::string db_conninfo;
     std::uint16_t ingest_port{0};  // 0: none (ipc://)
-    std::function<std::vector<std::string>()> session_addresses;  // may throw (PostgreSQL away)
+    std::function<std::vector<std::string>()> session_addresses;  // may throw (PostgreSQL away): skipped
 };
 
 // Blocking (name resolution of the database host): call from a control thread.

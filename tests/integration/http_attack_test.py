@@ -181,8 +181,8 @@ def secrets(col, admin, viewer):
 
 def cookies_tokens_static(col, admin):
     port = col.http_port
-    other = col.client()
-    check(other.login("viewer", S.VIEWER_PASSWORD).status == 200, "viewer login")
+    other = col.client()  # a second session (the viewer's own login is rate-limited by now)
+    check(other.login("admin", S.NEW_ADMIN_PASSWORD).status == 200, "second admin session")
     # A planted second wf_session (another subdomain or path) is not first-wins.
     both = admin.cookie + "; " + other.cookie
     r = request(port, "GET", "/api/v1/users", headers={"Cookie": both})
@@ -227,9 +227,13 @@ def descriptor_exhaustion(col, admin_token):
         for s in socks:
             s.close()
         subprocess.run(["prlimit", f"--pid={pid}", "--nofile=65536:65536"], check=True)
-    wait_for("the collector serving again", lambda: request(
-        col.http_port, "GET", "/api/v1/status", headers={"Authorization": "Bearer " + admin_token.token}).status == 200,
-        timeout=10)
+    def serves():
+        try:
+            return request(col.http_port, "GET", "/api/v1/status",
+                           headers={"Authorization": "Bearer " + admin_token.token}).status == 200
+        except OSError:
+            return False
+    wait_for("the collector serving again", serves, timeout=15)
     print(f"12: {held} descriptors + 8, 60 connections held 3 s, served again after")
 
 
