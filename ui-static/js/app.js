@@ -17,6 +17,9 @@ const pages = {
   blacklists: () => import('./pages/blacklists.js'),
   probes: () => import('./pages/probes.js'),
   users: () => import('./pages/users.js'),
+  charts: () => import('./pages/charts.js'),
+  live: () => import('./pages/live.js'),
+  tokens: () => import('./pages/tokens.js'),
 };
 const publicPages = new Set(['login', 'password']);
 

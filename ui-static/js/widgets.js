@@ -46,34 +46,48 @@ export function pageHeader(title, ...actions) {
 // A throughput chart: x in seconds, one or more series of bytes per second
 // drawn as bits per second. Resizes with its container. uPlot comes from
 // npm; deploy/build-ui.sh copies its dist files into ui-static/vendor/.
-export async function throughputChart(container, seriesLabels) {
+export function throughputChart(container, seriesLabels) {
+  return seriesChart(container, seriesLabels, {format: fmt.bps});
+}
+
+const colours = ['#2563eb', '#16a34a', '#dc2626', '#9333ea'];
+
+// A time series chart: format(v) labels the y axis and the legend; range
+// {from, to} (unix seconds), when given, fixes the x axis to the window
+// asked for, so a sparse series is not stretched over the whole width.
+export async function seriesChart(container, seriesLabels, {format = fmt.count, height = 240, range} = {}) {
   // Loaded on demand so that a missing vendor/ folder costs the chart only.
   const {default: uPlot} = await import('../vendor/uPlot.esm.js');
   const width = () => Math.max(280, container.clientWidth - 8);
+  let fixed = range ?? null;
   const opts = {
     width: width(),
-    height: 240,
+    height,
     // uPlot widens a lone sample's time axis by 86400/ms units, years in
     // seconds mode: show the last five minutes instead.
     scales: {x: {time: true, range: (u, min, max) => {
+      if (fixed) return [fixed.from, fixed.to];
       const xs = u.data[0] ?? [];
       if (xs.length > 1) return [min, max];
       const x = xs.length ? xs[0] : Date.now() / 1000;
       return [x - 300, x + 5];
     }}},
-    axes: [{}, {values: (u, ticks) => ticks.map((t) => fmt.bps(t)), size: 96}],
+    axes: [{}, {values: (u, ticks) => ticks.map((t) => format(t)), size: 96}],
     series: [{}, ...seriesLabels.map((label, i) => ({
       label,
-      stroke: ['#2563eb', '#16a34a', '#dc2626', '#9333ea'][i % 4],
+      stroke: colours[i % colours.length],
       width: 2,
-      value: (u, v) => fmt.bps(v),
+      value: (u, v) => (v === null || v === undefined ? '–' : format(v)),
     }))],
   };
   const plot = new uPlot(opts, [[], ...seriesLabels.map(() => [])], container);
-  const ro = new ResizeObserver(() => plot.setSize({width: width(), height: 240}));
+  const ro = new ResizeObserver(() => plot.setSize({width: width(), height}));
   ro.observe(container);
   return {
-    set(data) { plot.setData(data); },
+    set(data, newRange) {
+      if (newRange !== undefined) fixed = newRange;
+      plot.setData(data);
+    },
     destroy() { ro.disconnect(); plot.destroy(); },
   };
 }
