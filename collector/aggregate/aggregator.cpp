@@ -90,6 +90,11 @@ pool_result aggregator::create_pool(std::string_view name) {
     std::unique_lock lock(mutex_);
     return edited(pools_.create(name));
 }
+pool_id aggregator::pool_of(const ip_address& ip, std::uint16_t vlan, const mac_address* mac) const {
+    std::shared_lock lock(mutex_);
+    return pools_.match(ip, vlan, mac);
+}
+
 pool_result aggregator::rename_pool(pool_id id, std::string_view name) {
     std::unique_lock lock(mutex_);
     return edited(pools_.rename(id, name));

@@ -64,6 +64,8 @@ public:
     // Every pool by id with its live counters; first the unassigned hosts (id 0, name "").
     [[nodiscard]] std::vector<pool_info> pools() const;
     [[nodiscard]] std::vector<mac_address> unassigned_macs() const;
+    // The pool a host would be in (the active-flow table's pool filter).
+    [[nodiscard]] pool_id pool_of(const ip_address& ip, std::uint16_t vlan, const mac_address* mac) const;
 
     [[nodiscard]] std::size_t hosts() const;
     [[nodiscard]] std::uint64_t records_rejected() const;

@@ -185,4 +185,14 @@ std::optional<http::notification_test_result> api_adapter::test_notification(con
     return http::notification_test_result{r->ok, r->error};
 }
 
+flow_page api_adapter::active_flows(const active_filter& f) {
+    const auto now = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    // The pool of either side, asked of the host pools only when filtering by pool.
+    const aggregate::pool_match pool = [this](const net::ip_address& ip, std::uint16_t vlan,
+                                              const net::mac_address* mac) { return p_.live.pool_of(ip, vlan, mac); };
+    return p_.active.query(f, now, f.pool ? pool : aggregate::pool_match{});
+}
+
 }  // namespace wireflow::collector::app

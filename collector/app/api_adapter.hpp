@@ -4,6 +4,7 @@
 // and the blacklist manager. Converts their types to the API's plain data;
 // no HTTP, no JSON shape (that is collector/http/json_views).
 
+#include "aggregate/active_flows.hpp"
 #include "aggregate/aggregator.hpp"
 #include "alert/alert_engine.hpp"
 #include "alert/notifier.hpp"
@@ -24,6 +25,7 @@ namespace wireflow::collector::app {
 struct api_parts {
     std::function<std::vector<counter_sample>()> counters;
     aggregate::aggregator& live;
+    aggregate::active_flows& active;
     pool_service& pools;
     probes_view& probes;
     host_store& host_history;
@@ -47,6 +49,7 @@ public:
     http::host_list hosts(const http::host_filter& f) override;
     std::optional<http::host_info> host(const std::string& ip, std::uint16_t vlan) override;
     flow_page flows(const flow_filter& f) override { return p_.flows.find(f); }
+    flow_page active_flows(const active_filter& f) override;
     std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
                                       std::chrono::system_clock::time_point since, std::size_t limit) override {
         return p_.flows.top_peers(ip, vlan, since, limit);

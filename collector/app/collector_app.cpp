@@ -68,6 +68,7 @@ alert::notifier_settings notify_settings_of(const collector_config& c) {
 collector_app::collector_app(collector_config config)
     : config_(std::move(config)),
       aggregator_(host_config(config_)),
+      active_flows_(aggregate::active_flows_config{.capacity = config_.max_active_flows}),
       db_(config_.db, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
           std::chrono::milliseconds(config_.db_statement_timeout_ms)),
       persister_(aggregator_, probe_registry_, host_store_, timeseries_, config_.timeseries_rollup_days),
@@ -84,7 +85,7 @@ collector_app::collector_app(collector_config config)
           }(),
           alert_rows_, preferences_, &notifier_),
       blacklists_(list_settings(config_, users_), &list_rows_),
-      api_(api_parts{[this] { return counters(); }, aggregator_, pools_, probes_view_, host_store_, timeseries_, flows_,
+      api_(api_parts{[this] { return counters(); }, aggregator_, active_flows_, pools_, probes_view_, host_store_, timeseries_, flows_,
                      users_, alerts_, blacklists_, notifier_, scheduler_}),
       web_(api_, web_config(config_)) {
     // Flows are marked before they are stored and checked once stored.
@@ -171,6 +172,7 @@ void collector_app::schedule_work() {
 std::vector<counter_sample> collector_app::counters() const {
     auto t = counter_table(stats_, aggregator_.hosts(), alerts_.stats(), alerts_.engaged().size());
     add_http_counters(t, web_.stats());
+    add_active_flow_counters(t, stats_.active_reports_received.load(std::memory_order_relaxed), active_flows_.counters(), active_flows_.size());
     return t;
 }
 
@@ -189,6 +191,7 @@ std::string collector_app::pool_name_of(const net::ip_address& ip, std::uint16_t
 
 void collector_app::stored(const flow_batch& b) {
     aggregator_.ingest(b);
+    active_flows_.on_stored(b);  // final records end their active flows
     std::uint64_t latest = 0;
     for (const auto& r : b.records) latest = std::max(latest, r.last_seen_ns);
     if (latest > record_clock_ns_.load(std::memory_order_relaxed)) {
@@ -202,6 +205,12 @@ void collector_app::stored(const flow_batch& b) {
 std::uint64_t collector_app::steady_ns() noexcept {
     return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                           std::chrono::steady_clock::now().time_since_epoch())
+                                          .count());
+}
+
+std::uint64_t collector_app::wall_ns() noexcept {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
                                           .count());
 }
 
@@ -242,6 +251,11 @@ void collector_app::run(const std::atomic<bool>& stop) {
     settings.db.retention_days = config_.retention_days;
     settings.db.on_stored = [this](const flow_batch& b) { stored(b); };
     settings.db.before_store = [this](flow_batch& b) { blacklists_.mark(b); };
+    // Interim reports (issue 15): marked like stored flows, then kept in memory only.
+    settings.on_active = [this](flow_batch& b, const active_report& meta) {
+        blacklists_.mark(b);
+        active_flows_.update(b, meta, wall_ns());
+    };
     if (config_.curve_enabled()) {
         settings.curve_secret_key = ingest::read_curve_secret_key(config_.curve_secret_key_file);
         settings.curve_allow = ingest::read_curve_allow_list(config_.curve_allow_keys_file);

@@ -91,6 +91,7 @@ private:
     // The alert engine's host -> pool name (names cached for 10 s).
     [[nodiscard]] std::string pool_name_of(const net::ip_address& ip, std::uint16_t vlan);
     [[nodiscard]] static std::uint64_t steady_ns() noexcept;
+    [[nodiscard]] static std::uint64_t wall_ns() noexcept;
     // Host purge clock: the latest record time plus the time since it arrived.
     [[nodiscard]] std::uint64_t host_clock_ns() const noexcept;
 
@@ -98,6 +99,7 @@ private:
     ingest::collector_stats stats_;
     ingest::probe_registry probe_registry_;
     aggregate::aggregator aggregator_;
+    aggregate::active_flows active_flows_;
     db_pool db_;
     pool_store pool_store_{db_};
     host_store host_store_{db_};

@@ -71,6 +71,20 @@ void add_http_counters(std::vector<counter_sample>& t, const http::http_stats& s
     row("http_accept_errors", load(s.accept_errors), "HTTP accept failures (e.g. out of descriptors), backed off.");
 }
 
+void add_active_flow_counters(std::vector<counter_sample>& t, std::uint64_t reports_received,
+                              const aggregate::active_flows_counters& c, std::size_t size) {
+    using k = counter_kind;
+    const auto row = [&t](std::string name, k kind, std::uint64_t v, std::string help) {
+        t.push_back({std::move(name), std::move(help), kind, v, {}, {}});
+    };
+    row("active_reports_received", k::counter, reports_received, "Interim active-flow reports received from probes.");
+    row("active_flow_updates", k::counter, c.updates, "Flow entries in those reports.");
+    row("active_flows", k::gauge, size, "Flows in progress held in memory.");
+    row("active_flows_dropped", k::counter, c.dropped_full, "New active flows refused: table at --max-active-flows.");
+    row("active_flows_ended", k::counter, c.ended, "Active flows ended by their stored final record.");
+    row("active_flows_expired", k::counter, c.expired, "Active flows forgotten for want of reports.");
+}
+
 std::string counters_line(std::span<const counter_sample> table) {
     std::string line = "wireflow-collector: counters";
     for (const auto& c : table) {

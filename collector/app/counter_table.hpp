@@ -2,6 +2,7 @@
 // The counter table: every counter the collector reports, once, with its
 // help text. Status, /metrics and the exit report are views of it.
 
+#include "aggregate/active_flows.hpp"
 #include "alert/alert_engine.hpp"
 #include "http/http_stats.hpp"
 #include "ingest/collector_stats.hpp"
@@ -18,6 +19,10 @@ namespace wireflow::collector::app {
 
 // The HTTP layer's refusals (http_stats), appended to the table.
 void add_http_counters(std::vector<counter_sample>& table, const http::http_stats& s);
+
+// The active-flow table (issue 15): reports received and the table's own counters.
+void add_active_flow_counters(std::vector<counter_sample>& table, std::uint64_t reports_received,
+                              const aggregate::active_flows_counters& c, std::size_t size);
 
 // "wireflow-collector: counters name=value ..." (a family's rows as
 // name_labelvalue=value): the machine-readable exit report.

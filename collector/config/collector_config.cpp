@@ -41,6 +41,7 @@ constexpr option_spec specs[] = {
     {"remote-host-idle-s", 0, true, false, "seconds without traffic before a remote host leaves memory (default 60)"},
     {"host-persist-s", 0, true, false, "seconds between writes of host totals and time series to PostgreSQL (default 60)"},
     {"timeseries-rollup-days", 0, true, false, "days of 1-minute time series kept before the hourly roll-up (default 7)"},
+    {"max-active-flows", 0, true, false, "flows in progress (probes' interim reports) held in memory at most (default 500000)"},
     {"db-pool-size", 0, true, false, "PostgreSQL connections for the REST API and maintenance (default 4)"},
     {"http-host", 0, true, true, "host name the dashboard is reached by (repeatable, comma-separated); other Host headers get 421"},
     {"http-max-connections", 0, true, false, "open HTTP connections at most; more are closed at once (default 256)"},
@@ -152,6 +153,7 @@ collector_config make_collector_config(const options& o) {
     c.host_persist_s = static_cast<int>(o.get_int("host-persist-s", c.host_persist_s, 1, 3600));
     c.timeseries_rollup_days = static_cast<int>(o.get_int("timeseries-rollup-days", c.timeseries_rollup_days, 1, 3650));
     c.db_pool_size = static_cast<int>(o.get_int("db-pool-size", c.db_pool_size, 1, 256));
+    c.max_active_flows = static_cast<std::size_t>(o.get_int("max-active-flows", static_cast<long long>(c.max_active_flows), 0, 100'000'000));
     c.user = o.get_or("user", "");
     for_each_item(o.all("http-host"), [&c](std::string_view item) {
         if (item.size() > 253 || item.find_first_of(" /:@[]") != std::string_view::npos)

@@ -50,6 +50,7 @@ struct collector_config {
     int remote_host_idle_s{60};
     int host_persist_s{60};                             // hosts table + time series write period
     int timeseries_rollup_days{7};                      // minutes older than this go to timeseries_hourly
+    std::size_t max_active_flows{500'000};              // flows in progress held in memory (issue 15)
     int db_pool_size{4};                                // db_pool connections (REST, maintenance)
     std::string user;                                   // --user: run as this user once the sockets are bound
     bool init_db{false};                                // create/migrate the schema in --db, then exit

@@ -10,6 +10,7 @@
 #include "model/accounts.hpp"
 #include "model/alert_rows.hpp"
 #include "model/counter.hpp"
+#include "model/active_flow.hpp"
 #include "model/flow_view.hpp"
 #include "model/probe_view.hpp"
 #include "model/store_error.hpp"
@@ -169,6 +170,8 @@ public:
     // `ip` is canonical text. Live first, else the stored history; nullopt: unknown.
     [[nodiscard]] virtual std::optional<host_info> host(const std::string& ip, std::uint16_t vlan) = 0;
     [[nodiscard]] virtual flow_page flows(const flow_filter& f) = 0;
+    // Flows in progress from the probes' interim reports (issue 15), in memory.
+    [[nodiscard]] virtual flow_page active_flows(const active_filter& f) = 0;
     [[nodiscard]] virtual std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
                                                             std::chrono::system_clock::time_point since,
                                                             std::size_t limit) = 0;

@@ -26,6 +26,8 @@ public:
     std::vector<host_info> live_hosts, stored_hosts;
     std::vector<flow_item> flow_rows;
     std::optional<flow_filter> last_flow_filter;
+    std::vector<flow_item> active_rows;
+    std::optional<active_filter> last_active_filter;
     std::vector<app_total> app_rows;
     std::optional<alert_query> last_alert_query;
     std::vector<stored_alert> alert_rows;
@@ -82,6 +84,18 @@ public:
                 (!f.protocol || r.protocol == *f.protocol) && (f.app.empty() || r.app_name == f.app))
                 match.push_back(r);
         return {match.size(), page(match, f.offset, f.limit)};
+    }
+    flow_page active_flows(const active_filter& f) override {
+        last_active_filter = f;
+        std::vector<flow_item> match;
+        for (const auto& r : active_rows)
+            if ((f.base.host.empty() || r.client_ip == f.base.host || r.server_ip == f.base.host) &&
+                (f.probe_id.empty() || r.probe_id == f.probe_id) && (f.base.app.empty() || r.app_name == f.base.app))
+                match.push_back(r);
+        std::sort(match.begin(), match.end(), [&](const flow_item& a, const flow_item& b) {
+            return f.base.descending ? a.throughput_bps > b.throughput_bps : a.throughput_bps < b.throughput_bps;
+        });
+        return {match.size(), page(match, f.base.offset, f.base.limit)};
     }
     std::vector<peer_total> top_peers(const std::string&, std::uint16_t, std::chrono::system_clock::time_point,
                                       std::size_t) override {

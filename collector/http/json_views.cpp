@@ -143,6 +143,13 @@ bj::object flow_json(const flow_item& f) {
     o["server_blacklist"] = f.server_blacklist;
     o["blacklisted"] = !f.client_blacklist.empty() || !f.server_blacklist.empty();
     o["end_reason"] = f.end_reason;
+    // Active flows: the rate between the probe's last two reports; a stored
+    // record: its average over its span.
+    o["state"] = f.active ? "active" : "ended";
+    const std::uint64_t span_ns = f.last_seen_ns > f.first_seen_ns ? f.last_seen_ns - f.first_seen_ns : 0;
+    o["throughput_bps"] = f.active ? f.throughput_bps
+                          : span_ns == 0 ? 0.0
+                                         : static_cast<double>(f.c2s_bytes + f.s2c_bytes) * 8e9 / static_cast<double>(span_ns);
     return o;
 }
 

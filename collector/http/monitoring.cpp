@@ -89,7 +89,54 @@ reply host(call& c) {
     return json_reply(host_detail_json(*h, peers, c.svc.api.flows(f).items));
 }
 
+namespace {
+
+// The filters stored and active flows share.
+void read_flow_filters(const query_params& q, flow_filter& f) {
+    if (const auto h = read_ip(q, "host")) f.host = *h;
+    if (const auto v = read_uint(q, "vlan", 4095)) f.vlan = static_cast<std::uint16_t>(*v);
+    f.app = read_text(q, "app", 64);
+    if (const auto p = read_uint(q, "port", 65535)) f.port = static_cast<std::uint16_t>(*p);
+    if (const auto p = read_uint(q, "protocol", 255)) f.protocol = static_cast<std::uint8_t>(*p);
+    f.blacklisted = read_bool(q, "blacklisted");
+}
+
+// state=active: the flows in progress, from memory (issue 15). Sorted by
+// throughput unless asked otherwise; probe and pool only exist here.
+reply active_flows(call& c) {
+    if (c.query.get("from") || c.query.get("to"))
+        throw api_error(400, "bad_parameter", "from/to select stored flows; active flows are the ones in progress now");
+    const auto page = read_page(c.query, {"first_seen", "last_seen", "bytes", "packets", "throughput"}, "throughput");
+    active_filter f;
+    f.base.limit = page.limit;
+    f.base.offset = page.offset;
+    f.base.descending = page.descending;
+    f.sort = page.sort == "first_seen" ? active_sort::first_seen
+             : page.sort == "last_seen" ? active_sort::last_seen
+             : page.sort == "bytes"     ? active_sort::bytes
+             : page.sort == "packets"   ? active_sort::packets
+                                        : active_sort::throughput;
+    read_flow_filters(c.query, f.base);
+    f.probe_id = read_text(c.query, "probe", 64);
+    for (const char ch : f.probe_id)
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
+              ch == '_' || ch == '-'))
+            throw api_error(400, "bad_parameter", "probe: a probe id ([A-Za-z0-9._-], 1 to 64)");
+    if (const auto p = read_uint(c.query, "pool", 4294967295ull)) f.pool = static_cast<std::uint32_t>(*p);
+    const auto result = c.svc.api.active_flows(f);
+    bj::array items;
+    for (const auto& fl : result.items) items.emplace_back(flow_json(fl));
+    return json_reply(list_view(result.total, std::move(items)));
+}
+
+}  // namespace
+
 reply flows(call& c) {
+    const auto state = read_text(c.query, "state", 16);
+    if (state == "active") return active_flows(c);
+    if (!state.empty() && state != "ended") throw api_error(400, "bad_parameter", "state: active or ended");
+    if (c.query.get("probe") || c.query.get("pool"))
+        throw api_error(400, "bad_parameter", "probe and pool filter active flows only (state=active)");
     const auto page = read_page(c.query, {"first_seen", "last_seen", "bytes", "packets"}, "last_seen");
     flow_filter f;
     f.limit = page.limit;
@@ -105,12 +152,7 @@ reply flows(call& c) {
     if (f.from && *f.from > *f.to) throw api_error(400, "bad_parameter", "from must not be after to");
     if (f.from && *f.to - *f.from > max_flow_range)
         throw api_error(400, "range_too_wide", "from..to spans at most 31 days; search in several ranges");
-    if (const auto h = read_ip(c.query, "host")) f.host = *h;
-    if (const auto v = read_uint(c.query, "vlan", 4095)) f.vlan = static_cast<std::uint16_t>(*v);
-    f.app = read_text(c.query, "app", 64);
-    if (const auto p = read_uint(c.query, "port", 65535)) f.port = static_cast<std::uint16_t>(*p);
-    if (const auto p = read_uint(c.query, "protocol", 255)) f.protocol = static_cast<std::uint8_t>(*p);
-    f.blacklisted = read_bool(c.query, "blacklisted");
+    read_flow_filters(c.query, f);
     const auto result = c.svc.api.flows(f);
     bj::array items;
     for (const auto& fl : result.items) items.emplace_back(flow_json(fl));

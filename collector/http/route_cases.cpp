@@ -101,8 +101,63 @@ const std::map<std::string, route_test>& route_tests() {
              CHECK(f.api.last_flow_filter->sort == flow_sort::bytes);
              CHECK_FALSE(f.api.last_flow_filter->descending);
              for (const char* bad : {"from=10", "from=20&to=10", "host=10.0.0", "port=70000", "protocol=256",
-                                     "blacklisted=2", "sort=ip", "from=yesterday&to=20"})
+                                     "blacklisted=2", "sort=ip", "from=yesterday&to=20", "state=open",
+                                     "sort=throughput", "probe=p1", "pool=1"})
                  CHECK(f.get(std::string("/api/v1/flows?") + bad, f.viewer).status == 400);
+             // Stored rows say so, with their average rate.
+             const auto ended = f.get("/api/v1/flows?limit=1", f.viewer);
+             CHECK(ended.json().at("items").at(0).at("state") == "ended");
+             CHECK(ended.json().at("items").at(0).as_object().contains("throughput_bps"));
+             CHECK(f.get("/api/v1/flows?state=ended", f.viewer).status == 200);
+
+             // state=active: the in-memory table, same shape and filters,
+             // sorted by throughput, plus probe and pool.
+             for (int i = 1; i <= 3; ++i) {
+                 flow_item a;
+                 a.probe_id = i == 3 ? "p2" : "p1";
+                 a.flow_id = static_cast<std::uint64_t>(100 + i);
+                 a.client_ip = "10.0.0." + std::to_string(i);
+                 a.server_ip = "192.0.2.1";
+                 a.app_name = "TLS";
+                 a.c2s_packets = 1;
+                 a.c2s_bytes = 100;
+                 a.active = true;
+                 a.throughput_bps = 1000.0 * i;
+                 f.api.active_rows.push_back(a);
+             }
+             const auto act = f.get("/api/v1/flows?state=active", f.viewer);
+             REQUIRE(act.status == 200);
+             CHECK(total_of(act) == 3);
+             const auto act_json = act.json();
+             const auto& first = act_json.at("items").at(0);
+             CHECK(first.at("state") == "active");
+             CHECK(first.at("throughput_bps") == bj::value(3000.0));
+             CHECK(first.at("client_ip") == "10.0.0.3");
+             // One JSON shape for stored and active flows.
+             CHECK(first.as_object().size() == ended.json().at("items").at(0).as_object().size());
+             REQUIRE(f.api.last_active_filter);
+             CHECK(f.api.last_active_filter->sort == active_sort::throughput);
+             CHECK(f.api.last_active_filter->base.descending);
+             CHECK(total_of(f.get("/api/v1/flows?state=active&probe=p1", f.viewer)) == 2);
+             CHECK(total_of(f.get("/api/v1/flows?state=active&host=10.0.0.2", f.viewer)) == 1);
+             REQUIRE(f.get("/api/v1/flows?state=active&pool=4&app=TLS&port=443&protocol=6&blacklisted=false&vlan=3"
+                           "&sort=bytes&order=asc&limit=1&offset=1",
+                           f.viewer)
+                         .status == 200);
+             const auto& af = *f.api.last_active_filter;
+             CHECK(af.pool == std::optional<std::uint32_t>(4));
+             CHECK(af.sort == active_sort::bytes);
+             CHECK_FALSE(af.base.descending);
+             CHECK(af.base.app == "TLS");
+             CHECK(af.base.port == std::optional<std::uint16_t>(443));
+             CHECK(af.base.protocol == std::optional<std::uint8_t>(6));
+             CHECK(af.base.blacklisted == std::optional<bool>(false));
+             CHECK(af.base.vlan == std::optional<std::uint16_t>(3));
+             CHECK(af.base.limit == 1);
+             CHECK(af.base.offset == 1);
+             for (const char* bad : {"from=10&to=20", "probe=bad%20id", "probe=%3Cscript%3E", "pool=-1", "pool=x",
+                                     "sort=score", "host=10.0.0"})
+                 CHECK(f.get(std::string("/api/v1/flows?state=active&") + bad, f.viewer).status == 400);
          }},
         {"GET /api/v1/applications",
          [](fixture& f) {

@@ -129,6 +129,24 @@ std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flo
     return std::nullopt;
 }
 
+std::optional<reject_reason> decode_active_flows(const wireflow::v1::ActiveFlows& in, flow_batch& out,
+                                                active_report& report) {
+    if (in.schema_version() != wireflow::v1::SCHEMA_VERSION_1) return reject_reason::schema_version;
+    if (!net::valid_probe_id(in.probe_id())) return reject_reason::probe_id;
+    if (in.flows_size() > max_records_per_batch || in.time_ns() > max_bigint) return reject_reason::counts;
+    if (in.interval_ms() < min_update_interval_ms || in.interval_ms() > max_update_interval_ms)
+        return reject_reason::counts;
+    out.id = batch_id{in.probe_id(), in.boot_id(), 0};
+    out.send_time_ns = in.time_ns();
+    out.blacklist_labels.clear();
+    out.records.resize(static_cast<std::size_t>(in.flows_size()));
+    for (int i = 0; i < in.flows_size(); ++i)
+        if (auto e = decode_record(in.flows(i), out.records[static_cast<std::size_t>(i)])) return e;
+    report.time_ns = in.time_ns();
+    report.interval_ms = in.interval_ms();
+    return std::nullopt;
+}
+
 std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& in, probe_stats& out) {
     // Device names are short ("net_pcap0", "0000:03:00.0"); ports and workers
     // are bounded by what one host can have.

@@ -11,6 +11,7 @@
 #include <span>
 #include <string_view>
 
+#include "model/active_flow.hpp"
 #include "model/flow_batch.hpp"
 #include "model/probe_stats.hpp"
 #include "wireflow.pb.h"
@@ -47,6 +48,14 @@ inline constexpr int max_records_per_batch = 1 << 20;
 // Validates `in` and converts it into `out` (overwritten). On failure `out`
 // is unspecified and the reason is returned.
 [[nodiscard]] std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flow_batch& out);
+
+// Validates an ActiveFlows message (interim counters, issue 15) into a batch
+// with sequence 0 (it is never stored nor acknowledged) and the report's
+// time and period. Each flow passes the checks of a stored record.
+inline constexpr std::uint32_t min_update_interval_ms = 1000;
+inline constexpr std::uint32_t max_update_interval_ms = 3'600'000;
+[[nodiscard]] std::optional<reject_reason> decode_active_flows(const wireflow::v1::ActiveFlows& in, flow_batch& out,
+                                                             active_report& report);
 
 // Validates a ProbeStats message (version, probe id, bounded device names)
 // and converts it.

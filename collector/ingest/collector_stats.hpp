@@ -24,6 +24,7 @@ struct collector_stats {
     counter batches_received{0};   // valid batches accepted for storing
     counter records_received{0};
     counter probe_stats_received{0};
+    counter active_reports_received{0};  // ActiveFlows messages handed to the active-flow table
     std::array<counter, reject_reason_count> rejected{};  // by reject_reason (store_refused: db thread)
     counter rejected_unacked{0};   // rejects whose identity was unreadable (no ack possible)
     counter sequence_gaps{0};      // sequence jumps ahead (batches the probe says it sent that we never saw)

@@ -180,6 +180,21 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
         pending_.stats.push_back(std::move(s));
         return;
     }
+    if (env.has_active()) {
+        // Interim counters of flows in progress (issue 15): checked like
+        // records, then handed over; lossy, so never acked nor stored.
+        active_report meta;
+        flow_batch flows;
+        auto why = decode_active_flows(env.active(), flows, meta);
+        if (!why) why = admit(body, flows.id.probe_id);
+        if (why) {
+            reject(std::move(target), std::nullopt, *why);
+            return;
+        }
+        ++stats_.active_reports_received;
+        if (settings_.on_active) settings_.on_active(flows, meta);
+        return;
+    }
     if (!env.has_batch()) {
         reject(std::move(target), std::nullopt, reject_reason::unexpected_message);
         return;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -48,6 +49,9 @@ struct ingest_settings {
     std::size_t max_probes{256};      // probe ids remembered; a new one beyond is refused
     std::size_t max_probe_ports{64};  // ports in one ProbeStats
     record_window records;            // record times accepted around the collector's clock
+    // Called on the ingest thread with each valid ActiveFlows report (issue
+    // 15); the batch may be marked (blacklists) before it is kept.
+    std::function<void(flow_batch&, const active_report&)> on_active;
     std::string curve_secret_key;     // Z85; empty: no CURVE
     net::curve_allow_list curve_allow;
 };

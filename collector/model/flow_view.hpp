@@ -41,6 +41,11 @@ struct flow_item {
     std::uint64_t flow_risk{0};
     std::string client_blacklist, server_blacklist;
     std::uint8_t end_reason{0};
+    // Active flows (issue 15): counters so far, from the probe's interim
+    // reports, and the rate between its last two reports. Stored rows: false,
+    // and throughput the record's average over its span.
+    bool active{false};
+    double throughput_bps{0};
 };
 
 struct flow_page {

@@ -74,6 +74,7 @@ probe_app::~probe_app() {
     if (!eal_) return;
     stop_workers_.store(true);
     rte_eal_mp_wait_lcore();
+    updates_.reset();
     exporter_.reset();
 }
 
@@ -152,7 +153,16 @@ void probe_app::setup_workers() {
             d.pool_size = std::min<std::uint32_t>(cfg_.max_flows, cfg_.dpi_states);
             dpi_.push_back(std::make_unique<dpi_engine>(d));
         }
-        workers_.push_back(std::make_unique<worker>(static_cast<std::uint16_t>(i), t, *rings_.back(), dpi_.back().get()));
+        worker_updates u;
+        if (updates_wanted()) {
+            update_rings_.push_back(std::make_unique<record_ring>("wf_updates_" + std::to_string(i), update_ring_records,
+                                                                  static_cast<int>(rte_lcore_to_socket_id(lcores_[i]))));
+            u.ring = update_rings_.back().get();
+            u.period_ns = static_cast<std::uint64_t>(cfg_.flow_update_s * 1e9);
+            u.max_per_s = std::max<std::uint64_t>(1, cfg_.flow_update_max_rate / n_workers);
+        }
+        workers_.push_back(
+            std::make_unique<worker>(static_cast<std::uint16_t>(i), t, *rings_.back(), dpi_.back().get(), u));
     }
 }
 
@@ -402,6 +412,15 @@ int probe_app::run() {
     std::vector<record_ring*> rings;
     for (auto& r : rings_) rings.push_back(r.get());
     exporter_ = std::make_unique<exporter>(ec, rings, [this](probe_stats& s) { fill_stats(s); });
+    if (!update_rings_.empty()) {
+        update_exporter_config uc;
+        uc.probe_id = cfg_.probe_id;
+        uc.collector = {cfg_.collector, cfg_.curve_server_key, cfg_.curve_public_key, cfg_.curve_secret_key};
+        uc.interval = std::chrono::milliseconds(static_cast<long long>(cfg_.flow_update_s * 1000));
+        std::vector<record_ring*> urings;
+        for (auto& r : update_rings_) urings.push_back(r.get());
+        updates_ = std::make_unique<update_exporter>(uc, urings, exporter_->boot_id());
+    }
 
     started_ = std::chrono::steady_clock::now();
     if (!cfg_.pcaps.empty()) wireflow::drop_privileges(cfg_.user, std::array{std::filesystem::path(cfg_.spool_dir)});
@@ -409,6 +428,7 @@ int probe_app::run() {
     else run_live_ports();
     elapsed_s_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
 
+    if (updates_) updates_->stop();  // lossy: what is left in its rings is not sent
     exporter_->stop();
     export_counters_ = exporter_->counters();
     if (!cfg_.summary_json.empty()) write_summary();

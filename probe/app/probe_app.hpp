@@ -21,6 +21,7 @@
 #include "config/probe_options.hpp"
 #include "dissect/link_type.hpp"
 #include "export/exporter.hpp"
+#include "export/update_exporter.hpp"
 
 namespace wireflow::probe {
 
@@ -62,6 +63,11 @@ public:
     int run();
 
 private:
+    // Interim flow updates (issue 15): live ports with a collector and a period.
+    [[nodiscard]] bool updates_wanted() const noexcept {
+        return cfg_.pcaps.empty() && cfg_.collector != "none" && cfg_.flow_update_s > 0;
+    }
+    static constexpr unsigned update_ring_records = 1u << 13;
     void inspect_captures();
     struct pool_size {
         unsigned mbufs;
@@ -90,10 +96,12 @@ private:
     std::vector<std::unique_ptr<capture_port>> ports_;
     std::uint64_t retired_nic_drops_{0};
     std::vector<std::unique_ptr<record_ring>> rings_;
+    std::vector<std::unique_ptr<record_ring>> update_rings_;  // interim updates, one per worker (live only)
     std::vector<std::unique_ptr<dpi_engine>> dpi_;   // one per worker; outlives it
     std::vector<std::unique_ptr<worker>> workers_;
     std::vector<unsigned> lcores_;       // worker i runs on lcores_[i]
     std::unique_ptr<exporter> exporter_;
+    std::unique_ptr<update_exporter> updates_;   // destroyed before the rings it drains
     exporter_counters export_counters_{};
 
     std::atomic<bool> stop_workers_{false};

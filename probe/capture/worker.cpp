@@ -49,6 +49,31 @@ struct worker::sink final : record_sink {
     worker& w_;
 };
 
+// Called by the flow table for each live flow report() walks: the flow's DPI
+// result so far is added (without ending its inspection), then the record
+// goes to the update ring. Says stop when the rate budget or the ring is spent.
+struct worker::update_feed final : update_sink {
+    explicit update_feed(worker& w) : w_(w) {}
+    bool on_update(flow_record& rec, std::uint32_t slot) noexcept override {
+        if (w_.tokens_ < 1.0) return false;
+        if (w_.dpi_ != nullptr) {
+            // fill() ends an inspection unless the record is an active-timeout
+            // one (the flow goes on): that is this case too.
+            rec.reason = end_reason::active_timeout;
+            w_.dpi_->fill(slot, rec);
+            rec.reason = end_reason::unspecified;
+        }
+        if (!w_.updates_.ring->try_push(rec)) {
+            bump(w_.counters_.update_drops);
+            return false;
+        }
+        w_.tokens_ -= 1.0;
+        bump(w_.counters_.updates);
+        return true;
+    }
+    worker& w_;
+};
+
 tsc_clock::tsc_clock() {
     timespec ts{};
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -62,8 +87,10 @@ std::uint64_t tsc_clock::now_ns() const noexcept {
     return wall0_ns_ + static_cast<std::uint64_t>(static_cast<double>(rte_get_tsc_cycles() - tsc0_) * ns_per_tick_);
 }
 
-worker::worker(std::uint16_t index, const flow_table_config& table, record_ring& ring, dpi_engine* dpi)
+worker::worker(std::uint16_t index, const flow_table_config& table, record_ring& ring, dpi_engine* dpi,
+               worker_updates updates)
     : index_(index), table_(table), ring_(ring), dpi_(dpi), sink_(std::make_unique<sink>(*this)),
+      updates_(updates), update_feed_(std::make_unique<update_feed>(*this)),
       scratch_(512 * 1024),
       // Every slot is visited at least twice per idle timeout, and at least once a second.
       sweep_ns_(std::clamp<std::uint64_t>(table.idle_timeout_ns / 2, 1'000'000, 1'000'000'000)) {}
@@ -154,6 +181,30 @@ void worker::sweep(std::uint64_t now_ns) noexcept {
                          : last_sweep_ns_ + static_cast<std::uint64_t>(budget * static_cast<double>(sweep_ns_) / cap);
 }
 
+// Interim updates: the whole table once per period, in slices in proportion
+// to the time passed (as the sweep), within the per-second flow budget. When
+// the budget or the ring stops the walk, the debt carries over (at most one
+// period of it): a table too large for the budget is reported at the rate it
+// allows, never in a burst.
+void worker::report(std::uint64_t now_ns) noexcept {
+    if (updates_.ring == nullptr || updates_.period_ns == 0) return;
+    if (token_ns_ == 0 || now_ns < token_ns_ || now_ns < last_report_ns_) {
+        token_ns_ = last_report_ns_ = now_ns;
+        return;
+    }
+    const double rate = static_cast<double>(updates_.max_per_s);
+    tokens_ = std::min(rate, tokens_ + static_cast<double>(now_ns - token_ns_) * rate / 1e9);
+    token_ns_ = now_ns;
+    const std::uint32_t cap = table_.capacity();
+    const double period = static_cast<double>(updates_.period_ns);
+    if (now_ns - last_report_ns_ > updates_.period_ns) last_report_ns_ = now_ns - updates_.period_ns;
+    const double owed = static_cast<double>(now_ns - last_report_ns_) * cap / period;
+    if (owed < 1.0) return;
+    const std::uint32_t budget = owed >= max_sweep_slice ? max_sweep_slice : static_cast<std::uint32_t>(owed);
+    const std::uint32_t walked = table_.report(budget, *update_feed_);
+    last_report_ns_ += static_cast<std::uint64_t>(walked * period / cap);
+}
+
 void worker::run(const std::atomic<bool>& stop) noexcept {
     std::array<rte_mbuf*, burst_size> pkts{};
     const tsc_clock clock;
@@ -173,6 +224,7 @@ void worker::run(const std::atomic<bool>& stop) noexcept {
         received += got;
         // Flow timeouts follow packet time when replaying a file, wall time live.
         sweep(job_.offline ? last_ts_ns_ : clock.now_ns());
+        if (!job_.offline) report(clock.now_ns());
         if ((++polls & 63) == 0 || got == 0) publish();
         if (got != 0) {
             idle_since = 0;

@@ -39,6 +39,8 @@ struct alignas(64) worker_counters {
     std::atomic<std::uint64_t> flows_created{0};
     std::atomic<std::uint64_t> flows_active{0};
     std::atomic<std::uint64_t> evictions{0};
+    std::atomic<std::uint64_t> updates{0};        // interim flow updates pushed to the update ring
+    std::atomic<std::uint64_t> update_drops{0};   // ... refused: update ring full
 };
 
 [[nodiscard]] inline std::uint64_t count_of(const worker_counters& c, parse_status s) noexcept {
@@ -71,10 +73,22 @@ struct worker_job {
 
 inline constexpr unsigned offline_idle_grace_ms = 2000;
 
+// Interim updates of live flows (issue 15; live capture only, a replayed file
+// has no wall clock to report against): every flow once per period, the
+// walk spread over the period like the timeout sweep, and never more than
+// max_per_s flows a second. They go to a ring of their own, so they never
+// take room from final records.
+struct worker_updates {
+    record_ring* ring{nullptr};              // null: no interim updates
+    std::uint64_t period_ns{5'000'000'000};
+    std::uint64_t max_per_s{25'000};         // this worker's share of --flow-update-max-rate
+};
+
 class worker {
 public:
     // Allocates the flow table and scratch space (setup time; may throw).
-    worker(std::uint16_t index, const flow_table_config& table, record_ring& ring, dpi_engine* dpi);
+    worker(std::uint16_t index, const flow_table_config& table, record_ring& ring, dpi_engine* dpi,
+           worker_updates updates = {});
     ~worker();
     worker(const worker&) = delete;
     worker& operator=(const worker&) = delete;
@@ -89,11 +103,13 @@ public:
     [[nodiscard]] std::uint16_t index() const noexcept { return index_; }
 
     struct sink;
+    struct update_feed;
 
 private:
     void process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_ns) noexcept;
     void publish() noexcept;
     void sweep(std::uint64_t now_ns) noexcept;
+    void report(std::uint64_t now_ns) noexcept;
     static constexpr std::uint32_t max_sweep_slice = 4096;   // slots per poll at most: keeps one poll short
 
     std::uint16_t index_;
@@ -101,6 +117,11 @@ private:
     record_ring& ring_;
     dpi_engine* dpi_;
     std::unique_ptr<sink> sink_;
+    worker_updates updates_;
+    std::unique_ptr<update_feed> update_feed_;
+    std::uint64_t last_report_ns_{0};   // the report walk's position in time, as last_sweep_ns_
+    std::uint64_t token_ns_{0};
+    double tokens_{0};                  // flows that may still be reported (max_per_s a second)
     worker_job job_;
     std::vector<std::byte> scratch_;   // multi-segment frames of a burst are linearised here
     std::uint64_t sweep_ns_;           // the whole table is swept once per this period

@@ -45,6 +45,8 @@ const option_spec specs[] = {
     {"stats-interval", 0, true, false, "seconds between ProbeStats messages (default 10)"},
     {"linger-s", 0, true, false, "seconds to wait for acknowledgements at exit (default 10)"},
     {"ring-records", 0, true, false, "records in each worker's export ring (default 16384)"},
+    {"flow-update-s", 0, true, false, "seconds between interim counters of each live flow sent to the collector (live capture; default 5, 0: off)"},
+    {"flow-update-max-rate", 0, true, false, "interim flow updates sent per second at most (default 100000)"},
     {"dump-flows", 0, true, false, "write every exported record as a JSON line to FILE"},
     {"summary-json", 0, true, false, "write run counters as one JSON object to FILE at exit"},
     {"duration", 0, true, false, "stop after this many seconds"},
@@ -221,6 +223,10 @@ probe_config parse_probe_config(std::span<const std::string> argv) {
     cfg.stats_interval_s = o.get_double("stats-interval", cfg.stats_interval_s, 0, 86400);
     if (o.has("linger-s")) cfg.linger_s = o.get_double("linger-s", 10, 0, 3600);
     cfg.ring_records = static_cast<unsigned>(o.get_int("ring-records", cfg.ring_records, 64, 1 << 22));
+    cfg.flow_update_s = o.get_double("flow-update-s", cfg.flow_update_s, 0, 3600);
+    if (cfg.flow_update_s != 0 && cfg.flow_update_s < 1) fail("--flow-update-s expects 0 (off) or 1 to 3600 seconds");
+    cfg.flow_update_max_rate =
+        static_cast<std::uint32_t>(o.get_int("flow-update-max-rate", cfg.flow_update_max_rate, 1, 10'000'000));
     cfg.dump_flows = o.get_or("dump-flows", "");
     cfg.summary_json = o.get_or("summary-json", "");
     cfg.duration_s = o.get_double("duration", 0, 0, 10 * 365 * 86400.0);

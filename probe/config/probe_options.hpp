@@ -49,6 +49,8 @@ struct probe_config {
     double stats_interval_s{10};
     std::optional<double> linger_s;     // default: 10, 0 with --collector none
     unsigned ring_records{1u << 14};    // per-worker export ring
+    double flow_update_s{5};            // interim updates of live flows (issue 15); 0: off
+    std::uint32_t flow_update_max_rate{100'000};  // flows reported per second at most (whole probe)
     std::string dump_flows;
     std::string summary_json;
     double duration_s{0};               // 0: until end of capture or a signal

@@ -77,6 +77,7 @@ struct flow_table::impl {
     std::uint32_t live{0};
     std::uint32_t cursor{0};           // expire() round-robin position
     std::uint32_t evict_cursor{0};     // where the next eviction sample starts
+    std::uint32_t report_cursor{0};    // report() round-robin position
     std::uint64_t next_seq{1};         // flow id sequence; 0 is never a valid id
     flow_table_counters counters;
 
@@ -330,6 +331,26 @@ void flow_table::expire(std::uint64_t now_ns, std::uint32_t budget, record_sink&
             t.emit(s, end_reason::active_timeout, false, sink);
         }
     }
+}
+
+std::uint32_t flow_table::report(std::uint32_t budget, update_sink& sink) noexcept {
+    impl& t = *impl_;
+    const std::uint32_t cap = t.cfg.capacity;
+    if (budget > cap) budget = cap;
+    std::uint32_t n = 0;
+    for (; n < budget && t.live != 0; ++n) {
+        const std::uint32_t s = t.report_cursor;
+        const entry& e = t.entries[s];
+        // A period without packets (just after an active-timeout record) has
+        // nothing to say: the collector keeps the flow for three periods.
+        if ((e.state & st_live) != 0 && e.c2s_packets + e.s2c_packets != 0) {
+            flow_record r{};
+            t.fill_record(e, r, end_reason::unspecified);
+            if (!sink.on_update(r, s)) break;  // this slot first next time
+        }
+        t.report_cursor = s + 1 == cap ? 0 : s + 1;
+    }
+    return n;
 }
 
 void flow_table::flush(std::uint64_t now_ns, record_sink& sink) noexcept {

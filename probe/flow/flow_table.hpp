@@ -86,6 +86,14 @@ public:
     virtual void on_record(flow_record& rec, std::uint32_t slot, bool final) noexcept = 0;
 };
 
+// Receives interim reports of live flows (report()). Returns false to stop
+// the walk (out of budget or room): the next report() resumes there.
+class update_sink {
+public:
+    virtual ~update_sink() = default;
+    virtual bool on_update(flow_record& rec, std::uint32_t slot) noexcept = 0;
+};
+
 class flow_table {
 public:
     explicit flow_table(const flow_table_config& cfg);
@@ -115,6 +123,13 @@ public:
     // Idle flows are also caught exactly by account() when their next packet
     // arrives, so a late sweep never merges two flows.
     void expire(std::uint64_t now_ns, std::uint32_t budget, record_sink& sink) noexcept;
+
+    // Interim updates (issue 15): walks at most `budget` slots from its own
+    // round-robin cursor and hands each live flow with packets in its current
+    // period to the sink as a record (end_reason::unspecified, counters of
+    // the period so far). Changes nothing in the table. Returns the slots
+    // walked; less than `budget` when the sink said stop.
+    std::uint32_t report(std::uint32_t budget, update_sink& sink) noexcept;
 
     // Exports every live flow (end_reason::shutdown) and empties the table.
     void flush(std::uint64_t now_ns, record_sink& sink) noexcept;

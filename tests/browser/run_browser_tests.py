@@ -7,8 +7,9 @@ headless Chromium driven by playwright-core under `node --test`.
 2. The real wireflow-probe replays a capture from tests/support/pcapgen.py
    (hostile=True: the HTTP Host, TLS SNI and DNS names hold script payloads),
    with timestamps of the last minutes so the hosts are live.
-3. `node --test` runs ui_modules.test.mjs (the pure UI modules) and the
-   scenario (dashboard.test.mjs). The scenario
+3. `node --test` runs ui_modules.test.mjs and series.test.mjs (the pure UI
+   modules), the scenario (dashboard.test.mjs) and then the live-view pages
+   (live.test.mjs: tokens, charts, live flows). The scenario
    calls this script with --replay (WF_REPLAY) after it enabled alerts, so the
    blacklisted contact of that second replay raises an alert.
 The node exit status is the result; screenshots go to tests/output/screenshots/.
@@ -43,6 +44,47 @@ def replay(collector_endpoint, probe_id, workdir, minutes):
     os.unlink(pcap)
 
 
+def send_active(endpoint, probe_id, scale):
+    """One ActiveFlows report (issue 15) as a live probe sends it: 30 flows in
+    progress of local hosts of the capture, busiest first by flow number,
+    hostile server names. The live flows page shows them (the real probe's
+    path is tests/integration/live_flows_test.py). A 60 s period keeps them
+    listed for three minutes."""
+    import zmq
+    import wireflow_pb2 as pb
+    now = time.time_ns()
+    env = pb.Envelope()
+    a = env.active
+    a.schema_version = pb.SCHEMA_VERSION_1
+    a.probe_id = probe_id
+    a.boot_id = 4242
+    a.time_ns = now
+    a.interval_ms = 60000
+    for i in range(1, 31):
+        r = a.flows.add()
+        r.flow_id = 9000 + i
+        r.ip_version = 4
+        r.protocol = 6
+        r.client_ip = bytes([192, 168, 1, 10 + i % 3])
+        r.client_port = 50000 + i
+        r.server_ip = bytes([203, 0, 113, i])
+        r.server_port = 443
+        r.first_seen_ns = now - 20 * 10**9
+        r.last_seen_ns = now - 10**9
+        r.c2s_packets = 10 * i
+        r.c2s_bytes = int(1000 * i * i * scale)
+        r.s2c_packets = 5 * i
+        r.s2c_bytes = int(500 * i * scale)
+        r.app_name = "TLS" if i % 2 else "HTTP"
+        r.server_name = f"<script>alert('live-{i}')</script>.example" if i % 5 == 0 else f"live-{i}.example"
+    ctx = zmq.Context.instance()
+    s = ctx.socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 2000)
+    s.connect(endpoint)
+    s.send(env.SerializeToString())
+    s.close()
+
+
 def http_answers(url):
     try:
         urllib.request.urlopen(url + "api/v1/session", timeout=2)
@@ -63,6 +105,9 @@ def ensure_node_modules():
 def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "--replay":
         replay(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
+        return 0
+    if len(sys.argv) >= 2 and sys.argv[1] == "--active":
+        send_active(sys.argv[2], sys.argv[3], float(sys.argv[4]))
         return 0
     if not shutil.which("node") or not os.access(CHROMIUM, os.X_OK):
         skip("node or chromium missing: browser tests skipped")
@@ -99,9 +144,12 @@ def main():
                        WF_SCREENSHOTS=screenshots,
                        WF_BLACKLISTED_IP=BLACKLISTED_IP,
                        WF_REPLAY=json.dumps([sys.executable, os.path.abspath(__file__), "--replay", ingest,
-                                             "browser-probe-2", work, "1.0"]))
+                                             "browser-probe-2", work, "1.0"]),
+                       WF_ACTIVE=json.dumps([sys.executable, os.path.abspath(__file__), "--active", ingest,
+                                             "live-probe"]))
             node = subprocess.run(["node", "--test", "--test-reporter=spec", "--test-concurrency=1",
-                                   os.path.join(HERE, "ui_modules.test.mjs"), os.path.join(HERE, "dashboard.test.mjs")],
+                                   os.path.join(HERE, "ui_modules.test.mjs"), os.path.join(HERE, "series.test.mjs"),
+                                   os.path.join(HERE, "dashboard.test.mjs"), os.path.join(HERE, "live.test.mjs")],
                                   cwd=HERE, env=env, timeout=600)
             rc = 0 if node.returncode == 0 else 1
             # The page's test button really reached the receiver.

@@ -30,7 +30,9 @@ export async function render(ctx) {
   });
   ctx.root.append(
     pageHeader(`Host ${fmt.hostLabel({ip, vlan: Number(vlan) || 0})}`, assign,
-      h('a', {class: 'button', href: route('flows', {host: ip, vlan})}, 'All flows of this host')),
+      h('a', {class: 'button', href: route('flows', {host: ip, vlan})}, 'All flows of this host'),
+      h('a', {class: 'button', id: 'host-live', href: route('live', {host: ip, vlan})}, 'Live flows'),
+      h('a', {class: 'button', id: 'host-charts', href: route('charts', {scope: 'host', id: `${ip}@${Number(vlan) || 0}`, range: 86400})}, 'Charts')),
     summary,
     h('div', {class: 'card'}, h('h2', {}, 'Traffic, last 6 hours'), chartBox),
     h('div', {class: 'grid2'},

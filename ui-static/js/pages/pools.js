@@ -56,6 +56,8 @@ async function poolsTab(ctx, body, add) {
       {label: 'Traffic', num: true, value: (p) => fmt.bytes((p.bytes_sent ?? 0) + (p.bytes_rcvd ?? 0))},
       {label: '', value: (p) => (p.id === 0 ? h('a', {class: 'button', href: route('pools', {tab: 'unassigned'})}, 'Assign devices') : [
         h('a', {class: 'button', href: route('hosts', {pool: p.id})}, 'Hosts'),
+        h('a', {class: 'button', href: route('charts', {scope: 'pool', id: p.id})}, 'Charts'),
+        h('a', {class: 'button', href: route('live', {pool: p.id})}, 'Live flows'),
         h('button', {type: 'button', class: 'danger admin-only', onclick: async () => {
           if (!confirm(`Delete pool ${p.name}?`)) return;
           try { await api.del(`pools/${encodeURIComponent(p.id)}`); await refresh(); } catch (e) { ctx.fail(e); }
