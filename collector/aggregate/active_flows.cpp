@@ -37,7 +37,7 @@ std::uint32_t active_flows::probe_index(const std::string& probe_id) {
 
 void active_flows::update(const flow_batch& report, const active_report& meta, std::uint64_t now_ns) {
     // Three periods: one late report does not make a flow blink out.
-    const std::uint64_t ttl = std::max(config_.min_ttl_ns, 3ull * meta.interval_ms * 1'000'000ull);
+    const std::uint64_t ttl = std::max<std::uint64_t>(config_.min_ttl_ns, std::uint64_t{3} * meta.interval_ms * 1'000'000);
     std::lock_guard lock(mutex_);
     ++counters_.reports;
     last_now_ns_ = now_ns;

@@ -4,7 +4,7 @@ GET /api/v1/flows?state=active within 10 s, on a live capture.
 
 The test makes a veth pair whose far end lives in a network namespace of its
 own; the real wireflow-probe captures the near end through af_packet (as it
-would a SPAN port) with interim updates every 2 s, and reports to the real
+would a SPAN port) with interim updates every 5 s (the default), and reports to the real
 collector on a throw-away PostgreSQL. A UDP conversation is started from
 inside the namespace and the REST API is polled until the flow is listed as
 active: the time from its first packet is measured and printed. Then:
@@ -30,7 +30,7 @@ from harness import (COLLECTOR, EAL, PROBE, Checks, Cluster, Collector, require_
 
 PASSWORD = "live-view-Pa55word!"
 NEAR, FAR = "10.99.7.1", "10.99.7.2"
-UPDATE_S = 2
+UPDATE_S = 5   # the probe's default
 MAX_DELAY_S = 10.0
 
 
