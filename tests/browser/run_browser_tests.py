@@ -71,16 +71,25 @@ def send_active(endpoint, probe_id, scale):
         r.server_port = 443
         r.first_seen_ns = now - 20 * 10**9
         r.last_seen_ns = now - 10**9
-        r.c2s_packets = 10 * i
+        r.c2s_packets = int(10 * i * scale)   # bytes per packet stay plausible (ingest checks them)
         r.c2s_bytes = int(1000 * i * i * scale)
-        r.s2c_packets = 5 * i
+        r.s2c_packets = int(5 * i * scale)
         r.s2c_bytes = int(500 * i * scale)
         r.app_name = "TLS" if i % 2 else "HTTP"
         r.server_name = f"<script>alert('live-{i}')</script>.example" if i % 5 == 0 else f"live-{i}.example"
+    # A live probe also reports its statistics: the probes list (and the
+    # live page's probe filter) knows it from those.
+    st = pb.Envelope()
+    st.stats.schema_version = pb.SCHEMA_VERSION_1
+    st.stats.probe_id = probe_id
+    st.stats.boot_id = 4242
+    st.stats.time_ns = now
+    st.stats.uptime_ns = 20 * 10**9
     ctx = zmq.Context.instance()
     s = ctx.socket(zmq.DEALER)
     s.setsockopt(zmq.LINGER, 2000)
     s.connect(endpoint)
+    s.send(st.SerializeToString())
     s.send(env.SerializeToString())
     s.close()
 
