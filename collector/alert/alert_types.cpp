@@ -69,7 +69,10 @@ bool read_risks(const boost::json::value& v, alert_preferences& p, std::string& 
             } else if (field == "severity") {
                 severity s{};
                 if (!read_severity(fv, where, s, error)) return false;
-                rs.level = s;
+                // nDPI's own severity for the risk is the default, not an override:
+                // the GET document (which shows it) goes back through PUT unchanged.
+                if (s == t->default_level) rs.level.reset();
+                else rs.level = s;
             } else if (field != "description") {   // shown by GET; sent back unchanged by forms
                 return set_error(error, std::string(name) + ": unknown field");
             }

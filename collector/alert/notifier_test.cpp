@@ -106,6 +106,14 @@ stored_alert sample(std::string sev = "warning") {
     return a;
 }
 
+// The receivers listen on loopback, an internal address a real endpoint may
+// not reach unless --notify-allow-internal says so.
+notifier_settings local() {
+    notifier_settings s;
+    s.delivery.allow_internal = true;
+    return s;
+}
+
 bool wait_idle(const notifier& n) {
     for (int i = 0; i < 300; ++i) {
         if (n.idle()) return true;
@@ -118,7 +126,7 @@ bool wait_idle(const notifier& n) {
 
 TEST_CASE("a webhook is delivered to a local HTTP receiver", "[notifier]") {
     receiver r(0);
-    notifier n;
+    notifier n(local());
     n.configure(false, severity::warning, r.url(), severity::warning);
     n.post(sample());
     REQUIRE(wait_idle(n));
@@ -130,7 +138,7 @@ TEST_CASE("a webhook is delivered to a local HTTP receiver", "[notifier]") {
 
 TEST_CASE("a failed webhook delivery is retried with backoff until it succeeds", "[notifier]") {
     receiver r(2);
-    notifier_settings s;
+    notifier_settings s = local();
     s.initial_backoff = 50ms;
     notifier n(s);
     n.configure(false, severity::warning, r.url(), severity::warning);
@@ -145,7 +153,7 @@ TEST_CASE("a failed webhook delivery is retried with backoff until it succeeds",
 
 TEST_CASE("a webhook that keeps failing is given up after the last attempt", "[notifier]") {
     receiver r(100);
-    notifier_settings s;
+    notifier_settings s = local();
     s.initial_backoff = 10ms;
     s.max_attempts = 3;
     notifier n(s);
@@ -158,7 +166,7 @@ TEST_CASE("a webhook that keeps failing is given up after the last attempt", "[n
 
 TEST_CASE("alerts below the minimum severity are not sent", "[notifier]") {
     receiver r(0);
-    notifier n;
+    notifier n(local());
     n.configure(false, severity::warning, r.url(), severity::error);
     n.post(sample("warning"));
     n.post(sample("critical"));
@@ -170,7 +178,7 @@ TEST_CASE("alerts below the minimum severity are not sent", "[notifier]") {
 
 TEST_CASE("a full queue drops its oldest notification and never blocks the poster", "[notifier]") {
     receiver r(1000);   // every delivery fails: the thread is busy retrying
-    notifier_settings s;
+    notifier_settings s = local();
     s.queue_capacity = 4;
     s.initial_backoff = 200ms;
     s.max_attempts = 2;
@@ -186,7 +194,7 @@ TEST_CASE("an endpoint's last failure is kept on its status, and a later success
     std::string error;
     auto e = parse_endpoint("webhook " + r.url() + " name=hook attempts=3 backoff-ms=20", error);
     REQUIRE(e);
-    notifier n({}, {*e});
+    notifier n(local(), {*e});
     n.post(sample());
     REQUIRE(wait_idle(n));
     const auto st = n.status();
@@ -207,7 +215,7 @@ TEST_CASE("an endpoint waiting to retry does not hold up another one", "[notifie
     auto fast = parse_endpoint("mattermost " + up.url() + " name=up", error);
     REQUIRE(slow);
     REQUIRE(fast);
-    notifier n({}, {*slow, *fast});
+    notifier n(local(), {*slow, *fast});
     n.post(sample());
     // The first attempt at "down" failed and waits 2 s; "up" is delivered meanwhile.
     for (int i = 0; i < 100 && up.bodies().empty(); ++i) std::this_thread::sleep_for(20ms);
@@ -221,7 +229,7 @@ TEST_CASE("an endpoint's types filter picks the alerts it gets", "[notifier]") {
     std::string error;
     auto e = parse_endpoint("slack " + r.url() + " types=probe_silent min=info", error);
     REQUIRE(e);
-    notifier n({}, {*e});
+    notifier n(local(), {*e});
     n.post(sample());   // syn_scan_attacker: not wanted
     auto silent = sample("info");
     silent.type = "probe_silent";
@@ -236,7 +244,7 @@ TEST_CASE("a test message goes to the named endpoint whatever its filters", "[no
     std::string error;
     auto e = parse_endpoint("webhook " + r.url() + " name=ops min=critical types=probe_silent", error);
     REQUIRE(e);
-    notifier n({}, {*e});
+    notifier n(local(), {*e});
     CHECK_FALSE(n.send_test("nobody"));
     const auto res = n.send_test("ops");
     REQUIRE(res);

@@ -37,10 +37,14 @@ TEST_CASE("address literals: the listen address, or any when listening on all", 
 
 TEST_CASE("malformed Host values are refused", "[host_check]") {
     const host_policy p{{"flows.example.org"}, "0.0.0.0"};
-    for (const char* h : {"", ":3005", "flows.example.org:", "flows.example.org:x", "flows.example.org:3005:1",
+    for (const char* h : {"", ":3005", "flows.example.org:x", "flows.example.org:3005:1",
                           "[::1", "[nothing]:80", "flows example.org", "flows.example.org/x", "user@flows.example.org",
-                          "flows.example.org:1234567", "fl\xc3\xb6ws.example.org"})
+                          "flows.example.org:1234567", "fl\xc3\xb6ws.example.org"}) {
+        INFO("Host: " << h);
         CHECK_FALSE(host_allowed(h, p));
+    }
+    // RFC 3986 section 3.2.3: port = *DIGIT, so an empty port is a valid Host.
+    CHECK(host_allowed("flows.example.org:", p));
     CHECK(host_of("[::1]:80") == "::1");
     CHECK(host_of("Example.COM.") == "example.com");
 }

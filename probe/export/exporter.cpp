@@ -90,6 +90,7 @@ struct exporter::impl {
     std::uint64_t next_seq{1};
     bool rejected_logged{false};
     bool handshake_failure_logged{false};
+    bool connected_before{false};  // the first connection lost nothing: no re-send
 
     wireflow::v1::Envelope building;
     std::uint32_t building_count{0};
@@ -306,9 +307,13 @@ struct exporter::impl {
             (void)monitor->recv(rest);
         }
         if (id == ZMQ_EVENT_CONNECTED) {
-            // A (re)connected collector may have lost what was in flight: re-send
-            // every unacknowledged batch now, in sequence order.
-            for (auto& b : memory) b.due = clock_type::now();
+            // A reconnected collector may have lost what was in flight: re-send
+            // every unacknowledged batch now, in sequence order. Not on the first
+            // connection: the event can be read after batches already went out
+            // on it, and re-sending those would only double them.
+            if (connected_before)
+                for (auto& b : memory) b.due = clock_type::now();
+            connected_before = true;
         } else if (id == ZMQ_EVENT_DISCONNECTED) {
             // Also what a message beyond max_incoming_message_bytes causes.
             ++disconnects;

@@ -139,7 +139,9 @@ def part_whole_capture(pg, tmp, path):
 
 def write_attacks(path):
     """SYN scan, UDP flow flood and ICMP flood on one LAN, plus an ordinary conversation."""
-    t = 1_800_000_000.0
+    # An hour ago: inside the collector's record window (--record-max-future-s,
+    # --record-max-age-days), which refuses batches from the future.
+    t = float(int(time.time()) - 3600)
     scanner, victim = pcapgen.Host("10.9.0.66"), pcapgen.Host("10.9.0.5")
     flooder, flooded = pcapgen.Host("10.9.0.77"), pcapgen.Host("10.9.0.8")
     pinger, pinged = pcapgen.Host("10.9.0.88"), pcapgen.Host("10.9.0.9")
@@ -180,9 +182,18 @@ def part_synthetic(pg, tmp):
     windowed = "type SIMILAR TO '(syn_scan|host_scan|flow_flood|icmp_flood|host_volume)%%'"
     try:
         probe(path, os.path.join(tmp, "attacks.json"), col.endpoint, "alerts-synthetic")
-        engaged = wait_for("the scan and flood alerts", lambda: (lambda rows: rows if {(t, e) for t, e, _ in rows} >= expected
-                                                                 else None)(
-            query(dsn, f"SELECT type, entity_id, ended_at IS NULL FROM alerts WHERE {windowed}")))
+        seen = []
+
+        def all_engaged():
+            rows = query(dsn, f"SELECT type, entity_id, ended_at IS NULL FROM alerts WHERE {windowed}")
+            seen[:] = rows
+            return rows if {(t, e) for t, e, _ in rows} >= expected else None
+        try:
+            engaged = wait_for("the scan and flood alerts", all_engaged)
+        except SystemExit:
+            print("alerts so far:", sorted(seen), "missing:", sorted(expected - {(t, e) for t, e, _ in seen}))
+            print("all alerts:", query(dsn, "SELECT type, entity_id FROM alerts"))
+            raise
         # Released after: the traffic stopped, so the next window without it ends them.
         wait_for("the scan and flood alerts released", lambda: query(
             dsn, f"SELECT count(*) = 0 FROM alerts WHERE {windowed} AND ended_at IS NULL")[0][0], timeout=30)

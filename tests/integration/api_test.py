@@ -28,6 +28,7 @@ EXPECTED = {
     ("GET", "/api/v1/devices/unassigned", "viewer", False),
     ("GET", "/api/v1/alerts", "viewer", False), ("POST", "/api/v1/alerts/{id}/ack", "admin", True),
     ("GET", "/api/v1/preferences", "viewer", False), ("PUT", "/api/v1/preferences", "admin", True),
+    ("GET", "/api/v1/notifications", "admin", False), ("POST", "/api/v1/notifications/{name}/test", "admin", True),
     ("GET", "/api/v1/blacklists", "viewer", False), ("POST", "/api/v1/blacklists/reload", "admin", True),
     ("PUT", "/api/v1/blacklists/{name}", "admin", True),
     ("GET", "/api/v1/timeseries", "viewer", False),

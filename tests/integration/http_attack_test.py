@@ -213,7 +213,11 @@ def descriptor_exhaustion(col, admin_token):
     backs off (counted) instead of spinning, and serves again after."""
     pid = col.proc.pid
     held = len(os.listdir(f"/proc/{pid}/fd"))
-    subprocess.run(["prlimit", f"--pid={pid}", f"--nofile={held + 8}:{held + 8}"], check=True)
+    # Only the soft limit (EMFILE comes from it): raising a hard limit back
+    # needs a privilege the test may not have.
+    soft = subprocess.run(["prlimit", f"--pid={pid}", "--nofile", "--raw", "--noheadings", "--output=SOFT"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run(["prlimit", f"--pid={pid}", f"--nofile={held + 8}:"], check=True)
     import socket
     socks = []
     try:
@@ -226,7 +230,7 @@ def descriptor_exhaustion(col, admin_token):
     finally:
         for s in socks:
             s.close()
-        subprocess.run(["prlimit", f"--pid={pid}", "--nofile=65536:65536"], check=True)
+        subprocess.run(["prlimit", f"--pid={pid}", f"--nofile={soft}:"], check=True)
     def serves():
         try:
             return request(col.http_port, "GET", "/api/v1/status",
