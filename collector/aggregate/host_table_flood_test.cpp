@@ -76,7 +76,7 @@ TEST_CASE("addresses crafted to collide under the old unkeyed hash keep short pr
         o.c2s_packets = o.s2c_packets = 1;
         o.first_seen_ns = t0;
         o.last_seen_ns = t0 + ns_per_s;
-        o.end_reason = 1;
+        o.reason = wireflow::end_reason::idle_timeout;
         REQUIRE(t.ingest(o));
     }
     CHECK(t.size() == n + 1);

@@ -20,7 +20,7 @@ struct finding {
     std::string entity_id;
     std::string message;
     boost::json::object details;
-    std::optional<severity> level;   // set when not the check's own (each nDPI risk has its own)
+    std::optional<severity> level{};   // set when not the check's own (each nDPI risk has its own)
 };
 
 // Key of an alert in the ledger and quiet table: type|entity_type|entity_id.

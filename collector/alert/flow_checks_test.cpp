@@ -172,7 +172,7 @@ TEST_CASE("a TCP connection that ended without payload either way is tcp_no_data
     const local_networks local;
     known_devices devices;
     auto r = tcp_flow("10.0.0.1", "10.0.0.2", 8080, false);   // SYN/ACK/FIN both ways, tcp_fin
-    r.reason = end_reason::tcp_fin;
+    r.reason = wireflow::end_reason::tcp_fin;
     r.payload_seen = 0x80;                                   // tracked, no payload
     const auto count = [&](const flow_record& row) {
         std::size_t n = 0;
@@ -190,6 +190,6 @@ TEST_CASE("a TCP connection that ended without payload either way is tcp_no_data
     refused.payload_seen = 0x80;
     CHECK(count(refused) == 0);
     auto going_on = r;
-    going_on.reason = end_reason::active_timeout;          // an active-timeout update: the connection goes on
+    going_on.reason = wireflow::end_reason::active_timeout;          // an active-timeout update: the connection goes on
     CHECK(count(going_on) == 0);
 }

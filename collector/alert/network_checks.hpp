@@ -25,6 +25,8 @@
 
 namespace wireflow::collector::alert {
 
+using net::local_networks;
+
 // Servers: DNS (UDP or TCP 53), NTP (UDP 123), SMTP (TCP 25, 465, 587),
 // DHCP (UDP 67), judged when they answered (sent packets back).
 // Local address -> the MAC last seen with it, per probe and VLAN. Bounded:
