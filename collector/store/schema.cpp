@@ -310,6 +310,10 @@ DROP INDEX IF EXISTS flows_server_ip_time;
 CREATE INDEX IF NOT EXISTS flows_hosts_gin ON flows USING gin ((ARRAY[client_ip, server_ip]))
     WITH (gin_pending_list_limit = 16384);
 CREATE INDEX IF NOT EXISTS flows_ingested_at_brin ON flows USING brin (ingested_at);
+-- Statistics of the new index expression: without them the planner guesses
+-- that a host matches 0.5 % of the rows and picks parallel scans (seconds
+-- instead of milliseconds on 50M rows, docs/benchmarks.md). Samples only.
+ANALYZE flows;
 )SQL";
 
 constexpr std::array<migration, 3> all{{
