@@ -1,140 +1,120 @@
-// store::write_batches: a group of batches in one transaction, bulk-loaded
-// with COPY, de-duplicated by batch identity and by record identity.
+// store::write_batches: a group of batches in one transaction. Each batch
+// identity goes into ingested_batches; the rows of the batches that are new
+// go into flows by one binary COPY (PostgreSQL routes them to their day's
+// partition). A batch is immutable, so its identity, written in the same
+// transaction as its rows, is all the de-duplication needed: no staging
+// table, no INSERT ... SELECT, no per-record unique index (schema v3).
 #include "store_impl.hpp"
 
-#include <optional>
-#include <tuple>
+#include "flow_rows.hpp"
+
+#include <array>
+#include <charconv>
+#include <new>
+#include <string>
 #include <vector>
 
 namespace wireflow::collector {
 namespace {
 
-// Staging tables live per connection; ON COMMIT DELETE ROWS empties them at
-// each commit, and a rollback discards what an aborted group left.
-constexpr const char* staging_ddl =
-    "CREATE TEMP TABLE IF NOT EXISTS wf_staging_batches ("
-    " ord integer NOT NULL, probe_id text NOT NULL, boot_id bigint NOT NULL,"
-    " sequence bigint NOT NULL, records integer NOT NULL) ON COMMIT DELETE ROWS;"
-    "CREATE TEMP TABLE IF NOT EXISTS wf_staging_flows ("
-    " probe_id text, boot_id bigint, batch_seq bigint, flow_id bigint,"
-    " first_seen_ns bigint, last_seen_ns bigint, vlan bigint, ip_version smallint, protocol smallint,"
-    " client_ip inet, client_port integer, server_ip inet, server_port integer,"
-    " c2s_packets bigint, c2s_bytes bigint, s2c_packets bigint, s2c_bytes bigint,"
-    " c2s_tcp_flags smallint, s2c_tcp_flags smallint, end_reason smallint,"
-    " client_mac macaddr, server_mac macaddr, app_protocol bigint, master_protocol bigint,"
-    " app_name text, app_category text, server_name text, flow_risk bigint,"
-    " client_blacklist text, server_blacklist text) ON COMMIT DELETE ROWS";
+// First occurrence wins: a second insert of the same identity in the group
+// affects no row, as does one committed earlier (by any collector).
+constexpr const char* insert_batch_sql =
+    "INSERT INTO ingested_batches (probe_id, boot_id, sequence, records)"
+    " VALUES ($1, $2::bigint, $3::bigint, $4::integer) ON CONFLICT DO NOTHING";
 
-const std::vector<std::string> batch_columns{"ord", "probe_id", "boot_id", "sequence", "records"};
+const std::string copy_flows_sql =
+    "COPY flows (" + std::string(flow_rows::copy_columns) + ") FROM STDIN (FORMAT binary)";
 
-const std::vector<std::string> flow_columns{
-    "probe_id",     "boot_id",      "batch_seq",     "flow_id",         "first_seen_ns", "last_seen_ns",
-    "vlan",         "ip_version",   "protocol",      "client_ip",       "client_port",   "server_ip",
-    "server_port",  "c2s_packets",  "c2s_bytes",     "s2c_packets",     "s2c_bytes",     "c2s_tcp_flags",
-    "s2c_tcp_flags", "end_reason",  "client_mac",    "server_mac",      "app_protocol",  "master_protocol",
-    "app_name",     "app_category", "server_name",   "flow_risk",       "client_blacklist", "server_blacklist"};
+// A decimal parameter (uint64 as the bigint of the same 64 bits, see store.hpp).
+struct decimal {
+    std::array<char, 24> text{};
+    explicit decimal(long long v) noexcept { *std::to_chars(text.data(), text.data() + text.size() - 1, v).ptr = '\0'; }
+    [[nodiscard]] const char* c_str() const noexcept { return text.data(); }
+};
 
-// New identities only; within the group the first occurrence of an identity
-// wins (DISTINCT ON ... ORDER BY ord). Returns the ord of each batch stored now.
-constexpr const char* insert_batches_sql =
-    "WITH ins AS ("
-    " INSERT INTO ingested_batches (probe_id, boot_id, sequence, records)"
-    " SELECT DISTINCT ON (probe_id, boot_id, sequence) probe_id, boot_id, sequence, records"
-    " FROM wf_staging_batches ORDER BY probe_id, boot_id, sequence, ord"
-    " ON CONFLICT DO NOTHING RETURNING probe_id, boot_id, sequence)"
-    " SELECT min(s.ord) FROM ins JOIN wf_staging_batches s USING (probe_id, boot_id, sequence)"
-    " GROUP BY s.probe_id, s.boot_id, s.sequence";
-
-// A record already stored (e.g. the same flow record re-sent in a new batch
-// after a probe-side retry) is skipped by its identity.
-constexpr const char* insert_flows_sql =
-    "INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen, last_seen_ns,"
-    " vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
-    " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
-    " client_mac, server_mac, app_protocol, master_protocol, app_name, app_category, server_name, flow_risk,"
-    " client_blacklist, server_blacklist)"
-    " SELECT probe_id, boot_id, batch_seq, flow_id, wf_ns_to_timestamptz(first_seen_ns), first_seen_ns,"
-    " wf_ns_to_timestamptz(last_seen_ns), last_seen_ns,"
-    " vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
-    " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
-    " client_mac, server_mac, app_protocol, master_protocol, app_name, app_category, server_name, flow_risk,"
-    " client_blacklist, server_blacklist"
-    " FROM wf_staging_flows ON CONFLICT DO NOTHING";
-
-// uint64 into bigint, the same 64 bits (see store.hpp).
-constexpr long long bits(std::uint64_t v) noexcept { return static_cast<long long>(v); }
-
-// Text for PostgreSQL's inet and macaddr input: the COPY is the edge where
-// the binary values become text.
-std::optional<std::string> mac_or_null(const std::optional<net::mac_address>& mac) {
-    if (!mac) return std::nullopt;
-    return mac->to_string();
+std::string identity_text(const batch_id& id) {
+    return id.probe_id + "/" + std::to_string(id.boot_id) + "/" + std::to_string(id.sequence);
 }
 
 }  // namespace
 
-void store::impl::prepare_statements() {
-    conn->prepare("wf_insert_batches", insert_batches_sql);
-    conn->prepare("wf_insert_flows", insert_flows_sql);
-    prepared = true;
-}
-
-void store::impl::create_staging(pqxx::transaction_base& tx) {
-    tx.exec0(staging_ddl);
+pg_connection& store::impl::writer_connection() {
+    if (writer && !writer->broken()) return *writer;
+    writer.reset();
+    auto w = std::make_unique<pg_connection>(conninfo);
+    w->prepare("wf_insert_batch", insert_batch_sql);
+    writer = std::move(w);
+    return *writer;
 }
 
 std::vector<write_result> store::write_batches(std::span<const flow_batch> batches) {
     if (batches.empty()) return {};
-    return guarded(*impl_, "write batches", [&] {
-        auto& c = impl_->connection();
-        if (!impl_->staging) {
-            pqxx::nontransaction tx{c};
-            impl_->create_staging(tx);
-            impl_->staging = true;
+    auto& s = *impl_;
+    // Every row is encoded before any SQL is sent: a record that no COPY
+    // could hold refuses the group without a round trip.
+    s.rows.clear();
+    s.row_ends.clear();
+    s.rows.header();
+    const std::size_t header_end = s.rows.size();
+    for (const auto& b : batches) {
+        if (!flow_rows::encode(b, s.rows)) {
+            s.rows.clear();
+            throw store_error(store_error::kind::rejected,
+                              "store: write batches: batch " + identity_text(b.id) + " holds an address of no family");
         }
-        if (!impl_->prepared) impl_->prepare_statements();
+        s.row_ends.push_back(s.rows.size());
+    }
+    const std::size_t trailer_begin = s.rows.size();
+    s.rows.trailer();
 
-        pqxx::work tx{c};
-        {
-            pqxx::stream_to copy{tx, "wf_staging_batches", batch_columns};
-            for (std::size_t i = 0; i < batches.size(); ++i) {
-                const auto& id = batches[i].id;
-                copy << std::make_tuple(static_cast<int>(i), id.probe_id, bits(id.boot_id), bits(id.sequence),
-                                        static_cast<long long>(batches[i].records.size()));
-            }
-            copy.complete();
-        }
+    pg_connection* w = nullptr;
+    try {
+        w = &s.writer_connection();
         std::vector<write_result> results(batches.size(), write_result::duplicate);
+        s.chunks.clear();
+        s.chunks.push_back(s.rows.bytes(0, header_end));
         bool any_new = false;
-        for (const auto& row : tx.exec_prepared("wf_insert_batches")) {
-            results.at(row[0].as<std::size_t>()) = write_result::stored;
+        w->exec("BEGIN");
+        for (std::size_t i = 0; i < batches.size(); ++i) {
+            const auto& id = batches[i].id;
+            const decimal boot{static_cast<long long>(id.boot_id)};
+            const decimal seq{static_cast<long long>(id.sequence)};
+            const decimal records{static_cast<long long>(batches[i].records.size())};
+            const std::array<const char*, 4> values{id.probe_id.c_str(), boot.c_str(), seq.c_str(), records.c_str()};
+            if (w->exec_prepared("wf_insert_batch", values) != 1) continue;
+            results[i] = write_result::stored;
             any_new = true;
+            // Rows of consecutive new batches are adjacent in the buffer: one chunk.
+            const std::size_t begin = i == 0 ? header_end : s.row_ends[i - 1];
+            const std::size_t end = s.row_ends[i];
+            const bool extends = i > 0 && results[i - 1] == write_result::stored && s.chunks.size() > 1;
+            if (extends) s.chunks.back() = s.rows.bytes(begin - s.chunks.back().size(), end);
+            else s.chunks.push_back(s.rows.bytes(begin, end));
         }
         if (any_new) {
-            pqxx::stream_to copy{tx, "wf_staging_flows", flow_columns};
-            for (std::size_t i = 0; i < batches.size(); ++i) {
-                if (results[i] != write_result::stored) continue;
-                const auto& id = batches[i].id;
-                for (const auto& r : batches[i].records) {
-                    copy << std::make_tuple(
-                        id.probe_id, bits(id.boot_id), bits(id.sequence), bits(r.flow_id), bits(r.first_seen_ns),
-                        bits(r.last_seen_ns), static_cast<long long>(r.vlan), static_cast<int>(r.ip_version()),
-                        static_cast<int>(r.protocol), r.client_ip.to_string(), static_cast<int>(r.client_port),
-                        r.server_ip.to_string(),
-                        static_cast<int>(r.server_port), bits(r.c2s_packets), bits(r.c2s_bytes), bits(r.s2c_packets),
-                        bits(r.s2c_bytes), static_cast<int>(r.c2s_tcp_flags), static_cast<int>(r.s2c_tcp_flags),
-                        static_cast<int>(r.reason), mac_or_null(r.client_mac), mac_or_null(r.server_mac),
-                        static_cast<long long>(r.app_protocol), static_cast<long long>(r.master_protocol), r.app_name,
-                        r.app_category, r.server_name, bits(r.flow_risk), std::string(batches[i].blacklist_text(r.client_blacklist)),
-                        std::string(batches[i].blacklist_text(r.server_blacklist)));
-                }
-            }
-            copy.complete();
-            tx.exec_prepared("wf_insert_flows");
+            s.chunks.push_back(s.rows.bytes(trailer_begin, s.rows.size()));
+            w->copy_in(copy_flows_sql.c_str(), s.chunks);
         }
-        tx.commit();
+        // A COMMIT whose answer is lost leaves the outcome unknown: the error
+        // is `unavailable`, and the retry is safe (identities de-duplicate).
+        w->exec("COMMIT");
         return results;
-    });
+    } catch (...) {
+        // Nothing of the group is committed: roll back what the server still
+        // holds, or drop a lost connection so the next write opens a new one.
+        if (w && !w->broken()) w->rollback();
+        if (s.writer && s.writer->broken()) s.writer.reset();
+        try {
+            throw;
+        } catch (const store_error&) {
+            throw;
+        } catch (const std::bad_alloc&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw store_error(store_error::kind::unavailable, std::string("store: write batches: ") + e.what());
+        }
+    }
 }
 
 }  // namespace wireflow::collector

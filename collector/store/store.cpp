@@ -15,8 +15,6 @@ namespace {
 
 void forget(store::impl& s) noexcept {
     s.conn.reset();
-    s.prepared = false;
-    s.staging = false;
 }
 
 }  // namespace
@@ -47,8 +45,6 @@ void rethrow_as_store_error(store::impl& s, std::string_view doing) {
 
 void store::impl::open() {
     conn.reset();
-    prepared = false;
-    staging = false;
     auto c = std::make_unique<pqxx::connection>(conninfo);
     {
         pqxx::nontransaction tx{*c};
@@ -75,14 +71,14 @@ store::store(store&&) noexcept = default;
 store& store::operator=(store&&) noexcept = default;
 
 void store::reconnect() {
+    impl_->writer.reset();
     guarded(*impl_, "reconnect", [&] { impl_->open(); });
 }
 
 bool store::is_open() const noexcept { return impl_ && impl_->conn && impl_->conn->is_open(); }
 
-int store::backend_pid() const {
-    if (!is_open()) throw store_error(store_error::kind::unavailable, "store: backend pid: not connected");
-    return impl_->conn->backendpid();
+int store::backend_pid() {
+    return impl_->writer_connection().backend_pid();
 }
 
 int store::latest_schema_version() noexcept { return schema::migrations().back().version; }
@@ -110,8 +106,6 @@ int store::migrate() {
             tx.commit();
             current = m.version;
         }
-        // Prepared statements refer to the tables: prepare them afresh.
-        impl_->prepared = false;
         return current;
     });
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The collector's PostgreSQL store: every SQL statement of wireflow lives in
-// collector/store/ and is parameterized. One `store` owns one connection and is
-// used by ONE thread (the collector's database thread); it is not thread-safe.
+// collector/store/ and is parameterized. One `store` owns two connections
+// (libpqxx for migrations, partitions, statistics and reads; libpq for the
+// binary COPY of write_batches) and is used by ONE thread (the collector's database thread); it is not thread-safe.
 //
 // Errors: every database failure throws `store_error` and commits nothing.
 //   kind::unavailable  the server is unreachable, restarting, or the commit's
@@ -81,11 +82,16 @@ public:
     // partition (records far outside the daily range) is never dropped.
     int drop_partitions_before(std::chrono::system_clock::time_point cutoff);
 
-    // Writes a group of batches in ONE transaction (COPY into a staging table,
-    // then INSERT ... ON CONFLICT DO NOTHING). Returns one result per batch,
-    // same order. Throws store_error (nothing committed) on any failure.
-    // Requirements on the data (ingest validates them): strings valid UTF-8
-    // without NUL bytes; valid addresses of one family.
+    // Writes a group of batches in ONE transaction: each batch identity into
+    // ingested_batches (ON CONFLICT DO NOTHING), then the records of the new
+    // ones by binary COPY into flows. Exactly-once is the batch's: a batch is
+    // immutable (a probe re-sends it under the same identity), so its rows
+    // are stored with its identity or not at all, and a re-sent batch stores
+    // nothing. Returns one result per batch, same order. Throws store_error
+    // (nothing committed) on any failure. Requirements on the data (ingest
+    // validates them): strings valid UTF-8 without NUL bytes (the server
+    // refuses them: rejected); valid addresses (a record without an address
+    // family is rejected before anything is sent).
     // uint64 values (boot_id, flow_id, counters, ns times) are stored in
     // bigint columns as the same 64 bits (values >= 2^63 read back negative in SQL).
     std::vector<write_result> write_batches(std::span<const flow_batch> batches);
@@ -94,12 +100,13 @@ public:
     // probe_stats row. One transaction.
     void write_probe_stats(const probe_stats& stats);
 
-    // Drops the connection and opens a new one (prepared statements and the
-    // staging tables are recreated lazily). Throws store_error(unavailable).
+    // Drops the connections and opens a new one (the batch writer's own
+    // connection reopens at the next write). Throws store_error(unavailable).
     void reconnect();
     [[nodiscard]] bool is_open() const noexcept;
-    // Server process id of this connection (tests kill it to simulate failures).
-    [[nodiscard]] int backend_pid() const;
+    // Server process id of the connection write_batches uses, opening it if
+    // needed (tests kill it to simulate failures). Throws store_error.
+    [[nodiscard]] int backend_pid();
 
     // ---- read helpers (tests, tools, health checks) ----
     [[nodiscard]] std::uint64_t count_flows();

@@ -18,7 +18,9 @@ host.js), each RUNS times after one warm-up, and prints median and p95.
                                [--keep DIR] [--reuse DIR] [--port 22600]
 
 --keep DIR keeps the filled cluster in DIR; --reuse DIR times an already
-filled one (the filling takes most of the time)."""
+filled one (the filling takes most of the time), after migrating it to the
+schema of --build's collector (`--init-db`; its time is printed): filled by
+an older build, it gives the before/after of a schema change on one table."""
 import argparse
 import json
 import os
@@ -26,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -75,6 +78,9 @@ FROM (
     FROM generate_series(:first::bigint, :first::bigint + :n - 1) AS g
   ) AS x
 ) AS y
+-- In time order, as a collector appends them: the BRIN indexes (first_seen,
+-- ingested_at) see the physical order a real table has.
+ORDER BY fs
 """
 
 
@@ -148,11 +154,16 @@ def top_up(dsn, rows, days):
 
 
 def get(url):
+    """(ms, JSON body); an HTTP error is a result too (e.g. 503 when the
+    query ran into the collector's statement_timeout): {"error": status}."""
     t0 = time.perf_counter()
-    with urllib.request.urlopen(url, timeout=600) as r:
-        body = r.read()
+    try:
+        with urllib.request.urlopen(url, timeout=600) as r:
+            body = json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        body = {"error": e.code}
     ms = (time.perf_counter() - t0) * 1000
-    return ms, json.loads(body)
+    return ms, body
 
 
 def main():
@@ -183,14 +194,21 @@ def main():
             fill(dsn, collector, a.rows, a.days)
             print(f"filled in {time.monotonic() - t0:.0f} s", flush=True)
             psql(dsn, "CHECKPOINT")
+        else:
+            t0 = time.monotonic()
+            subprocess.run([collector, "--init-db", f"--db={dsn}"], check=True, capture_output=True)
+            version = psql(dsn, "SELECT max(version) FROM schema_migrations", capture=True)
+            print(f"migrated to schema version {version} in {time.monotonic() - t0:.0f} s", flush=True)
         print(f"topped up with {top_up(dsn, a.rows, a.days):,} rows of the last minutes", flush=True)
         total = psql(dsn, "SELECT count(*) FROM flows", capture=True)
         size = psql(dsn, "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i"
                          " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'flows'::regclass", capture=True)
-        heavy_n = psql(dsn, f"SELECT count(*) FROM flows WHERE client_ip = '{HEAVY}'", capture=True)
+        # Written so that either schema's host index answers (v2: two b-trees; v3: GIN of both).
+        heavy_n = psql(dsn, f"SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[inet '{HEAVY}']"
+                            f" AND (client_ip = '{HEAVY}' OR server_ip = '{HEAVY}')", capture=True)
         typical = "10.0.77.77"   # client 19789: in the long tail
-        typical_n = psql(dsn, f"SELECT count(*) FROM flows WHERE client_ip = '{typical}' OR server_ip = '{typical}'",
-                         capture=True)
+        typical_n = psql(dsn, f"SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[inet '{typical}']"
+                              f" AND (client_ip = '{typical}' OR server_ip = '{typical}')", capture=True)
         print(f"flows: {int(total):,} rows, {size} with indexes; heavy host {HEAVY}: {int(heavy_n):,} flows,"
               f" typical host {typical}: {int(typical_n):,}", flush=True)
 
@@ -236,6 +254,8 @@ def main():
             times.sort()
             p95 = times[min(len(times) - 1, int(0.95 * len(times)))]
             n = body.get("total", len(body.get("items", []))) if isinstance(body, dict) else ""
+            if isinstance(body, dict) and "error" in body:
+                n = f"HTTP {body['error']}"
             if isinstance(body, dict) and "recent_flows" in body:
                 n = f"{len(body['top_peers'])} peers"
             print(f"{what:<58} {statistics.median(times):>10.1f} {p95:>10.1f} {str(n):>14}", flush=True)

@@ -46,11 +46,11 @@ void visibility_poller::add(visibility_sample s) {
 void visibility_poller::run() {
     try {
         pqxx::connection c{dsn_};
-        // Every column the collector's identity index and client index hold:
-        // the planner finds the row by whichever index the schema has.
+        // The collector's host index (schema v3: GIN over both addresses)
+        // finds the record's client, the rest picks the row.
         c.prepare("visible",
-                  "SELECT count(*) FROM flows WHERE probe_id = $1 AND boot_id = $2 AND flow_id = $3"
-                  " AND client_ip = $4::inet");
+                  "SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[$4::inet]"
+                  " AND probe_id = $1 AND boot_id = $2 AND flow_id = $3 AND client_ip = $4::inet");
         while (!stop_) {
             visibility_sample s;
             {

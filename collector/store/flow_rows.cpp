@@ -1,0 +1,48 @@
+#include "flow_rows.hpp"
+
+namespace wireflow::collector::flow_rows {
+
+bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
+    const auto boot = static_cast<std::int64_t>(b.id.boot_id);
+    const auto seq = static_cast<std::int64_t>(b.id.sequence);
+    for (const auto& r : b.records) {
+        out.row(field_count);
+        out.text(b.id.probe_id);
+        out.int8(boot);
+        out.int8(seq);
+        out.int8_bits(r.flow_id);
+        out.timestamptz_unix_us(unix_us(r.first_seen_ns));
+        out.int8_bits(r.first_seen_ns);
+        out.timestamptz_unix_us(unix_us(r.last_seen_ns));
+        out.int8_bits(r.last_seen_ns);
+        out.int8(r.vlan);
+        out.int2(r.ip_version());
+        out.int2(r.protocol);
+        if (!out.inet(r.client_ip)) return false;
+        out.int4(r.client_port);
+        if (!out.inet(r.server_ip)) return false;
+        out.int4(r.server_port);
+        out.int8_bits(r.c2s_packets);
+        out.int8_bits(r.c2s_bytes);
+        out.int8_bits(r.s2c_packets);
+        out.int8_bits(r.s2c_bytes);
+        out.int2(r.c2s_tcp_flags);
+        out.int2(r.s2c_tcp_flags);
+        out.int2(static_cast<std::int16_t>(r.reason));
+        if (r.client_mac) out.macaddr(*r.client_mac);
+        else out.null();
+        if (r.server_mac) out.macaddr(*r.server_mac);
+        else out.null();
+        out.int8(r.app_protocol);
+        out.int8(r.master_protocol);
+        out.text(r.app_name);
+        out.text(r.app_category);
+        out.text(r.server_name);
+        out.int8_bits(r.flow_risk);
+        out.text(b.blacklist_text(r.client_blacklist));
+        out.text(b.blacklist_text(r.server_blacklist));
+    }
+    return true;
+}
+
+}  // namespace wireflow::collector::flow_rows

@@ -1,0 +1,136 @@
+// decode_aggregate_bench (issue #11): the collector's own work per record,
+// without PostgreSQL, on one core. The messages are the load generator's
+// (tests/bench/loadgen/record_maker: an office mix, a tenth of the hosts
+// making half of the flows), encoded before the clock starts; then, each
+// timed by this thread's CPU time:
+//   decode     parse_envelope + decode_batch + the time-window check, a fresh
+//              Envelope and flow_batch per message as ingest_service does
+//   aggregate  aggregator::ingest of the decoded batches (one lock per batch)
+//   both       decode and aggregate, message after message
+// A bench, not a test: it prints records per CPU second and asserts nothing
+// but that every record was accepted.
+//
+//   decode_aggregate_bench [--records N] [--batch N] [--hosts N]
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "aggregate/aggregator.hpp"
+#include "ingest/batch_decoder.hpp"
+#include "ingest/record_window.hpp"
+#include "loadgen/record_maker.hpp"
+
+using namespace wireflow::collector;
+
+namespace {
+
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+std::uint64_t wall_ns() {
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+}
+
+[[noreturn]] void fail(const char* what) {
+    std::fprintf(stderr, "decode_aggregate_bench: %s\n", what);
+    std::exit(1);
+}
+
+aggregate::host_table_config config() {
+    aggregate::host_table_config c;
+    c.locals = *wireflow::net::local_networks::parse("10.0.0.0/8,2001:db8::/32");
+    return c;
+}
+
+bool decode_one(const std::string& message, std::uint64_t now, flow_batch& out) {
+    wireflow::v1::Envelope env;
+    if (!ingest::parse_envelope(std::as_bytes(std::span{message.data(), message.size()}), env) || !env.has_batch())
+        return false;
+    if (ingest::decode_batch(env.batch(), out)) return false;
+    return ingest::records_in_window(out.records, now, ingest::record_window{});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::size_t records = 1'000'000, batch = 1000;
+    std::uint32_t hosts = 20'000;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string k = argv[i];
+        const auto v = std::strtoull(argv[i + 1], nullptr, 10);
+        if (k == "--records") records = v;
+        else if (k == "--batch") batch = v;
+        else if (k == "--hosts") hosts = static_cast<std::uint32_t>(v);
+        else fail("usage: decode_aggregate_bench [--records N] [--batch N] [--hosts N]");
+    }
+    if (batch == 0 || records < batch) fail("--records must be at least --batch > 0");
+
+    // Encoded as the load generator's simulated probes encode them.
+    wireflow::bench::record_maker maker(42, hosts);
+    std::vector<std::string> messages;
+    const std::uint64_t now = wall_ns();
+    std::uint64_t flow_id = 0;
+    for (std::size_t seq = 1; seq * batch <= records; ++seq) {
+        wireflow::v1::Envelope env;
+        auto* b = env.mutable_batch();
+        b->set_schema_version(wireflow::v1::SCHEMA_VERSION_1);
+        b->set_probe_id("bench-probe");
+        b->set_boot_id(7);
+        b->set_sequence(seq);
+        for (std::size_t i = 0; i < batch; ++i) maker.fill(*b->add_records(), ++flow_id, now);
+        b->set_send_time_ns(now);
+        messages.push_back(env.SerializeAsString());
+    }
+    const double n = static_cast<double>(flow_id);
+    std::size_t bytes = 0;
+    for (const auto& m : messages) bytes += m.size();
+    std::printf("%zu messages of %zu records (%.0f bytes per record on the wire), %u hosts\n", messages.size(), batch,
+                static_cast<double>(bytes) / n, hosts);
+
+    std::vector<flow_batch> decoded(messages.size());
+    double t = cpu_seconds();
+    for (std::size_t i = 0; i < messages.size(); ++i)
+        if (!decode_one(messages[i], now, decoded[i])) fail("a message did not decode");
+    const double decode_s = cpu_seconds() - t;
+
+    double aggregate_s = 0;
+    {
+        aggregate::aggregator agg(config());
+        t = cpu_seconds();
+        std::size_t accepted = 0;
+        for (const auto& b : decoded) accepted += agg.ingest(b);
+        aggregate_s = cpu_seconds() - t;
+        if (accepted != flow_id) fail("the aggregator refused records");
+        std::printf("live hosts after the run: %zu\n", agg.hosts());
+    }
+    decoded.clear();
+    decoded.shrink_to_fit();
+
+    double both_s = 0;
+    {
+        aggregate::aggregator agg(config());
+        t = cpu_seconds();
+        std::size_t accepted = 0;
+        for (const auto& m : messages) {
+            flow_batch b;
+            if (!decode_one(m, now, b)) fail("a message did not decode");
+            accepted += agg.ingest(b);
+        }
+        both_s = cpu_seconds() - t;
+        if (accepted != flow_id) fail("the aggregator refused records");
+    }
+    std::printf("decode (parse + validate + window):  %6.2f M records per CPU second\n", n / decode_s / 1e6);
+    std::printf("aggregate (host table, pools, apps): %6.2f M records per CPU second\n", n / aggregate_s / 1e6);
+    std::printf("decode + aggregate:                  %6.2f M records per CPU second\n", n / both_s / 1e6);
+    return 0;
+}
