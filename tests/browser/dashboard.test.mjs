@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import {execFileSync} from 'node:child_process';
 import path from 'node:path';
 import {chromium} from 'playwright-core';
+import {eventually, pageHelpers} from './page_helpers.mjs';
 
 const url = process.env.WF_URL;
 const shots = process.env.WF_SCREENSHOTS;
@@ -23,42 +24,7 @@ const dialogs = [];
 const pageErrors = [];
 const failedRequests = [];
 
-async function shot(name) {
-  await page.screenshot({path: path.join(shots, `${name}.png`), fullPage: true});
-}
-
-// The API as the logged-in page sees it (same cookie), for checks of state.
-async function api(method, route, body) {
-  return page.evaluate(async ([m, r, b]) => {
-    const headers = {Accept: 'application/json'};
-    if (m !== 'GET') {
-      headers['Content-Type'] = 'application/json';
-      headers['X-CSRF-Token'] = sessionStorage.getItem('wf_csrf') ?? '';
-    }
-    const res = await fetch(`api/v1/${r}`, {method: m, headers, body: b === undefined ? undefined : JSON.stringify(b)});
-    return {status: res.status, body: await res.json().catch(() => null)};
-  }, [method, route, body]);
-}
-
-async function go(hash) {
-  await page.goto(new URL(hash, url).href);
-}
-
-// Polls f until it returns a truthy value (the UI refreshes every few s).
-async function eventually(f, what, timeoutMs = 60000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    try {
-      last = await f();
-      if (last) return last;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`timed out waiting for ${what}: ${last}`);
-}
+const {shot, api, go} = pageHelpers(() => page, url, shots);
 
 async function columnTexts(tableId, label) {
   return page.$$eval(`#${tableId} tbody td[data-label="${label}"]`, (tds) => tds.map((td) => td.textContent));
