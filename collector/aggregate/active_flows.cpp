@@ -71,8 +71,11 @@ void active_flows::update(const flow_batch& report, const active_report& meta, s
         e.ttl_ns = ttl;
         e.report_ns = meta.time_ns;
     }
-    // At most once a second: a full scan costs about as much as a report.
-    if (now_ns >= last_expire_ns_ + ns_per_s) expire_locked(now_ns);
+    // A full scan of a large table costs more than a report (it was 30 % of
+    // the update path at 100K flows when run every second): at most once per
+    // third of the shortest time to live. Nothing waits on it: queries skip
+    // flows past their time, so expiry only frees their room.
+    if (now_ns >= last_expire_ns_ + std::max(ns_per_s, config_.min_ttl_ns / 3)) expire_locked(now_ns);
 }
 
 void active_flows::on_stored(const flow_batch& stored) {

@@ -30,10 +30,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-import api_support  # noqa: E402
 from harness import BUILD, Cluster, Collector, require_built, wait_for  # noqa: E402
 
-sys.path.insert(0, os.path.join(BUILD, "proto"))
+sys.path.insert(0, os.path.join(BUILD, "proto"))  # before api_support, which imports wireflow_pb2
+import api_support  # noqa: E402
 import wireflow_pb2 as pb  # noqa: E402
 import zmq  # noqa: E402
 
