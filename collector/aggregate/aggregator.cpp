@@ -22,6 +22,8 @@ flow_observation to_observation(const flow_record& row, std::uint64_t source) no
     o.reason = row.reason;
     o.app_name = row.app_name;
     o.server_name = row.server_name;
+    o.dns = row.is_dns();
+    o.dns_answer = row.dns_answer;
     o.client_blacklisted = row.client_blacklist != 0;
     o.server_blacklisted = row.server_blacklist != 0;
     return o;

@@ -49,7 +49,8 @@ double host_entry::throughput(std::uint64_t now_ns) const noexcept {
 }
 
 host_table::host_table(host_table_config config, const host_pools& pools)
-    : config_(std::move(config)), pools_(&pools), pools_generation_(pools.generation()) {
+    : config_(std::move(config)), pools_(&pools), pools_generation_(pools.generation()),
+      answers_(config_.answer_names, config_.key) {
     index_.resize(1024);
 }
 
@@ -259,7 +260,9 @@ bool host_table::ingest(const flow_observation& obs) {
     a.packets += obs.c2s_packets + obs.s2c_packets;
     a.flows += new_flow ? 1 : 0;
 
-    if (!obs.server_name.empty()) {
+    if (obs.dns) {
+        if (obs.dns_answer && obs.dns_answer->valid()) answers_.put(host_key{*obs.dns_answer, 0, obs.vlan}, obs.server_name);
+    } else if (!obs.server_name.empty()) {
         auto [n, inserted] = names_.try_emplace(s);
         if (inserted || n->second != obs.server_name) n->second.assign(obs.server_name);
     }
@@ -399,6 +402,10 @@ std::vector<mac_address> host_table::unassigned_macs() const {
 }
 
 std::string_view host_table::name_of(std::uint32_t index) const noexcept {
+    // A DNS answer names the address itself; a server name (SNI, Host) only
+    // one of the sites it serves.
+    if (index < hosts_.size())
+        if (const auto answered = answers_.find(hosts_[index].key); !answered.empty()) return answered;
     auto it = names_.find(index);
     return it == names_.end() ? std::string_view{} : std::string_view{it->second};
 }
@@ -411,6 +418,7 @@ std::size_t host_table::memory_bytes() const noexcept {
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
            free_.capacity() * sizeof(std::uint32_t) +
            active_.size() * (sizeof(std::uint64_t) + sizeof(active_flow) + node_overhead) + names +
+           answers_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);
 }
 

@@ -22,7 +22,9 @@
 //
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
+#include "answer_names.hpp"
 #include "app_traffic.hpp"
+#include "host_key.hpp"
 #include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
@@ -42,14 +44,6 @@ namespace wireflow::collector::aggregate {
 
 inline constexpr std::uint64_t ns_per_s = 1'000'000'000ULL;
 
-struct host_key {
-    ip_address ip;
-    std::uint8_t reserved{0};  // explicit padding: the key hashes as bytes
-    std::uint16_t vlan{0};
-    friend bool operator==(const host_key&, const host_key&) = default;
-};
-static_assert(std::has_unique_object_representations_v<host_key>);
-static_assert(sizeof(host_key) == 20);
 
 // One flow record with binary addresses. Views must outlive the call only.
 struct flow_observation {
@@ -64,7 +58,11 @@ struct flow_observation {
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
     end_reason reason{end_reason::unspecified};
     std::string_view app_name;      // bounded, valid UTF-8 (ingest checks)
-    std::string_view server_name;   // becomes the server host's name when non-empty
+    std::string_view server_name;   // becomes the server host's name when non-empty, unless dns
+    // A DNS flow: server_name is the query, which names dns_answer (when the
+    // response had an address), never the server, i.e. the resolver.
+    bool dns{false};
+    std::optional<ip_address> dns_answer;
     // The side matched an IP blacklist when the record was stored: the host
     // keeps the flag while it is live (the flow row names the list).
     bool client_blacklisted{false};
@@ -162,6 +160,7 @@ struct host_table_config {
     std::uint64_t remote_idle_ns{60 * ns_per_s};
     std::uint64_t flow_expiry_ns{3600 * ns_per_s};  // active flow without any record
     unsigned purge_visits_per_record{4};
+    std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (answer_names.hpp)
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
 };
 
@@ -259,7 +258,8 @@ private:
     std::size_t live_{0};
 
     std::unordered_map<std::uint64_t, active_flow> active_;
-    std::unordered_map<std::uint32_t, std::string> names_;
+    std::unordered_map<std::uint32_t, std::string> names_;  // from server names (TLS SNI, HTTP Host)
+    answer_names answers_;                                   // from DNS answers: they win
     std::unordered_map<pool_id, pool_counters> pool_totals_;
 
     std::vector<delta> minute_hosts_;

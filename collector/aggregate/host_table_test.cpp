@@ -302,6 +302,41 @@ TEST_CASE("blacklist flags, alert counts and names stick to the host", "[host_ta
     CHECK_FALSE(t.view(ip("93.184.216.34"), 0, t0)->blacklisted);
 }
 
+TEST_CASE("a DNS resolver keeps none of the names it answered; the answered addresses carry them", "[host_table]") {
+    host_pools pools;
+    host_table t(config(), pools);
+    // The resolver answers three names; one query gets no address (NXDOMAIN).
+    const std::vector<std::pair<const char*, const char*>> answers{
+        {"www.example.com", "93.184.216.34"}, {"cdn.example.net", "198.51.100.7"}, {"v6.example.org", "2001:db8::7"}};
+    std::uint64_t id = 1;
+    for (const auto& [name, address] : answers) {
+        auto q = obs("10.0.0.5", "10.0.0.53", id++, 80, 120, t0);
+        q.server_name = name;
+        q.dns = true;
+        q.dns_answer = ip(address);
+        REQUIRE(t.ingest(q));
+    }
+    auto nx = obs("10.0.0.5", "10.0.0.53", id++, 80, 80, t0);
+    nx.server_name = "missing.example";
+    nx.dns = true;
+    REQUIRE(t.ingest(nx));
+    CHECK(t.view(ip("10.0.0.53"), 0, t0)->name.empty());  // the resolver
+    CHECK(t.view(ip("10.0.0.5"), 0, t0)->name.empty());   // the client
+    // The answered addresses: named when they show up, even after the answer.
+    for (const auto& [name, address] : answers) {
+        REQUIRE(t.ingest(obs("10.0.0.5", address, id++, 500, 5000, t0 + s_)));
+        CHECK(t.view(ip(address), 0, t0 + s_)->name == name);
+    }
+    // A DNS answer names the address itself: it wins over a TLS name of a site it serves.
+    auto tls = obs("10.0.0.6", "93.184.216.34", id++, 500, 5000, t0 + 2 * s_);
+    tls.server_name = "shop.example.com";
+    REQUIRE(t.ingest(tls));
+    CHECK(t.view(ip("93.184.216.34"), 0, t0 + 2 * s_)->name == "www.example.com");
+    // An answer in another VLAN names that VLAN's host only.
+    REQUIRE(t.ingest(obs("10.0.0.5", "198.51.100.7", id++, 1, 1, t0 + 2 * s_, end_reason::idle_timeout, 7)));
+    CHECK(t.view(ip("198.51.100.7"), 7, t0 + 2 * s_)->name.empty());
+}
+
 TEST_CASE("host totals equal a brute-force sum over thousands of random records", "[host_table]") {
     struct ref_host {
         std::uint64_t bs = 0, br = 0, ps = 0, pr = 0, fc = 0, fs = 0, ac = 0, as = 0, first = ~0ULL, last = 0, app_bytes = 0;

@@ -1,5 +1,7 @@
 #include "json_views.hpp"
 
+#include "model/dns_codes.hpp"
+
 namespace wireflow::collector::http {
 
 namespace bj = boost::json;
@@ -143,6 +145,20 @@ bj::object flow_json(const flow_item& f) {
     o["server_blacklist"] = f.server_blacklist;
     o["blacklisted"] = !f.client_blacklist.empty() || !f.server_blacklist.empty();
     o["end_reason"] = f.end_reason;
+    // DNS flows only; null elsewhere (server_name is then the query name).
+    if (f.dns_query_type != 0) {
+        bj::object d;
+        d["query"] = f.server_name;
+        d["query_type"] = f.dns_query_type;
+        d["query_type_name"] = dns_type_name(f.dns_query_type);
+        d["reply_code"] = f.dns_reply_code;
+        d["reply_code_name"] = dns_rcode_name(f.dns_reply_code);
+        if (f.dns_answer.empty()) d["answer"] = nullptr;
+        else d["answer"] = f.dns_answer;
+        o["dns"] = std::move(d);
+    } else {
+        o["dns"] = nullptr;
+    }
     // Active flows: the rate between the probe's last two reports; a stored
     // record: its average over its span.
     o["state"] = f.active ? "active" : "ended";

@@ -52,6 +52,10 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
         return reject_reason::counts;
     if (r.first_seen_ns() > r.last_seen_ns() || r.last_seen_ns() > max_bigint || r.flow_risk() > max_bigint)
         return reject_reason::counts;
+    // DNS: QTYPE is 16 bits, RCODE 4 (12 with EDNS, which nDPI does not read).
+    if (r.dns_query_type() > 65535 || r.dns_reply_code() > 255) return reject_reason::counts;
+    if (!r.dns_answer_ip().empty() && r.dns_answer_ip().size() != 4 && r.dns_answer_ip().size() != 16)
+        return reject_reason::ip_length;
     if (!direction_sane(r.c2s_packets(), r.c2s_bytes()) || !direction_sane(r.s2c_packets(), r.s2c_bytes()) ||
         r.c2s_packets() + r.s2c_packets() == 0)
         return reject_reason::counts;
@@ -85,6 +89,11 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     o.app_category = r.app_category();
     o.server_name = r.server_name();
     o.flow_risk = r.flow_risk();
+    o.dns_query_type = static_cast<std::uint16_t>(r.dns_query_type());
+    o.dns_reply_code = static_cast<std::uint8_t>(r.dns_reply_code());
+    // An answer only in a DNS flow: elsewhere it would name an address after
+    // whatever server_name is.
+    o.dns_answer = o.dns_query_type != 0 && !r.dns_answer_ip().empty() ? to_ip(r.dns_answer_ip()) : std::nullopt;
     o.client_blacklist = 0;
     o.server_blacklist = 0;
     return std::nullopt;

@@ -295,3 +295,32 @@ TEST_CASE("garbage has no identity and is not wire format", "[batch_decoder]") {
     CHECK_FALSE(s.wire_format_ok);
     CHECK_FALSE(s.id.has_value());
 }
+
+TEST_CASE("a DNS record's answer is an address of 4 or 16 bytes, kept only in a DNS flow", "[batch_decoder]") {
+    auto b = good_batch();
+    auto* r = b.mutable_records(0);
+    r->set_dns_query_type(28);
+    r->set_dns_reply_code(0);
+    r->set_dns_answer_ip(std::string("\x20\x01\x0d\xb8" "\0\0\0\0" "\0\0\0\0" "\0\0\0\x07", 16));
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    CHECK(out.records[0].is_dns());
+    CHECK(out.records[0].dns_query_type == 28);
+    REQUIRE(out.records[0].dns_answer);
+    CHECK(out.records[0].dns_answer->to_string() == "2001:db8::7");  // another family than the flow's: allowed
+    CHECK_FALSE(out.records[1].is_dns());
+    CHECK_FALSE(out.records[1].dns_answer);
+
+    b.mutable_records(1)->set_dns_answer_ip(std::string("\xc6\x33\x64\x07", 4));  // not a DNS flow
+    REQUIRE_FALSE(decode_batch(b, out));
+    CHECK_FALSE(out.records[1].dns_answer);
+
+    r->set_dns_answer_ip(std::string(5, '\1'));
+    CHECK(decode(b) == reject_reason::ip_length);
+    r->clear_dns_answer_ip();
+    r->set_dns_query_type(65536);
+    CHECK(decode(b) == reject_reason::counts);
+    r->set_dns_query_type(1);
+    r->set_dns_reply_code(256);
+    CHECK(decode(b) == reject_reason::counts);
+}

@@ -55,11 +55,17 @@ struct flow_record : flow_counters {
     std::string app_name;                     // bounded, valid UTF-8 (ingest checks)
     std::string app_category;
     std::string server_name;                  // packet-derived: bounded, valid UTF-8
+    // DNS flows (dns_query_type != 0): server_name is the query name and
+    // names dns_answer (the first A/AAAA answered), never the server.
+    std::optional<net::ip_address> dns_answer;
+    std::uint16_t dns_query_type{0};          // 0: not a DNS flow (or an older probe)
+    std::uint8_t dns_reply_code{0};
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};
 
     [[nodiscard]] std::uint8_t ip_version() const noexcept { return client_ip.is_v4() ? 4 : 6; }
+    [[nodiscard]] bool is_dns() const noexcept { return dns_query_type != 0; }
 };
 
 struct flow_batch {

@@ -41,6 +41,10 @@ struct flow_item {
     std::uint64_t flow_risk{0};
     std::string client_blacklist, server_blacklist;
     std::uint8_t end_reason{0};
+    // DNS flows: dns_query_type != 0 (server_name is then the query).
+    std::uint16_t dns_query_type{0};
+    std::uint8_t dns_reply_code{0};
+    std::string dns_answer;  // first address answered, or empty
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

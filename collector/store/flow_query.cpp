@@ -57,7 +57,8 @@ flow_page flow_query::find(const flow_filter& f) {
         const auto rows = tx.exec_params(
             std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
-                        " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason"
+                        " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
+                        " dns_query_type, dns_reply_code, host(dns_answer)"
                         " FROM flows") +
                 where_clause + order_by(f.sort, f.descending) + " LIMIT $10 OFFSET $11",
             from, to, window, host, vlan, app, port, proto, bl, static_cast<long long>(f.limit),
@@ -85,6 +86,9 @@ flow_page flow_query::find(const flow_filter& f) {
             it.client_blacklist = r[18].as<std::string>();
             it.server_blacklist = r[19].as<std::string>();
             it.end_reason = static_cast<std::uint8_t>(r[20].as<int>());
+            it.dns_query_type = static_cast<std::uint16_t>(r[21].as<int>());
+            it.dns_reply_code = static_cast<std::uint8_t>(r[22].as<int>());
+            if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
             page.items.push_back(std::move(it));
         }
         return page;

@@ -41,6 +41,13 @@ bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
         out.int8_bits(r.flow_risk);
         out.text(b.blacklist_text(r.client_blacklist));
         out.text(b.blacklist_text(r.server_blacklist));
+        out.int4(r.dns_query_type);
+        out.int2(r.dns_reply_code);
+        if (r.dns_answer) {
+            if (!out.inet(*r.dns_answer)) return false;
+        } else {
+            out.null();
+        }
     }
     return true;
 }

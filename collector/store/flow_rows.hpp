@@ -20,8 +20,8 @@ inline constexpr std::string_view copy_columns =
     " vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
     " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
     " client_mac, server_mac, app_protocol, master_protocol, app_name, app_category, server_name, flow_risk,"
-    " client_blacklist, server_blacklist";
-inline constexpr std::uint16_t field_count = 32;
+    " client_blacklist, server_blacklist, dns_query_type, dns_reply_code, dns_answer";
+inline constexpr std::uint16_t field_count = 35;
 
 // first_seen from first_seen_ns exactly as the schema's wf_ns_to_timestamptz
 // does it: the bigint (the same 64 bits) divided by 1000, truncated toward

@@ -316,10 +316,20 @@ CREATE INDEX IF NOT EXISTS flows_ingested_at_brin ON flows USING brin (ingested_
 ANALYZE flows;
 )SQL";
 
-constexpr std::array<migration, 3> all{{
+// DNS flows (issue 14): the question's type, the response code and the
+// first address answered. Constant defaults: PostgreSQL 11+ adds such
+// columns without rewriting a partition. Older rows read as "not DNS".
+constexpr std::string_view v4 = R"SQL(
+ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_query_type integer  NOT NULL DEFAULT 0;
+ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_reply_code smallint NOT NULL DEFAULT 0;
+ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_answer     inet;
+)SQL";
+
+constexpr std::array<migration, 4> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
+    {4, "flows: DNS query type, response code and first answered address", v4},
 }};
 
 }  // namespace

@@ -132,7 +132,8 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             " host(client_ip), client_port, host(server_ip), server_port, first_seen_ns, last_seen_ns,"
             " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
             " client_mac::text, server_mac::text, app_protocol, master_protocol, app_name, app_category,"
-            " server_name, flow_risk, client_blacklist, server_blacklist"
+            " server_name, flow_risk, client_blacklist, server_blacklist, dns_query_type, dns_reply_code,"
+            " host(dns_answer)"
             " FROM flows WHERE probe_id = $1 ORDER BY flow_id, first_seen_ns",
             std::string(probe_id));
         std::vector<stored_flow> out;
@@ -171,6 +172,9 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             x.flow_risk = u64(27);
             f.client_blacklist = text(28);
             f.server_blacklist = text(29);
+            x.dns_query_type = static_cast<std::uint16_t>(u64(30));
+            x.dns_reply_code = static_cast<std::uint8_t>(u64(31));
+            if (!row[32].is_null()) x.dns_answer = net::ip_address::parse(text(32));
             out.push_back(std::move(f));
         }
         return out;

@@ -45,6 +45,12 @@ struct slot_result {
     phase ph;
     std::uint8_t name_len;
     char name[raw_name_size];
+    // DNS flows (nDPI's protos.dns, read only when the flow is DNS: protos is
+    // a union): question type (0: not DNS), response code, first answer.
+    std::uint16_t dns_query_type;
+    std::uint8_t dns_reply_code;
+    std::uint8_t dns_answer_len;  // 4, 16 or 0
+    std::uint8_t dns_answer[16];
 };
 
 struct ndpi_module_deleter {
@@ -151,6 +157,27 @@ struct dpi_engine::impl {
         const std::size_t n = strnlen(f->host_server_name, raw_name_size);
         std::memcpy(r.name, f->host_server_name, n);
         r.name_len = static_cast<std::uint8_t>(n);
+        if (r.app == NDPI_PROTOCOL_DNS || r.master == NDPI_PROTOCOL_DNS) take_dns(r, f);
+    }
+
+    // What nDPI 4.2's DNS dissector kept: the question's type, the response
+    // code and the first A/AAAA address of the answer section (rsp_type
+    // says which; nothing when the response carried no address).
+    static void take_dns(slot_result& r, const ndpi_flow_struct* f) noexcept {
+        const auto& d = f->protos.dns;
+        // A DNS flow whose question nDPI did not parse still says "DNS":
+        // the name it holds is then no query, and the probe sends none.
+        r.dns_query_type = d.query_type != 0 ? d.query_type : 0;
+        r.dns_reply_code = d.is_query ? 0 : d.reply_code;
+        r.dns_answer_len = 0;
+        if (d.is_query || d.num_answers == 0) return;
+        if (d.rsp_type == 1) {  // A
+            std::memcpy(r.dns_answer, &d.rsp_addr.ipv4, 4);
+            r.dns_answer_len = 4;
+        } else if (d.rsp_type == 28) {  // AAAA
+            std::memcpy(r.dns_answer, &d.rsp_addr.ipv6, 16);
+            r.dns_answer_len = 16;
+        }
     }
 
     // Copies the verdict out of the nDPI state and returns the state to the pool.
@@ -244,6 +271,10 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     net::sanitize_utf8(std::span<const char>(cat, strnlen(cat, max_app_name)), std::span<char>(rec.app_category));
     const std::size_t n = net::sanitize_utf8(std::span<const char>(r.name, r.name_len), std::span<char>(rec.server_name));
     rec.server_name_len = static_cast<std::uint8_t>(n);
+    rec.dns_query_type = r.dns_query_type;
+    rec.dns_reply_code = r.dns_reply_code;
+    rec.dns_answer_len = r.dns_answer_len;
+    std::memcpy(rec.dns_answer.data(), r.dns_answer, sizeof r.dns_answer);
 }
 
 void dpi_engine::release(std::uint32_t slot) noexcept {

@@ -65,6 +65,21 @@ std::vector<std::uint8_t> dns_query(const std::vector<std::string>& labels) {
     return q;
 }
 
+// The response to dns_query(labels): the question echoed, then one answer
+// (a pointer to the question's name) of type A (4 bytes) or AAAA (16).
+std::vector<std::uint8_t> dns_response(const std::vector<std::string>& labels, const std::vector<std::uint8_t>& addr,
+                                       std::uint8_t rcode = 0) {
+    auto r = dns_query(labels);
+    r[2] = 0x81;  // QR, RD
+    r[3] = static_cast<std::uint8_t>(0x80 | rcode);  // RA, RCODE
+    if (addr.empty()) return r;
+    r[7] = 1;     // ANCOUNT
+    const std::uint8_t type = addr.size() == 16 ? 28 : 1;
+    r.insert(r.end(), {0xC0, 0x0C, 0, type, 0, 1, 0, 0, 0x0E, 0x10, 0, static_cast<std::uint8_t>(addr.size())});
+    r.insert(r.end(), addr.begin(), addr.end());
+    return r;
+}
+
 void feed(dpi_engine& e, std::uint32_t slot, const std::vector<std::uint8_t>& pkt, std::uint64_t ts, bool created) {
     e.process(slot, pkt.data(), static_cast<std::uint16_t>(pkt.size()), ts, true, created);
 }
@@ -390,4 +405,36 @@ TEST_CASE("the state pool starts empty and grows by chunks as flows start, never
     feed(e, 500, udp4({10, 0, 2, 1}, 40000, {10, 0, 0, 2}, 40001, noise(100, 3)), 1000 * ms, true);
     CHECK(e.states_in_use() == 300);
     CHECK(e.states_allocated() == 300);
+}
+
+TEST_CASE("a DNS response's first address is kept with the question's type and the response code", "[dpi]") {
+    dpi_engine e(small());
+    const std::vector<std::string> name{"cdn", "example", "net"};
+    feed(e, 2, udp4({10, 0, 0, 1}, 40100, {10, 0, 0, 53}, 53, dns_query(name)), 1000 * ms, true);
+    feed(e, 2, udp4({10, 0, 0, 53}, 53, {10, 0, 0, 1}, 40100, dns_response(name, {198, 51, 100, 7})), 1004 * ms,
+         false);
+    const auto r = filled(e, 2, end_reason::idle_timeout);
+    CHECK(std::string(r.app_name) == "DNS");
+    CHECK(std::string(r.server_name) == "cdn.example.net");  // the query: it names the answer, not the resolver
+    CHECK(r.dns_query_type == 1);
+    CHECK(r.dns_reply_code == 0);
+    REQUIRE(r.dns_answer_len == 4);
+    CHECK(std::vector<std::uint8_t>(r.dns_answer.begin(), r.dns_answer.begin() + 4) ==
+          std::vector<std::uint8_t>{198, 51, 100, 7});
+}
+
+TEST_CASE("a DNS query without an answer carries its type but no address; other flows carry no DNS fields", "[dpi]") {
+    dpi_engine e(small());
+    const std::vector<std::string> name{"missing", "example"};
+    feed(e, 4, udp4({10, 0, 0, 1}, 40101, {10, 0, 0, 53}, 53, dns_query(name)), 1000 * ms, true);
+    feed(e, 4, udp4({10, 0, 0, 53}, 53, {10, 0, 0, 1}, 40101, dns_response(name, {}, 3)), 1004 * ms, false);
+    const auto r = filled(e, 4, end_reason::idle_timeout);
+    CHECK(r.dns_query_type == 1);
+    CHECK(r.dns_reply_code == 3);  // NXDOMAIN
+    CHECK(r.dns_answer_len == 0);
+
+    feed(e, 5, udp4({10, 0, 0, 1}, 40102, {10, 0, 0, 9}, 9999, noise(64, 3)), 1000 * ms, true);
+    const auto other = filled(e, 5, end_reason::idle_timeout);
+    CHECK(other.dns_query_type == 0);
+    CHECK(other.dns_answer_len == 0);
 }

@@ -79,6 +79,14 @@ void append_ip(const flow_record& r, const ip_bytes& ip, std::string& out) {
     out += '"';
 }
 
+void append_address(const std::uint8_t* ip, std::size_t len, std::string& out) {
+    char text[INET6_ADDRSTRLEN]{};
+    if (::inet_ntop(len == 16 ? AF_INET6 : AF_INET, ip, text, sizeof(text)) == nullptr) text[0] = '\0';
+    out += '"';
+    out += text;
+    out += '"';
+}
+
 void append_mac(const std::array<std::uint8_t, 6>& m, std::string& out) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
@@ -143,6 +151,9 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_app_category(utf8_or_replaced(bounded(r.app_category)));
     out.set_server_name(utf8_or_replaced(server_name_of(r)));
     out.set_flow_risk(r.flow_risk);
+    out.set_dns_query_type(r.dns_query_type);
+    out.set_dns_reply_code(r.dns_reply_code);
+    if (r.dns_answer_len == 4 || r.dns_answer_len == 16) out.set_dns_answer_ip(r.dns_answer.data(), r.dns_answer_len);
 }
 
 void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out) {
@@ -253,6 +264,15 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
         field("app_category", bounded(r.app_category), out);
         field("server_name", server_name_of(r), out);
         field("flow_risk", r.flow_risk, out);
+    }
+    if (r.dns_query_type != 0) {
+        field("dns_query_type", r.dns_query_type, out);
+        field("dns_reply_code", r.dns_reply_code, out);
+        if (r.dns_answer_len == 4 || r.dns_answer_len == 16) {
+            append_key("dns_answer_ip", out);
+            append_address(r.dns_answer.data(), r.dns_answer_len, out);
+            out += ',';
+        }
     }
     append_key("end_reason", out);
     append_json_string(end_reason_name(r.reason), out);

@@ -44,6 +44,13 @@ struct flow_record : flow_counters {
     std::uint16_t worker{0};
     std::uint16_t app_protocol{0};
     std::uint16_t master_protocol{0};
+    // DNS flows: the question's type (0: not DNS), the response code and the
+    // first A/AAAA address answered (dns_answer_len 4 or 16, 0: none); then
+    // server_name is the query name, which names that address.
+    std::uint16_t dns_query_type{0};
+    std::uint8_t dns_reply_code{0};
+    std::uint8_t dns_answer_len{0};
+    std::array<std::uint8_t, 16> dns_answer{};
     std::uint8_t server_name_len{0};
     char app_name[max_app_name + 1]{};          // NUL-terminated, from nDPI's static tables
     char app_category[max_app_name + 1]{};      // NUL-terminated
