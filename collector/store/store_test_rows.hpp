@@ -71,6 +71,12 @@ inline flow_record make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
     r.app_category = "Media";
     r.server_name = "www.example.com";
     r.flow_risk = (1ULL << 63) | i;  // top bit set: stored bit-for-bit
+    if (i % 3 == 1) {  // a DNS flow: AAAA answers in an IPv4 flow too, NXDOMAIN without an answer
+        r.dns_query_type = i % 2 ? 28 : 1;
+        r.dns_reply_code = static_cast<std::uint8_t>(i % 4 == 0 ? 3 : 0);
+        if (r.dns_reply_code == 0)
+            r.dns_answer = *wireflow::net::ip_address::parse(i % 2 ? "2001:db8::53" : "198.51.100.53");
+    }
     return r;
 }
 
@@ -122,6 +128,9 @@ inline void check_same(const stored_flow& got_flow, const stored_flow& want_flow
     CHECK(got.app_category == want.app_category);
     CHECK(got.server_name == want.server_name);
     CHECK(got.flow_risk == want.flow_risk);
+    CHECK(got.dns_query_type == want.dns_query_type);
+    CHECK(got.dns_reply_code == want.dns_reply_code);
+    CHECK(got.dns_answer == want.dns_answer);
     CHECK(got_flow.client_blacklist == want_flow.client_blacklist);
     CHECK(got_flow.server_blacklist == want_flow.server_blacklist);
 }
