@@ -23,6 +23,7 @@
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
 #include "app_traffic.hpp"
+#include "open_flow_map.hpp"
 #include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
@@ -176,6 +177,27 @@ public:
     // unusable: invalid address, VLAN above 4095, or last_seen < first_seen.
     bool ingest(const flow_observation& obs);
 
+    // The same for batches, l3fwd-style: at a million hosts the table is
+    // hundreds of MB, so a record's two index cells and two entries are
+    // cache misses that dominate its cost. The caller hashes a record's
+    // hosts a few records ahead and prefetches their index cells, then,
+    // nearer, their entries, and finally ingests it with the same hashes
+    // (aggregator::ingest does this). Prefetching only reads the index:
+    // whatever changed in between, ingest looks the hosts up again.
+    struct host_hashes {
+        std::uint64_t client{0}, server{0};
+    };
+    [[nodiscard]] host_hashes hash_hosts(const ip_address& client, const ip_address& server,
+                                         std::uint16_t vlan) const noexcept;
+    void prefetch_index(const host_hashes& h) const noexcept;
+    void prefetch_entries(const host_hashes& h) const noexcept;
+    // Nearest stage: the entries and the server's name are in cache, so
+    // their minute deltas and the name's characters can be prefetched.
+    void prefetch_side_data(const host_hashes& h, const ip_address& client, const ip_address& server,
+                            std::uint16_t vlan) const noexcept;
+    // `h` must be hash_hosts(obs.client, obs.server, obs.vlan).
+    bool ingest(const flow_observation& obs, const host_hashes& h);
+
     // Purges idle hosts and expired active flows; max_visits bounds the work
     // (slots visited) for amortised calls. now defaults to record time.
     void expire(std::uint64_t now_ns, std::size_t max_visits = std::numeric_limits<std::size_t>::max());
@@ -218,10 +240,6 @@ public:
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
-    struct active_flow {
-        std::uint32_t client, server;
-        std::uint64_t last_seen_ns;
-    };
     struct index_slot {
         std::uint32_t tag;    // upper hash bits
         std::uint32_t entry;  // host index + 1; 0 = empty
@@ -234,9 +252,14 @@ private:
     };
     struct app_delta {
         std::uint64_t bytes{0}, packets{0}, flows{0};
+        bool listed{false};  // in minute_app_ids_
     };
 
-    std::uint32_t find_or_create(const host_key& key, std::uint64_t now_ns);
+    // `hash` is key_hash(key): computed once per record and side, then used
+    // for the index, the flow identity and the peer sketch.
+    [[nodiscard]] std::uint32_t find(const host_key& key, std::uint64_t hash) const noexcept;
+    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns);
+    void prefetch_entry(std::uint64_t hash, bool name) const noexcept;
     void index_insert(std::uint32_t host, std::uint64_t hash);
     void index_erase(std::uint32_t host);
     void index_grow();
@@ -258,13 +281,19 @@ private:
     std::vector<index_slot> index_;  // open addressing, linear probing, power-of-two size
     std::size_t live_{0};
 
-    std::unordered_map<std::uint64_t, active_flow> active_;
-    std::unordered_map<std::uint32_t, std::string> names_;
+    open_flow_map active_;
+    // Server names by host index, beside hosts_ (one string per slot, empty
+    // when unnamed): a record naming its server reads one prefetched cell
+    // instead of a hash map's bucket and node.
+    std::vector<std::string> names_;
     std::unordered_map<pool_id, pool_counters> pool_totals_;
 
     std::vector<delta> minute_hosts_;
     std::unordered_map<pool_id, minute_counters> minute_pools_;
-    std::unordered_map<app_id, app_delta> minute_apps_;
+    // By app id (dense, below app_names::capacity), and the ids with traffic
+    // since the last drain: a vector index per record instead of a map.
+    std::vector<app_delta> minute_apps_;
+    std::vector<app_id> minute_app_ids_;
     std::uint64_t minute_start_ns_{0};
 
     std::uint64_t clock_ns_{0};

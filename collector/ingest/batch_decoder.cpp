@@ -1,5 +1,6 @@
 #include "batch_decoder.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/unknown_field_set.h>
 
 #include <limits>
@@ -60,6 +61,10 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     const auto server = to_ip(r.server_ip());
     if (!client || !server) return reject_reason::ip_length;
 
+    // `o` may be a reused record (batch_recycler): start from a clean one
+    // (a string keeps its capacity when assigned an empty one), so a field
+    // this function does not set can never carry a previous batch's value.
+    o = flow_record{};
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());
@@ -179,6 +184,19 @@ std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& 
 bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out) {
     if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
     return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+lone_batch parse_lone_batch(std::span<const std::byte> bytes, wireflow::v1::FlowBatch& out) {
+    if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return lone_batch::not_lone;
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    google::protobuf::io::CodedInputStream in(data, static_cast<int>(bytes.size()));
+    // Envelope.batch: field 1, wire type 2 (length-delimited).
+    constexpr std::uint32_t batch_tag = (1u << 3) | 2u;
+    std::uint32_t length = 0;
+    if (in.ReadTag() != batch_tag || !in.ReadVarint32(&length)) return lone_batch::not_lone;
+    const int start = in.CurrentPosition();
+    if (static_cast<std::size_t>(start) + length != bytes.size()) return lone_batch::not_lone;
+    return out.ParseFromArray(data + start, static_cast<int>(length)) ? lone_batch::parsed : lone_batch::invalid;
 }
 
 }  // namespace wireflow::collector::ingest
