@@ -117,7 +117,10 @@ void host_table::set_pool(host_entry& h, pool_id pool) {
     if (pool == h.pool) return;
     auto old = pool_totals_.find(h.pool);
     subtract_from(old->second, h);
-    if (--old->second.hosts == 0) pool_totals_.erase(old);
+    if (--old->second.hosts == 0) {
+        pool_totals_.erase(old);
+        pool_memo_ = {};
+    }
     auto& now = pool_totals_[pool];
     add_to(now, h);
     ++now.hosts;
@@ -189,7 +192,9 @@ void host_table::account_side(std::uint32_t idx, std::uint64_t sent_bytes, std::
         h.rate_prev += bytes;
     }  // older records are outside the window
 
-    pool_counters& p = pool_totals_[h.pool];
+    if (pool_memo_.totals == nullptr || pool_memo_.id != h.pool)
+        pool_memo_ = {h.pool, &pool_totals_[h.pool], &minute_pools_[h.pool]};
+    pool_counters& p = *pool_memo_.totals;
     p.bytes_sent += sent_bytes;
     p.bytes_rcvd += rcvd_bytes;
     p.packets_sent += sent_packets;
@@ -211,7 +216,7 @@ void host_table::account_side(std::uint32_t idx, std::uint64_t sent_bytes, std::
         d.pool = h.pool;
         add_minute(d.c);
     }
-    add_minute(minute_pools_[h.pool]);
+    add_minute(*pool_memo_.minute);
 }
 
 host_table::host_hashes host_table::hash_hosts(const ip_address& client, const ip_address& server,
@@ -325,7 +330,10 @@ void host_table::purge(std::uint32_t idx) {
     host_entry& h = hosts_[idx];
     auto p = pool_totals_.find(h.pool);
     subtract_from(p->second, h);
-    if (--p->second.hosts == 0) pool_totals_.erase(p);
+    if (--p->second.hosts == 0) {
+        pool_totals_.erase(p);
+        pool_memo_ = {};
+    }
     if (h.minute_slot != npos) minute_hosts_[h.minute_slot].host = npos;
     std::string().swap(names_[idx]);
     index_erase(idx);
@@ -427,6 +435,7 @@ minute_drain host_table::drain_minute(std::uint64_t now_ns) {
     minute_hosts_.clear();
     for (const auto& [id, c] : minute_pools_) d.pools.push_back({id, c});
     minute_pools_.clear();
+    pool_memo_ = {};
     for (const app_id id : minute_app_ids_) {
         app_delta& a = minute_apps_[id];
         d.apps.push_back({app_names_.name(id), a.bytes, a.packets, a.flows});

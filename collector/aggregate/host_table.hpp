@@ -172,6 +172,9 @@ public:
 
     // pools must outlive the table. Call reassign_pools() after changing them.
     host_table(host_table_config config, const host_pools& pools);
+    // Not copyable: pool_memo_ points into the table's own maps.
+    host_table(const host_table&) = delete;
+    host_table& operator=(const host_table&) = delete;
 
     // Accounts one record. Returns false (and counts it) when the record is
     // unusable: invalid address, VLAN above 4095, or last_seen < first_seen.
@@ -287,6 +290,18 @@ private:
     // instead of a hash map's bucket and node.
     std::vector<std::string> names_;
     std::unordered_map<pool_id, pool_counters> pool_totals_;
+
+    // The last pool accounted and its two counters: the two hosts of a
+    // record, and consecutive records, are mostly in the same pool (most
+    // often none), and the two map lookups per side showed in the profile.
+    // Element pointers of an unordered_map survive insertions and rehashes;
+    // the memo is dropped wherever either map loses an element.
+    struct pool_memo {
+        pool_id id{no_pool};
+        pool_counters* totals{nullptr};
+        minute_counters* minute{nullptr};
+    };
+    pool_memo pool_memo_;
 
     std::vector<delta> minute_hosts_;
     std::unordered_map<pool_id, minute_counters> minute_pools_;

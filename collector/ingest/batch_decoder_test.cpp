@@ -212,6 +212,25 @@ TEST_CASE("strings must be valid UTF-8 without NUL", "[batch_decoder]") {
     CHECK(wireflow::net::valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 '; DROP TABLE flows; --"));
 }
 
+TEST_CASE("a NUL or an invalid byte is found at every position of a long name", "[batch_decoder]") {
+    // The ASCII fast path reads eight bytes at a time, then a tail.
+    const std::string plain = "abcdefghijklmnopqrstu";  // 21 bytes: two words and a tail
+    auto ok = good_batch();
+    ok.mutable_records(1)->set_server_name(plain);
+    CHECK_FALSE(decode(ok).has_value());
+    ok.mutable_records(1)->set_server_name("caf\xc3\xa9-and-more-than-eight.example");
+    CHECK_FALSE(decode(ok).has_value());
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+        for (const char c : {'\0', '\xff', '\x80'}) {
+            std::string bad = plain;
+            bad[at] = c;
+            auto b = good_batch();
+            b.mutable_records(1)->set_server_name(bad);
+            CHECK(decode(b) == reject_reason::bad_utf8);
+        }
+    }
+}
+
 TEST_CASE("strings longer than their bound are rejected", "[batch_decoder]") {
     auto b = good_batch();
     b.mutable_records(0)->set_server_name(std::string(256, 'a'));
