@@ -71,7 +71,7 @@ store::store(store&&) noexcept = default;
 store& store::operator=(store&&) noexcept = default;
 
 void store::reconnect() {
-    for (auto& l : impl_->lanes) l.conn.reset();
+    impl_->writer.reset();
     guarded(*impl_, "reconnect", [&] { impl_->open(); });
 }
 

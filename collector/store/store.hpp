@@ -2,9 +2,7 @@
 // The collector's PostgreSQL store: every SQL statement of wireflow lives in
 // collector/store/ and is parameterized. One `store` owns two connections
 // (libpqxx for migrations, partitions, statistics and reads; libpq for the
-// binary COPY of write_batches, one per writer lane) and is used by ONE
-// thread (the collector's database thread); it is not thread-safe (the
-// lanes' threads live inside write_batches).
+// binary COPY of write_batches) and is used by ONE thread (the collector's database thread); it is not thread-safe.
 //
 // Errors: every database failure throws `store_error` and commits nothing.
 //   kind::unavailable  the server is unreachable, restarting, or the commit's
@@ -96,20 +94,7 @@ public:
     // family is rejected before anything is sent).
     // uint64 values (boot_id, flow_id, counters, ns times) are stored in
     // bigint columns as the same 64 bits (values >= 2^63 read back negative in SQL).
-    //
-    // With several writer lanes (set_writer_lanes), the group is split by
-    // batch identity (a hash of probe, boot and sequence, so both copies of
-    // a re-sent batch fall in the same lane) over that many connections,
-    // each lane one transaction, run in parallel: PostgreSQL maintains the
-    // flows indexes of one lane while it copies the rows of another. Every
-    // lane sends its identities and COPY first; only when all of them
-    // succeeded does each commit, so a rejected or lost lane commits nothing
-    // anywhere. A connection lost between two lanes' COMMITs leaves the
-    // earlier lanes committed while the call throws unavailable: the same
-    // "outcome unknown" as a lost COMMIT answer, safe to retry (duplicates).
     std::vector<write_result> write_batches(std::span<const flow_batch> batches);
-    // 1 (default) to 8 writer connections for write_batches.
-    void set_writer_lanes(std::size_t lanes);
 
     // Upserts the probes row (first/last seen, latest stats) and appends a
     // probe_stats row. One transaction.

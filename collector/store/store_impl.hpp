@@ -20,28 +20,20 @@ namespace wireflow::collector {
 struct store::impl {
     std::string conninfo;
     std::unique_ptr<pqxx::connection> conn;
-    // One writer connection of write_batches (flow_writer.cpp): a group is
-    // split over the lanes by batch identity, each lane its own transaction
-    // on its own libpq connection (binary COPY, see pg_connection.hpp),
-    // opened at its first write and after a failure that lost it. Reused by
-    // every call: the lane's batches, their encoded rows, where each batch's
-    // rows end, and what goes on the wire.
-    struct writer_lane {
-        std::unique_ptr<pg_connection> conn;
-        std::vector<std::size_t> members;  // indexes into the group, in order
-        pg_binary::copy_buffer rows;
-        std::vector<std::size_t> row_ends;
-        std::size_t header_end{0}, trailer_begin{0};
-        std::vector<std::span<const char>> chunks;
-        bool open_tx{false};
-    };
-    std::vector<writer_lane> lanes{1};
+    // write_batches' own libpq connection (binary COPY, see pg_connection.hpp),
+    // opened at the first write and after a failure that lost it.
+    std::unique_ptr<pg_connection> writer;
+    // Reused by every write_batches call (flow_writer.cpp): the encoded rows
+    // of the group, where each batch's rows end, and what goes on the wire.
+    pg_binary::copy_buffer rows;
+    std::vector<std::size_t> row_ends;
+    std::vector<std::span<const char>> chunks;
 
     // The open connection; reconnects when it was dropped after a failure.
     pqxx::connection& connection();
     void open();
-    // A lane's connection, opened (and its statements prepared) if needed.
-    pg_connection& writer_connection(std::size_t lane = 0);
+    // The writer connection, opened (and its statements prepared) if needed.
+    pg_connection& writer_connection();
 };
 
 // Call inside a catch block: maps the exception being handled to store_error
