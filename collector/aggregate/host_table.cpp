@@ -139,7 +139,6 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash
     } else {
         idx = static_cast<std::uint32_t>(hosts_.size());
         hosts_.emplace_back();
-        names_.emplace_back();
     }
     host_entry& h = hosts_[idx];
     h.key = key;
@@ -230,7 +229,7 @@ void host_table::prefetch_index(const host_hashes& h) const noexcept {
     __builtin_prefetch(&index_[h.server & mask]);
 }
 
-void host_table::prefetch_entry(std::uint64_t h, bool name) const noexcept {
+void host_table::prefetch_entry(std::uint64_t h) const noexcept {
     // The first cell of the run with the host's tag: almost always its own.
     const std::size_t mask = index_.size() - 1;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
@@ -240,14 +239,13 @@ void host_table::prefetch_entry(std::uint64_t h, bool name) const noexcept {
         if (s.tag != tag) continue;
         const auto* p = reinterpret_cast<const char*>(&hosts_[s.entry - 1]);
         for (std::size_t off = 0; off < sizeof(host_entry); off += 64) __builtin_prefetch(p + off, 1);
-        if (name) __builtin_prefetch(&names_[s.entry - 1]);
         return;
     }
 }
 
 void host_table::prefetch_entries(const host_hashes& h) const noexcept {
-    prefetch_entry(h.client, false);
-    prefetch_entry(h.server, true);
+    prefetch_entry(h.client);
+    prefetch_entry(h.server);
 }
 
 void host_table::prefetch_side_data(const host_hashes& h, const ip_address& client, const ip_address& server,
@@ -257,7 +255,7 @@ void host_table::prefetch_side_data(const host_hashes& h, const ip_address& clie
     if (c != npos && hosts_[c].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[c].minute_slot], 1);
     if (s != npos) {
         if (hosts_[s].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[s].minute_slot], 1);
-        __builtin_prefetch(names_[s].data(), 1);  // a name past the small-string buffer lives on the heap
+        if (hosts_[s].name != host_entry::no_name) __builtin_prefetch(&names_[hosts_[s].name], 1);
     }
 }
 
@@ -319,7 +317,17 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
     a.flows += new_flow ? 1 : 0;
 
     if (!obs.server_name.empty()) {
-        std::string& n = names_[s];
+        std::uint32_t& slot = hosts_[s].name;
+        if (slot == host_entry::no_name) {
+            if (!free_names_.empty()) {
+                slot = free_names_.back();
+                free_names_.pop_back();
+            } else {
+                slot = static_cast<std::uint32_t>(names_.size());
+                names_.emplace_back();
+            }
+        }
+        std::string& n = names_[slot];
         if (n != obs.server_name) n.assign(obs.server_name);
     }
     if (config_.purge_visits_per_record != 0) expire(clock_ns_, config_.purge_visits_per_record);
@@ -335,7 +343,11 @@ void host_table::purge(std::uint32_t idx) {
         pool_memo_ = {};
     }
     if (h.minute_slot != npos) minute_hosts_[h.minute_slot].host = npos;
-    std::string().swap(names_[idx]);
+    if (h.name != host_entry::no_name) {
+        std::string().swap(names_[h.name]);
+        free_names_.push_back(h.name);
+        h.name = host_entry::no_name;
+    }
     index_erase(idx);
     h.flags = 0;
     free_.push_back(idx);
@@ -463,11 +475,12 @@ std::vector<mac_address> host_table::unassigned_macs() const {
 }
 
 std::string_view host_table::name_of(std::uint32_t index) const noexcept {
-    return index < names_.size() ? std::string_view{names_[index]} : std::string_view{};
+    if (index >= hosts_.size() || hosts_[index].name == host_entry::no_name) return {};
+    return names_[hosts_[index].name];
 }
 
 std::size_t host_table::memory_bytes() const noexcept {
-    std::size_t names = names_.capacity() * sizeof(std::string);
+    std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
     for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
            free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names +

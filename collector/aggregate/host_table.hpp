@@ -75,6 +75,7 @@ struct flow_observation {
 // The stored entry. Kept small: about 230 bytes, see host_table_bench.
 struct host_entry {
     static constexpr std::uint8_t flag_live = 1, flag_local = 2, flag_has_mac = 4, flag_blacklisted = 8;
+    static constexpr std::uint32_t no_name = 0xffffffffu;
 
     host_key key;
     mac_address mac;
@@ -85,6 +86,7 @@ struct host_entry {
     std::uint32_t active_client{0}, active_server{0};
     std::uint32_t minute_slot{0};  // index into the per-minute deltas, or npos
     std::uint32_t rate_minute{0};  // minute number (record time / 60 s) of rate_cur
+    std::uint32_t name{no_name};   // index into the table's names, in what was padding
     std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
     std::uint64_t flows_client{0}, flows_server{0};
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
@@ -194,8 +196,8 @@ public:
                                          std::uint16_t vlan) const noexcept;
     void prefetch_index(const host_hashes& h) const noexcept;
     void prefetch_entries(const host_hashes& h) const noexcept;
-    // Nearest stage: the entries and the server's name are in cache, so
-    // their minute deltas and the name's characters can be prefetched.
+    // Nearest stage: the entries are in cache, so their minute deltas and
+    // the server's name can be located and prefetched.
     void prefetch_side_data(const host_hashes& h, const ip_address& client, const ip_address& server,
                             std::uint16_t vlan) const noexcept;
     // `h` must be hash_hosts(obs.client, obs.server, obs.vlan).
@@ -262,7 +264,7 @@ private:
     // for the index, the flow identity and the peer sketch.
     [[nodiscard]] std::uint32_t find(const host_key& key, std::uint64_t hash) const noexcept;
     std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns);
-    void prefetch_entry(std::uint64_t hash, bool name) const noexcept;
+    void prefetch_entry(std::uint64_t hash) const noexcept;
     void index_insert(std::uint32_t host, std::uint64_t hash);
     void index_erase(std::uint32_t host);
     void index_grow();
@@ -285,10 +287,12 @@ private:
     std::size_t live_{0};
 
     open_flow_map active_;
-    // Server names by host index, beside hosts_ (one string per slot, empty
-    // when unnamed): a record naming its server reads one prefetched cell
-    // instead of a hash map's bucket and node.
+    // Server names, by host_entry::name (only named hosts have one; freed
+    // slots are reused): a record naming its server reads the entry it
+    // already has in cache, then one prefetched string, instead of a hash
+    // map's bucket and node.
     std::vector<std::string> names_;
+    std::vector<std::uint32_t> free_names_;
     std::unordered_map<pool_id, pool_counters> pool_totals_;
 
     // The last pool accounted and its two counters: the two hosts of a
