@@ -1,5 +1,6 @@
 #include "aggregator.hpp"
 
+#include <array>
 #include <mutex>
 
 namespace wireflow::collector::aggregate {
@@ -36,9 +37,30 @@ std::uint64_t flow_source(const batch_id& id) noexcept {
 aggregator::aggregator(host_table_config config) : table_(std::move(config), pools_) {}
 
 std::size_t aggregator::ingest_locked(std::span<const flow_record> rows, std::uint64_t source) {
+    // A software pipeline over the batch (host_table::prefetch_index): hash
+    // and prefetch the index cells `index_ahead` records ahead, the entries
+    // `entry_ahead` records ahead, so the misses overlap instead of stalling
+    // one after the other; and, `side_ahead` records ahead, what the entries
+    // point to. Distances measured with decode_aggregate_bench.
+    constexpr std::size_t index_ahead = 8, entry_ahead = 4, side_ahead = 2, ring = 16;
+    static_assert(index_ahead < ring && entry_ahead < index_ahead && side_ahead < entry_ahead);
+    std::array<host_table::host_hashes, ring> hashes;
+    const std::size_t n = rows.size();
+    const auto hash_at = [&](std::size_t i) {
+        hashes[i % ring] = table_.hash_hosts(rows[i].client_ip, rows[i].server_ip, rows[i].vlan);
+        table_.prefetch_index(hashes[i % ring]);
+    };
+    for (std::size_t i = 0; i < std::min(n, index_ahead); ++i) hash_at(i);
     std::size_t accepted = 0;
-    for (const auto& row : rows)
-        if (table_.ingest(to_observation(row, source))) ++accepted;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i + index_ahead < n) hash_at(i + index_ahead);
+        if (i + entry_ahead < n) table_.prefetch_entries(hashes[(i + entry_ahead) % ring]);
+        if (i + side_ahead < n) {
+            const flow_record& r = rows[i + side_ahead];
+            table_.prefetch_side_data(hashes[(i + side_ahead) % ring], r.client_ip, r.server_ip, r.vlan);
+        }
+        if (table_.ingest(to_observation(rows[i], source), hashes[i % ring])) ++accepted;
+    }
     return accepted;
 }
 

@@ -168,3 +168,52 @@ TEST_CASE("the aggregator drains minute deltas for the store", "[aggregator]") {
     a.expire(t0 + 1000 * ns_per_s);
     CHECK(a.hosts() == 0);
 }
+
+TEST_CASE("a batch through the prefetching pipeline gives the same hosts as one record at a time", "[aggregator]") {
+    // aggregator::ingest hashes and prefetches records ahead while hosts are
+    // created, flows open and close and the index grows under it; the result
+    // must be that of host_table::ingest called record by record.
+    flow_batch b;
+    b.id = {"probe-1", 7, 1};
+    std::vector<std::string> clients, servers;
+    for (int i = 0; i < 300; ++i) clients.push_back("192.168." + std::to_string(i / 250) + "." + std::to_string(i % 250));
+    for (int i = 0; i < 40; ++i) servers.push_back("2001:db8::" + std::to_string(i + 1));
+    for (std::uint64_t n = 0; n < 5000; ++n) {
+        const auto& c = clients[(n * 7919) % clients.size()];
+        const auto& s = servers[(n * 104729) % servers.size()];
+        auto r = row(c, s, n % 900, 10 + n % 13, 20 + n % 17);
+        r.vlan = static_cast<std::uint16_t>(n % 3);
+        r.reason = n % 5 == 0 ? end_reason::active_timeout : end_reason::tcp_fin;
+        r.server_name = n % 2 ? "a-server-name-longer-than-sixteen.example" : "short";
+        r.app_name = n % 4 ? "TLS" : "DNS";
+        b.records.push_back(r);
+    }
+    aggregator a(cfg());
+    REQUIRE(a.ingest(b) == b.records.size());
+
+    host_pools pools;
+    host_table t(cfg(), pools);
+    const auto source = flow_source(b.id);
+    for (const auto& r : b.records) REQUIRE(t.ingest(to_observation(r, source)));
+
+    REQUIRE(a.hosts() == t.size());
+    std::size_t compared = 0;
+    for (const auto& e : t.slots()) {
+        if (!e.live()) continue;
+        const auto want = t.view(e.key.ip, e.key.vlan, t.clock_ns());
+        const auto got = a.host(e.key.ip, e.key.vlan, t.clock_ns());
+        REQUIRE(want);
+        REQUIRE(got);
+        CHECK(got->bytes_sent == want->bytes_sent);
+        CHECK(got->bytes_rcvd == want->bytes_rcvd);
+        CHECK(got->flows_client == want->flows_client);
+        CHECK(got->flows_server == want->flows_server);
+        CHECK(got->active_client == want->active_client);
+        CHECK(got->active_server == want->active_server);
+        CHECK(got->peers == want->peers);
+        CHECK(got->name == want->name);
+        CHECK(got->apps == want->apps);
+        ++compared;
+    }
+    CHECK(compared == t.size());
+}

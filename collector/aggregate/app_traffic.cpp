@@ -8,7 +8,7 @@ app_names::app_names() { names_.emplace_back("Other"); }
 
 app_id app_names::intern(std::string_view name) {
     if (name.empty() || name == "Other") return other;
-    if (auto it = ids_.find(std::string(name)); it != ids_.end()) return it->second;
+    if (auto it = ids_.find(name); it != ids_.end()) return it->second;
     if (names_.size() >= capacity) return other;
     const auto id = static_cast<app_id>(names_.size());
     names_.emplace_back(name);

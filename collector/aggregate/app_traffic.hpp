@@ -35,8 +35,14 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return names_.size(); }
 
 private:
+    // Transparent: a record's name (a string_view) is looked up without
+    // building a std::string per record.
+    struct name_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
     std::vector<std::string> names_;
-    std::unordered_map<std::string, app_id> ids_;
+    std::unordered_map<std::string, app_id, name_hash, std::equal_to<>> ids_;
 };
 
 class app_traffic {

@@ -13,16 +13,14 @@ constexpr std::uint64_t minute_ns = 60 * ns_per_s;
 std::uint64_t key_hash(const host_key& k, const hash_key& key) noexcept { return keyed_hash(&k, sizeof k, key); }
 
 // Identity of a flow across its records: the probe numbers flows per
-// (probe, boot) = source; the addresses guard against two sources that
-// were given the same source value.
-std::uint64_t flow_hash(const flow_observation& o, const hash_key& key) noexcept {
-    unsigned char buf[8 + 8 + 17 + 17 + 2];
-    std::memcpy(buf, &o.source, 8);
-    std::memcpy(buf + 8, &o.flow_id, 8);
-    std::memcpy(buf + 16, &o.client, 17);
-    std::memcpy(buf + 33, &o.server, 17);
-    std::memcpy(buf + 50, &o.vlan, 2);
-    return keyed_hash(buf, sizeof buf, key);
+// (probe, boot) = source; the two host hashes (address and VLAN, keyed)
+// guard against two sources that were given the same source value. 32
+// bytes instead of the 50 of source, id and both host keys: the host hashes
+// are computed anyway.
+std::uint64_t flow_hash(const flow_observation& o, std::uint64_t client_hash, std::uint64_t server_hash,
+                        const hash_key& key) noexcept {
+    const std::uint64_t words[4] = {o.source, o.flow_id, client_hash, server_hash};
+    return keyed_hash(words, sizeof words, key);
 }
 
 void add_to(pool_counters& p, const host_entry& h) noexcept {
@@ -56,7 +54,10 @@ host_table::host_table(host_table_config config, const host_pools& pools)
 
 std::uint32_t host_table::find(const ip_address& ip, std::uint16_t vlan) const noexcept {
     const host_key key{ip, 0, vlan};
-    const std::uint64_t h = key_hash(key, config_.key);
+    return find(key, key_hash(key, config_.key));
+}
+
+std::uint32_t host_table::find(const host_key& key, std::uint64_t h) const noexcept {
     const std::size_t mask = index_.size() - 1;
     const auto tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t pos = h & mask;; pos = (pos + 1) & mask) {
@@ -117,15 +118,18 @@ void host_table::set_pool(host_entry& h, pool_id pool) {
     if (pool == h.pool) return;
     auto old = pool_totals_.find(h.pool);
     subtract_from(old->second, h);
-    if (--old->second.hosts == 0) pool_totals_.erase(old);
+    if (--old->second.hosts == 0) {
+        pool_totals_.erase(old);
+        pool_memo_ = {};
+    }
     auto& now = pool_totals_[pool];
     add_to(now, h);
     ++now.hosts;
     h.pool = pool;
 }
 
-std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t now_ns) {
-    const std::uint32_t found = find(key.ip, key.vlan);
+std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns) {
+    const std::uint32_t found = find(key, hash);
     if (found != npos) return found;
     if ((live_ + 1) * 10 > index_.size() * 7) index_grow();
     std::uint32_t idx;
@@ -146,7 +150,7 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t now_
     h.minute_slot = npos;
     h.pool = match_pool(h);
     ++pool_totals_[h.pool].hosts;
-    index_insert(idx, key_hash(key, config_.key));
+    index_insert(idx, hash);
     ++live_;
     return idx;
 }
@@ -188,7 +192,9 @@ void host_table::account_side(std::uint32_t idx, std::uint64_t sent_bytes, std::
         h.rate_prev += bytes;
     }  // older records are outside the window
 
-    pool_counters& p = pool_totals_[h.pool];
+    if (pool_memo_.totals == nullptr || pool_memo_.id != h.pool)
+        pool_memo_ = {h.pool, &pool_totals_[h.pool], &minute_pools_[h.pool]};
+    pool_counters& p = *pool_memo_.totals;
     p.bytes_sent += sent_bytes;
     p.bytes_rcvd += rcvd_bytes;
     p.packets_sent += sent_packets;
@@ -210,10 +216,55 @@ void host_table::account_side(std::uint32_t idx, std::uint64_t sent_bytes, std::
         d.pool = h.pool;
         add_minute(d.c);
     }
-    add_minute(minute_pools_[h.pool]);
+    add_minute(*pool_memo_.minute);
+}
+
+host_table::host_hashes host_table::hash_hosts(const ip_address& client, const ip_address& server,
+                                              std::uint16_t vlan) const noexcept {
+    return {key_hash(host_key{client, 0, vlan}, config_.key), key_hash(host_key{server, 0, vlan}, config_.key)};
+}
+
+void host_table::prefetch_index(const host_hashes& h) const noexcept {
+    const std::size_t mask = index_.size() - 1;
+    __builtin_prefetch(&index_[h.client & mask]);
+    __builtin_prefetch(&index_[h.server & mask]);
+}
+
+void host_table::prefetch_entry(std::uint64_t h) const noexcept {
+    // The first cell of the run with the host's tag: almost always its own.
+    const std::size_t mask = index_.size() - 1;
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t pos = h & mask, n = 0; n < 4; pos = (pos + 1) & mask, ++n) {
+        const index_slot& s = index_[pos];
+        if (s.entry == 0) return;
+        if (s.tag != tag) continue;
+        const auto* p = reinterpret_cast<const char*>(&hosts_[s.entry - 1]);
+        for (std::size_t off = 0; off < sizeof(host_entry); off += 64) __builtin_prefetch(p + off, 1);
+        return;
+    }
+}
+
+void host_table::prefetch_entries(const host_hashes& h) const noexcept {
+    prefetch_entry(h.client);
+    prefetch_entry(h.server);
+}
+
+void host_table::prefetch_side_data(const host_hashes& h, const ip_address& client, const ip_address& server,
+                                    std::uint16_t vlan) const noexcept {
+    const std::uint32_t c = find(host_key{client, 0, vlan}, h.client);
+    const std::uint32_t s = find(host_key{server, 0, vlan}, h.server);
+    if (c != npos && hosts_[c].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[c].minute_slot], 1);
+    if (s != npos) {
+        if (hosts_[s].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[s].minute_slot], 1);
+        if (hosts_[s].name != host_entry::no_name) __builtin_prefetch(&names_[hosts_[s].name], 1);
+    }
 }
 
 bool host_table::ingest(const flow_observation& obs) {
+    return ingest(obs, hash_hosts(obs.client, obs.server, obs.vlan));
+}
+
+bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
     if (!obs.client.valid() || !obs.server.valid() || obs.vlan > 4095 || obs.last_seen_ns < obs.first_seen_ns) {
         ++rejected_;
         return false;
@@ -222,40 +273,46 @@ bool host_table::ingest(const flow_observation& obs) {
     clock_ns_ = std::max(clock_ns_, obs.last_seen_ns);
     const host_key ck{obs.client, 0, obs.vlan};
     const host_key sk{obs.server, 0, obs.vlan};
-    const std::uint32_t c = find_or_create(ck, obs.first_seen_ns);
-    const std::uint32_t s = find_or_create(sk, obs.first_seen_ns);
+    const std::uint64_t ch = h.client;
+    const std::uint64_t sh = h.server;
+    const std::uint32_t c = find_or_create(ck, ch, obs.first_seen_ns);
+    const std::uint32_t s = find_or_create(sk, sh, obs.first_seen_ns);
     if (obs.client_blacklisted) hosts_[c].flags |= host_entry::flag_blacklisted;
     if (obs.server_blacklisted) hosts_[s].flags |= host_entry::flag_blacklisted;
 
     bool new_flow = false;
-    const std::uint64_t fh = flow_hash(obs, config_.key);
-    auto it = active_.find(fh);
+    const std::uint64_t fh = flow_hash(obs, ch, sh, config_.key);
+    auto* open = active_.find(fh);
     if (!ends_flow(obs.reason)) {
-        if (it == active_.end()) {
-            active_.emplace(fh, active_flow{c, s, obs.last_seen_ns});
+        if (open == nullptr) {
+            active_.insert(fh, {c, s, obs.last_seen_ns});
             ++hosts_[c].active_client;
             ++hosts_[s].active_server;
             new_flow = true;
         } else {
-            it->second.last_seen_ns = std::max(it->second.last_seen_ns, obs.last_seen_ns);
+            open->last_seen_ns = std::max(open->last_seen_ns, obs.last_seen_ns);
         }
-    } else if (it != active_.end()) {
-        --hosts_[it->second.client].active_client;
-        --hosts_[it->second.server].active_server;
-        active_.erase(it);
+    } else if (open != nullptr) {
+        --hosts_[open->client].active_client;
+        --hosts_[open->server].active_server;
+        active_.erase(open);
     } else {
         new_flow = true;
     }
 
     const app_id app = app_names_.intern(obs.app_name);
-    const auto peer_of_client = static_cast<std::uint32_t>(key_hash(sk, config_.key));
-    const auto peer_of_server = static_cast<std::uint32_t>(key_hash(ck, config_.key));
+    // The peer sketches take 32 bits of the other side's keyed hash.
     account_side(c, obs.c2s_bytes, obs.c2s_packets, obs.s2c_bytes, obs.s2c_packets, new_flow, true, obs, app,
-                 peer_of_client, obs.client_mac);
+                 static_cast<std::uint32_t>(sh), obs.client_mac);
     account_side(s, obs.s2c_bytes, obs.s2c_packets, obs.c2s_bytes, obs.c2s_packets, new_flow, false, obs, app,
-                 peer_of_server, obs.server_mac);
+                 static_cast<std::uint32_t>(ch), obs.server_mac);
 
+    if (app >= minute_apps_.size()) minute_apps_.resize(app_names_.size());
     app_delta& a = minute_apps_[app];
+    if (!a.listed) {
+        a.listed = true;
+        minute_app_ids_.push_back(app);
+    }
     a.bytes += obs.c2s_bytes + obs.s2c_bytes;
     a.packets += obs.c2s_packets + obs.s2c_packets;
     a.flows += new_flow ? 1 : 0;
@@ -263,8 +320,18 @@ bool host_table::ingest(const flow_observation& obs) {
     if (obs.dns) {
         if (obs.dns_answer && obs.dns_answer->valid()) answers_.put(host_key{*obs.dns_answer, 0, obs.vlan}, obs.server_name);
     } else if (!obs.server_name.empty()) {
-        auto [n, inserted] = names_.try_emplace(s);
-        if (inserted || n->second != obs.server_name) n->second.assign(obs.server_name);
+        std::uint32_t& slot = hosts_[s].name;
+        if (slot == host_entry::no_name) {
+            if (!free_names_.empty()) {
+                slot = free_names_.back();
+                free_names_.pop_back();
+            } else {
+                slot = static_cast<std::uint32_t>(names_.size());
+                names_.emplace_back();
+            }
+        }
+        std::string& n = names_[slot];
+        if (n != obs.server_name) n.assign(obs.server_name);
     }
     if (config_.purge_visits_per_record != 0) expire(clock_ns_, config_.purge_visits_per_record);
     return true;
@@ -274,9 +341,16 @@ void host_table::purge(std::uint32_t idx) {
     host_entry& h = hosts_[idx];
     auto p = pool_totals_.find(h.pool);
     subtract_from(p->second, h);
-    if (--p->second.hosts == 0) pool_totals_.erase(p);
+    if (--p->second.hosts == 0) {
+        pool_totals_.erase(p);
+        pool_memo_ = {};
+    }
     if (h.minute_slot != npos) minute_hosts_[h.minute_slot].host = npos;
-    names_.erase(idx);
+    if (h.name != host_entry::no_name) {
+        std::string().swap(names_[h.name]);
+        free_names_.push_back(h.name);
+        h.name = host_entry::no_name;
+    }
     index_erase(idx);
     h.flags = 0;
     free_.push_back(idx);
@@ -299,15 +373,12 @@ void host_table::expire(std::uint64_t now_ns, std::size_t max_visits) {
     // map, at most four times per expiry period.
     if (now_ns >= last_flow_sweep_ns_ + config_.flow_expiry_ns / 4) {
         last_flow_sweep_ns_ = now_ns;
-        for (auto it = active_.begin(); it != active_.end();) {
-            if (now_ns > it->second.last_seen_ns && now_ns - it->second.last_seen_ns > config_.flow_expiry_ns) {
-                --hosts_[it->second.client].active_client;
-                --hosts_[it->second.server].active_server;
-                it = active_.erase(it);
-            } else {
-                ++it;
-            }
-        }
+        active_.erase_if([&](const open_flow_map::flow& f) {
+            if (now_ns <= f.last_seen_ns || now_ns - f.last_seen_ns <= config_.flow_expiry_ns) return false;
+            --hosts_[f.client].active_client;
+            --hosts_[f.server].active_server;
+            return true;
+        });
     }
 }
 
@@ -379,8 +450,13 @@ minute_drain host_table::drain_minute(std::uint64_t now_ns) {
     minute_hosts_.clear();
     for (const auto& [id, c] : minute_pools_) d.pools.push_back({id, c});
     minute_pools_.clear();
-    for (const auto& [id, a] : minute_apps_) d.apps.push_back({app_names_.name(id), a.bytes, a.packets, a.flows});
-    minute_apps_.clear();
+    pool_memo_ = {};
+    for (const app_id id : minute_app_ids_) {
+        app_delta& a = minute_apps_[id];
+        d.apps.push_back({app_names_.name(id), a.bytes, a.packets, a.flows});
+        a = app_delta{};
+    }
+    minute_app_ids_.clear();
     std::sort(d.pools.begin(), d.pools.end(), [](const auto& a, const auto& b) { return a.pool < b.pool; });
     std::sort(d.apps.begin(), d.apps.end(), [](const auto& a, const auto& b) { return a.app < b.app; });
     minute_start_ns_ = now_ns;
@@ -402,23 +478,19 @@ std::vector<mac_address> host_table::unassigned_macs() const {
 }
 
 std::string_view host_table::name_of(std::uint32_t index) const noexcept {
+    if (index >= hosts_.size()) return {};
     // A DNS answer names the address itself; a server name (SNI, Host) only
     // one of the sites it serves.
-    if (index < hosts_.size())
-        if (const auto answered = answers_.find(hosts_[index].key); !answered.empty()) return answered;
-    auto it = names_.find(index);
-    return it == names_.end() ? std::string_view{} : std::string_view{it->second};
+    if (const auto answered = answers_.find(hosts_[index].key); !answered.empty()) return answered;
+    if (hosts_[index].name == host_entry::no_name) return {};
+    return names_[hosts_[index].name];
 }
 
 std::size_t host_table::memory_bytes() const noexcept {
-    // Node-based maps: one node (value + next pointer + cached hash) plus a bucket pointer per element.
-    constexpr std::size_t node_overhead = 3 * sizeof(void*);
-    std::size_t names = 0;
-    for (const auto& [i, n] : names_) names += sizeof(std::string) + node_overhead + 4 + (n.size() > 15 ? n.capacity() : 0);
+    std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
+    for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
-           free_.capacity() * sizeof(std::uint32_t) +
-           active_.size() * (sizeof(std::uint64_t) + sizeof(active_flow) + node_overhead) + names +
-           answers_.memory_bytes() +
+           free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);
 }
 

@@ -25,6 +25,7 @@
 #include "answer_names.hpp"
 #include "app_traffic.hpp"
 #include "host_key.hpp"
+#include "open_flow_map.hpp"
 #include "net/local_networks.hpp"
 #include "host_pools.hpp"
 #include "peer_counter.hpp"
@@ -72,6 +73,7 @@ struct flow_observation {
 // The stored entry. Kept small: about 230 bytes, see host_table_bench.
 struct host_entry {
     static constexpr std::uint8_t flag_live = 1, flag_local = 2, flag_has_mac = 4, flag_blacklisted = 8;
+    static constexpr std::uint32_t no_name = 0xffffffffu;
 
     host_key key;
     mac_address mac;
@@ -82,6 +84,7 @@ struct host_entry {
     std::uint32_t active_client{0}, active_server{0};
     std::uint32_t minute_slot{0};  // index into the per-minute deltas, or npos
     std::uint32_t rate_minute{0};  // minute number (record time / 60 s) of rate_cur
+    std::uint32_t name{no_name};   // index into the table's names, in what was padding
     std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
     std::uint64_t flows_client{0}, flows_server{0};
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
@@ -170,10 +173,34 @@ public:
 
     // pools must outlive the table. Call reassign_pools() after changing them.
     host_table(host_table_config config, const host_pools& pools);
+    // Not copyable: pool_memo_ points into the table's own maps.
+    host_table(const host_table&) = delete;
+    host_table& operator=(const host_table&) = delete;
 
     // Accounts one record. Returns false (and counts it) when the record is
     // unusable: invalid address, VLAN above 4095, or last_seen < first_seen.
     bool ingest(const flow_observation& obs);
+
+    // The same for batches, l3fwd-style: at a million hosts the table is
+    // hundreds of MB, so a record's two index cells and two entries are
+    // cache misses that dominate its cost. The caller hashes a record's
+    // hosts a few records ahead and prefetches their index cells, then,
+    // nearer, their entries, and finally ingests it with the same hashes
+    // (aggregator::ingest does this). Prefetching only reads the index:
+    // whatever changed in between, ingest looks the hosts up again.
+    struct host_hashes {
+        std::uint64_t client{0}, server{0};
+    };
+    [[nodiscard]] host_hashes hash_hosts(const ip_address& client, const ip_address& server,
+                                         std::uint16_t vlan) const noexcept;
+    void prefetch_index(const host_hashes& h) const noexcept;
+    void prefetch_entries(const host_hashes& h) const noexcept;
+    // Nearest stage: the entries are in cache, so their minute deltas and
+    // the server's name can be located and prefetched.
+    void prefetch_side_data(const host_hashes& h, const ip_address& client, const ip_address& server,
+                            std::uint16_t vlan) const noexcept;
+    // `h` must be hash_hosts(obs.client, obs.server, obs.vlan).
+    bool ingest(const flow_observation& obs, const host_hashes& h);
 
     // Purges idle hosts and expired active flows; max_visits bounds the work
     // (slots visited) for amortised calls. now defaults to record time.
@@ -217,10 +244,6 @@ public:
     [[nodiscard]] std::size_t memory_bytes() const noexcept;
 
 private:
-    struct active_flow {
-        std::uint32_t client, server;
-        std::uint64_t last_seen_ns;
-    };
     struct index_slot {
         std::uint32_t tag;    // upper hash bits
         std::uint32_t entry;  // host index + 1; 0 = empty
@@ -233,9 +256,14 @@ private:
     };
     struct app_delta {
         std::uint64_t bytes{0}, packets{0}, flows{0};
+        bool listed{false};  // in minute_app_ids_
     };
 
-    std::uint32_t find_or_create(const host_key& key, std::uint64_t now_ns);
+    // `hash` is key_hash(key): computed once per record and side, then used
+    // for the index, the flow identity and the peer sketch.
+    [[nodiscard]] std::uint32_t find(const host_key& key, std::uint64_t hash) const noexcept;
+    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns);
+    void prefetch_entry(std::uint64_t hash) const noexcept;
     void index_insert(std::uint32_t host, std::uint64_t hash);
     void index_erase(std::uint32_t host);
     void index_grow();
@@ -257,14 +285,34 @@ private:
     std::vector<index_slot> index_;  // open addressing, linear probing, power-of-two size
     std::size_t live_{0};
 
-    std::unordered_map<std::uint64_t, active_flow> active_;
-    std::unordered_map<std::uint32_t, std::string> names_;  // from server names (TLS SNI, HTTP Host)
-    answer_names answers_;                                   // from DNS answers: they win
+    open_flow_map active_;
+    // Server names, by host_entry::name (only named hosts have one; freed
+    // slots are reused): a record naming its server reads the entry it
+    // already has in cache, then one prefetched string, instead of a hash
+    // map's bucket and node.
+    std::vector<std::string> names_;
+    std::vector<std::uint32_t> free_names_;
+    answer_names answers_;  // names from DNS answers: they win over server names
     std::unordered_map<pool_id, pool_counters> pool_totals_;
+
+    // The last pool accounted and its two counters: the two hosts of a
+    // record, and consecutive records, are mostly in the same pool (most
+    // often none), and the two map lookups per side showed in the profile.
+    // Element pointers of an unordered_map survive insertions and rehashes;
+    // the memo is dropped wherever either map loses an element.
+    struct pool_memo {
+        pool_id id{no_pool};
+        pool_counters* totals{nullptr};
+        minute_counters* minute{nullptr};
+    };
+    pool_memo pool_memo_;
 
     std::vector<delta> minute_hosts_;
     std::unordered_map<pool_id, minute_counters> minute_pools_;
-    std::unordered_map<app_id, app_delta> minute_apps_;
+    // By app id (dense, below app_names::capacity), and the ids with traffic
+    // since the last drain: a vector index per record instead of a map.
+    std::vector<app_delta> minute_apps_;
+    std::vector<app_id> minute_app_ids_;
     std::uint64_t minute_start_ns_{0};
 
     std::uint64_t clock_ns_{0};

@@ -462,3 +462,26 @@ TEST_CASE("host totals equal a brute-force sum over thousands of random records"
     CHECK(ref_pools.size() == 3);
     for (const auto& [id, rp] : ref_pools) CHECK(t.pool_stats(id) == rp);
 }
+
+TEST_CASE("a purged server's name is not inherited by the host that reuses its slots", "[host_table]") {
+    // Names live in slots of their own (host_entry::name), freed on purge.
+    host_pools pools;
+    host_table t(config(), pools);
+    auto named = obs("10.0.0.1", "1.1.1.1", 1, 1, 1, t0);
+    named.server_name = "a-name-longer-than-the-small-string-buffer.example";
+    REQUIRE(t.ingest(named));
+    CHECK(t.view(ip("1.1.1.1"), 0, t0)->name == named.server_name);
+    named.server_name = "renamed.example";
+    REQUIRE(t.ingest(named));
+    CHECK(t.view(ip("1.1.1.1"), 0, t0)->name == "renamed.example");
+    // Remote hosts go after 60 idle seconds, local ones after 300.
+    t.expire(t0 + 200 * s_);
+    REQUIRE_FALSE(t.view(ip("1.1.1.1"), 0, t0 + 200 * s_));
+    REQUIRE(t.ingest(obs("10.0.0.1", "2.2.2.2", 2, 1, 1, t0 + 200 * s_)));
+    CHECK(t.view(ip("2.2.2.2"), 0, t0 + 200 * s_)->name.empty());
+    auto other = obs("10.0.0.1", "3.3.3.3", 3, 1, 1, t0 + 200 * s_);
+    other.server_name = "other.example";
+    REQUIRE(t.ingest(other));
+    CHECK(t.view(ip("3.3.3.3"), 0, t0 + 200 * s_)->name == "other.example");
+    CHECK(t.view(ip("2.2.2.2"), 0, t0 + 200 * s_)->name.empty());
+}

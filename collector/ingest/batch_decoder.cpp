@@ -1,7 +1,9 @@
 #include "batch_decoder.hpp"
 
+#include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/unknown_field_set.h>
 
+#include <cstring>
 #include <limits>
 
 #include "net/probe_id.hpp"
@@ -30,9 +32,26 @@ bool direction_sane(std::uint64_t packets, std::uint64_t bytes) {
     return bytes / packets <= max_l3_bytes_per_packet;
 }
 
+// ASCII without NUL, eight bytes at a time: what nDPI names and
+// most server names are. Such a string is valid UTF-8 text, so the full
+// check (a function call per character) runs only for the others.
+bool plain_ascii(std::string_view s) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t w;
+        std::memcpy(&w, s.data() + i, 8);
+        // A high bit set, or a zero byte (the classic "has zero byte" test).
+        if ((w & highs) != 0 || ((w - ones) & ~w & highs) != 0) return false;
+    }
+    for (; i < s.size(); ++i)
+        if (s[i] == '\0' || (static_cast<unsigned char>(s[i]) & 0x80) != 0) return false;
+    return true;
+}
+
 std::optional<reject_reason> check_string(const std::string& s, std::size_t max) {
     if (s.size() > max) return reject_reason::string_too_long;
-    if (!net::valid_utf8_text(s)) return reject_reason::bad_utf8;
+    if (!plain_ascii(s) && !net::valid_utf8_text(s)) return reject_reason::bad_utf8;
     return std::nullopt;
 }
 
@@ -64,6 +83,10 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     const auto server = to_ip(r.server_ip());
     if (!client || !server) return reject_reason::ip_length;
 
+    // `o` may be a reused record (batch_recycler): start from a clean one
+    // (a string keeps its capacity when assigned an empty one), so a field
+    // this function does not set can never carry a previous batch's value.
+    o = flow_record{};
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());
@@ -188,6 +211,19 @@ std::optional<reject_reason> decode_probe_stats(const wireflow::v1::ProbeStats& 
 bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out) {
     if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return false;
     return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+lone_batch parse_lone_batch(std::span<const std::byte> bytes, wireflow::v1::FlowBatch& out) {
+    if (bytes.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) return lone_batch::not_lone;
+    const auto* data = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    google::protobuf::io::CodedInputStream in(data, static_cast<int>(bytes.size()));
+    // Envelope.batch: field 1, wire type 2 (length-delimited).
+    constexpr std::uint32_t batch_tag = (1u << 3) | 2u;
+    std::uint32_t length = 0;
+    if (in.ReadTag() != batch_tag || !in.ReadVarint32(&length)) return lone_batch::not_lone;
+    const int start = in.CurrentPosition();
+    if (static_cast<std::size_t>(start) + length != bytes.size()) return lone_batch::not_lone;
+    return out.ParseFromArray(data + start, static_cast<int>(length)) ? lone_batch::parsed : lone_batch::invalid;
 }
 
 }  // namespace wireflow::collector::ingest

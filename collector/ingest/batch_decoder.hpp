@@ -64,6 +64,20 @@ inline constexpr std::uint32_t max_update_interval_ms = 3'600'000;
 // Parses a message body into an Envelope; false when it is not one.
 [[nodiscard]] bool parse_envelope(std::span<const std::byte> bytes, wireflow::v1::Envelope& out);
 
+// The common message, an Envelope holding only a FlowBatch, parsed into a
+// FlowBatch the caller keeps from message to message: protobuf's Clear()
+// keeps a message's repeated records and their strings' capacity, while
+// the Envelope's oneof frees its batch on every parse, so parsing through
+// the Envelope allocated and freed every record and long string per message.
+// Exactly the bytes parse_envelope would give env.batch(): the body must be
+// one length-delimited field 1 that spans it. Anything else (another field,
+// several fields) is not_lone: the caller parses the Envelope as before.
+enum class lone_batch : std::uint8_t { parsed, not_lone, invalid };
+[[nodiscard]] lone_batch parse_lone_batch(std::span<const std::byte> bytes, wireflow::v1::FlowBatch& out);
+// A reused FlowBatch above this many records is replaced by an empty one
+// after use, so one huge message does not pin its memory.
+inline constexpr int max_reused_records = 16384;
+
 // What can still be read from a message that does not parse as a valid
 // Envelope (proto3 parsing fails on invalid UTF-8) or is too large to accept:
 // the batch identity, from the raw wire format, so the probe can be answered

@@ -113,6 +113,46 @@ TEST_CASE("decoding into a reused batch leaves no blacklist mark of the previous
     CHECK(out.blacklist_text(1).empty());
 }
 
+TEST_CASE("a reused batch decodes a sparser batch exactly as a fresh one does", "[batch_decoder]") {
+    // batch_recycler hands spent batches back to decode_batch: nothing of
+    // the previous contents (strings, MACs, counters) may survive.
+    v1::FlowBatch sparse = good_batch();
+    sparse.mutable_records()->RemoveLast();
+    auto* r = sparse.mutable_records(0);
+    r->clear_app_name();
+    r->clear_app_category();
+    r->clear_server_name();
+    r->clear_client_mac();
+    r->clear_flow_risk();
+    r->set_c2s_tcp_flags(0);
+    r->set_payload_seen(0);
+    flow_batch reused, fresh;
+    REQUIRE_FALSE(decode_batch(good_batch(), reused).has_value());
+    REQUIRE_FALSE(decode_batch(sparse, reused).has_value());
+    REQUIRE_FALSE(decode_batch(sparse, fresh).has_value());
+    REQUIRE(reused.records.size() == 1);
+    const auto& a = reused.records[0];
+    const auto& b = fresh.records[0];
+    CHECK(a.app_name.empty());
+    CHECK(a.app_category.empty());
+    CHECK(a.server_name.empty());
+    CHECK_FALSE(a.client_mac.has_value());
+    CHECK(a.server_mac == b.server_mac);
+    CHECK(a.flow_risk == 0);
+    CHECK(a.c2s_tcp_flags == 0);
+    CHECK(a.payload_seen == b.payload_seen);
+    CHECK(a.client_ip == b.client_ip);
+    CHECK(a.server_ip == b.server_ip);
+    CHECK(a.flow_id == b.flow_id);
+    CHECK(a.first_seen_ns == b.first_seen_ns);
+    CHECK(a.last_seen_ns == b.last_seen_ns);
+    CHECK(a.c2s_bytes == b.c2s_bytes);
+    CHECK(a.s2c_bytes == b.s2c_bytes);
+    CHECK(a.reason == b.reason);
+    CHECK(a.app_protocol == b.app_protocol);
+    CHECK(a.client_blacklist == 0);
+}
+
 TEST_CASE("a batch of another schema version is rejected", "[batch_decoder]") {
     auto b = good_batch();
     b.set_schema_version(v1::SCHEMA_VERSION_UNSPECIFIED);
@@ -172,6 +212,25 @@ TEST_CASE("strings must be valid UTF-8 without NUL", "[batch_decoder]") {
     CHECK(wireflow::net::valid_utf8_text("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 '; DROP TABLE flows; --"));
 }
 
+TEST_CASE("a NUL or an invalid byte is found at every position of a long name", "[batch_decoder]") {
+    // The ASCII fast path reads eight bytes at a time, then a tail.
+    const std::string plain = "abcdefghijklmnopqrstu";  // 21 bytes: two words and a tail
+    auto ok = good_batch();
+    ok.mutable_records(1)->set_server_name(plain);
+    CHECK_FALSE(decode(ok).has_value());
+    ok.mutable_records(1)->set_server_name("caf\xc3\xa9-and-more-than-eight.example");
+    CHECK_FALSE(decode(ok).has_value());
+    for (std::size_t at = 0; at < plain.size(); ++at) {
+        for (const char c : {'\0', '\xff', '\x80'}) {
+            std::string bad = plain;
+            bad[at] = c;
+            auto b = good_batch();
+            b.mutable_records(1)->set_server_name(bad);
+            CHECK(decode(b) == reject_reason::bad_utf8);
+        }
+    }
+}
+
 TEST_CASE("strings longer than their bound are rejected", "[batch_decoder]") {
     auto b = good_batch();
     b.mutable_records(0)->set_server_name(std::string(256, 'a'));
@@ -221,6 +280,61 @@ TEST_CASE("garbage bytes are not an envelope", "[batch_decoder]") {
     const auto bytes = good.SerializeAsString();
     CHECK(parse_envelope(std::as_bytes(std::span{bytes.data(), bytes.size()}), e));
     CHECK(e.has_batch());
+}
+
+namespace {
+std::span<const std::byte> as_span(const std::string& s) { return std::as_bytes(std::span{s.data(), s.size()}); }
+}  // namespace
+
+TEST_CASE("an envelope holding only a batch parses lone into the same batch", "[batch_decoder]") {
+    v1::Envelope env;
+    *env.mutable_batch() = good_batch();
+    const auto bytes = env.SerializeAsString();
+    v1::FlowBatch lone;
+    REQUIRE(parse_lone_batch(as_span(bytes), lone) == lone_batch::parsed);
+    CHECK(lone.SerializeAsString() == good_batch().SerializeAsString());
+}
+
+TEST_CASE("a reused lone batch keeps nothing of the previous message", "[batch_decoder]") {
+    v1::Envelope big, small;
+    *big.mutable_batch() = good_batch();
+    *small.mutable_batch() = good_batch();
+    small.mutable_batch()->mutable_records()->RemoveLast();
+    small.mutable_batch()->mutable_records(0)->clear_server_name();
+    small.mutable_batch()->set_sequence(8);
+    v1::FlowBatch lone;
+    REQUIRE(parse_lone_batch(as_span(big.SerializeAsString()), lone) == lone_batch::parsed);
+    REQUIRE(parse_lone_batch(as_span(small.SerializeAsString()), lone) == lone_batch::parsed);
+    CHECK(lone.SerializeAsString() == small.batch().SerializeAsString());
+}
+
+TEST_CASE("anything but one batch field spanning the message is not a lone batch", "[batch_decoder]") {
+    v1::FlowBatch lone;
+    v1::Envelope stats;
+    stats.mutable_stats()->set_probe_id("p");
+    CHECK(parse_lone_batch(as_span(stats.SerializeAsString()), lone) == lone_batch::not_lone);
+    v1::Envelope env;
+    *env.mutable_batch() = good_batch();
+    const auto bytes = env.SerializeAsString();
+    // A second field after the batch (here the batch again: protobuf would merge).
+    CHECK(parse_lone_batch(as_span(bytes + bytes), lone) == lone_batch::not_lone);
+    CHECK(parse_lone_batch(as_span(bytes.substr(0, bytes.size() - 1)), lone) == lone_batch::not_lone);
+    CHECK(parse_lone_batch(as_span(std::string()), lone) == lone_batch::not_lone);
+    const std::string junk = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff garbage";
+    CHECK(parse_lone_batch(as_span(junk), lone) == lone_batch::not_lone);
+}
+
+TEST_CASE("a lone batch with invalid UTF-8 is invalid, as the envelope parse says", "[batch_decoder]") {
+    v1::Envelope env;
+    *env.mutable_batch() = good_batch();
+    auto bytes = env.SerializeAsString();
+    const auto at = bytes.find("www.youtube.com");
+    REQUIRE(at != std::string::npos);
+    bytes[at] = '\xff';
+    v1::FlowBatch lone;
+    v1::Envelope e;
+    CHECK(parse_lone_batch(as_span(bytes), lone) == lone_batch::invalid);
+    CHECK_FALSE(parse_envelope(as_span(bytes), e));
 }
 
 TEST_CASE("every reject reason has a distinct name", "[batch_decoder]") {

@@ -25,8 +25,9 @@ std::string with_connect_timeout(const std::string& conninfo) {
 }  // namespace
 
 db_writer::db_writer(db_writer_settings settings, std::unique_ptr<spool> sp, collector_stats& stats,
-                     std::function<void(std::vector<ack_item>&&)> deliver)
-    : settings_(std::move(settings)), spool_(std::move(sp)), stats_(stats), deliver_(std::move(deliver)) {
+                     std::function<void(std::vector<ack_item>&&)> deliver, batch_recycler* recycler)
+    : settings_(std::move(settings)), spool_(std::move(sp)), stats_(stats), deliver_(std::move(deliver)),
+      recycler_(recycler) {
     settings_.conninfo = with_connect_timeout(settings_.conninfo);
     stats_.spool_truncated_bytes = spool_->truncated_bytes();
     publish_spool();
@@ -250,6 +251,7 @@ void db_writer::process(work_item& w) {
     for (std::size_t i = 0; i < w.batches.size(); ++i)
         acks.push_back({std::move(w.targets[i]), std::move(w.batches[i].id), results[i], std::move(reasons[i])});
     deliver_(std::move(acks));
+    if (recycler_) recycler_->give(w.batches);
 }
 
 void db_writer::replay_one_segment() {

@@ -28,6 +28,7 @@
 
 #include <zmq.hpp>
 
+#include "batch_recycler.hpp"
 #include "collector_stats.hpp"
 #include "log_limiter.hpp"
 #include "spool.hpp"
@@ -87,8 +88,10 @@ struct db_writer_settings {
 class db_writer {
 public:
     // `deliver` is called on the database thread with the acks of each group.
+    // Spent batches go back to `recycler` (when given), which must outlive
+    // the writer.
     db_writer(db_writer_settings settings, std::unique_ptr<spool> sp, collector_stats& stats,
-              std::function<void(std::vector<ack_item>&&)> deliver);
+              std::function<void(std::vector<ack_item>&&)> deliver, batch_recycler* recycler = nullptr);
     ~db_writer();  // close() and join
     db_writer(const db_writer&) = delete;
     db_writer& operator=(const db_writer&) = delete;
@@ -118,6 +121,7 @@ private:
     std::unique_ptr<spool> spool_;
     collector_stats& stats_;
     std::function<void(std::vector<ack_item>&&)> deliver_;
+    batch_recycler* recycler_;
     std::unique_ptr<store> db_;
     bool ever_connected_{false};
     std::chrono::steady_clock::time_point next_attempt_{};

@@ -73,14 +73,17 @@ ingest_service::ingest_service(ingest_settings settings, collector_stats& stats,
     router_.set(zmq::sockopt::sndhwm, 100000);
     router_.bind(settings_.listen);
 
-    db_ = std::make_unique<db_writer>(settings_.db, std::move(sp), stats_, [this](std::vector<ack_item>&& acks) {
-        {
-            std::lock_guard lock(acks_mutex_);
-            for (auto& a : acks) acks_.push_back(std::move(a));
-        }
-        const std::uint64_t one = 1;
-        (void)!::write(wake_.fd, &one, sizeof one);
-    });
+    db_ = std::make_unique<db_writer>(
+        settings_.db, std::move(sp), stats_,
+        [this](std::vector<ack_item>&& acks) {
+            {
+                std::lock_guard lock(acks_mutex_);
+                for (auto& a : acks) acks_.push_back(std::move(a));
+            }
+            const std::uint64_t one = 1;
+            (void)!::write(wake_.fd, &one, sizeof one);
+        },
+        &recycler_);
 }
 
 ingest_service::~ingest_service() {
@@ -155,13 +158,22 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
         reject(std::move(target), sniff_batch_identity(bytes).id, reject_reason::oversized);
         return;
     }
+    // Most messages are a lone batch: parsed into lone_, reused (see
+    // parse_lone_batch); the rest through a fresh Envelope.
     v1::Envelope env;
-    if (!parse_envelope(bytes, env)) {
+    const auto lone = parse_lone_batch(bytes, lone_);
+    if (lone == lone_batch::invalid || (lone == lone_batch::not_lone && !parse_envelope(bytes, env))) {
         // proto3 parsing refuses invalid UTF-8 in string fields; the raw
         // wire format still tells who sent it.
         const auto sniffed = sniff_batch_identity(bytes);
         reject(std::move(target), sniffed.id,
                sniffed.wire_format_ok ? reject_reason::bad_utf8 : reject_reason::undecodable);
+        return;
+    }
+    if (lone == lone_batch::parsed) {
+        handle_batch(lone_, std::move(target), body);
+        // One huge message must not pin its records for good.
+        if (lone_.records_size() > max_reused_records) v1::FlowBatch{}.Swap(&lone_);
         return;
     }
     if (env.has_stats()) {
@@ -199,13 +211,20 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
         reject(std::move(target), std::nullopt, reject_reason::unexpected_message);
         return;
     }
-    flow_batch batch;
-    if (auto why = decode_batch(env.batch(), batch)) {
-        reject(std::move(target), stated_identity(env.batch()), *why);
+    handle_batch(env.batch(), std::move(target), body);
+}
+
+void ingest_service::handle_batch(const v1::FlowBatch& in, ack_target target, zmq::message_t& body) {
+    // A spent batch from the database thread: its records' storage is reused.
+    flow_batch batch = recycler_.take();
+    if (auto why = decode_batch(in, batch)) {
+        reject(std::move(target), stated_identity(in), *why);
+        recycler_.give(std::move(batch));
         return;
     }
     if (auto why = admit(body, batch.id.probe_id)) {
         reject(std::move(target), batch.id, *why);
+        recycler_.give(std::move(batch));
         return;
     }
     const auto wall_ns = static_cast<std::uint64_t>(
@@ -213,6 +232,7 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
             .count());
     if (!records_in_window(batch.records, wall_ns, settings_.records)) {
         reject(std::move(target), batch.id, reject_reason::time_window);
+        recycler_.give(std::move(batch));
         return;
     }
     const auto ev = sequences_.observe(batch.id.probe_id, batch.id.boot_id, batch.id.sequence);

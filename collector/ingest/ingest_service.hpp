@@ -25,6 +25,7 @@
 #include "log_limiter.hpp"
 #include "record_window.hpp"
 #include "sequence_tracker.hpp"
+#include "wireflow.pb.h"
 
 namespace wireflow::collector::ingest {
 
@@ -81,6 +82,7 @@ private:
     };
 
     void handle_message(std::vector<zmq::message_t>& frames);
+    void handle_batch(const v1::FlowBatch& in, ack_target target, zmq::message_t& body);
     // Whether the sender of `body` may send as `probe_id`: under CURVE, its
     // key's binding; then the --max-probes bound. The reason when not.
     [[nodiscard]] std::optional<reject_reason> admit(const zmq::message_t& body, const std::string& probe_id);
@@ -98,11 +100,13 @@ private:
     fd_handle wake_;  // eventfd: the database thread signals new acks
     std::mutex acks_mutex_;
     std::vector<ack_item> acks_;
+    batch_recycler recycler_;  // before db_, which gives batches back to it
     std::unique_ptr<db_writer> db_;
     sequence_tracker sequences_;
     log_limiter log_;
     std::set<std::string, std::less<>> known_probes_;
     work_item pending_;
+    v1::FlowBatch lone_;  // reused: see parse_lone_batch
     std::chrono::steady_clock::time_point pending_since_{};
 };
 

@@ -5,6 +5,10 @@
 // round after round (raw, then the store), so both see the same machine.
 //
 //   store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]
+//               [--without-host-index 1]
+// --without-host-index 1 drops the GIN index of the hosts after migrating:
+// an experiment (what the write path would gain if the partition being
+// written had no host index), never the product's schema.
 //
 // Without --db it uses the server in WIREFLOW_TEST_PG, in a database it
 // creates and drops. The raw COPY is the ideal: its rows are encoded before
@@ -110,6 +114,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     std::string dsn;
     std::size_t records = 200'000, batch = 1000, group = 10, rounds = 3;
+    bool without_host_index = false;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         if (k == "--db") dsn = argv[i + 1];
@@ -117,8 +122,11 @@ int main(int argc, char** argv) {
         else if (k == "--batch") batch = std::stoul(argv[i + 1]);
         else if (k == "--group") group = std::stoul(argv[i + 1]);
         else if (k == "--rounds") rounds = std::stoul(argv[i + 1]);
+        else if (k == "--without-host-index") without_host_index = std::stoul(argv[i + 1]) != 0;
         else {
-            std::fprintf(stderr, "usage: store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]\n");
+            std::fprintf(stderr,
+                         "usage: store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]"
+                         " [--without-host-index 1]\n");
             return 2;
         }
     }
@@ -140,13 +148,17 @@ int main(int argc, char** argv) {
         }
         store s{dsn};
         s.migrate();
+        if (without_host_index) {
+            pg_connection c{dsn};
+            c.exec("DROP INDEX flows_hosts_gin");
+        }
         const auto now = system_clock::now();
         s.ensure_partitions(now, 1);
         const auto base_ns = static_cast<std::uint64_t>(duration_cast<nanoseconds>(now.time_since_epoch()).count());
         const std::uint64_t boot = std::random_device{}();
 
-        std::printf("records %zu per round, batch %zu records, group %zu batches, %zu rounds\n", records, batch, group,
-                    rounds);
+        std::printf("records %zu per round, batch %zu records, group %zu batches, %zu rounds%s\n", records, batch,
+                    group, rounds, without_host_index ? ", WITHOUT the host index (experiment)" : "");
         std::printf("%-6s %-14s %-14s %-6s %s\n", "round", "raw COPY/s", "store/s", "ratio", "re-sent (duplicates)/s");
         std::vector<double> ratios, raws, reals;
         std::uint64_t next_id = 0, next_seq = 1;
