@@ -54,7 +54,7 @@ void tcp_analysis::observe(const tcp_segment& s, bool from_client, std::uint64_t
                                (rev.last_marks & mark_zero_window_probe) != 0;
         // Duplicate ACK: same window, seq and ACK as before, no data.
         if (!keep_alive_ack && !probe_ack && repeats && s.window != 0 && s.window == fwd.window) {
-            if (fwd.dupacks < 0) fwd.dupacks = 1;
+            if (fwd.dupacks == acked_unseen) fwd.dupacks = 1;
             else if (fwd.dupacks < 100) ++fwd.dupacks;  // only ">= 2" is ever asked
         }
     }
@@ -64,7 +64,7 @@ void tcp_analysis::observe(const tcp_segment& s, bool from_client, std::uint64_t
     // capture. Wireshark then resets the peer's duplicate-ACK count.
     if (rev.maxseq_to_ack != 0 && seq_gt(s.ack, rev.maxseq_to_ack) && ack) {
         if (rev.maxseq_to_ack > rev.nextseq) rev.maxseq_to_ack = rev.nextseq;  // plain compare, as Wireshark
-        else rev.dupacks = -1;
+        else rev.dupacks = acked_unseen;
     }
 
     if ((s.seglen > 0 || syn || fin) && (marks & mark_keep_alive) == 0) {

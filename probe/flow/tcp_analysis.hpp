@@ -79,6 +79,7 @@ public:
 private:
     // Sequence state of one direction (Wireshark's tcp_analyze_seq_info and
     // window). 0 in nextseq/lastack/maxseq means "not seen yet", as in Wireshark.
+    static constexpr std::uint8_t acked_unseen = 0xff;
     struct direction {
         std::uint64_t nextseq_ns{0};     // when nextseq last advanced
         std::uint64_t lastack_ns{0};     // when this direction last sent a segment (its ACK field)
@@ -86,7 +87,12 @@ private:
         std::uint32_t maxseq_to_ack{0};  // highest contiguous next sequence number
         std::uint32_t lastack{0};        // ACK field of the last segment
         std::uint32_t window{0xffffffff};  // window of the last segment; none yet
-        std::int8_t dupacks{0};          // duplicate ACKs in a row (-1: after an ACK of unseen data)
+        // Duplicate ACKs in a row, saturating. Wireshark keeps an unsigned
+        // 32-bit count and stores -1 in it after an ACK of data it never saw
+        // (the next duplicate then counts 1): as unsigned, that -1 passes its
+        // "at least two duplicates" test for fast retransmission, and so
+        // does acked_unseen here.
+        std::uint8_t dupacks{0};
         std::uint8_t last_marks{0};      // keep-alive / zero-window probe marks of the last segment
     };
 

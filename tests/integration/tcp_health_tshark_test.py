@@ -45,14 +45,34 @@ EXPECTED_SPLIT = {40001: (5_000_000, 30_000_000), 40002: (15_000_000, 25_000_000
 
 # Why a corpus flow may differ from tshark; anything else is a failure.
 REASONS = {
-    "port_reuse": "tshark saw several TCP streams, or the probe several flows, on one 5-tuple: "
-                  "Wireshark restarts its analysis on a new SYN with another sequence number, the probe "
-                  "starts a new flow after FIN/RST or the idle timeout, so the events fall in different "
-                  "conversations",
+    "port_reuse": "tshark saw several TCP streams on one 5-tuple: Wireshark restarts its analysis on a new "
+                  "SYN with another sequence number (or a SYN after FIN/RST), the probe starts a new flow only "
+                  "after FIN/RST or its idle timeout, so the events fall in different conversations",
+    "probe_split": "the probe made several flows of one tshark stream (its idle timeout, 30 s without a packet, "
+                   "or packets after the FIN/RST that ended the flow): the new flow starts without sequence "
+                   "state, where tshark's analysis goes on",
+    "ip_beyond_frame": "a packet's IP length exceeds its frame on the wire (a corrupt packet, not a snap-length "
+                       "cut, which tshark tells apart by the record's original length): tshark takes the "
+                       "frame's length for the segment, the probe the IP header's, since DPDK hands it the "
+                       "captured bytes only",
     "not_analysed": "the probe never read a whole TCP header of this flow (snap length, or first fragments "
                     "without the whole header): no TCP analysis, where tshark analyses what it sees",
     "not_ip_tcp_for_probe": "tshark counts TCP inside a tunnel or an ICMP error (inner headers); the probe "
                             "keys flows on the outermost IP header, where this is not a TCP flow",
+    "tshark_skipped_segments": "tshark did not analyse some segments of the flow (it found their TCP header cut "
+                               "short or malformed, e.g. by taking the last 4 bytes of a FabricPath frame for a "
+                               "frame check sequence); the probe read those headers whole and analysed them",
+    "packets_differ": "tshark and the probe do not count the same packets in this flow: one of them finds "
+                      "some malformed (a TCP header that contradicts the IP length is malformed for the probe, "
+                      "in no flow; see tshark_crosscheck.py's allowed list), so the events differ with them",
+    "rtt_on_final_rst": "the first segment with ACK after the SYN was a RST: tshark computes its initial RTT "
+                        "there too but shows it only on later frames, and none came; the probe reports it",
+    "split_unknown": "tshark measured the initial RTT from the last SYN to the first ACK with no SYN/ACK "
+                     "between them in this flow (the client sent its SYN again after the server's SYN/ACK, or "
+                     "the SYN/ACK took another path or address, as with asymmetric routing): the probe leaves "
+                     "the client/server split unknown rather than guess",
+    "timestamp_resolution": "the RTT differs by less than 1 us: the probe reads capture files through DPDK's "
+                            "net_pcap at microsecond resolution, tshark keeps a pcapng file's nanoseconds",
 }
 
 
@@ -71,12 +91,13 @@ def tshark_view(path):
            "-e", "tcp.srcport", "-e", "tcp.dstport", "-e", "tcp.stream",
            "-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.out_of_order",
            "-e", "tcp.analysis.zero_window", "-e", "tcp.analysis.initial_rtt",
-           "-e", "ip.ttl", "-e", "ipv6.hlim", "-e", "ip.dsfield.dscp", "-e", "ipv6.tclass.dscp"]
+           "-e", "ip.ttl", "-e", "ipv6.hlim", "-e", "ip.dsfield.dscp", "-e", "ipv6.tclass.dscp", "-e", "tcp.len",
+           "-e", "tcp.flags", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
     flows = {}
     for line in out.splitlines():
         f = line.split("\t")
-        if len(f) < 16 or not f[5] or not f[7]:
+        if len(f) < 21 or not f[5] or not f[7]:
             continue
         protos = f[0].split(":")
         if "tcp" not in protos:
@@ -89,8 +110,23 @@ def tshark_view(path):
         dst = (f[2] if v4 else f[4], int(f[6]))
         key = endpoint_key(src, dst)
         fl = flows.setdefault(key, {"streams": set(), "dir": defaultdict(lambda: dict.fromkeys(COUNTS, 0)),
-                                    "rtt": None, "ttl": {}, "dscp": None, "direct": direct})
+                                    "rtt": None, "ttl": {}, "dscp": None, "direct": direct, "skipped": 0, "frames": 0,
+                                    "syn": False, "synack_since_syn": False, "closer": None, "beyond": 0})
         fl["streams"].add(f[7])
+        fl["frames"] += 1
+        fl["skipped"] += f[16] == ""  # no segment length: tshark's TCP dissector stopped before its analysis
+        flags = int(f[17], 16) if f[17] else 0
+        l3 = int(f[19]) if v4 and f[19] else (int(f[20]) + 40 if not v4 and f[20] else 0)
+        fl["beyond"] += bool(f[18]) and l3 + 14 > int(f[18])  # Ethernet: at least 14 bytes before IP
+        syn, ack, rst = flags & 0x02, flags & 0x10, flags & 0x04
+        if fl["closer"] is None:  # the handshake, until the first segment with ACK and without SYN
+            if syn and not ack:
+                fl["syn"] = True
+                fl["synack_since_syn"] = False
+            elif syn and ack:
+                fl["synack_since_syn"] = fl["syn"]
+            elif ack and fl["syn"]:
+                fl["closer"] = "rst" if rst else ("ack" if fl["synack_since_syn"] else "ack_without_synack")
         d = fl["dir"][src]
         d["retransmissions"] += f[8] != ""
         d["out_of_order"] += f[9] != ""
@@ -122,8 +158,9 @@ def probe_view(path, workdir, no_dpi):
         key = endpoint_key(c, s)
         fl = flows.setdefault(key, {"ids": set(), "dir": defaultdict(lambda: dict.fromkeys(COUNTS, 0)),
                                     "rtt": None, "split": None, "ttl": {}, "dscp": None, "analysed": False,
-                                    "first": None})
+                                    "first": None, "packets": 0})
         fl["ids"].add(rec["flow_id"])
+        fl["packets"] += rec["c2s_packets"] + rec["s2c_packets"]
         if "c2s_retransmissions" in rec:
             fl["analysed"] = True
         for side, ep in (("c2s", c), ("s2c", s)):
@@ -164,13 +201,28 @@ def compare_flow(key, t, p):
     return diffs
 
 
-def classify(t, p):
+def classify(t, p, diffs):
     if not t["direct"]:
         return "not_ip_tcp_for_probe"
-    if len(t["streams"]) > 1 or (p and len(p["ids"]) > 1):
+    if len(t["streams"]) > 1:
         return "port_reuse"
+    if p and len(p["ids"]) > 1:
+        return "probe_split"
     if p is None or not p["analysed"]:
         return "not_analysed"
+    if t["skipped"]:
+        return "tshark_skipped_segments"
+    if t["beyond"]:
+        return "ip_beyond_frame"
+    if t["frames"] != p["packets"]:
+        return "packets_differ"
+    only_rtt = all(d.startswith("initial rtt") for d in diffs)
+    if only_rtt and t["rtt"] is None and p["rtt"] is not None and t["closer"] == "rst":
+        return "rtt_on_final_rst"
+    if only_rtt and t["rtt"] is not None and p["rtt"] is None and t["closer"] == "ack_without_synack":
+        return "split_unknown"
+    if only_rtt and t["rtt"] is not None and p["rtt"] is not None and abs(t["rtt"] - p["rtt"]) < 1000:
+        return "timestamp_resolution"
     return None
 
 
@@ -193,7 +245,7 @@ def check_capture(path, workdir, own):
                 diffs.append(f"rtt split (client, server) probe {p['split']} expected {EXPECTED_SPLIT.get(port)}")
         if not diffs:
             continue
-        reason = None if own else classify(t, p)
+        reason = None if own else classify(t, p, diffs)
         (explained if reason else unexplained).append((key, reason, diffs))
     return len(t_flows), explained, unexplained, totals
 
