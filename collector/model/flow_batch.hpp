@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/flow_health.hpp"
 #include "net/ip_address.hpp"
 #include "net/mac_address.hpp"
 #include "records/end_reason.hpp"
@@ -55,6 +56,7 @@ struct flow_record : flow_counters {
     std::string app_name;                     // bounded, valid UTF-8 (ingest checks)
     std::string app_category;
     std::string server_name;                  // packet-derived: bounded, valid UTF-8
+    flow_health health;                       // TCP health, TTL ranges, DSCP; each part optional
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/flow_health.hpp"
+
 namespace wireflow::collector {
 
 enum class flow_sort : std::uint8_t { first_seen, last_seen, bytes, packets };
@@ -41,6 +43,7 @@ struct flow_item {
     std::uint64_t flow_risk{0};
     std::string client_blacklist, server_blacklist;
     std::uint8_t end_reason{0};
+    flow_health health;                    // stored records; active flows: not kept (unknown)
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

@@ -283,6 +283,12 @@ void flow_table::prefetch_entry(const flow_lookup& l) const noexcept {
     const entry* e = &t.entries[impl::cell_slot(c)];
     __builtin_prefetch(e);
     __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+    if (l.ok.key.protocol == ip_proto_tcp) {
+        // The TCP state lives beside the entry (two more lines): fetch it too.
+        const tcp_analysis* a = &t.tcp[impl::cell_slot(c)];
+        __builtin_prefetch(a);
+        __builtin_prefetch(reinterpret_cast<const char*>(a) + 64);
+    }
 }
 
 flow_hit flow_table::account(const packet_summary& p, std::uint64_t now_ns, record_sink& sink) noexcept {
