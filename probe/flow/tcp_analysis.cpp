@@ -75,7 +75,7 @@ void tcp_analysis::observe(const tcp_segment& s, bool from_client, std::uint64_t
         const std::uint32_t end = s.seq + s.seglen + ((syn || fin) ? 1u : 0u);
         if (s.seglen > 0 && rev.lastack != 0 && seq_le(s.seq + s.seglen, rev.lastack)) {
             ++counts.retransmissions;  // spurious: the peer already acknowledged it all
-        } else if (not_advanced && rev.dupacks >= 2 && rev.lastack == s.seq &&
+        } else if (not_advanced && rev.dupacks >= 2 && rev.dupacks != acked_unseen && rev.lastack == s.seq &&
                    since(now_ns, rev.lastack_ns) < fast_retransmission_ns) {
             ++counts.retransmissions;  // fast retransmission
         } else if (not_advanced && since(now_ns, fwd.nextseq_ns) < (first_rtt_ns_ ? first_rtt_ns_ : ooo_default_ns) &&

@@ -87,11 +87,11 @@ private:
         std::uint32_t maxseq_to_ack{0};  // highest contiguous next sequence number
         std::uint32_t lastack{0};        // ACK field of the last segment
         std::uint32_t window{0xffffffff};  // window of the last segment; none yet
-        // Duplicate ACKs in a row, saturating. Wireshark keeps an unsigned
-        // 32-bit count and stores -1 in it after an ACK of data it never saw
-        // (the next duplicate then counts 1): as unsigned, that -1 passes its
-        // "at least two duplicates" test for fast retransmission, and so
-        // does acked_unseen here.
+        // Duplicate ACKs in a row, saturating; acked_unseen after an ACK of
+        // data never seen (Wireshark's -1), which the next duplicate turns
+        // into 1 and which does not pass the fast-retransmission test: on
+        // the corpus (heuristic_tcp_ack_payload.pcap) tshark 4.0.17 agrees
+        // with that, although its counter is unsigned.
         std::uint8_t dupacks{0};
         std::uint8_t last_marks{0};      // keep-alive / zero-window probe marks of the last segment
     };
