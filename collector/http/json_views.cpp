@@ -121,6 +121,30 @@ bj::object probe_json(const probe_view& p) {
     return o;
 }
 
+namespace {
+// TCP health and IP fields of a flow (issue 14): null where unknown (older
+// probe, non-TCP flow, direction without packets), never 0. RTT parts in
+// seconds, like every time of this API.
+bj::value ttl_json(const std::optional<ttl_range>& t) {
+    if (!t) return nullptr;
+    return bj::object{{"min", t->min}, {"max", t->max}};
+}
+
+bj::value tcp_json(const std::optional<tcp_health>& t) {
+    if (!t) return nullptr;
+    bj::object o;
+    o["c2s_retransmissions"] = t->c2s_retransmissions;
+    o["s2c_retransmissions"] = t->s2c_retransmissions;
+    o["c2s_out_of_order"] = t->c2s_out_of_order;
+    o["s2c_out_of_order"] = t->s2c_out_of_order;
+    o["c2s_zero_windows"] = t->c2s_zero_windows;
+    o["s2c_zero_windows"] = t->s2c_zero_windows;
+    o["client_rtt"] = t->client_rtt_ns ? bj::value(unix_seconds_ns(*t->client_rtt_ns)) : bj::value(nullptr);
+    o["server_rtt"] = t->server_rtt_ns ? bj::value(unix_seconds_ns(*t->server_rtt_ns)) : bj::value(nullptr);
+    return o;
+}
+}  // namespace
+
 bj::object flow_json(const flow_item& f) {
     bj::object o;
     o["probe_id"] = f.probe_id;
@@ -159,6 +183,10 @@ bj::object flow_json(const flow_item& f) {
     } else {
         o["dns"] = nullptr;
     }
+    o["tcp"] = tcp_json(f.health.tcp);
+    o["c2s_ttl"] = ttl_json(f.health.c2s_ttl);
+    o["s2c_ttl"] = ttl_json(f.health.s2c_ttl);
+    o["dscp"] = f.health.dscp ? bj::value(*f.health.dscp) : bj::value(nullptr);
     // Active flows: the rate between the probe's last two reports; a stored
     // record: its average over its span.
     o["state"] = f.active ? "active" : "ended";

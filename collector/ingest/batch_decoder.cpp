@@ -55,6 +55,56 @@ std::optional<reject_reason> check_string(const std::string& s, std::size_t max)
     return std::nullopt;
 }
 
+// A TTL range is two 8-bit values, min <= max, sent together or not at all.
+std::optional<reject_reason> decode_ttl(bool has_min, std::uint32_t min, bool has_max, std::uint32_t max,
+                                        std::uint64_t packets, std::optional<ttl_range>& out) {
+    out.reset();
+    if (has_min != has_max || min > 255 || max > 255 || min > max) return reject_reason::counts;
+    if (!has_min) return std::nullopt;
+    if (packets == 0) return reject_reason::counts;  // a range of no packet
+    out = ttl_range{static_cast<std::uint8_t>(min), static_cast<std::uint8_t>(max)};
+    return std::nullopt;
+}
+
+// TCP health (issue 14): each event is one segment, so a direction's events
+// of one kind never exceed its packets; RTT parts come together and fit bigint.
+std::optional<reject_reason> decode_health(const wireflow::v1::FlowRecord& r, flow_health& h) {
+    h = flow_health{};
+    if (auto e = decode_ttl(r.has_c2s_ttl_min(), r.c2s_ttl_min(), r.has_c2s_ttl_max(), r.c2s_ttl_max(),
+                            r.c2s_packets(), h.c2s_ttl))
+        return e;
+    if (auto e = decode_ttl(r.has_s2c_ttl_min(), r.s2c_ttl_min(), r.has_s2c_ttl_max(), r.s2c_ttl_max(),
+                            r.s2c_packets(), h.s2c_ttl))
+        return e;
+    if (r.has_dscp()) {
+        if (r.dscp() > 63) return reject_reason::counts;
+        h.dscp = static_cast<std::uint8_t>(r.dscp());
+    }
+    if (!r.has_tcp()) return std::nullopt;
+    const auto& t = r.tcp();
+    if (r.protocol() != 6) return reject_reason::counts;
+    const auto within = [](std::uint32_t events, std::uint64_t packets) { return events <= packets; };
+    if (!within(t.c2s_retransmissions(), r.c2s_packets()) || !within(t.s2c_retransmissions(), r.s2c_packets()) ||
+        !within(t.c2s_out_of_order(), r.c2s_packets()) || !within(t.s2c_out_of_order(), r.s2c_packets()) ||
+        !within(t.c2s_zero_windows(), r.c2s_packets()) || !within(t.s2c_zero_windows(), r.s2c_packets()))
+        return reject_reason::counts;
+    if (t.has_client_rtt_ns() != t.has_server_rtt_ns() || t.client_rtt_ns() > max_bigint ||
+        t.server_rtt_ns() > max_bigint)
+        return reject_reason::counts;
+    tcp_health& o = h.tcp.emplace();
+    o.c2s_retransmissions = t.c2s_retransmissions();
+    o.s2c_retransmissions = t.s2c_retransmissions();
+    o.c2s_out_of_order = t.c2s_out_of_order();
+    o.s2c_out_of_order = t.s2c_out_of_order();
+    o.c2s_zero_windows = t.c2s_zero_windows();
+    o.s2c_zero_windows = t.s2c_zero_windows();
+    if (t.has_client_rtt_ns()) {
+        o.client_rtt_ns = t.client_rtt_ns();
+        o.server_rtt_ns = t.server_rtt_ns();
+    }
+    return std::nullopt;
+}
+
 std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_record& o) {
     if (r.ip_version() != 4 && r.ip_version() != 6) return reject_reason::ip_version;
     const std::size_t ip_len = r.ip_version() == 4 ? 4 : 16;
@@ -82,6 +132,7 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     const auto client = to_ip(r.client_ip());
     const auto server = to_ip(r.server_ip());
     if (!client || !server) return reject_reason::ip_length;
+    if (auto e = decode_health(r, o.health)) return e;
 
     // `o` may be a reused record (batch_recycler): start from a clean one
     // (a string keeps its capacity when assigned an empty one), so a field

@@ -438,3 +438,72 @@ TEST_CASE("a DNS record's answer is an address of 4 or 16 bytes, kept only in a 
     r->set_dns_reply_code(256);
     CHECK(decode(b) == reject_reason::counts);
 }
+
+TEST_CASE("tcp health, ttl ranges and dscp decode; an older probe's record leaves them unknown", "[batch_decoder]") {
+    auto b = good_batch();
+    {
+        flow_batch out;
+        REQUIRE_FALSE(decode_batch(b, out));
+        CHECK(out.records[0].health == flow_health{});  // no field sent: every part unknown, not zero
+    }
+    auto* r = b.mutable_records(0);
+    auto* t = r->mutable_tcp();
+    t->set_c2s_retransmissions(2);
+    t->set_s2c_retransmissions(1);
+    t->set_c2s_out_of_order(3);
+    t->set_s2c_zero_windows(8);
+    t->set_client_rtt_ns(1'000'000);
+    t->set_server_rtt_ns(25'000'000);
+    r->set_c2s_ttl_min(60);
+    r->set_c2s_ttl_max(64);
+    r->set_s2c_ttl_min(0);
+    r->set_s2c_ttl_max(0);
+    r->set_dscp(0);
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    const flow_health& h = out.records[0].health;
+    REQUIRE(h.tcp);
+    CHECK(h.tcp->c2s_retransmissions == 2);
+    CHECK(h.tcp->s2c_retransmissions == 1);
+    CHECK(h.tcp->c2s_out_of_order == 3);
+    CHECK(h.tcp->s2c_zero_windows == 8);
+    CHECK(h.tcp->client_rtt_ns == 1'000'000u);
+    CHECK(h.tcp->server_rtt_ns == 25'000'000u);
+    CHECK(h.c2s_ttl == ttl_range{60, 64});
+    CHECK(h.s2c_ttl == ttl_range{0, 0});  // a TTL of 0 is a value
+    CHECK(h.dscp == std::uint8_t{0});
+}
+
+TEST_CASE("impossible tcp health and ip fields are rejected", "[batch_decoder]") {
+    const auto with = [](auto mutate) {
+        auto b = good_batch();
+        mutate(*b.mutable_records(0));
+        return decode(b);
+    };
+    // More events of one kind than packets in that direction (c2s has 10, s2c 8).
+    CHECK(with([](v1::FlowRecord& r) { r.mutable_tcp()->set_c2s_retransmissions(11); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.mutable_tcp()->set_s2c_zero_windows(9); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.mutable_tcp()->set_s2c_out_of_order(0xffffffffu); }) == reject_reason::counts);
+    CHECK_FALSE(with([](v1::FlowRecord& r) { r.mutable_tcp()->set_c2s_retransmissions(10); }));
+    // Half a handshake, or beyond bigint.
+    CHECK(with([](v1::FlowRecord& r) { r.mutable_tcp()->set_client_rtt_ns(5); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) {
+              r.mutable_tcp()->set_client_rtt_ns(1ull << 63);
+              r.mutable_tcp()->set_server_rtt_ns(1);
+          }) == reject_reason::counts);
+    // TCP health on a UDP flow.
+    CHECK(with([](v1::FlowRecord& r) {
+              r.set_protocol(17);
+              r.mutable_tcp();
+          }) == reject_reason::counts);
+    // TTL: 8 bits, min <= max, both or neither, only with packets.
+    CHECK(with([](v1::FlowRecord& r) { r.set_c2s_ttl_min(1), r.set_c2s_ttl_max(256); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_c2s_ttl_min(65), r.set_c2s_ttl_max(64); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) { r.set_s2c_ttl_min(64); }) == reject_reason::counts);
+    CHECK(with([](v1::FlowRecord& r) {
+              r.set_s2c_packets(0), r.set_s2c_bytes(0), r.set_s2c_ttl_min(1), r.set_s2c_ttl_max(1);
+          }) == reject_reason::counts);
+    // DSCP is 6 bits.
+    CHECK(with([](v1::FlowRecord& r) { r.set_dscp(64); }) == reject_reason::counts);
+    CHECK_FALSE(with([](v1::FlowRecord& r) { r.set_dscp(63); }));
+}

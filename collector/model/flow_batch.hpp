@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/flow_health.hpp"
 #include "net/ip_address.hpp"
 #include "net/mac_address.hpp"
 #include "records/end_reason.hpp"
@@ -60,6 +61,7 @@ struct flow_record : flow_counters {
     std::optional<net::ip_address> dns_answer;
     std::uint16_t dns_query_type{0};          // 0: not a DNS flow (or an older probe)
     std::uint8_t dns_reply_code{0};
+    flow_health health;                       // TCP health, TTL ranges, DSCP; each part optional
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};

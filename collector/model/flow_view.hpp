@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/flow_health.hpp"
+
 namespace wireflow::collector {
 
 enum class flow_sort : std::uint8_t { first_seen, last_seen, bytes, packets };
@@ -45,6 +47,7 @@ struct flow_item {
     std::uint16_t dns_query_type{0};
     std::uint8_t dns_reply_code{0};
     std::string dns_answer;  // first address answered, or empty
+    flow_health health;                    // stored records; active flows: the latest report's
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

@@ -8,6 +8,35 @@ namespace {
 
 using pg_time::to_us;
 
+// The health columns of schema v4 as read back (NULL: unknown), from column
+// `at` on: 6 counts, 2 RTT parts, 4 TTLs, DSCP.
+constexpr const char* health_columns =
+    ", c2s_retransmissions, s2c_retransmissions, c2s_out_of_order, s2c_out_of_order, c2s_zero_windows,"
+    " s2c_zero_windows, client_rtt_ns, server_rtt_ns, c2s_ttl_min, c2s_ttl_max, s2c_ttl_min, s2c_ttl_max, dscp";
+
+flow_health read_health(const pqxx::row& r, int at) {
+    flow_health h;
+    const auto u32 = [&](int i) { return static_cast<std::uint32_t>(r[at + i].as<long long>()); };
+    const auto u8 = [&](int i) { return static_cast<std::uint8_t>(r[at + i].as<int>()); };
+    if (!r[at].is_null()) {
+        tcp_health& t = h.tcp.emplace();
+        t.c2s_retransmissions = u32(0);
+        t.s2c_retransmissions = u32(1);
+        t.c2s_out_of_order = u32(2);
+        t.s2c_out_of_order = u32(3);
+        t.c2s_zero_windows = u32(4);
+        t.s2c_zero_windows = u32(5);
+        if (!r[at + 6].is_null() && !r[at + 7].is_null()) {
+            t.client_rtt_ns = static_cast<std::uint64_t>(r[at + 6].as<long long>());
+            t.server_rtt_ns = static_cast<std::uint64_t>(r[at + 7].as<long long>());
+        }
+    }
+    if (!r[at + 8].is_null()) h.c2s_ttl = ttl_range{u8(8), u8(9)};
+    if (!r[at + 10].is_null()) h.s2c_ttl = ttl_range{u8(10), u8(11)};
+    if (!r[at + 12].is_null()) h.dscp = u8(12);
+    return h;
+}
+
 // Parameters $1..$9, the same for the count and the page.
 constexpr const char* where_clause =
     " WHERE (CASE WHEN $1::bigint IS NULL"
@@ -58,15 +87,17 @@ flow_page flow_query::find(const flow_filter& f) {
             std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
                         " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
-                        " dns_query_type, dns_reply_code, host(dns_answer)"
-                        " FROM flows") +
+                        " dns_query_type, dns_reply_code, host(dns_answer)") +
+                health_columns + " FROM flows" +
                 where_clause + order_by(f.sort, f.descending) + " LIMIT $10 OFFSET $11",
             from, to, window, host, vlan, app, port, proto, bl, static_cast<long long>(f.limit),
             static_cast<long long>(f.offset));
         for (const auto& r : rows) {
             flow_item it;
             it.probe_id = r[0].as<std::string>();
-            it.flow_id = r[1].as<std::uint64_t>();
+            // uint64 values are stored bit-for-bit in bigint (schema.cpp):
+            // read the signed value back and keep its bits.
+            it.flow_id = static_cast<std::uint64_t>(r[1].as<long long>());
             it.first_seen_ns = r[2].as<std::uint64_t>();
             it.last_seen_ns = r[3].as<std::uint64_t>();
             it.vlan = static_cast<std::uint16_t>(r[4].as<int>());
@@ -82,13 +113,14 @@ flow_page flow_query::find(const flow_filter& f) {
             it.app_name = r[14].as<std::string>();
             it.app_category = r[15].as<std::string>();
             it.server_name = r[16].as<std::string>();
-            it.flow_risk = r[17].as<std::uint64_t>();
+            it.flow_risk = static_cast<std::uint64_t>(r[17].as<long long>());
             it.client_blacklist = r[18].as<std::string>();
             it.server_blacklist = r[19].as<std::string>();
             it.end_reason = static_cast<std::uint8_t>(r[20].as<int>());
             it.dns_query_type = static_cast<std::uint16_t>(r[21].as<int>());
             it.dns_reply_code = static_cast<std::uint8_t>(r[22].as<int>());
             if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
+            it.health = read_health(r, 24);
             page.items.push_back(std::move(it));
         }
         return page;

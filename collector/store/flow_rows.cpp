@@ -2,6 +2,40 @@
 
 namespace wireflow::collector::flow_rows {
 
+namespace {
+
+// Unknown parts are NULL, never 0 (model/flow_health.hpp).
+void health(const flow_health& h, pg_binary::copy_buffer& out) {
+    if (h.tcp) {
+        const tcp_health& t = *h.tcp;
+        for (const std::uint32_t v : {t.c2s_retransmissions, t.s2c_retransmissions, t.c2s_out_of_order,
+                                      t.s2c_out_of_order, t.c2s_zero_windows, t.s2c_zero_windows})
+            out.int8(v);
+        if (t.client_rtt_ns && t.server_rtt_ns) {
+            out.int8_bits(*t.client_rtt_ns);
+            out.int8_bits(*t.server_rtt_ns);
+        } else {
+            out.null();
+            out.null();
+        }
+    } else {
+        for (int i = 0; i < 8; ++i) out.null();
+    }
+    for (const auto& range : {h.c2s_ttl, h.s2c_ttl}) {
+        if (range) {
+            out.int2(range->min);
+            out.int2(range->max);
+        } else {
+            out.null();
+            out.null();
+        }
+    }
+    if (h.dscp) out.int2(*h.dscp);
+    else out.null();
+}
+
+}  // namespace
+
 bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
     const auto boot = static_cast<std::int64_t>(b.id.boot_id);
     const auto seq = static_cast<std::int64_t>(b.id.sequence);
@@ -48,6 +82,7 @@ bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
         } else {
             out.null();
         }
+        health(r.health, out);
     }
     return true;
 }

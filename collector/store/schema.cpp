@@ -316,20 +316,44 @@ CREATE INDEX IF NOT EXISTS flows_ingested_at_brin ON flows USING brin (ingested_
 ANALYZE flows;
 )SQL";
 
+// TCP health and IP fields (issue 14). Every column is nullable and NULL
+// means unknown: rows stored before this version, records of older probes,
+// non-TCP flows (the tcp columns), a direction without packets (its TTLs).
+// Adding nullable columns without a default only changes the catalog, so
+// the migration takes no time on a large flows table. Counts are of the
+// record's period (sum them over a flow's records); the RTT parts are the
+// flow's, repeated in each of its records.
+constexpr std::string_view v4 = R"SQL(
+ALTER TABLE flows
+    ADD COLUMN c2s_retransmissions bigint,   -- tcp.analysis.retransmission, client to server
+    ADD COLUMN s2c_retransmissions bigint,
+    ADD COLUMN c2s_out_of_order    bigint,   -- tcp.analysis.out_of_order
+    ADD COLUMN s2c_out_of_order    bigint,
+    ADD COLUMN c2s_zero_windows    bigint,   -- tcp.analysis.zero_window
+    ADD COLUMN s2c_zero_windows    bigint,
+    ADD COLUMN client_rtt_ns       bigint,   -- SYN/ACK -> ACK at the probe
+    ADD COLUMN server_rtt_ns       bigint,   -- SYN -> SYN/ACK at the probe
+    ADD COLUMN c2s_ttl_min         smallint, -- IPv4 TTL / IPv6 hop limit, outermost header
+    ADD COLUMN c2s_ttl_max         smallint,
+    ADD COLUMN s2c_ttl_min         smallint,
+    ADD COLUMN s2c_ttl_max         smallint,
+    ADD COLUMN dscp                smallint; -- RFC 2474, of the flow's first packet
+
 // DNS flows (issue 14): the question's type, the response code and the
 // first address answered. Constant defaults: PostgreSQL 11+ adds such
 // columns without rewriting a partition. Older rows read as "not DNS".
-constexpr std::string_view v4 = R"SQL(
+constexpr std::string_view v5 = R"SQL(
 ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_query_type integer  NOT NULL DEFAULT 0;
 ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_reply_code smallint NOT NULL DEFAULT 0;
 ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_answer     inet;
 )SQL";
 
-constexpr std::array<migration, 4> all{{
+constexpr std::array<migration, 5> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
-    {4, "flows: DNS query type, response code and first answered address", v4},
+    {4, "flows: TCP health (retransmissions, out-of-order, zero windows, handshake RTT parts), TTL ranges, DSCP", v4},
+    {5, "flows: DNS query type, response code and first answered address", v5},
 }};
 
 }  // namespace

@@ -91,6 +91,11 @@ void dissect_l4(bytes f, std::size_t pos, std::size_t end, bool complete, packet
         if (header < 20) return void(s.status = parse_status::bad_l4_header);
         if (avail > 13) s.tcp_flags = u8(f, pos + 13);
         if (avail < header) return cut(true);
+        // RFC 9293 3.1: sequence number at 4, acknowledgment at 8, window at 14.
+        s.tcp_seq = be32(f, pos + 4);
+        s.tcp_ack = be32(f, pos + 8);
+        s.tcp_window = be16(f, pos + 14);
+        s.has_tcp_header = true;
         break;
     }
     case ipproto::udp:
@@ -154,6 +159,9 @@ void dissect_ipv4(bytes f, std::size_t off, packet_summary& s) noexcept {
     if ((vihl >> 4) != 4 || ihl < 20 || (!offloaded && total < ihl)) return void(s.status = parse_status::bad_ipv4_header);
     s.ip_version = 4;
     s.protocol = u8(f, off + 9);
+    // RFC 2474 3: the DS field is the former TOS byte, DSCP its upper 6 bits.
+    s.dscp = static_cast<std::uint8_t>(u8(f, off + 1) >> 2);
+    s.ttl = u8(f, off + 8);
     s.l3_bytes = static_cast<std::uint32_t>(total);
     copy_ip(s.src.ip, f, off + 12, 4);
     copy_ip(s.dst.ip, f, off + 16, 4);
@@ -181,6 +189,9 @@ void dissect_ipv6(bytes f, std::size_t off, packet_summary& s) noexcept {
     std::uint8_t next = u8(f, off + 6);
     s.ip_version = 6;
     s.protocol = next;
+    // RFC 8200 3: traffic class straddles bytes 0 and 1; RFC 2474: DSCP is its upper 6 bits.
+    s.dscp = static_cast<std::uint8_t>(((u8(f, off) & 0x0f) << 4 | u8(f, off + 1) >> 4) >> 2);
+    s.ttl = u8(f, off + 7);
     copy_ip(s.src.ip, f, off + 8, 16);
     copy_ip(s.dst.ip, f, off + 24, 16);
 

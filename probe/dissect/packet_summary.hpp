@@ -48,6 +48,10 @@ struct packet_summary {
     bool fragment{false};              // IP fragment (any)
     bool later_fragment{false};        // fragment offset != 0: no L4 header, ports are 0
     bool has_l4{false};                // ports/flags below come from a parsed L4 header
+    bool has_tcp_header{false};        // the whole TCP header (options included) was captured:
+                                       // tcp_seq/tcp_ack/tcp_window valid, payload_offset exact
+    std::uint8_t ttl{0};               // IPv4 TTL / IPv6 hop limit of the outermost IP header
+    std::uint8_t dscp{0};              // RFC 2474: upper 6 bits of the IPv4 TOS / IPv6 traffic class
     endpoint src{};                    // ip + port (ICMP: see flow_key conventions)
     endpoint dst{};
     std::array<std::uint8_t, 6> src_mac{};
@@ -57,6 +61,9 @@ struct packet_summary {
     std::uint16_t l4_offset{0};        // offset of the L4 header (valid when has_l4)
     std::uint16_t payload_offset{0};   // offset of the L4 payload (valid when has_l4)
     std::uint16_t payload_len{0};      // captured payload bytes available from payload_offset
+    std::uint16_t tcp_window{0};       // raw window field (unscaled), valid when has_tcp_header
+    std::uint32_t tcp_seq{0};          // valid when has_tcp_header
+    std::uint32_t tcp_ack{0};          // valid when has_tcp_header (meaningful when the ACK flag is set)
 };
 
 }  // namespace wireflow::probe

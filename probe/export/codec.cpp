@@ -154,6 +154,28 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_dns_query_type(r.dns_query_type);
     out.set_dns_reply_code(r.dns_reply_code);
     if (r.dns_answer_len == 4 || r.dns_answer_len == 16) out.set_dns_answer_ip(r.dns_answer.data(), r.dns_answer_len);
+    if (r.tcp_analysed) {
+        auto* t = out.mutable_tcp();
+        t->set_c2s_retransmissions(r.c2s_retransmissions);
+        t->set_s2c_retransmissions(r.s2c_retransmissions);
+        t->set_c2s_out_of_order(r.c2s_out_of_order);
+        t->set_s2c_out_of_order(r.s2c_out_of_order);
+        t->set_c2s_zero_windows(r.c2s_zero_windows);
+        t->set_s2c_zero_windows(r.s2c_zero_windows);
+        if (r.client_rtt_ns != 0 || r.server_rtt_ns != 0) {
+            t->set_client_rtt_ns(r.client_rtt_ns);
+            t->set_server_rtt_ns(r.server_rtt_ns);
+        }
+    }
+    if (r.c2s_packets != 0) {
+        out.set_c2s_ttl_min(r.c2s_ttl_min);
+        out.set_c2s_ttl_max(r.c2s_ttl_max);
+    }
+    if (r.s2c_packets != 0) {
+        out.set_s2c_ttl_min(r.s2c_ttl_min);
+        out.set_s2c_ttl_max(r.s2c_ttl_max);
+    }
+    if (r.c2s_packets + r.s2c_packets != 0) out.set_dscp(r.dscp);
 }
 
 void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out) {
@@ -272,6 +294,27 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
             append_key("dns_answer_ip", out);
             append_address(r.dns_answer.data(), r.dns_answer_len, out);
             out += ',';
+        }
+    }
+    if (r.c2s_packets + r.s2c_packets != 0) field("dscp", r.dscp, out);
+    if (r.c2s_packets != 0) {
+        field("c2s_ttl_min", r.c2s_ttl_min, out);
+        field("c2s_ttl_max", r.c2s_ttl_max, out);
+    }
+    if (r.s2c_packets != 0) {
+        field("s2c_ttl_min", r.s2c_ttl_min, out);
+        field("s2c_ttl_max", r.s2c_ttl_max, out);
+    }
+    if (r.tcp_analysed) {
+        field("c2s_retransmissions", r.c2s_retransmissions, out);
+        field("s2c_retransmissions", r.s2c_retransmissions, out);
+        field("c2s_out_of_order", r.c2s_out_of_order, out);
+        field("s2c_out_of_order", r.s2c_out_of_order, out);
+        field("c2s_zero_windows", r.c2s_zero_windows, out);
+        field("s2c_zero_windows", r.s2c_zero_windows, out);
+        if (r.client_rtt_ns != 0 || r.server_rtt_ns != 0) {
+            field("client_rtt_ns", r.client_rtt_ns, out);
+            field("server_rtt_ns", r.server_rtt_ns, out);
         }
     }
     append_key("end_reason", out);

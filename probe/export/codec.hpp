@@ -27,7 +27,11 @@ void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out);
 // server_port, first_seen_ns, last_seen_ns, c2s_packets, c2s_bytes,
 // s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason, worker,
 // client_mac/server_mac (when present) and, when DPI found something,
-// app_protocol, master_protocol, app_name, app_category, server_name, flow_risk.
+// app_protocol, master_protocol, app_name, app_category, server_name, flow_risk;
+// dscp (when the record has packets), c2s_ttl_min/max and s2c_ttl_min/max
+// (when that direction has packets), and for TCP flows the probe analysed
+// c2s/s2c_retransmissions, c2s/s2c_out_of_order, c2s/s2c_zero_windows and,
+// once the handshake was seen, client_rtt_ns and server_rtt_ns.
 void append_json(const flow_record& r, std::string_view probe_id, std::string& out);
 
 // Appends `s` as a JSON string literal (quotes included). Invalid UTF-8 is

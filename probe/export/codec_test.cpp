@@ -250,3 +250,66 @@ TEST_CASE("probe stats map port and worker counters to ProbeStats", "[codec]") {
     CHECK(b.uptime_ns() == 99);
     CHECK(b.time_ns() == 1234);
 }
+
+TEST_CASE("tcp health, ttl ranges and dscp travel in the record and the dump line", "[codec]") {
+    flow_record r = sample_v4();
+    r.tcp_analysed = true;
+    r.c2s_retransmissions = 3;
+    r.s2c_retransmissions = 4;
+    r.c2s_out_of_order = 5;
+    r.s2c_out_of_order = 6;
+    r.c2s_zero_windows = 7;
+    r.s2c_zero_windows = 8;
+    r.client_rtt_ns = 1'500'000;
+    r.server_rtt_ns = 20'000'000;
+    r.c2s_ttl_min = 60;
+    r.c2s_ttl_max = 64;
+    r.s2c_ttl_min = 0;  // a real TTL of 0 is a value, not "unknown"
+    r.s2c_ttl_max = 1;
+    r.dscp = 0;
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    wireflow::v1::FlowRecord back;
+    REQUIRE(back.ParseFromString(m.SerializeAsString()));
+    REQUIRE(back.has_tcp());
+    CHECK(back.tcp().c2s_retransmissions() == 3);
+    CHECK(back.tcp().s2c_retransmissions() == 4);
+    CHECK(back.tcp().c2s_out_of_order() == 5);
+    CHECK(back.tcp().s2c_out_of_order() == 6);
+    CHECK(back.tcp().c2s_zero_windows() == 7);
+    CHECK(back.tcp().s2c_zero_windows() == 8);
+    REQUIRE(back.tcp().has_client_rtt_ns());
+    CHECK(back.tcp().client_rtt_ns() == 1'500'000);
+    CHECK(back.tcp().server_rtt_ns() == 20'000'000);
+    REQUIRE(back.has_s2c_ttl_min());
+    CHECK(back.s2c_ttl_min() == 0);
+    CHECK(back.c2s_ttl_max() == 64);
+    REQUIRE(back.has_dscp());
+    CHECK(back.dscp() == 0);
+
+    const auto j = parse_line(r);
+    CHECK(j.at("c2s_retransmissions").as_int64() == 3);
+    CHECK(j.at("s2c_zero_windows").as_int64() == 8);
+    CHECK(j.at("client_rtt_ns").as_int64() == 1'500'000);
+    CHECK(j.at("s2c_ttl_min").as_int64() == 0);
+    CHECK(j.at("dscp").as_int64() == 0);
+}
+
+TEST_CASE("unknown tcp health and ttl stay absent rather than zero", "[codec]") {
+    flow_record r = sample_v4();
+    r.s2c_packets = 0;  // one-way flow: no server ttl
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    CHECK_FALSE(m.has_tcp());
+    CHECK(m.has_c2s_ttl_min());
+    CHECK_FALSE(m.has_s2c_ttl_min());
+    CHECK_FALSE(m.has_s2c_ttl_max());
+    r.tcp_analysed = true;  // analysed, handshake never seen
+    to_proto(r, m);
+    REQUIRE(m.has_tcp());
+    CHECK_FALSE(m.tcp().has_client_rtt_ns());
+    const auto j = parse_line(r);
+    CHECK_FALSE(j.contains("client_rtt_ns"));
+    CHECK_FALSE(j.contains("s2c_ttl_min"));
+    CHECK(j.at("c2s_retransmissions").as_int64() == 0);
+}

@@ -25,6 +25,17 @@ inline constexpr std::size_t max_app_name = 47;
 struct flow_record : flow_counters {
     std::uint64_t flow_id{0};
     std::uint64_t flow_risk{0};
+    // Handshake round trip split at the probe (flow/tcp_analysis.hpp), the
+    // flow's, repeated in each record once known; 0 unknown.
+    std::uint64_t client_rtt_ns{0};    // SYN/ACK -> ACK: the client side of the probe
+    std::uint64_t server_rtt_ns{0};    // SYN -> SYN/ACK: the server side of the probe
+    // TCP health counts of this record's period (valid when tcp_analysed).
+    std::uint32_t c2s_retransmissions{0};
+    std::uint32_t s2c_retransmissions{0};
+    std::uint32_t c2s_out_of_order{0};
+    std::uint32_t s2c_out_of_order{0};
+    std::uint32_t c2s_zero_windows{0};
+    std::uint32_t s2c_zero_windows{0};
     endpoint client{};
     endpoint server{};
     std::uint16_t vlan{0};
@@ -39,6 +50,14 @@ struct flow_record : flow_counters {
     bool c2s_payload{false};
     bool s2c_payload{false};
     bool has_macs{false};
+    bool tcp_analysed{false};          // TCP flow with at least one whole TCP header: counts above valid
+    // Outermost IP header's TTL / hop limit over this record's period, per
+    // direction; valid when that direction has packets in the record.
+    std::uint8_t c2s_ttl_min{0};
+    std::uint8_t c2s_ttl_max{0};
+    std::uint8_t s2c_ttl_min{0};
+    std::uint8_t s2c_ttl_max{0};
+    std::uint8_t dscp{0};              // DSCP of the flow's first packet (RFC 2474)
     std::array<std::uint8_t, 6> client_mac{};
     std::array<std::uint8_t, 6> server_mac{};
     std::uint16_t worker{0};

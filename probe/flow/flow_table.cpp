@@ -1,9 +1,12 @@
 #include "flow/flow_table.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <limits>
 #include <stdexcept>
 #include <vector>
+
+#include "flow/tcp_analysis.hpp"
 
 namespace wireflow::probe {
 
@@ -22,6 +25,7 @@ constexpr std::uint8_t st_fin_c2s = 0x08;
 constexpr std::uint8_t st_fin_s2c = 0x10;
 constexpr std::uint8_t st_payload_c2s = 0x20;   // sticky for the flow's life (never reset per period)
 constexpr std::uint8_t st_payload_s2c = 0x40;
+constexpr std::uint8_t st_tcp_analysed = 0x80;  // a whole TCP header was seen: the TCP state is live
 
 // One flow, two cache lines: the first holds what a lookup compares and what
 // every packet updates in the client direction. Counters cover the current
@@ -41,6 +45,11 @@ struct alignas(64) entry {
     std::uint8_t c2s_flags;
     std::uint8_t s2c_flags;
     std::uint8_t state;
+    std::uint8_t c2s_ttl_min;            // of the period; valid when the direction has packets
+    std::uint8_t c2s_ttl_max;
+    std::uint8_t s2c_ttl_min;
+    std::uint8_t s2c_ttl_max;
+    std::uint8_t dscp;                   // of the flow's first packet
 };
 static_assert(sizeof(entry) <= 128, "a flow entry must fit two cache lines");
 
@@ -71,6 +80,9 @@ bool src_is_client(const packet_summary& p) noexcept {
 struct flow_table::impl {
     flow_table_config cfg;
     std::vector<entry> entries;
+    // TCP health per slot, beside the entries rather than in them: two more
+    // cache lines that only TCP packets touch (an entry stays two lines).
+    std::vector<tcp_analysis> tcp;
     std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
     std::uint32_t free_head{nil};
@@ -85,6 +97,7 @@ struct flow_table::impl {
         if (c.capacity == 0 || c.capacity > (1u << 30))
             throw std::invalid_argument("flow table capacity must be in 1..2^30");
         entries.resize(c.capacity);
+        tcp.resize(c.capacity);
         const std::uint64_t cells = std::bit_ceil(std::uint64_t{c.capacity} * 2);
         index.assign(cells < 16 ? 16 : cells, empty_cell);
         index_mask = index.size() - 1;
@@ -173,6 +186,23 @@ struct flow_table::impl {
         r.client_mac = e.client_mac;
         r.server_mac = e.server_mac;
         r.worker = cfg.worker;
+        r.c2s_ttl_min = e.c2s_ttl_min;
+        r.c2s_ttl_max = e.c2s_ttl_max;
+        r.s2c_ttl_min = e.s2c_ttl_min;
+        r.s2c_ttl_max = e.s2c_ttl_max;
+        r.dscp = e.dscp;
+        if (e.state & st_tcp_analysed) {
+            const tcp_analysis& t = tcp[static_cast<std::size_t>(&e - entries.data())];
+            r.tcp_analysed = true;
+            r.c2s_retransmissions = t.c2s_counts.retransmissions;
+            r.s2c_retransmissions = t.s2c_counts.retransmissions;
+            r.c2s_out_of_order = t.c2s_counts.out_of_order;
+            r.s2c_out_of_order = t.s2c_counts.out_of_order;
+            r.c2s_zero_windows = t.c2s_counts.zero_windows;
+            r.s2c_zero_windows = t.s2c_counts.zero_windows;
+            r.client_rtt_ns = t.client_rtt_ns();
+            r.server_rtt_ns = t.server_rtt_ns();
+        }
     }
 
     void emit(std::uint32_t s, end_reason why, bool final, record_sink& sink) noexcept {
@@ -186,6 +216,9 @@ struct flow_table::impl {
             entry& e = entries[s];
             e.c2s_packets = e.c2s_bytes = e.s2c_packets = e.s2c_bytes = 0;
             e.c2s_flags = e.s2c_flags = 0;
+            e.c2s_ttl_min = e.s2c_ttl_min = 0xff;
+            e.c2s_ttl_max = e.s2c_ttl_max = 0;
+            tcp[s].new_period();
         }
     }
 
@@ -222,6 +255,9 @@ struct flow_table::impl {
         e.period_first_ns = now;
         e.last_seen_ns = now;
         e.state = st_live;
+        e.c2s_ttl_min = e.s2c_ttl_min = 0xff;
+        e.dscp = p.dscp;
+        if (p.protocol == ip_proto_tcp) tcp[s] = tcp_analysis{};
         if (src_is_client(p) == ok.src_is_lo) e.state |= st_client_is_lo;
         index_insert(h, s);
         ++live;
@@ -247,6 +283,12 @@ void flow_table::prefetch_entry(const flow_lookup& l) const noexcept {
     const entry* e = &t.entries[impl::cell_slot(c)];
     __builtin_prefetch(e);
     __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
+    if (l.ok.key.protocol == ip_proto_tcp) {
+        // The TCP state lives beside the entry (two more lines): fetch it too.
+        const tcp_analysis* a = &t.tcp[impl::cell_slot(c)];
+        __builtin_prefetch(a);
+        __builtin_prefetch(reinterpret_cast<const char*>(a) + 64);
+    }
 }
 
 flow_hit flow_table::account(const packet_summary& p, std::uint64_t now_ns, record_sink& sink) noexcept {
@@ -282,10 +324,22 @@ flow_hit flow_table::account(const packet_summary& p, const flow_lookup& l, std:
         ++e.c2s_packets;
         e.c2s_bytes += p.l3_bytes;
         e.c2s_flags |= p.tcp_flags;
+        e.c2s_ttl_min = std::min(e.c2s_ttl_min, p.ttl);
+        e.c2s_ttl_max = std::max(e.c2s_ttl_max, p.ttl);
     } else {
         ++e.s2c_packets;
         e.s2c_bytes += p.l3_bytes;
         e.s2c_flags |= p.tcp_flags;
+        e.s2c_ttl_min = std::min(e.s2c_ttl_min, p.ttl);
+        e.s2c_ttl_max = std::max(e.s2c_ttl_max, p.ttl);
+    }
+    if (p.protocol == ip_proto_tcp && p.has_tcp_header) {
+        // Segment length by the IP length, as Wireshark's tcp.len: a snapped
+        // capture still counts its payload.
+        const std::uint32_t headers = static_cast<std::uint32_t>(p.payload_offset - p.l3_offset);
+        const std::uint32_t seglen = p.l3_bytes > headers ? p.l3_bytes - headers : 0;
+        t.tcp[s].observe({p.tcp_seq, p.tcp_ack, seglen, p.tcp_window, p.tcp_flags}, from_client, now_ns);
+        e.state |= st_tcp_analysed;
     }
     // L4 payload on the wire: the IP length beyond the headers (a snapped
     // capture still counts; a header cut short counts as payload, which can

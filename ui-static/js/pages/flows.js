@@ -10,6 +10,49 @@ function port(p) {
   return p ? h('span', {class: 'port'}, `:${p}`) : '';
 }
 
+// TCP health and IP fields (issue 14). A part the API gives as null is
+// unknown (a probe before issue 14, a non-TCP flow, no packet from that side
+// in this record) and shows as '–', never as 0. Per direction: client to
+// server / server to client.
+function ms(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  const v = Number(seconds) * 1000;
+  return v.toFixed(v < 10 ? 2 : 1);
+}
+
+function pair(a, b) {
+  return `${fmt.count(a)} / ${fmt.count(b)}`;
+}
+
+export function tcpHealth(r) {
+  const t = r.tcp;
+  if (!t) return null;
+  const events = (t.c2s_retransmissions ?? 0) + (t.s2c_retransmissions ?? 0) + (t.c2s_out_of_order ?? 0) +
+    (t.s2c_out_of_order ?? 0) + (t.c2s_zero_windows ?? 0) + (t.s2c_zero_windows ?? 0);
+  return h('span', {class: events ? 'tcp-health tcp-events' : 'tcp-health'},
+    h('span', {class: 'rtt', title: 'Handshake round trip at the probe: client part (SYN/ACK to ACK) + server part (SYN to SYN/ACK)'},
+      t.client_rtt === null || t.client_rtt === undefined ? 'RTT –' : `RTT ${ms(t.client_rtt)} + ${ms(t.server_rtt)} ms`),
+    h('br'),
+    h('span', {title: 'Retransmitted segments, client to server / server to client'}, `retx ${pair(t.c2s_retransmissions, t.s2c_retransmissions)}`),
+    ' · ',
+    h('span', {title: 'Out-of-order segments, client to server / server to client'}, `ooo ${pair(t.c2s_out_of_order, t.s2c_out_of_order)}`),
+    ' · ',
+    h('span', {title: 'Zero-window advertisements, by the client / by the server'}, `zwin ${pair(t.c2s_zero_windows, t.s2c_zero_windows)}`));
+}
+
+function ttl(range) {
+  if (!range) return '–';
+  return range.min === range.max ? String(range.min) : `${range.min}–${range.max}`;
+}
+
+export function ipMarks(r) {
+  if (!r.c2s_ttl && !r.s2c_ttl && (r.dscp === null || r.dscp === undefined)) return null;
+  return h('span', {class: 'ip-marks'},
+    h('span', {title: 'TTL / hop limit: from the client / from the server'}, `TTL ${ttl(r.c2s_ttl)} / ${ttl(r.s2c_ttl)}`),
+    h('br'),
+    h('span', {title: 'DSCP of the flow\'s first packet (RFC 2474)'}, `DSCP ${r.dscp ?? '–'}`));
+}
+
 export function flowColumns(sortable = false) {
   const s = (key) => (sortable ? key : undefined);
   return [
@@ -22,6 +65,8 @@ export function flowColumns(sortable = false) {
     {label: 'Packets', num: true, sort: s('packets'), value: (r) => fmt.count((r.c2s_packets ?? 0) + (r.s2c_packets ?? 0))},
     {label: 'First seen', num: true, sort: s('first_seen'), value: (r) => fmt.time(r.first_seen)},
     {label: 'Last seen', num: true, sort: s('last_seen'), value: (r) => fmt.ago(r.last_seen)},
+    {label: 'TCP health', value: tcpHealth},
+    {label: 'TTL · DSCP', value: ipMarks},
     {label: 'Blacklist', value: (r) => (r.blacklisted ? [badge('blacklisted', 'bad'), ' ', [r.client_blacklist, r.server_blacklist].filter(Boolean).join(', ')] : '')},
   ];
 }
