@@ -71,6 +71,11 @@ REASONS = {
                      "between them in this flow (the client sent its SYN again after the server's SYN/ACK, or "
                      "the SYN/ACK took another path or address, as with asymmetric routing): the probe leaves "
                      "the client/server split unknown rather than guess",
+    "after_unseen_ack": "the flow ACKs data that was never captured (tcp.analysis.ack_lost_segment): after it "
+                        "Wireshark's duplicate-ACK count starts from an unsigned -1 and can call a later "
+                        "segment a fast retransmission where the probe, counting from 0, calls it out of "
+                        "order; the segment is counted by both, only its kind differs (emulating the wrap "
+                        "broke real captures, docs/benchmarks.md)",
     "timestamp_resolution": "the RTT differs by less than 1 us: the probe reads capture files through DPDK's "
                             "net_pcap at microsecond resolution, tshark keeps a pcapng file's nanoseconds",
 }
@@ -92,7 +97,8 @@ def tshark_view(path):
            "-e", "tcp.analysis.retransmission", "-e", "tcp.analysis.out_of_order",
            "-e", "tcp.analysis.zero_window", "-e", "tcp.analysis.initial_rtt",
            "-e", "ip.ttl", "-e", "ipv6.hlim", "-e", "ip.dsfield.dscp", "-e", "ipv6.tclass.dscp", "-e", "tcp.len",
-           "-e", "tcp.flags", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen"]
+           "-e", "tcp.flags", "-e", "frame.len", "-e", "ip.len", "-e", "ipv6.plen",
+           "-e", "tcp.analysis.ack_lost_segment"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
     flows = {}
     for line in out.splitlines():
@@ -111,9 +117,11 @@ def tshark_view(path):
         key = endpoint_key(src, dst)
         fl = flows.setdefault(key, {"streams": set(), "dir": defaultdict(lambda: dict.fromkeys(COUNTS, 0)),
                                     "rtt": None, "ttl": {}, "dscp": None, "direct": direct, "skipped": 0, "frames": 0,
-                                    "syn": False, "synack_since_syn": False, "closer": None, "beyond": 0})
+                                    "syn": False, "synack_since_syn": False, "closer": None, "beyond": 0,
+                                    "ack_lost": 0})
         fl["streams"].add(f[7])
         fl["frames"] += 1
+        fl["ack_lost"] += len(f) > 21 and f[21] != ""
         fl["skipped"] += f[16] == ""  # no segment length: tshark's TCP dissector stopped before its analysis
         flags = int(f[17], 16) if f[17] else 0
         l3 = int(f[19]) if v4 and f[19] else (int(f[20]) + 40 if not v4 and f[20] else 0)
@@ -217,6 +225,10 @@ def classify(t, p, diffs):
     if t["frames"] != p["packets"]:
         return "packets_differ"
     only_rtt = all(d.startswith("initial rtt") for d in diffs)
+    if t["ack_lost"] and p and all(d.startswith(("retransmissions", "out_of_order")) for d in diffs) and all(
+            counts_of(t, ep)["retransmissions"] + counts_of(t, ep)["out_of_order"] ==
+            counts_of(p, ep)["retransmissions"] + counts_of(p, ep)["out_of_order"] for ep in t["dir"]):
+        return "after_unseen_ack"
     if only_rtt and t["rtt"] is None and p["rtt"] is not None and t["closer"] == "rst":
         return "rtt_on_final_rst"
     if only_rtt and t["rtt"] is not None and p["rtt"] is None and t["closer"] == "ack_without_synack":
