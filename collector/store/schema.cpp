@@ -338,6 +338,7 @@ ALTER TABLE flows
     ADD COLUMN s2c_ttl_min         smallint,
     ADD COLUMN s2c_ttl_max         smallint,
     ADD COLUMN dscp                smallint; -- RFC 2474, of the flow's first packet
+)SQL";
 
 // DNS flows (issue 14): the question's type, the response code and the
 // first address answered. Constant defaults: PostgreSQL 11+ adds such
