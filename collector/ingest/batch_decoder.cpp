@@ -132,12 +132,14 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     const auto client = to_ip(r.client_ip());
     const auto server = to_ip(r.server_ip());
     if (!client || !server) return reject_reason::ip_length;
-    if (auto e = decode_health(r, o.health)) return e;
+    flow_health health;  // checked before `o` is touched: a refused record leaves it as it was
+    if (auto e = decode_health(r, health)) return e;
 
     // `o` may be a reused record (batch_recycler): start from a clean one
     // (a string keeps its capacity when assigned an empty one), so a field
     // this function does not set can never carry a previous batch's value.
     o = flow_record{};
+    o.health = health;
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());

@@ -16,7 +16,10 @@ Checked:
 - the resolver's host has no name, nor has the client;
 - each answered address that became a host carries the name answered for it
   (the latest answer when asked twice); an address answered but never
-  contacted is no host.
+  contacted is no host;
+- on the way, the TCP health of the contacted connections survives the
+  collector: each stored row has its handshake split (10 ms + 10 ms as the
+  capture builds it), no retransmission and the TTL range of both directions.
 
 Environment: WIREFLOW_BUILD, WIREFLOW_SOURCE.
 """
@@ -117,6 +120,9 @@ def main():
             flows = {(name, port): (answer, rcode, qtype) for name, port, answer, rcode, qtype in cur.fetchall()}
             cur.execute("SELECT host(ip), name FROM hosts")
             names = dict(cur.fetchall())
+            cur.execute("SELECT server_port, client_rtt_ns, server_rtt_ns, c2s_retransmissions, s2c_retransmissions,"
+                        " c2s_ttl_min, c2s_ttl_max, s2c_ttl_min, s2c_ttl_max FROM flows WHERE protocol = 6")
+            tcp = cur.fetchall()
 
     # The probe's DNS fields equal tshark's reading, flow by flow.
     if set(flows) != set(expected):
@@ -147,6 +153,13 @@ def main():
         if names.get(addr) != name:
             fail(f"{addr}: named {names.get(addr)!r}, the DNS answer said {name!r}")
     print(f"resolver and client unnamed; {sum(c for _, c in latest.values())} answered hosts carry their names")
+    contacted = sum(c for _, _, c in ANSWERS)
+    if len(tcp) != contacted:
+        fail(f"{len(tcp)} TCP rows stored, the capture has {contacted} connections")
+    for row in tcp:
+        if row != (22, 10_000_000, 10_000_000, 0, 0, 64, 64, 64, 64):
+            fail(f"stored TCP health {row}, expected (22, 10 ms, 10 ms, 0, 0, TTL 64..64 both ways)")
+    print(f"{len(tcp)} TCP connections stored with their handshake split, retransmissions and TTL ranges")
     print("PASS")
     return 0
 
