@@ -84,6 +84,11 @@ std::string closest_option(std::span<const option_spec> specs, std::string_view 
     for (const auto& s : specs) {
         const bool prefix = std::min(name.size(), s.name.size()) >= 3 &&
                             (name.starts_with(s.name) || s.name.starts_with(name));
+        // The length difference bounds the distance from below: a name far
+        // longer than every option (a pasted value, garbage) costs no
+        // quadratic comparison.
+        const std::size_t gap = name.size() > s.name.size() ? name.size() - s.name.size() : s.name.size() - name.size();
+        if (!prefix && gap >= best) continue;
         const std::size_t d = prefix ? 1 : edit_distance(name, s.name);
         if (d < best) {
             best = d;
