@@ -6,6 +6,7 @@ every record of both probes once, none missing, none twice, each in the batch
 that carried it. A correctness test: no timing is asserted."""
 import json
 import os
+import signal
 import subprocess
 import tempfile
 import time
@@ -31,8 +32,15 @@ def main():
                                 "--db", dsn, "--metrics", f"127.0.0.1:{col.http_port}", "--json", report,
                                 "--prefix", "crash"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        time.sleep(1.5)                      # some batches stored and acked, more in flight
+        time.sleep(1.5)                      # some batches stored and acked
         check(gen.poll() is None, "the generator ended before the crash")
+        # Frozen first: the probes go on sending up to their window, and those
+        # batches reach the collector's socket but are never acknowledged, so
+        # the kill always has batches in flight to lose (a collector that
+        # acks within milliseconds otherwise often had none at the instant
+        # of a bare kill, and the re-send path went untested).
+        os.kill(col.proc.pid, signal.SIGSTOP)
+        time.sleep(1.0)
         col.kill()
         time.sleep(0.5)
         col.start()
