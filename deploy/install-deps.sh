@@ -17,6 +17,7 @@ PKGS=(
   libcurl4-openssl-dev
   libssl-dev openssl wrk
   tshark
+  ieee-data   # the IEEE OUI registries: MAC vendors of unassigned devices and hosts
   iproute2 procps tcpreplay nftables ethtool
   lintian
   python3 python3-zmq python3-protobuf python3-psycopg2

@@ -89,7 +89,7 @@ description[wireflow-collector]=" wireflow-collector receives flow batches from 
  manner of ntopng. wireflow-collector-init-db creates its role, database and
  schema on a local PostgreSQL."
 extra_depends[wireflow-collector]="adduser, postgresql-client-15 | postgresql-client"
-recommends[wireflow-collector]="postgresql-15 | postgresql"
+recommends[wireflow-collector]="postgresql-15 | postgresql, ieee-data"
 
 cat > "$work/src/debian/control" <<EOF
 Source: wireflow

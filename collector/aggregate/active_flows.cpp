@@ -209,6 +209,7 @@ flow_page active_flows::query(const active_filter& f, std::uint64_t now_ns, cons
         it.dns_reply_code = r.dns_reply_code;
         if (r.dns_answer) it.dns_answer = r.dns_answer->to_string();
         it.health = r.health;  // the latest report's: that period's TCP events and TTLs
+        it.tunnel = r.tunnel;
         it.active = true;
         it.throughput_bps = x.e->throughput_bps;
         page.items.push_back(std::move(it));

@@ -24,6 +24,7 @@ flow_observation to_observation(const flow_record& row, std::uint64_t source) no
     o.app_name = row.app_name;
     o.server_name = row.server_name;
     o.dns = row.is_dns();
+    o.dhcp = row.is_dhcp();
     o.dns_answer = row.dns_answer;
     o.client_blacklisted = row.client_blacklist != 0;
     o.server_blacklisted = row.server_blacklist != 0;

@@ -48,7 +48,7 @@ double host_entry::throughput(std::uint64_t now_ns) const noexcept {
 
 host_table::host_table(host_table_config config, const host_pools& pools)
     : config_(std::move(config)), pools_(&pools), pools_generation_(pools.generation()),
-      answers_(config_.answer_names, config_.key) {
+      answers_(config_.answer_names, config_.key), dhcp_names_(config_.dhcp_names, config_.key) {
     index_.resize(1024);
 }
 
@@ -319,6 +319,10 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
 
     if (obs.dns) {
         if (obs.dns_answer && obs.dns_answer->valid()) answers_.put(host_key{*obs.dns_answer, 0, obs.vlan}, obs.server_name);
+    } else if (obs.dhcp) {
+        // DHCP runs on the client's own segment, so its MAC is the device's,
+        // and the client often has no address yet (0.0.0.0).
+        if (obs.client_mac && !obs.client_mac->is_zero()) dhcp_names_.put(*obs.client_mac, obs.server_name);
     } else if (!obs.server_name.empty()) {
         std::uint32_t& slot = hosts_[s].name;
         if (slot == host_entry::no_name) {
@@ -481,8 +485,14 @@ std::string_view host_table::name_of(std::uint32_t index) const noexcept {
     if (index >= hosts_.size()) return {};
     // A DNS answer names the address itself; a server name (SNI, Host) only
     // one of the sites it serves.
-    if (const auto answered = answers_.find(hosts_[index].key); !answered.empty()) return answered;
-    if (hosts_[index].name == host_entry::no_name) return {};
+    const host_entry& h = hosts_[index];
+    if (const auto answered = answers_.find(h.key); !answered.empty()) return answered;
+    // The device's own name next (DHCP option 12): only local hosts keep a
+    // MAC, the one of the station itself (a remote host's would be a router's).
+    if (h.has_mac()) {
+        if (const auto own = dhcp_names_.find(h.mac); !own.empty()) return own;
+    }
+    if (h.name == host_entry::no_name) return {};
     return names_[hosts_[index].name];
 }
 
@@ -490,7 +500,7 @@ std::size_t host_table::memory_bytes() const noexcept {
     std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
     for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
-           free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() +
+           free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() + dhcp_names_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);
 }
 

@@ -22,7 +22,7 @@
 //
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
-#include "answer_names.hpp"
+#include "name_cache.hpp"
 #include "app_traffic.hpp"
 #include "host_key.hpp"
 #include "open_flow_map.hpp"
@@ -59,11 +59,14 @@ struct flow_observation {
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
     end_reason reason{end_reason::unspecified};
     std::string_view app_name;      // bounded, valid UTF-8 (ingest checks)
-    std::string_view server_name;   // becomes the server host's name when non-empty, unless dns
+    std::string_view server_name;   // becomes the server host's name when non-empty, unless dns or dhcp
     // A DNS flow: server_name is the query, which names dns_answer (when the
     // response had an address), never the server, i.e. the resolver.
     bool dns{false};
     std::optional<ip_address> dns_answer;
+    // A DHCP flow: server_name is the client's host name (option 12), which
+    // names the client's MAC, never the server.
+    bool dhcp{false};
     // The side matched an IP blacklist when the record was stored: the host
     // keeps the flag while it is live (the flow row names the list).
     bool client_blacklisted{false};
@@ -163,7 +166,8 @@ struct host_table_config {
     std::uint64_t remote_idle_ns{60 * ns_per_s};
     std::uint64_t flow_expiry_ns{3600 * ns_per_s};  // active flow without any record
     unsigned purge_visits_per_record{4};
-    std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (answer_names.hpp)
+    std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (name_cache.hpp)
+    std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
 };
 
@@ -292,7 +296,8 @@ private:
     // map's bucket and node.
     std::vector<std::string> names_;
     std::vector<std::uint32_t> free_names_;
-    answer_names answers_;  // names from DNS answers: they win over server names
+    answer_names answers_;  // names from DNS answers: they win over the others
+    mac_names dhcp_names_;  // DHCP clients' own names, by MAC: local hosts with that MAC
     std::unordered_map<pool_id, pool_counters> pool_totals_;
 
     // The last pool accounted and its two counters: the two hosts of a

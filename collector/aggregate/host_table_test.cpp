@@ -337,6 +337,42 @@ TEST_CASE("a DNS resolver keeps none of the names it answered; the answered addr
     CHECK(t.view(ip("198.51.100.7"), 7, t0 + 2 * s_)->name.empty());
 }
 
+TEST_CASE("a DHCP client's host name names the device by its MAC, never the DHCP server", "[host_table]") {
+    host_pools pools;
+    host_table t(config(), pools);
+    const auto phone = *mac_address::parse("3c:22:fb:00:00:07");
+    // DISCOVER/REQUEST from 0.0.0.0 to the broadcast address, option 12 "kitchen-tablet".
+    auto request = obs("0.0.0.0", "255.255.255.255", 1, 350, 0, t0);
+    request.server_name = "kitchen-tablet";
+    request.dhcp = true;
+    request.client_mac = phone;
+    REQUIRE(t.ingest(request));
+    const auto broadcast = t.view(ip("255.255.255.255"), 0, t0);
+    CHECK((!broadcast || broadcast->name.empty()));
+    // A server answering (unicast OFFER/ACK) keeps no client's name either.
+    auto ack = obs("10.0.0.2", "10.0.0.67", 2, 350, 350, t0);
+    ack.server_name = "kitchen-tablet";
+    ack.dhcp = true;
+    REQUIRE(t.ingest(ack));
+    CHECK(t.view(ip("10.0.0.67"), 0, t0)->name.empty());
+    // The device with that MAC, once it has an address, is named; and a
+    // local host whose traffic made it a TLS server keeps the device's own name.
+    auto later = obs("10.0.0.2", "93.184.216.34", 3, 500, 5000, t0 + s_);
+    later.client_mac = phone;
+    REQUIRE(t.ingest(later));
+    CHECK(t.view(ip("10.0.0.2"), 0, t0 + s_)->name == "kitchen-tablet");
+    auto served = obs("10.0.0.9", "10.0.0.2", 4, 500, 5000, t0 + s_);
+    served.server_name = "tablet.local-service.example";
+    served.server_mac = phone;
+    REQUIRE(t.ingest(served));
+    CHECK(t.view(ip("10.0.0.2"), 0, t0 + s_)->name == "kitchen-tablet");
+    // A remote host keeps no MAC (a router's), so no device name.
+    auto remote = obs("10.0.0.9", "93.184.216.35", 5, 1, 1, t0 + s_);
+    remote.server_mac = phone;
+    REQUIRE(t.ingest(remote));
+    CHECK(t.view(ip("93.184.216.35"), 0, t0 + s_)->name.empty());
+}
+
 TEST_CASE("host totals equal a brute-force sum over thousands of random records", "[host_table]") {
     struct ref_host {
         std::uint64_t bs = 0, br = 0, ps = 0, pr = 0, fc = 0, fs = 0, ac = 0, as = 0, first = ~0ULL, last = 0, app_bytes = 0;

@@ -2,12 +2,17 @@
 
 #include <array>
 
+#include "model/flow_batch.hpp"
+
 extern "C" {
 #include <ndpi/ndpi_api.h>
 }
 
 namespace wireflow::collector::alert {
 namespace {
+
+// The protocol ids the collector's model names without including nDPI.
+static_assert(flow_record::ndpi_dhcp == NDPI_PROTOCOL_DHCP && flow_record::ndpi_dhcpv6 == NDPI_PROTOCOL_DHCPV6);
 
 // Our stable names, from nDPI 4.2's ndpi_risk_enum identifiers. A newer nDPI
 // with more risks fails this assertion: add their names (never rename one:

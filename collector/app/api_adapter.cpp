@@ -4,11 +4,14 @@ namespace wireflow::collector::app {
 
 namespace {
 
-http::host_info to_info(const aggregate::host_view& h, std::string pool) {
+http::host_info to_info(const aggregate::host_view& h, std::string pool, const aggregate::mac_vendors& vendors) {
     http::host_info o;
     o.ip = h.ip.to_string();
     o.vlan = h.vlan;
-    if (h.mac) o.mac = h.mac->to_string();
+    if (h.mac) {
+        o.mac = h.mac->to_string();
+        o.vendor = vendors.vendor(*h.mac);
+    }
     o.name = h.name;
     o.local = h.local;
     o.live = true;
@@ -34,11 +37,12 @@ http::host_info to_info(const aggregate::host_view& h, std::string pool) {
 }
 
 // An idle host: gone from memory, its totals kept in PostgreSQL.
-http::host_info to_info(const stored_host& h) {
+http::host_info to_info(const stored_host& h, const aggregate::mac_vendors& vendors) {
     http::host_info o;
     o.ip = h.ip;
     o.vlan = h.vlan;
     o.mac = h.mac;
+    if (const auto m = net::mac_address::parse(h.mac)) o.vendor = vendors.vendor(*m);
     o.name = h.name;
     o.local = h.local;
     o.live = false;
@@ -117,7 +121,7 @@ http::host_list api_adapter::hosts(const http::host_filter& f) {
     out.items.reserve(page.items.size());
     for (const auto& h : page.items) {
         const auto it = names.find(h.pool);
-        out.items.push_back(to_info(h, it == names.end() ? std::string() : it->second));
+        out.items.push_back(to_info(h, it == names.end() ? std::string() : it->second, p_.vendors));
     }
     return out;
 }
@@ -125,8 +129,8 @@ http::host_list api_adapter::hosts(const http::host_filter& f) {
 std::optional<http::host_info> api_adapter::host(const std::string& ip, std::uint16_t vlan) {
     const auto address = net::ip_address::parse(ip);
     if (!address) return std::nullopt;
-    if (const auto live = p_.live.host(*address, vlan)) return to_info(*live, pool_name(live->pool));
-    if (const auto stored = p_.host_history.find(ip, vlan)) return to_info(*stored);
+    if (const auto live = p_.live.host(*address, vlan)) return to_info(*live, pool_name(live->pool), p_.vendors);
+    if (const auto stored = p_.host_history.find(ip, vlan)) return to_info(*stored, p_.vendors);
     return std::nullopt;
 }
 
@@ -140,7 +144,14 @@ std::vector<http::pool_info> api_adapter::pools() {
 
 std::vector<http::device_info> api_adapter::unassigned_devices(std::size_t limit) {
     std::vector<http::device_info> out;
-    for (const auto& d : p_.pools.unassigned(limit)) out.push_back({d.mac, d.ip, d.vlan});
+    for (const auto& d : p_.pools.unassigned(limit)) {
+        http::device_info i{d.mac, d.ip, d.vlan, d.name, {}, false};
+        if (const auto m = net::mac_address::parse(d.mac)) {
+            i.vendor = p_.vendors.vendor(*m);
+            i.locally_administered = aggregate::mac_vendors::locally_administered(*m);
+        }
+        out.push_back(std::move(i));
+    }
     return out;
 }
 

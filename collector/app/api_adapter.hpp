@@ -6,6 +6,7 @@
 
 #include "aggregate/active_flows.hpp"
 #include "aggregate/aggregator.hpp"
+#include "aggregate/mac_vendors.hpp"
 #include "alert/alert_engine.hpp"
 #include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
@@ -36,6 +37,7 @@ struct api_parts {
     blacklist::blacklist_manager& blacklists;
     alert::notifier& notifier;
     scheduler& work;  // blacklist reloads run on its blocking lane
+    const aggregate::mac_vendors& vendors;
 };
 
 class api_adapter final : public http::collector_api {

@@ -86,7 +86,7 @@ collector_app::collector_app(collector_config config)
           alert_rows_, preferences_, &notifier_),
       blacklists_(list_settings(config_, users_), &list_rows_),
       api_(api_parts{[this] { return counters(); }, aggregator_, active_flows_, pools_, probes_view_, host_store_, timeseries_, flows_,
-                     users_, alerts_, blacklists_, notifier_, scheduler_}),
+                     users_, alerts_, blacklists_, notifier_, scheduler_, vendors_}),
       web_(api_, web_config(config_)) {
     // Flows are marked before they are stored and checked once stored.
     blacklists_.on_status(

@@ -108,6 +108,7 @@ private:
     preference_store preferences_{db_};
     blacklist_source_store list_rows_{db_};
     pool_service pools_{aggregator_, pool_store_};
+    const aggregate::mac_vendors vendors_{aggregate::mac_vendors::load(config_.oui_dir)};
     probes_view probes_view_{probe_registry_};
     minute_persister persister_;
     std::mutex pool_names_mutex_;

@@ -91,7 +91,7 @@ std::vector<unassigned_device> pool_service::unassigned(std::size_t limit) const
     q.limit = limit;
     std::vector<unassigned_device> out;
     for (const auto& h : live_.query(q).items)
-        out.push_back({h.mac ? h.mac->to_string() : std::string(), h.ip.to_string(), h.vlan});
+        out.push_back({h.mac ? h.mac->to_string() : std::string(), h.ip.to_string(), h.vlan, h.name});
     return out;
 }
 

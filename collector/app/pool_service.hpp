@@ -31,6 +31,7 @@ struct unassigned_device {
     std::string mac;  // empty when the host has no known MAC
     std::string ip;   // empty for a MAC-only entry
     std::uint16_t vlan{0};
+    std::string name;  // the host's name (DNS answers, TLS SNI, HTTP Host), empty when none
 };
 
 class pool_service {

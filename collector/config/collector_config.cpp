@@ -30,6 +30,7 @@ constexpr option_spec specs[] = {
     {"disable-autologout", 0, false, false, "browser sessions never time out when idle"},
     {"session-idle-s", 0, true, false, "seconds of inactivity that end a browser session (default 1800)"},
     {"ui-dir", 0, true, false, "folder of the static dashboard (default: the source tree's ui-static/)"},
+    {"oui-dir", 0, true, false, "IEEE registries for MAC vendors, Debian's ieee-data (default /usr/share/ieee-data; empty: none)"},
     {"blacklist", 0, true, true, "IP blacklist [FORMAT:]FILE_OR_URL (repeatable; FORMAT plain, drop, dshield, csv:COLUMN)"},
     {"nft-file", 0, true, false, "write the blacklists as an nftables table to this file after each change"},
     {"nft-command", 0, true, false, "then run this command (split on blanks, no shell), e.g. \"nft -f FILE\""},
@@ -134,6 +135,7 @@ collector_config make_collector_config(const options& o) {
     c.disable_autologout = o.has("disable-autologout");
     c.session_idle_s = static_cast<int>(o.get_int("session-idle-s", c.session_idle_s, 10, 86400 * 30));
     c.ui_dir = o.get_or("ui-dir", "");
+    c.oui_dir = o.get_or("oui-dir", "/usr/share/ieee-data");
     c.blacklists = o.all("blacklist");
     c.nft_file = o.get_or("nft-file", "");
     c.nft_command = o.get_or("nft-command", "");

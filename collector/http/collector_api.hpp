@@ -44,6 +44,7 @@ struct host_info {
     std::string ip;
     std::uint16_t vlan{0};
     std::string mac;  // empty: unknown
+    std::string vendor;  // the MAC's registered maker, empty when unknown
     std::string name;
     bool local{false};
     bool live{true};
@@ -86,6 +87,9 @@ struct device_info {
     std::string mac;  // empty when unknown
     std::string ip;   // empty for a MAC-only entry
     std::uint16_t vlan{0};
+    std::string name;    // empty when none
+    std::string vendor;  // the MAC's registered maker, empty when unknown
+    bool locally_administered{false};  // the MAC's U/L bit: randomised or assigned locally, no maker
 };
 
 // ---- blacklists ----

@@ -30,6 +30,7 @@ bj::object host_json(const host_info& h) {
     o["ip"] = h.ip;
     o["vlan"] = h.vlan;
     o["mac"] = h.mac.empty() ? bj::value(nullptr) : bj::value(h.mac);
+    o["vendor"] = h.vendor.empty() ? bj::value(nullptr) : bj::value(h.vendor);
     o["name"] = h.name;
     o["local"] = h.local;
     o["pool_id"] = h.pool_id;
@@ -88,6 +89,9 @@ bj::object device_json(const device_info& d) {
     o["mac"] = d.mac.empty() ? bj::value(nullptr) : bj::value(d.mac);
     o["ip"] = d.ip.empty() ? bj::value(nullptr) : bj::value(d.ip);
     o["vlan"] = d.vlan;
+    o["name"] = d.name.empty() ? bj::value(nullptr) : bj::value(d.name);
+    o["vendor"] = d.vendor.empty() ? bj::value(nullptr) : bj::value(d.vendor);
+    o["locally_administered"] = d.locally_administered;
     return o;
 }
 
@@ -128,6 +132,15 @@ namespace {
 bj::value ttl_json(const std::optional<ttl_range>& t) {
     if (!t) return nullptr;
     return bj::object{{"min", t->min}, {"max", t->max}};
+}
+
+// Tunnelled flows: which encapsulation, its id, the outer addresses.
+bj::value tunnel_json(const std::optional<flow_tunnel>& t) {
+    if (!t) return nullptr;
+    return bj::object{{"type", name(t->type)},
+                      {"id", t->id},
+                      {"client_side_ip", t->client_side.to_string()},
+                      {"server_side_ip", t->server_side.to_string()}};
 }
 
 bj::value tcp_json(const std::optional<tcp_health>& t) {
@@ -187,6 +200,7 @@ bj::object flow_json(const flow_item& f) {
     o["c2s_ttl"] = ttl_json(f.health.c2s_ttl);
     o["s2c_ttl"] = ttl_json(f.health.s2c_ttl);
     o["dscp"] = f.health.dscp ? bj::value(*f.health.dscp) : bj::value(nullptr);
+    o["tunnel"] = tunnel_json(f.tunnel);
     // Active flows: the rate between the probe's last two reports; a stored
     // record: its average over its span.
     o["state"] = f.active ? "active" : "ended";

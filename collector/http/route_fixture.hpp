@@ -78,7 +78,9 @@ struct fixture {
             a.details = R"({"syn": 100})";
             api.alert_rows.push_back(a);
         }
-        api.devices = {{"aa:bb:cc:dd:ee:01", "10.0.0.1", 0}, {"", "10.0.0.2", 0}, {"aa:bb:cc:dd:ee:03", "", 0}};
+        api.devices = {{"aa:bb:cc:dd:ee:01", "10.0.0.1", 0, "laptop-1", "", true},
+                       {"", "10.0.0.2", 0, "", "", false},
+                       {"00:00:0c:dd:ee:03", "", 0, "", "Cisco Systems, Inc", false}};
         blacklist_info b;
         b.name = "local-drop";
         b.format = "plain";

@@ -105,6 +105,20 @@ std::optional<reject_reason> decode_health(const wireflow::v1::FlowRecord& r, fl
     return std::nullopt;
 }
 
+// A tunnel (issue 14): a type the probe names (a newer probe's beyond
+// max_tunnel_type kept as is) and two outer addresses of one family.
+std::optional<reject_reason> decode_tunnel(const wireflow::v1::FlowRecord& r, std::optional<flow_tunnel>& out) {
+    out.reset();
+    if (!r.has_tunnel()) return std::nullopt;
+    const auto& t = r.tunnel();
+    if (t.type() <= 0 || t.type() > 255) return reject_reason::counts;
+    const auto client_side = to_ip(t.client_side_ip());
+    const auto server_side = to_ip(t.server_side_ip());
+    if (!client_side || !server_side || client_side->is_v4() != server_side->is_v4()) return reject_reason::ip_length;
+    out = flow_tunnel{static_cast<tunnel_type>(t.type()), t.id(), *client_side, *server_side};
+    return std::nullopt;
+}
+
 std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_record& o) {
     if (r.ip_version() != 4 && r.ip_version() != 6) return reject_reason::ip_version;
     const std::size_t ip_len = r.ip_version() == 4 ? 4 : 16;
@@ -134,12 +148,15 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     if (!client || !server) return reject_reason::ip_length;
     flow_health health;  // checked before `o` is touched: a refused record leaves it as it was
     if (auto e = decode_health(r, health)) return e;
+    std::optional<flow_tunnel> tunnel;
+    if (auto e = decode_tunnel(r, tunnel)) return e;
 
     // `o` may be a reused record (batch_recycler): start from a clean one
     // (a string keeps its capacity when assigned an empty one), so a field
     // this function does not set can never carry a previous batch's value.
     o = flow_record{};
     o.health = health;
+    o.tunnel = tunnel;
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());

@@ -507,3 +507,37 @@ TEST_CASE("impossible tcp health and ip fields are rejected", "[batch_decoder]")
     CHECK(with([](v1::FlowRecord& r) { r.set_dscp(64); }) == reject_reason::counts);
     CHECK_FALSE(with([](v1::FlowRecord& r) { r.set_dscp(63); }));
 }
+
+TEST_CASE("a tunnel decodes with two outer addresses of one family; an older probe's record has none",
+          "[batch_decoder][tunnel]") {
+    auto b = good_batch();
+    auto* t = b.mutable_records(0)->mutable_tunnel();
+    t->set_type(v1::TUNNEL_TYPE_VXLAN);
+    t->set_id(0x123456);
+    t->set_client_side_ip(std::string("\xc6\x33\x64\x01", 4));
+    t->set_server_side_ip(std::string("\xc6\x33\x64\x02", 4));
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    REQUIRE(out.records[0].tunnel);
+    CHECK(out.records[0].tunnel->type == wireflow::tunnel_type::vxlan);
+    CHECK(out.records[0].tunnel->id == 0x123456);
+    CHECK(out.records[0].tunnel->client_side.to_string() == "198.51.100.1");
+    CHECK(out.records[0].tunnel->server_side.to_string() == "198.51.100.2");
+    CHECK_FALSE(out.records[1].tunnel);
+
+    // A recycled record does not keep a previous batch's tunnel.
+    REQUIRE_FALSE(decode_batch(good_batch(), out));
+    CHECK_FALSE(out.records[0].tunnel);
+
+    // A newer probe's type is kept as is; outer addresses are the family's size, both alike.
+    t->set_type(static_cast<v1::TunnelType>(9));
+    REQUIRE_FALSE(decode_batch(b, out));
+    CHECK(static_cast<int>(out.records[0].tunnel->type) == 9);
+    t->set_type(v1::TUNNEL_TYPE_NONE);
+    CHECK(decode(b) == reject_reason::counts);
+    t->set_type(v1::TUNNEL_TYPE_GRE);
+    t->set_server_side_ip(std::string(16, '\1'));
+    CHECK(decode(b) == reject_reason::ip_length);
+    t->set_server_side_ip(std::string(3, '\1'));
+    CHECK(decode(b) == reject_reason::ip_length);
+}

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/flow_health.hpp"
+#include "model/flow_tunnel.hpp"
 #include "net/ip_address.hpp"
 #include "net/mac_address.hpp"
 #include "records/end_reason.hpp"
@@ -62,12 +63,21 @@ struct flow_record : flow_counters {
     std::uint16_t dns_query_type{0};          // 0: not a DNS flow (or an older probe)
     std::uint8_t dns_reply_code{0};
     flow_health health;                       // TCP health, TTL ranges, DSCP; each part optional
+    std::optional<flow_tunnel> tunnel;        // tunnelled flows only
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};
 
     [[nodiscard]] std::uint8_t ip_version() const noexcept { return client_ip.is_v4() ? 4 : 6; }
     [[nodiscard]] bool is_dns() const noexcept { return dns_query_type != 0; }
+    // nDPI 4.2's ids of DHCP and DHCPv6 (ndpi_protocol_ids.h; collector/alert
+    // checks them against the header): their server_name is the client's
+    // host name (option 12 / 39), which names the client, not the server.
+    static constexpr std::uint32_t ndpi_dhcp = 18, ndpi_dhcpv6 = 103;
+    [[nodiscard]] bool is_dhcp() const noexcept {
+        return app_protocol == ndpi_dhcp || master_protocol == ndpi_dhcp || app_protocol == ndpi_dhcpv6 ||
+               master_protocol == ndpi_dhcpv6;
+    }
 };
 
 struct flow_batch {

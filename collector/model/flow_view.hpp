@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/flow_health.hpp"
+#include "model/flow_tunnel.hpp"
 
 namespace wireflow::collector {
 
@@ -48,6 +49,7 @@ struct flow_item {
     std::uint8_t dns_reply_code{0};
     std::string dns_answer;  // first address answered, or empty
     flow_health health;                    // stored records; active flows: the latest report's
+    std::optional<flow_tunnel> tunnel;     // tunnelled flows only
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

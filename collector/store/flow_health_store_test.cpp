@@ -1,7 +1,7 @@
 // TCP health, TTL ranges and DSCP (schema v4) against a real PostgreSQL:
 // written by the binary COPY, read back by SQL and by the flow query the
 // REST API uses; unknown stays NULL, never 0; a v3 database migrates and
-// keeps its rows with the new columns unknown.
+// keeps its rows with the new columns unknown. Tunnels (schema v6) likewise.
 #include "store/db_pool.hpp"
 #include "store/flow_query.hpp"
 #include "store/schema.hpp"
@@ -118,4 +118,34 @@ TEST_CASE("a database of schema version 3 gains the health columns and keeps its
                     " AND client_rtt_ns IS NULL AND c2s_ttl_min IS NULL AND dscp IS NULL") == 1);
     const std::vector<flow_batch> one{make_batch("p", 1, 1, 2, ns_of(day1))};
     CHECK(s.write_batches(one) == std::vector{write_result::stored});
+}
+
+TEST_CASE("a tunnel round-trips through the store; a flow without one stays null", "[store][tunnel]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    flow_batch b = make_batch("t", 3, 1, 3, ns_of(day1));
+    b.records[0].tunnel = flow_tunnel{wireflow::tunnel_type::gtp_u, 0xfffffff0u, *wireflow::net::ip_address::parse("2001:db8::1"),
+                                      *wireflow::net::ip_address::parse("2001:db8::2")};
+    b.records[1].tunnel = flow_tunnel{wireflow::tunnel_type::gre, 0, *wireflow::net::ip_address::parse("198.51.100.1"),
+                                      *wireflow::net::ip_address::parse("198.51.100.2")};
+    REQUIRE(f.s.write_batches(std::vector{b}) == std::vector{write_result::stored});
+
+    auto c = f.db.connect();
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE flow_id = " + std::to_string(b.records[0].flow_id) +
+                        " AND tunnel_type = 4 AND tunnel_id = 4294967280 AND tunnel_client_ip = '2001:db8::1'"
+                        " AND tunnel_server_ip = '2001:db8::2'") == 1);
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE flow_id = " + std::to_string(b.records[2].flow_id) +
+                        " AND num_nulls(tunnel_type, tunnel_id, tunnel_client_ip, tunnel_server_ip) = 4") == 1);
+
+    const auto items = stored(f, "t");
+    REQUIRE(items.size() == 3);
+    REQUIRE(items[0].tunnel);
+    CHECK(items[0].tunnel->type == wireflow::tunnel_type::gtp_u);
+    CHECK(items[0].tunnel->id == 0xfffffff0u);
+    CHECK(items[0].tunnel->client_side.to_string() == "2001:db8::1");
+    CHECK(items[0].tunnel->server_side.to_string() == "2001:db8::2");
+    REQUIRE(items[1].tunnel);
+    CHECK(items[1].tunnel->type == wireflow::tunnel_type::gre);
+    CHECK(items[1].tunnel->server_side.to_string() == "198.51.100.2");
+    CHECK_FALSE(items[2].tunnel);
 }

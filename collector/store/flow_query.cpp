@@ -37,6 +37,18 @@ flow_health read_health(const pqxx::row& r, int at) {
     return h;
 }
 
+// The tunnel columns of schema v6 (NULL: not tunnelled), from column `at` on.
+constexpr const char* tunnel_columns = ", tunnel_type, tunnel_id, host(tunnel_client_ip), host(tunnel_server_ip)";
+
+std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
+    if (r[at].is_null()) return std::nullopt;
+    const auto client_side = net::ip_address::parse(r[at + 2].as<std::string>());
+    const auto server_side = net::ip_address::parse(r[at + 3].as<std::string>());
+    if (!client_side || !server_side) return std::nullopt;
+    return flow_tunnel{static_cast<tunnel_type>(r[at].as<int>()), static_cast<std::uint32_t>(r[at + 1].as<long long>()),
+                       *client_side, *server_side};
+}
+
 // Parameters $1..$9, the same for the count and the page.
 constexpr const char* where_clause =
     " WHERE (CASE WHEN $1::bigint IS NULL"
@@ -88,7 +100,7 @@ flow_page flow_query::find(const flow_filter& f) {
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
                         " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
                         " dns_query_type, dns_reply_code, host(dns_answer)") +
-                health_columns + " FROM flows" +
+                health_columns + tunnel_columns + " FROM flows" +
                 where_clause + order_by(f.sort, f.descending) + " LIMIT $10 OFFSET $11",
             from, to, window, host, vlan, app, port, proto, bl, static_cast<long long>(f.limit),
             static_cast<long long>(f.offset));
@@ -121,6 +133,7 @@ flow_page flow_query::find(const flow_filter& f) {
             it.dns_reply_code = static_cast<std::uint8_t>(r[22].as<int>());
             if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
             it.health = read_health(r, 24);
+            it.tunnel = read_tunnel(r, 37);
             page.items.push_back(std::move(it));
         }
         return page;

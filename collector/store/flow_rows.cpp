@@ -83,6 +83,13 @@ bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
             out.null();
         }
         health(r.health, out);
+        if (r.tunnel) {
+            out.int2(static_cast<std::int16_t>(r.tunnel->type));
+            out.int8(r.tunnel->id);
+            if (!out.inet(r.tunnel->client_side) || !out.inet(r.tunnel->server_side)) return false;
+        } else {
+            for (int i = 0; i < 4; ++i) out.null();
+        }
     }
     return true;
 }

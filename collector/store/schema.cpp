@@ -349,12 +349,24 @@ ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_reply_code smallint NOT NULL DEFA
 ALTER TABLE flows ADD COLUMN IF NOT EXISTS dns_answer     inet;
 )SQL";
 
-constexpr std::array<migration, 5> all{{
+// Tunnelled flows (issue 14): the encapsulation, its id and the outer
+// addresses on each side. Nullable without a default (NULL: not tunnelled,
+// or stored before this version): only the catalog changes.
+constexpr std::string_view v6 = R"SQL(
+ALTER TABLE flows
+    ADD COLUMN tunnel_type      smallint, -- wireflow.v1.TunnelType: 1 GRE, 2 ERSPAN, 3 VXLAN, 4 GTP-U, 5 IP in IP
+    ADD COLUMN tunnel_id        bigint,   -- GRE key, ERSPAN session, VXLAN VNI, GTP-U TEID; 0 none
+    ADD COLUMN tunnel_client_ip inet,     -- outer address on the client's side
+    ADD COLUMN tunnel_server_ip inet;
+)SQL";
+
+constexpr std::array<migration, 6> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
     {4, "flows: TCP health (retransmissions, out-of-order, zero windows, handshake RTT parts), TTL ranges, DSCP", v4},
     {5, "flows: DNS query type, response code and first answered address", v5},
+    {6, "flows: tunnel type, id and outer addresses of tunnelled flows", v6},
 }};
 
 }  // namespace

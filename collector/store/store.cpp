@@ -133,7 +133,7 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
             " client_mac::text, server_mac::text, app_protocol, master_protocol, app_name, app_category,"
             " server_name, flow_risk, client_blacklist, server_blacklist, dns_query_type, dns_reply_code,"
-            " host(dns_answer)"
+            " host(dns_answer), tunnel_type, tunnel_id, host(tunnel_client_ip), host(tunnel_server_ip)"
             " FROM flows WHERE probe_id = $1 ORDER BY flow_id, first_seen_ns",
             std::string(probe_id));
         std::vector<stored_flow> out;
@@ -175,6 +175,13 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             x.dns_query_type = static_cast<std::uint16_t>(u64(30));
             x.dns_reply_code = static_cast<std::uint8_t>(u64(31));
             if (!row[32].is_null()) x.dns_answer = net::ip_address::parse(text(32));
+            if (!row[33].is_null()) {
+                const auto client_side = net::ip_address::parse(text(35));
+                const auto server_side = net::ip_address::parse(text(36));
+                if (client_side && server_side)
+                    x.tunnel = flow_tunnel{static_cast<tunnel_type>(u64(33)), static_cast<std::uint32_t>(u64(34)),
+                                           *client_side, *server_side};
+            }
             out.push_back(std::move(f));
         }
         return out;

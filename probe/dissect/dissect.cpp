@@ -23,7 +23,8 @@ constexpr std::uint16_t max_8023_length = 1500;
 }  // namespace ethertype
 
 namespace ipproto {
-constexpr std::uint8_t hop_by_hop = 0, icmp = 1, tcp = 6, udp = 17, routing = 43, fragment = 44, esp = 50,
+constexpr std::uint8_t hop_by_hop = 0, icmp = 1, ipv4 = 4, tcp = 6, udp = 17, ipv6 = 41, routing = 43, fragment = 44,
+                       gre = 47, esp = 50,
                        ah = 51, icmpv6 = 58, no_next = 59, dest_opts = 60, sctp = 132, mobility = 135,
                        hip = 139, shim6 = 140;
 }
@@ -367,6 +368,184 @@ void dissect_by_family(bytes f, std::uint32_t family, packet_summary& s) noexcep
     }
 }
 
+// ---- Tunnels -----------------------------------------------------------------
+
+namespace tunnel_port {
+constexpr std::uint16_t vxlan = 4789, gtp_u = 2152;  // IANA
+}
+namespace gre_proto {
+constexpr std::uint16_t ipv4 = 0x0800, ipv6 = 0x86dd, ethernet = 0x6558, erspan_2 = 0x88be, erspan_3 = 0x22eb;
+}
+
+// What a tunnel header says follows it.
+enum class inner_kind : std::uint8_t { ipv4, ipv6, ip_by_version, ethernet };
+
+struct tunnel_header {
+    tunnel_type type{tunnel_type::none};
+    inner_kind inner{inner_kind::ipv4};
+    std::uint32_t id{0};
+    std::size_t inner_offset{0};
+};
+
+// GRE version 0 at [at, end): RFC 2784 with RFC 2890's key and sequence.
+// Version 1 (PPTP's enhanced GRE, RFC 2637) carries PPP and the RFC 1701
+// routing field is obsolete: those stay the GRE flow.
+bool open_gre(bytes f, std::size_t at, std::size_t end, tunnel_header& t) noexcept {
+    if (end - at < 4) return false;
+    const std::uint16_t flags = be16(f, at);
+    const std::uint16_t proto = be16(f, at + 2);
+    constexpr std::uint16_t checksum_bit = 0x8000, routing_bit = 0x4000, key_bit = 0x2000, seq_bit = 0x1000;
+    if ((flags & 0x0007) != 0 || (flags & routing_bit) != 0) return false;
+    std::size_t header = 4;
+    if (flags & checksum_bit) header += 4;  // checksum + reserved
+    const std::size_t key_at = at + header;
+    if (flags & key_bit) header += 4;
+    if (flags & seq_bit) header += 4;
+    if (end - at < header) return false;
+    std::size_t pos = at + header;
+    t.type = tunnel_type::gre;
+    if (flags & key_bit) t.id = be32(f, key_at);
+    switch (proto) {
+    case gre_proto::ipv4: t.inner = inner_kind::ipv4; break;
+    case gre_proto::ipv6: t.inner = inner_kind::ipv6; break;
+    case gre_proto::ethernet: t.inner = inner_kind::ethernet; break;
+    case gre_proto::erspan_2:
+        // ERSPAN type I has no header of its own (and no GRE sequence
+        // number); type II an 8-byte one: version and VLAN, then COS, En, T
+        // and the 10-bit session id (draft-foschiano-erspan 4.1, as
+        // Wireshark's packet-erspan.c reads it).
+        t.type = tunnel_type::erspan;
+        t.id = 0;
+        t.inner = inner_kind::ethernet;
+        if (flags & seq_bit) {
+            if (end - pos < 8) return false;
+            t.id = be16(f, pos + 2) & 0x03ffu;
+            pos += 8;
+        }
+        break;
+    case gre_proto::erspan_3: {
+        // ERSPAN type III: 12 bytes, the session id as in type II, and the O
+        // flag (last bit) announcing an 8-byte platform-specific subheader.
+        t.type = tunnel_type::erspan;
+        t.inner = inner_kind::ethernet;
+        if (end - pos < 12) return false;
+        t.id = be16(f, pos + 2) & 0x03ffu;
+        const bool optional = (u8(f, pos + 11) & 0x01) != 0;
+        pos += 12;
+        if (optional) {
+            if (end - pos < 8) return false;
+            pos += 8;
+        }
+        break;
+    }
+    default: return false;  // PPP, MPLS, NSH, ... : the GRE flow
+    }
+    t.inner_offset = pos;
+    return true;
+}
+
+// GTP-U (3GPP TS 29.281 5.1): only a G-PDU (type 255) carries a user's packet.
+bool open_gtp_u(bytes f, std::size_t at, std::size_t end, tunnel_header& t) noexcept {
+    if (end - at < 8) return false;
+    const std::uint8_t flags = u8(f, at);
+    constexpr std::uint8_t protocol_type = 0x10, optional_fields = 0x07, extension = 0x04;
+    if ((flags >> 5) != 1 || (flags & protocol_type) == 0 || u8(f, at + 1) != 0xff) return false;
+    t.id = be32(f, at + 4);
+    std::size_t pos = at + 8;
+    if (flags & optional_fields) {
+        // Sequence number, N-PDU number and next extension header type: present
+        // together when any of E, S, PN is set.
+        if (end - pos < 4) return false;
+        std::uint8_t next = (flags & extension) ? u8(f, pos + 3) : 0;
+        pos += 4;
+        // 5.2: each extension header is a length in 4-octet units (never 0),
+        // its content, and the next type in its last octet; 0 ends the chain.
+        while (next != 0) {
+            if (end - pos < 1) return false;
+            const std::size_t len = std::size_t{u8(f, pos)} * 4;
+            if (len == 0 || end - pos < len) return false;
+            next = u8(f, pos + len - 1);
+            pos += len;
+        }
+    }
+    t.type = tunnel_type::gtp_u;
+    t.inner = inner_kind::ip_by_version;
+    t.inner_offset = pos;
+    return true;
+}
+
+// RFC 7348 5: flags (I = 0x08), 24 reserved bits, the 24-bit VNI, 8 reserved.
+bool open_vxlan(bytes f, std::size_t at, std::size_t end, tunnel_header& t) noexcept {
+    if (end - at < 8) return false;
+    t.type = tunnel_type::vxlan;
+    t.inner = inner_kind::ethernet;
+    t.id = be32(f, at + 4) >> 8;
+    t.inner_offset = at + 8;
+    return true;
+}
+
+// When `s` (status ok) is a tunnel this dissector opens, and the inner packet
+// is a complete IP header, `s` becomes the inner packet's summary.
+void decapsulate(bytes f, packet_summary& s) noexcept {
+    if (s.status != parse_status::ok || s.fragment) return;
+    // The inner packet lies within the outer IP length (Ethernet padding and
+    // trailers are not part of it).
+    const std::size_t end = std::min<std::size_t>(f.size(), std::size_t{s.l3_offset} + s.l3_bytes);
+    if (s.l4_offset > end) return;
+    tunnel_header t;
+    switch (s.protocol) {
+    case ipproto::ipv4:
+    case ipproto::ipv6:
+        t.type = tunnel_type::ip_in_ip;
+        t.inner = s.protocol == ipproto::ipv4 ? inner_kind::ipv4 : inner_kind::ipv6;
+        t.inner_offset = s.l4_offset;
+        break;
+    case ipproto::gre:
+        if (!open_gre(f, s.l4_offset, end, t)) return;
+        break;
+    case ipproto::udp: {
+        if (!s.has_l4 || s.payload_offset > end) return;
+        const auto either = [&](std::uint16_t port) { return s.dst.port == port || s.src.port == port; };
+        if (either(tunnel_port::vxlan)) {
+            if (!open_vxlan(f, s.payload_offset, end, t)) return;
+        } else if (either(tunnel_port::gtp_u)) {
+            if (!open_gtp_u(f, s.payload_offset, end, t)) return;
+        } else {
+            return;
+        }
+        break;
+    }
+    default: return;
+    }
+    const bytes inner_frame = f.first(end);
+    packet_summary in{};
+    switch (t.inner) {
+    case inner_kind::ipv4: dissect_ipv4(inner_frame, t.inner_offset, in); break;
+    case inner_kind::ipv6: dissect_ipv6(inner_frame, t.inner_offset, in); break;
+    case inner_kind::ip_by_version: dissect_ip_by_version(inner_frame, t.inner_offset, in); break;
+    case inner_kind::ethernet: dissect_ethernet(inner_frame, t.inner_offset, in, 0); break;
+    }
+    // ARP over VXLAN, a GTP-U PDU of a non-IP session, an inner header cut by
+    // the snap length or broken: the packet stays the tunnel's own.
+    if (in.status != parse_status::ok) return;
+    in.ip_length = in.l3_bytes;
+    in.l3_bytes = s.l3_bytes;
+    in.tunnel = t.type;
+    in.tunnel_id = t.id;
+    in.outer_ip_version = s.ip_version;
+    in.outer_src = s.src.ip;
+    in.outer_dst = s.dst.ip;
+    if (!in.has_macs) {
+        // IP straight in the tunnel: the outer frame's MACs and VLAN, as for
+        // any routed packet.
+        in.has_macs = s.has_macs;
+        in.src_mac = s.src_mac;
+        in.dst_mac = s.dst_mac;
+    }
+    if (in.vlan == 0) in.vlan = s.vlan;
+    s = in;
+}
+
 }  // namespace
 
 packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept {
@@ -419,6 +598,8 @@ packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept 
         s.status = parse_status::unsupported_link;
         break;
     }
+    s.ip_length = s.l3_bytes;
+    decapsulate(f, s);
     return s;
 }
 

@@ -20,8 +20,20 @@ namespace wireflow::probe {
 // either; the MACs reported are the inner frame's, i.e. the hosts'),
 // PPPoE session (0x8864, PPP 0x0021/0x0057, or 0x21/0x57 with RFC 1661
 // protocol-field compression), Linux SLL/SLL2, raw IP, BSD
-// NULL (either byte order) and LOOP. Only the outermost IP header is
-// dissected: tunnels (GRE, 4in4, 6in4, ...) are reported by protocol number.
+// NULL (either byte order) and LOOP.
+//
+// Tunnels, one level: GRE version 0 (RFC 2784/2890) carrying IPv4, IPv6,
+// Ethernet (0x6558) or ERSPAN types I, II and III (0x88be, 0x22eb); VXLAN
+// (RFC 7348, UDP port 4789 either side); GTP-U G-PDUs (3GPP TS 29.281, UDP
+// port 2152, extension headers skipped); IP in IP (protocols 4 and 41 under
+// IPv4 or IPv6). The summary then describes the inner packet (addresses,
+// ports, protocol, TTL, DSCP, the inner frame's MACs and VLAN where it has
+// them), `tunnel` says which encapsulation with the outer addresses and the
+// tunnel's id, `l3_offset`/`ip_length` are the inner IP header's, and
+// `l3_bytes` stays the outer IP length: what crosses the wire. A tunnel whose
+// inner packet is not a complete IP header (not IP, cut by the snap length,
+// broken), and an outer IP fragment, count as the tunnel's own flow (GRE,
+// UDP 4789, ...), as before. A tunnel inside the inner packet is not opened.
 //
 // Lengths: `l3_bytes` is what the outermost IP header claims (IPv4 total
 // length, IPv6 payload length + 40), even when the capture was snapped shorter;

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "dissect/endpoint.hpp"
+#include "records/tunnel_type.hpp"
 
 namespace wireflow::probe {
 
@@ -30,6 +31,8 @@ enum class parse_status : std::uint8_t {
 
 inline constexpr std::size_t parse_status_count = static_cast<std::size_t>(parse_status::count_);
 
+using wireflow::tunnel_type;  // one enum for both binaries (common/records)
+
 [[nodiscard]] std::string_view name(parse_status s) noexcept;
 
 // TCP flag bits as in the TCP header byte 13 (RFC 9293, RFC 3168).
@@ -41,29 +44,44 @@ inline constexpr std::uint8_t fin = 0x01, syn = 0x02, rst = 0x04, psh = 0x08, ac
 struct packet_summary {
     parse_status status{parse_status::unsupported_link};
     std::uint8_t ip_version{0};        // 4 or 6 when status == ok
-    std::uint8_t protocol{0};          // outermost IP header's protocol (after IPv6 extension headers)
+    std::uint8_t protocol{0};          // the flow's IP header's protocol (after IPv6 extension headers)
     std::uint8_t tcp_flags{0};
     std::uint16_t vlan{0};             // innermost 802.1Q/802.1ad VLAN id, 0 if none
-    bool has_macs{false};              // Ethernet frame: src_mac/dst_mac valid
+    bool has_macs{false};              // Ethernet frame: src_mac/dst_mac valid (the inner frame's when tunnelled)
     bool fragment{false};              // IP fragment (any)
     bool later_fragment{false};        // fragment offset != 0: no L4 header, ports are 0
     bool has_l4{false};                // ports/flags below come from a parsed L4 header
     bool has_tcp_header{false};        // the whole TCP header (options included) was captured:
                                        // tcp_seq/tcp_ack/tcp_window valid, payload_offset exact
-    std::uint8_t ttl{0};               // IPv4 TTL / IPv6 hop limit of the outermost IP header
+    std::uint8_t ttl{0};               // IPv4 TTL / IPv6 hop limit of the flow's IP header
     std::uint8_t dscp{0};              // RFC 2474: upper 6 bits of the IPv4 TOS / IPv6 traffic class
     endpoint src{};                    // ip + port (ICMP: see flow_key conventions)
     endpoint dst{};
     std::array<std::uint8_t, 6> src_mac{};
     std::array<std::uint8_t, 6> dst_mac{};
-    std::uint32_t l3_bytes{0};         // IPv4 total length; IPv6 payload length + 40
-    std::uint16_t l3_offset{0};        // offset of the outermost IP header in the frame
+    // What crosses the wire: the outermost IP header's length (IPv4 total
+    // length; IPv6 payload length + 40), also for a tunnelled packet.
+    std::uint32_t l3_bytes{0};
+    // The flow's IP header (the inner one of a tunnelled packet): where it
+    // starts in the frame and the length it claims. Equal to l3_bytes and the
+    // outer header's offset when there is no tunnel.
+    std::uint32_t ip_length{0};
+    std::uint16_t l3_offset{0};
     std::uint16_t l4_offset{0};        // offset of the L4 header (valid when has_l4)
     std::uint16_t payload_offset{0};   // offset of the L4 payload (valid when has_l4)
     std::uint16_t payload_len{0};      // captured payload bytes available from payload_offset
     std::uint16_t tcp_window{0};       // raw window field (unscaled), valid when has_tcp_header
     std::uint32_t tcp_seq{0};          // valid when has_tcp_header
     std::uint32_t tcp_ack{0};          // valid when has_tcp_header (meaningful when the ACK flag is set)
+    // Set when the flow's packet came out of a tunnel: the outer header's
+    // addresses (as sent: source, destination), its IP version, and the
+    // tunnel's identifier (GRE key, ERSPAN session, VXLAN VNI, GTP-U TEID; 0
+    // when the encapsulation has none).
+    tunnel_type tunnel{tunnel_type::none};
+    std::uint8_t outer_ip_version{0};
+    std::uint32_t tunnel_id{0};
+    ip_bytes outer_src{};
+    ip_bytes outer_dst{};
 };
 
 }  // namespace wireflow::probe

@@ -120,6 +120,13 @@ std::string_view end_reason_name(end_reason r) noexcept {
     return "unspecified";
 }
 
+// The probe's tunnel_type is the wire's TunnelType, value for value.
+static_assert(static_cast<int>(tunnel_type::gre) == wireflow::v1::TUNNEL_TYPE_GRE);
+static_assert(static_cast<int>(tunnel_type::erspan) == wireflow::v1::TUNNEL_TYPE_ERSPAN);
+static_assert(static_cast<int>(tunnel_type::vxlan) == wireflow::v1::TUNNEL_TYPE_VXLAN);
+static_assert(static_cast<int>(tunnel_type::gtp_u) == wireflow::v1::TUNNEL_TYPE_GTP_U);
+static_assert(static_cast<int>(tunnel_type::ip_in_ip) == wireflow::v1::TUNNEL_TYPE_IP_IN_IP);
+
 void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_flow_id(r.flow_id);
     out.set_vlan(r.vlan);
@@ -176,6 +183,14 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
         out.set_s2c_ttl_max(r.s2c_ttl_max);
     }
     if (r.c2s_packets + r.s2c_packets != 0) out.set_dscp(r.dscp);
+    if (r.tunnel != tunnel_type::none) {
+        auto* t = out.mutable_tunnel();
+        t->set_type(static_cast<wireflow::v1::TunnelType>(r.tunnel));
+        t->set_id(r.tunnel_id);
+        const std::size_t n = r.tunnel_ip_version == 6 ? 16 : 4;
+        t->set_client_side_ip(r.tunnel_client_side.data(), n);
+        t->set_server_side_ip(r.tunnel_server_side.data(), n);
+    }
 }
 
 void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out) {
@@ -304,6 +319,17 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
     if (r.s2c_packets != 0) {
         field("s2c_ttl_min", r.s2c_ttl_min, out);
         field("s2c_ttl_max", r.s2c_ttl_max, out);
+    }
+    if (r.tunnel != tunnel_type::none) {
+        field("tunnel", name(r.tunnel), out);
+        field("tunnel_id", r.tunnel_id, out);
+        const std::size_t n = r.tunnel_ip_version == 6 ? 16 : 4;
+        append_key("tunnel_client_side_ip", out);
+        append_address(r.tunnel_client_side.data(), n, out);
+        out += ',';
+        append_key("tunnel_server_side_ip", out);
+        append_address(r.tunnel_server_side.data(), n, out);
+        out += ',';
     }
     if (r.tcp_analysed) {
         field("c2s_retransmissions", r.c2s_retransmissions, out);

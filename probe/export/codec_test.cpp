@@ -313,3 +313,34 @@ TEST_CASE("unknown tcp health and ttl stay absent rather than zero", "[codec]") 
     CHECK_FALSE(j.contains("s2c_ttl_min"));
     CHECK(j.at("c2s_retransmissions").as_int64() == 0);
 }
+
+TEST_CASE("a tunnelled flow's tunnel travels in the record and the dump line", "[codec][tunnel]") {
+    flow_record r = sample_v4();
+    r.tunnel = tunnel_type::gtp_u;
+    r.tunnel_id = 0xabcdef01;
+    r.tunnel_ip_version = 6;
+    ::inet_pton(AF_INET6, "2001:db8::1", r.tunnel_client_side.data());
+    ::inet_pton(AF_INET6, "2001:db8::2", r.tunnel_server_side.data());
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    wireflow::v1::FlowRecord back;
+    REQUIRE(back.ParseFromString(m.SerializeAsString()));
+    REQUIRE(back.has_tunnel());
+    CHECK(back.tunnel().type() == wireflow::v1::TUNNEL_TYPE_GTP_U);
+    CHECK(back.tunnel().id() == 0xabcdef01);
+    REQUIRE(back.tunnel().client_side_ip().size() == 16);
+    CHECK(back.tunnel().client_side_ip() == std::string(reinterpret_cast<const char*>(r.tunnel_client_side.data()), 16));
+    CHECK(back.tunnel().server_side_ip() == std::string(reinterpret_cast<const char*>(r.tunnel_server_side.data()), 16));
+
+    const auto j = parse_line(r);
+    CHECK(j.at("tunnel").as_string() == "gtp-u");
+    CHECK(j.at("tunnel_id").as_int64() == 0xabcdef01);
+    CHECK(j.at("tunnel_client_side_ip").as_string() == "2001:db8::1");
+    CHECK(j.at("tunnel_server_side_ip").as_string() == "2001:db8::2");
+
+    // Not tunnelled: no tunnel at all, rather than a zero one.
+    wireflow::v1::FlowRecord plain;
+    to_proto(sample_v4(), plain);
+    CHECK_FALSE(plain.has_tunnel());
+    CHECK_FALSE(parse_line(sample_v4()).contains("tunnel"));
+}

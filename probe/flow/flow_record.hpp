@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "dissect/packet_summary.hpp"
 #include "flow/flow_key.hpp"
 #include "records/end_reason.hpp"
 #include "records/flow_counters.hpp"
@@ -51,13 +52,21 @@ struct flow_record : flow_counters {
     bool s2c_payload{false};
     bool has_macs{false};
     bool tcp_analysed{false};          // TCP flow with at least one whole TCP header: counts above valid
-    // Outermost IP header's TTL / hop limit over this record's period, per
+    // The flow's IP header's TTL / hop limit (the inner one of a tunnel) over this record's period, per
     // direction; valid when that direction has packets in the record.
     std::uint8_t c2s_ttl_min{0};
     std::uint8_t c2s_ttl_max{0};
     std::uint8_t s2c_ttl_min{0};
     std::uint8_t s2c_ttl_max{0};
     std::uint8_t dscp{0};              // DSCP of the flow's first packet (RFC 2474)
+    // Tunnelled flows (dissect.hpp): the encapsulation of the flow's first
+    // tunnelled packet, its id, and the outer addresses on the client's and
+    // the server's side (tunnel_ip_version 4 or 6 says how many bytes).
+    tunnel_type tunnel{tunnel_type::none};
+    std::uint8_t tunnel_ip_version{0};
+    std::uint32_t tunnel_id{0};
+    ip_bytes tunnel_client_side{};
+    ip_bytes tunnel_server_side{};
     std::array<std::uint8_t, 6> client_mac{};
     std::array<std::uint8_t, 6> server_mac{};
     std::uint16_t worker{0};

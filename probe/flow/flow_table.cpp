@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <limits>
 #include <stdexcept>
 #include <vector>
@@ -50,8 +53,18 @@ struct alignas(64) entry {
     std::uint8_t s2c_ttl_min;
     std::uint8_t s2c_ttl_max;
     std::uint8_t dscp;                   // of the flow's first packet
+    tunnel_type tunnel;                  // of the flow's first tunnelled packet; details in impl::tunnels
 };
 static_assert(sizeof(entry) <= 128, "a flow entry must fit two cache lines");
+
+// A tunnelled flow's outer endpoints, oriented like the flow (the client's
+// side first), and the tunnel's id, from its first tunnelled packet.
+struct tunnel_info {
+    ip_bytes client_side{};
+    ip_bytes server_side{};
+    std::uint32_t id{0};
+    std::uint8_t ip_version{0};
+};
 
 // Eviction looks at this many consecutive slots and takes the least recently
 // used of them (sampled LRU, as Redis does): exact LRU needs a list relinked
@@ -83,6 +96,15 @@ struct flow_table::impl {
     // TCP health per slot, beside the entries rather than in them: two more
     // cache lines that only TCP packets touch (an entry stays two lines).
     std::vector<tcp_analysis> tcp;
+    // Tunnel details per slot, likewise beside the entries: only tunnelled
+    // packets touch them (the entry's `tunnel` byte says whether they are
+    // set). calloc, not a vector: a large zeroed block comes from mmap, so
+    // the pages of slots no tunnelled flow ever uses are never touched
+    // (10 MiB per worker at the default --max-flows, mostly never needed).
+    struct free_deleter {
+        void operator()(tunnel_info* p) const noexcept { std::free(p); }
+    };
+    std::unique_ptr<tunnel_info[], free_deleter> tunnels;
     std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
     std::uint32_t free_head{nil};
@@ -98,6 +120,9 @@ struct flow_table::impl {
             throw std::invalid_argument("flow table capacity must be in 1..2^30");
         entries.resize(c.capacity);
         tcp.resize(c.capacity);
+        // All-zero bytes are a valid tunnel_info (an implicit-lifetime aggregate).
+        tunnels.reset(static_cast<tunnel_info*>(std::calloc(c.capacity, sizeof(tunnel_info))));
+        if (!tunnels) throw std::bad_alloc();
         const std::uint64_t cells = std::bit_ceil(std::uint64_t{c.capacity} * 2);
         index.assign(cells < 16 ? 16 : cells, empty_cell);
         index_mask = index.size() - 1;
@@ -174,6 +199,11 @@ struct flow_table::impl {
         const bool client_lo = (e.state & st_client_is_lo) != 0;
         r.client = client_lo ? lo : hi;
         r.server = client_lo ? hi : lo;
+        if (e.key.ip_version == 4) {
+            // Bytes 4-15 of an IPv4 key are zero, but for a station of 0.0.0.0 (lookup()).
+            std::fill(r.client.ip.begin() + 4, r.client.ip.end(), std::uint8_t{0});
+            std::fill(r.server.ip.begin() + 4, r.server.ip.end(), std::uint8_t{0});
+        }
         r.vlan = e.key.vlan;
         r.ip_version = e.key.ip_version;
         r.protocol = e.key.protocol;
@@ -191,6 +221,14 @@ struct flow_table::impl {
         r.s2c_ttl_min = e.s2c_ttl_min;
         r.s2c_ttl_max = e.s2c_ttl_max;
         r.dscp = e.dscp;
+        if (e.tunnel != tunnel_type::none) {
+            const tunnel_info& t = tunnels[static_cast<std::size_t>(&e - entries.data())];
+            r.tunnel = e.tunnel;
+            r.tunnel_id = t.id;
+            r.tunnel_ip_version = t.ip_version;
+            r.tunnel_client_side = t.client_side;
+            r.tunnel_server_side = t.server_side;
+        }
         if (e.state & st_tcp_analysed) {
             const tcp_analysis& t = tcp[static_cast<std::size_t>(&e - entries.data())];
             r.tcp_analysed = true;
@@ -270,6 +308,22 @@ flow_table::flow_table(const flow_table_config& cfg) : impl_(std::make_unique<im
 flow_table::~flow_table() = default;
 
 flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
+    // An IPv4 source of 0.0.0.0 is a station without an address yet (a DHCP
+    // client, RFC 2131 4.1): every such station's requests share one 5-tuple
+    // (0.0.0.0:68 -> 255.255.255.255:67), but they are separate
+    // conversations, each with its own host name for nDPI to read. The
+    // station's MAC goes into the address bytes an IPv4 key never uses
+    // (4-9), so each station is a flow of its own; records carry 0.0.0.0
+    // (fill_record clears those bytes).
+    if (p.ip_version == 4 && p.has_macs && p.src.ip[0] == 0 && p.src.ip[1] == 0 && p.src.ip[2] == 0 &&
+        p.src.ip[3] == 0) {
+        endpoint src = p.src;
+        std::copy(p.src_mac.begin(), p.src_mac.end(), src.ip.begin() + 4);
+        flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, src, p.dst), 0};
+        l.hash = static_cast<std::uint32_t>(hash(l.ok.key, impl_->cfg.key));
+        __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
+        return l;
+    }
     flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst), 0};
     l.hash = static_cast<std::uint32_t>(hash(l.ok.key, impl_->cfg.key));
     __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
@@ -333,18 +387,26 @@ flow_hit flow_table::account(const packet_summary& p, const flow_lookup& l, std:
         e.s2c_ttl_min = std::min(e.s2c_ttl_min, p.ttl);
         e.s2c_ttl_max = std::max(e.s2c_ttl_max, p.ttl);
     }
+    if (p.tunnel != tunnel_type::none && e.tunnel == tunnel_type::none) {
+        e.tunnel = p.tunnel;
+        tunnel_info& tun = t.tunnels[s];
+        tun.id = p.tunnel_id;
+        tun.ip_version = p.outer_ip_version;
+        tun.client_side = from_client ? p.outer_src : p.outer_dst;
+        tun.server_side = from_client ? p.outer_dst : p.outer_src;
+    }
     if (p.protocol == ip_proto_tcp && p.has_tcp_header) {
-        // Segment length by the IP length, as Wireshark's tcp.len: a snapped
-        // capture still counts its payload.
+        // Segment length by the (inner) IP length, as Wireshark's tcp.len: a
+        // snapped capture still counts its payload.
         const std::uint32_t headers = static_cast<std::uint32_t>(p.payload_offset - p.l3_offset);
-        const std::uint32_t seglen = p.l3_bytes > headers ? p.l3_bytes - headers : 0;
+        const std::uint32_t seglen = p.ip_length > headers ? p.ip_length - headers : 0;
         t.tcp[s].observe({p.tcp_seq, p.tcp_ack, seglen, p.tcp_window, p.tcp_flags}, from_client, now_ns);
         e.state |= st_tcp_analysed;
     }
     // L4 payload on the wire: the IP length beyond the headers (a snapped
     // capture still counts; a header cut short counts as payload, which can
     // only hide a "no data" connection, never invent one).
-    if (p.has_l4 && p.l3_bytes > static_cast<std::uint32_t>(p.payload_offset - p.l3_offset))
+    if (p.has_l4 && p.ip_length > static_cast<std::uint32_t>(p.payload_offset - p.l3_offset))
         e.state |= from_client ? st_payload_c2s : st_payload_s2c;
     if (p.has_macs && (e.state & st_has_macs) == 0) {
         e.state |= st_has_macs;

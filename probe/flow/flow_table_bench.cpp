@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
         const bool rev = (o >> 31) != 0;
         if (rev) std::swap(p.src, p.dst);
         p.l3_bytes = 60 + (o & 1023);
+        p.ip_length = p.l3_bytes;
         if (tcp) {
             const std::uint32_t payload = p.l3_bytes - 40;
             std::uint32_t& mine = seq[2 * std::size_t{f} + rev];

@@ -230,3 +230,68 @@ TEST_CASE("a side that sent L4 payload is marked for the flow's whole life", "[f
         CHECK(item.rec.s2c_payload);
     }
 }
+
+TEST_CASE("a tunnelled flow carries its tunnel, outer endpoints oriented like the flow", "[flow_table][tunnel]") {
+    flow_table t(small_config());
+    collecting_sink sink;
+    // Both directions through one VXLAN tunnel, whose end on the client's
+    // side is 198.51.100.1: the record names the outer addresses by side,
+    // not by the first packet's direction alone.
+    const auto tunnelled = [](packet_summary p, std::uint8_t outer_src, std::uint8_t outer_dst) {
+        p.tunnel = tunnel_type::vxlan;
+        p.tunnel_id = 77;
+        p.outer_ip_version = 4;
+        p.outer_src = v4(198, 51, 100, outer_src, 0).ip;
+        p.outer_dst = v4(198, 51, 100, outer_dst, 0).ip;
+        p.l3_bytes += 50;  // the outer headers: what crosses the wire
+        return p;
+    };
+    t.account(tunnelled(pkt(tcp, cli, srv, 60, tcp_flag::syn), 1, 2), 1 * sec, sink);
+    t.account(tunnelled(pkt(tcp, srv, cli, 60, tcp_flag::syn | tcp_flag::ack), 2, 1), 2 * sec, sink);
+    // A packet of another flow, untunnelled, in the same table.
+    t.account(pkt(udp, v4(10, 0, 0, 9, 5000), srv, 100), 2 * sec, sink);
+    t.flush(3 * sec, sink);
+    REQUIRE(sink.items.size() == 2);
+    const flow_record& r = sink.items[0].rec.protocol == tcp ? sink.items[0].rec : sink.items[1].rec;
+    const flow_record& plain = sink.items[0].rec.protocol == tcp ? sink.items[1].rec : sink.items[0].rec;
+    CHECK(r.client == cli);
+    CHECK(r.tunnel == tunnel_type::vxlan);
+    CHECK(r.tunnel_id == 77);
+    CHECK(r.tunnel_ip_version == 4);
+    CHECK(r.tunnel_client_side == v4(198, 51, 100, 1, 0).ip);
+    CHECK(r.tunnel_server_side == v4(198, 51, 100, 2, 0).ip);
+    CHECK(r.c2s_bytes == 110);
+    CHECK(r.s2c_bytes == 110);
+    CHECK(plain.tunnel == tunnel_type::none);
+}
+
+TEST_CASE("stations asking from 0.0.0.0 are a flow each, told apart by their MAC", "[flow_table][dhcp]") {
+    flow_table t(small_config());
+    collecting_sink sink;
+    const auto request = [](std::uint8_t station) {
+        packet_summary p = pkt(udp, v4(0, 0, 0, 0, 68), v4(255, 255, 255, 255, 67), 328);
+        p.has_macs = true;
+        p.src_mac = {0x3c, 0x22, 0xfb, 0, 0, station};
+        p.dst_mac = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        return p;
+    };
+    CHECK(t.account(request(1), 1 * sec, sink).created);
+    CHECK(t.account(request(2), 2 * sec, sink).created);   // another station: another flow
+    CHECK_FALSE(t.account(request(1), 3 * sec, sink).created);  // the first one again
+    // Without a link layer there is nothing to tell them apart: one flow.
+    packet_summary bare = request(3);
+    bare.has_macs = false;
+    CHECK(t.account(bare, 4 * sec, sink).created);
+    bare.src_mac[5] = 4;
+    CHECK_FALSE(t.account(bare, 5 * sec, sink).created);
+    t.flush(6 * sec, sink);
+    REQUIRE(sink.items.size() == 3);
+    for (const auto& it : sink.items) {
+        CHECK(it.rec.client == v4(0, 0, 0, 0, 68));  // the address bytes beyond IPv4's four are cleared
+        CHECK(it.rec.server == v4(255, 255, 255, 255, 67));
+    }
+    std::set<std::uint8_t> stations;
+    for (const auto& it : sink.items)
+        if (it.rec.has_macs) stations.insert(it.rec.client_mac[5]);
+    CHECK(stations == std::set<std::uint8_t>{1, 2});
+}

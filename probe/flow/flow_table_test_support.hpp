@@ -33,6 +33,7 @@ inline packet_summary pkt(std::uint8_t proto, endpoint src, endpoint dst, std::u
     p.src = src;
     p.dst = dst;
     p.l3_bytes = bytes;
+    p.ip_length = bytes;
     // A 20-byte IPv4 header and a TCP header without options (UDP: 8 bytes):
     // a 40-byte TCP packet carries no payload.
     p.l3_offset = 14;

@@ -182,6 +182,30 @@ describe('wireflow dashboard', () => {
     await shot('06-flows');
   });
 
+  it('a flow opens a details dialog with every field, packet-derived names as text', async () => {
+    await go('#/flows');
+    await page.waitForSelector('#flows-table tbody button.flow-open');
+    // The flow whose server name is the script payload: its name must show as text in the dialog too.
+    const row = await eventually(async () => {
+      const rows = await page.$$('#flows-table tbody tr');
+      for (const r of rows) {
+        const name = await r.$eval('.server-name', (e) => e.textContent).catch(() => '');
+        if (name.includes('<script>')) return r;
+      }
+      return null;
+    }, 'the flow with the script payload');
+    await (await row.$('button.flow-open')).click();
+    await page.waitForSelector('dialog#flow-details[open]');
+    const text = await page.textContent('dialog#flow-details');
+    for (const part of ['Endpoints', 'Traffic', 'Application', 'IP', 'Client', 'Server', 'First seen', 'Flow id'])
+      assert.ok(text.includes(part), `the details show ${part}`);
+    assert.ok(text.includes('<script>'), 'the hostile server name is shown as text');
+    assert.equal(await page.$$eval('dialog#flow-details script', (els) => els.length), 0, 'no element made from a name');
+    await shot('06b-flow-details');
+    await page.click('dialog#flow-details button.close');
+    await page.waitForSelector('dialog#flow-details', {state: 'hidden'});
+  });
+
   it('a pool can be created and an unassigned device assigned to it', async () => {
     await go('#/pools');
     await page.click('#pool-add');
@@ -191,6 +215,9 @@ describe('wireflow dashboard', () => {
     await shot('07-pools');
     await page.click('#tab-unassigned');
     await page.waitForSelector('#unassigned-list input.pick');
+    // The generated capture's MACs are locally administered (02:42:...): no IEEE maker, said so.
+    assert.ok((await page.textContent('#unassigned-list thead')).includes('Vendor'));
+    assert.ok((await page.textContent('#unassigned-list tbody')).includes('local MAC'));
     const member = await page.getAttribute('#unassigned-list input.pick >> nth=0', 'data-member');
     await page.check('#unassigned-list input.pick >> nth=0');
     await page.selectOption('#assign-pool', {label: 'Office laptops'});

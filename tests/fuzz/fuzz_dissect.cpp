@@ -27,6 +27,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(s.ip_version == 4 || s.ip_version == 6);
     FUZZ_CHECK(s.l3_offset < seen);
     if (s.later_fragment) FUZZ_CHECK(s.fragment && !s.has_l4);
+    // An opened tunnel: an outer IP header, and the inner one whole inside the frame.
+    if (s.tunnel != tunnel_type::none) {
+        FUZZ_CHECK(s.outer_ip_version == 4 || s.outer_ip_version == 6);
+        FUZZ_CHECK(std::size_t{s.l3_offset} + 20 <= seen);
+    } else {
+        FUZZ_CHECK(s.ip_length == s.l3_bytes);
+    }
     if (s.has_l4) {
         FUZZ_CHECK(s.l3_offset < s.l4_offset && s.l4_offset <= s.payload_offset);
         FUZZ_CHECK(std::size_t{s.payload_offset} + s.payload_len <= seen);

@@ -221,6 +221,12 @@ def run(col):
     devices = admin.get("/api/v1/devices/unassigned?limit=1000").json()
     check(devices["total"] > 0, "unassigned devices")
     mac = next(d["mac"] for d in devices["items"] if d["mac"])
+    # The generated MACs are random: the U/L bit says locally administered,
+    # and such a MAC has no IEEE maker.
+    with_mac = [d for d in devices["items"] if d["mac"]]
+    check(all(d["locally_administered"] is bool(int(d["mac"][:2], 16) & 0x02) and "name" in d and "vendor" in d and
+              (d["vendor"] is None or not d["locally_administered"]) for d in with_mac),
+          f"device vendor fields: {with_mac[:2]}")
     created = admin.request("POST", "/api/v1/pools", {"name": "office"})
     check(created.status == 201, f"create pool {created}")
     pid = created.json()["id"]

@@ -57,8 +57,11 @@ REASONS = {
                        "captured bytes only",
     "not_analysed": "the probe never read a whole TCP header of this flow (snap length, or first fragments "
                     "without the whole header): no TCP analysis, where tshark analyses what it sees",
-    "not_ip_tcp_for_probe": "tshark counts TCP inside a tunnel or an ICMP error (inner headers); the probe "
-                            "keys flows on the outermost IP header, where this is not a TCP flow",
+    "not_ip_tcp_for_probe": "tshark counts TCP inside a tunnel or an ICMP error (inner headers), which this "
+                            "comparison keys on the outermost IP header: a tunnel the probe does not open "
+                            "(Teredo, CAPWAP, GRE carrying PPP, ...) is no TCP flow for it, and one it opens "
+                            "(GRE, VXLAN, GTP-U, IP in IP) is a TCP flow of the inner addresses, compared with "
+                            "tshark by tunnels_tshark_test and tshark_crosscheck instead",
     "tshark_skipped_segments": "tshark did not analyse some segments of the flow (it found their TCP header cut "
                                "short or malformed, e.g. by taking the last 4 bytes of a FabricPath frame for a "
                                "frame check sequence); the probe read those headers whole and analysed them",

@@ -7,8 +7,11 @@ extension headers, fragments, GRE, SCTP, ICMP/ICMPv6, TCP/UDP, frames cut by
 a snaplen), plus every Ethernet capture under $WIREFLOW_CORPUS/real when a
 corpus is there. For each, the probe replays the file with --dump-flows, and the flow records are summed per host (a host counts
 every packet it sent or received, and the IP length of each). tshark dissects
-the same file without reassembly, and the OUTERMOST IPv4/IPv6 header of every
-frame is summed the same way (ip.len, or ipv6.plen + 40). The captures whose
+the same file without reassembly, and every frame is summed the same way: its
+hosts are those of the IP header the probe keys the flow on (the inner header
+of a tunnel the probe opens: GRE, ERSPAN, VXLAN, GTP-U, IP in IP, one level
+deep; else the outermost), its bytes the OUTERMOST IP length (ip.len, or
+ipv6.plen + 40), what crosses the wire. The captures whose
 totals differ must be listed in ALLOWED below with the reason, found by looking
 at the packets; any other difference fails the test.
 
@@ -90,27 +93,111 @@ def add(hosts, src, dst, length):
         t[1] += length
 
 
-def tshark_hosts(path):
-    """Per-host [packets, bytes] from tshark's outermost IP header of each frame."""
+# The tunnels the probe opens (probe/dissect/dissect.hpp), as tshark's
+# frame.protocols names the layers between the outer IP header and the inner
+# one (Ethernet type and VLAN layers left out).
+TUNNEL_PATHS = {
+    (): "ip-in-ip",
+    ("gre",): "gre",
+    ("gre", "eth"): "gre",
+    ("gre", "erspan", "eth"): "erspan",
+    ("udp", "vxlan", "eth"): "vxlan",
+    ("udp", "gtp"): "gtp-u",
+}
+_IP_LAYERS = ("ip", "ipv6")
+TSHARK_FIELDS = ["frame.protocols", "ip.src", "ip.dst", "ip.len", "ip.proto", "ip.flags.mf", "ip.frag_offset",
+                 "ipv6.src", "ipv6.dst", "ipv6.plen", "ipv6.nxt", "tcp.srcport", "tcp.dstport", "udp.srcport",
+                 "udp.dstport"]
+
+
+def tshark_frames(path, extra=()):
+    """tshark's reading of every frame as the probe reads it: a dict per IP
+    frame with the flow's header (the inner one of a tunnel the probe opens,
+    one level deep; else the outermost) and the outer IP length, the bytes
+    the probe counts. Keys: src, dst, proto, sport, dport (None without a
+    TCP/UDP header), length, tunnel (None or the probe's name of it), and
+    `extra` fields by name (their values in the flow's layer order)."""
+    fields = TSHARK_FIELDS + list(extra)
     cmd = ["tshark", "-n", "-r", path, "-o", "ip.defragment:FALSE", "-o", "ipv6.defragment:FALSE",
-           "-T", "fields", "-E", "occurrence=f", "-E", "separator=\t",
-           "-e", "frame.protocols", "-e", "ip.src", "-e", "ip.dst", "-e", "ip.len",
-           "-e", "ipv6.src", "-e", "ipv6.dst", "-e", "ipv6.plen"]
+           "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=|", "-E", "separator=\t"]
+    for f in fields:
+        cmd += ["-e", f]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=300).stdout
-    hosts = defaultdict(lambda: [0, 0])
+    frames = []
     for line in out.splitlines():
-        f = line.split("\t")
-        if len(f) < 7:
+        cols = line.split("\t")
+        if len(cols) < len(fields):
             continue
-        protos = f[0].split(":")
-        v4 = protos.index("ip") if "ip" in protos else None
-        v6 = protos.index("ipv6") if "ipv6" in protos else None
-        if v4 is not None and (v6 is None or v4 < v6):
-            if f[1] and f[2] and f[3]:
-                add(hosts, f[1], f[2], int(f[3]))
-        elif v6 is not None:
-            if f[4] and f[5] and f[6]:
-                add(hosts, f[4], f[5], int(f[6]) + 40)
+        v = {name: (cols[i].split("|") if cols[i] else []) for i, name in enumerate(fields)}
+        protos = v["frame.protocols"][0].split(":") if v["frame.protocols"] else []
+        frame = _probe_view(protos, v)
+        if frame is not None:
+            frame.update({name: v[name] for name in extra})
+            frames.append(frame)
+    return frames
+
+
+def _nth(values, n):
+    return values[n] if n < len(values) else None
+
+
+def _layer(protos, v, at):
+    """(src, dst, length, proto) of the IP layer at protos[at], or None when tshark shows it incomplete."""
+    name = protos[at]
+    n = protos[:at].count(name)
+    if name == "ip":
+        src, dst, length, proto = (_nth(v["ip.src"], n), _nth(v["ip.dst"], n), _nth(v["ip.len"], n),
+                                   _nth(v["ip.proto"], n))
+        if not (src and dst and length and proto):
+            return None
+        return src, dst, int(length), int(proto)
+    src, dst, plen, nxt = (_nth(v["ipv6.src"], n), _nth(v["ipv6.dst"], n), _nth(v["ipv6.plen"], n),
+                           _nth(v["ipv6.nxt"], n))
+    if not (src and dst and plen is not None and nxt):
+        return None
+    return src, dst, int(plen) + 40, int(nxt)
+
+
+def _probe_view(protos, v):
+    ips = [i for i, p in enumerate(protos) if p in _IP_LAYERS]
+    if not ips:
+        return None
+    outer = _layer(protos, v, ips[0])
+    if outer is None:
+        return None
+    flow_at, tunnel = ips[0], None
+    # The probe opens no tunnel whose outer packet is a fragment: the inner
+    # header may lie in another one (tshark still reads a first fragment's).
+    outer_fragment = "ipv6.fraghdr" in protos[ips[0]:ips[1] if len(ips) > 1 else None]
+    if protos[ips[0]] == "ip":
+        mf, offset = _nth(v["ip.flags.mf"], 0), _nth(v["ip.frag_offset"], 0)
+        outer_fragment = mf in ("1", "True") or (offset not in (None, "0"))
+    if len(ips) > 1 and not outer_fragment:
+        between = tuple(p for p in protos[ips[0] + 1:ips[1]]
+                        if p not in ("ethertype", "vlan") and not p.startswith("ipv6."))
+        name = TUNNEL_PATHS.get(between)
+        if name is not None and _layer(protos, v, ips[1]) is not None:
+            flow_at, tunnel = ips[1], name
+    src, dst, _, proto = _layer(protos, v, flow_at)
+    sport = dport = None
+    # The flow's L4 header: the first TCP/UDP layer after the flow's IP layer.
+    for k in range(flow_at + 1, len(protos)):
+        if protos[k] in _IP_LAYERS:
+            break
+        if protos[k] in ("tcp", "udp"):
+            n = protos[:k].count(protos[k])
+            sport, dport = _nth(v[protos[k] + ".srcport"], n), _nth(v[protos[k] + ".dstport"], n)
+            break
+    return {"src": src, "dst": dst, "proto": proto, "sport": sport, "dport": dport, "length": outer[2],
+            "tunnel": tunnel}
+
+
+def tshark_hosts(path):
+    """Per-host [packets, bytes] from tshark: each frame's flow header (as
+    tshark_frames reads it) names the hosts, its outer IP length the bytes."""
+    hosts = defaultdict(lambda: [0, 0])
+    for f in tshark_frames(path):
+        add(hosts, f["src"], f["dst"], f["length"])
     return hosts
 
 

@@ -238,6 +238,64 @@ class Link:
         self.w.write(t, l2_frame(self.w.linktype, et, pkt, src.mac if local_macs else self.gw, dst.mac, self.vlan))
 
 
+INNER_MAC_CLIENT = bytes.fromhex("02aa00000010")
+INNER_MAC_SERVER = bytes.fromhex("02aa00000020")
+
+
+def inner_ethernet(src_is_client, et, pkt):
+    src, dst = (INNER_MAC_CLIENT, INNER_MAC_SERVER) if src_is_client else (INNER_MAC_SERVER, INNER_MAC_CLIENT)
+    return ether(src, dst, et, pkt)
+
+
+def tunnel_wrap(kind, tid, outer_src, outer_dst, src_is_client, et, pkt):
+    """(ethertype, outer IP packet) carrying the inner IP packet `pkt` in a
+    tunnel the probe opens: kind gre, gre-ethernet, erspan-ii, erspan-iii,
+    vxlan, gtp-u or ip-in-ip; tid its key / session / VNI / TEID."""
+    if kind == "ip-in-ip":
+        return ip_packet(outer_src, outer_dst, 4 if et == 0x0800 else 41, pkt)
+    if kind == "gre":
+        # RFC 2890: K bit, the key.
+        return ip_packet(outer_src, outer_dst, 47, struct.pack("!HHI", 0x2000, et, tid) + pkt)
+    if kind == "gre-ethernet":
+        return ip_packet(outer_src, outer_dst, 47, struct.pack("!HH", 0, 0x6558) +
+                                 inner_ethernet(src_is_client, et, pkt))
+    if kind == "erspan-ii":
+        # GRE with a sequence number, then version 1 | VLAN 0, COS/En/T | session, reserved | index.
+        hdr = struct.pack("!HHI", 0x1000, 0x88BE, random.randrange(1 << 32)) + struct.pack("!HHI", 0x1000, tid, 0)
+        return ip_packet(outer_src, outer_dst, 47, hdr + inner_ethernet(src_is_client, et, pkt))
+    if kind == "erspan-iii":
+        # Version 2 | VLAN, COS/BSO/T | session, timestamp, SGT, P/FT/HW/D/Gra/O (no subheader).
+        hdr = struct.pack("!HHI", 0x1000, 0x22EB, random.randrange(1 << 32)) + \
+            struct.pack("!HHIHH", 0x2000, tid, random.randrange(1 << 32), 0, 0)
+        return ip_packet(outer_src, outer_dst, 47, hdr + inner_ethernet(src_is_client, et, pkt))
+    if kind == "vxlan":
+        sport = 49152 + (1 if src_is_client else 2)  # RFC 7348 5: a hash of the inner flow; one per direction here
+        payload = struct.pack("!BBHI", 0x08, 0, 0, tid << 8) + inner_ethernet(src_is_client, et, pkt)
+        return ip_packet(outer_src, outer_dst, 17, udp_datagram(outer_src, sport, outer_dst, 4789, payload))
+    if kind == "gtp-u":
+        # E flag: sequence, N-PDU, next extension 0x85 (PDU session container, one 4-octet unit), then none.
+        ext = struct.pack("!HBB", 0, 0, 0x85) + bytes([1, 0x10, 0x09, 0])
+        payload = struct.pack("!BBHI", 0x34, 0xFF, len(ext) + len(pkt), tid) + ext + pkt
+        return ip_packet(outer_src, outer_dst, 17, udp_datagram(outer_src, 2152, outer_dst, 2152, payload))
+    raise ValueError(kind)
+
+
+class TunnelLink(Link):
+    """A pcapgen Link whose IP packets travel in a tunnel between two routers."""
+
+    def __init__(self, writer, kind, tid, outer_client, outer_server, inner_client):
+        super().__init__(writer, encap=None)
+        self.kind, self.tid = kind, tid
+        self.outer = (Host(outer_client), Host(outer_server))
+        self.inner_client = inner_client
+
+    def send_packet(self, t, src, dst, et, pkt, local_macs=True):
+        from_client = src.ip == self.inner_client
+        a, b = self.outer if from_client else self.outer[::-1]
+        oet, opkt = tunnel_wrap(self.kind, self.tid, a.ip, b.ip, from_client, et, pkt)
+        self.w.write(t, ether(a.mac, b.mac, oet, opkt))
+
+
 class TcpConversation:
     def __init__(self, link, client, cport, server, sport):
         self.l, self.c, self.cp, self.s, self.sp = link, client, cport, server, sport
@@ -401,9 +459,10 @@ def write_lan(path, v6=False, vlan=None, minutes=1.0, seed=11, start=1700000000.
 
 def write_encapsulations(path, start=1700000000.0):
     """One conversation per encapsulation the probe unwraps (QinQ, MPLS,
-    PPPoE, 802.2 SNAP, IPv6 extension headers) and per IP case that has no
-    plain ports (IPv4 and IPv6 fragments, GRE, SCTP, ICMPv6): tshark and the
-    probe must attribute the same outermost IP packets to the same hosts."""
+    PPPoE, 802.2 SNAP, IPv6 extension headers, each tunnel it opens) and per
+    IP case that has no plain ports (IPv4 and IPv6 fragments, GRE carrying
+    MPLS, SCTP, ICMPv6): tshark and the probe must attribute the same packets
+    to the same hosts (the inner ones of an opened tunnel)."""
     random.seed(5)
     a4, b4, a6, b6 = Host("10.30.0.1"), Host("10.30.0.2"), Host("fd00:30::1"), Host("fd00:30::2")
     t = start
@@ -433,11 +492,29 @@ def write_encapsulations(path, start=1700000000.0):
             et, pkt = ipv6_ext(a6.ip, b6.ip, proto, l4, headers=("hop", "routing", "dest"))
             link.send_packet(t, a6, b6, et, pkt)
             t += 0.01
-        # GRE (RFC 2784) carrying IPv4, SCTP (RFC 9260) INIT, ICMPv6 echo.
+        # GRE (RFC 2784) carrying MPLS (not opened: the GRE flow), SCTP (RFC 9260) INIT, ICMPv6 echo.
         _, inner = ip_packet("172.16.0.1", "172.16.0.2", 17, udp_datagram("172.16.0.1", 1, "172.16.0.2", 2, b"g" * 30))
-        link.send(t, a4, b4, 47, struct.pack("!HH", 0, 0x0800) + inner)
+        link.send(t, a4, b4, 47, struct.pack("!HHI", 0, 0x8847, 16 << 12 | 0x100 | 64) + inner)
         link.send(t + 0.01, a4, b4, 132, struct.pack("!HHII", 5000, 38412, 0, 0) + struct.pack("!BBH", 1, 0, 20) + bytes(16))
         pings(link, a6, b6, t + 0.02)
+        # One UDP exchange through each tunnel the probe opens: keyed on the
+        # inner packet, counted by the outer length (tshark_crosscheck reads
+        # tshark's frames the same way).
+        for i, (kind, tid, outer) in enumerate((("gre", 9, ("10.30.1.1", "10.30.1.2")),
+                                                ("gre-ethernet", 0, ("10.30.1.1", "10.30.1.2")),
+                                                ("erspan-ii", 0x101, ("10.30.1.3", "10.30.1.4")),
+                                                ("erspan-iii", 0x102, ("10.30.1.3", "10.30.1.4")),
+                                                ("vxlan", 4242, ("10.30.1.5", "10.30.1.6")),
+                                                ("gtp-u", 0xCAFE, ("10.30.1.7", "10.30.1.8")),
+                                                ("ip-in-ip", 0, ("10.30.1.9", "10.30.1.10")),
+                                                ("ip-in-ip", 0, ("fd00:31::1", "fd00:31::2")))):
+            inner_c, inner_s = Host(f"172.30.{i}.1"), Host(f"fd00:32:{i}::2" if i % 2 else f"172.30.{i}.2")
+            if ":" in inner_s.ip:
+                inner_c = Host(f"fd00:32:{i}::1")
+            tl = TunnelLink(w, kind, tid, outer[0], outer[1], inner_c.ip)
+            tl.send(t, inner_c, inner_s, 17, udp_datagram(inner_c.ip, 6000 + i, inner_s.ip, 53, b"t" * (20 + i)))
+            tl.send(t + 0.001, inner_s, inner_c, 17, udp_datagram(inner_s.ip, 53, inner_c.ip, 6000 + i, b"u" * (40 + i)))
+            t += 0.01
         # IPv4 in 802.2 LLC/SNAP (RFC 1042): a length instead of an Ethernet type.
         _, pkt = ip_packet(a4.ip, b4.ip, 17, udp_datagram(a4.ip, 7000, b4.ip, 7001, b"s" * 60))
         llc = b"\xaa\xaa\x03\x00\x00\x00\x08\x00" + pkt

@@ -3,6 +3,7 @@ import {h, option, field} from '../dom.js';
 import * as fmt from '../format.js';
 import {pagedTable} from '../table.js';
 import {badge, hostLink, pageHeader, rangeSelect} from '../widgets.js';
+import {detailsButton} from '../flow_details.js';
 
 const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP'};
 
@@ -53,12 +54,26 @@ export function ipMarks(r) {
     h('span', {title: 'DSCP of the flow\'s first packet (RFC 2474)'}, `DSCP ${r.dscp ?? '–'}`));
 }
 
+// A tunnelled flow (issue 14): addresses and ports above are the inner
+// packet's; the tunnel and its outer endpoints go under the protocol.
+export function tunnelMark(t) {
+  if (!t) return null;
+  return h('span', {class: 'tunnel', title: `Tunnel ${t.type}, id ${t.id}: outer ${t.client_side_ip} (client side) ⇄ ${t.server_side_ip} (server side)`},
+    `in ${t.type}${t.id ? ` ${t.id}` : ''}`);
+}
+
+function protocolCell(r) {
+  const name = protocols[r.protocol] ?? String(r.protocol ?? '–');
+  return r.tunnel ? [name, h('br'), tunnelMark(r.tunnel)] : name;
+}
+
 export function flowColumns(sortable = false) {
   const s = (key) => (sortable ? key : undefined);
   return [
+    {label: '', value: detailsButton},
     {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), port(r.client_port)]},
     {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), port(r.server_port)]},
-    {label: 'Proto', value: (r) => protocols[r.protocol] ?? String(r.protocol ?? '–')},
+    {label: 'Proto', value: protocolCell},
     {label: 'Application', value: (r) => r.app || '–'},
     {label: 'Server name', value: (r) => h('span', {class: 'wrap server-name'}, r.server_name || '–')},
     {label: 'Bytes', num: true, sort: s('bytes'), value: (r) => fmt.bytes((r.c2s_bytes ?? 0) + (r.s2c_bytes ?? 0))},

@@ -67,7 +67,7 @@ export async function render(ctx) {
     const host = data;
     replace(summary, h('dl', {class: 'facts'},
       fact('IP', host.ip), fact('VLAN', String(host.vlan ?? 0)), fact('Name', host.name || '–'),
-      fact('MAC', host.mac || '–'),
+      fact('MAC', host.mac ? (host.vendor ? `${host.mac} (${host.vendor})` : host.mac) : '–'),
       fact('Where', [host.local ? badge('local', 'ok') : badge('remote', 'muted'), host.blacklisted ? badge('blacklisted', 'bad') : null]),
       fact('Pool', host.pool || 'none'),
       fact('Sent', `${fmt.bytes(host.bytes_sent)} / ${fmt.count(host.packets_sent)} packets`),

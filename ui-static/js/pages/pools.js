@@ -115,6 +115,10 @@ async function unassignedTab(ctx, body) {
       {label: '', value: (d) => h('input', {type: 'checkbox', class: 'pick admin-only', 'aria-label': `Select ${key(d)}`, checked: chosen.has(key(d)),
         dataset: {member: key(d)}, onchange: (ev) => { if (ev.target.checked) chosen.add(key(d)); else chosen.delete(key(d)); }})},
       {label: 'MAC', value: (d) => d.mac || '–'},
+      // The IEEE registrant of the MAC's prefix; a locally administered MAC
+      // (a phone's randomised one, a VM's) has none by design.
+      {label: 'Vendor', value: (d) => d.vendor || (d.locally_administered ? h('span', {class: 'muted', title: 'The MAC\'s U/L bit is set: assigned locally (randomised or virtual), registered to no maker'}, 'local MAC') : '–')},
+      {label: 'Name', value: (d) => h('span', {class: 'wrap'}, d.name || '–')},
       {label: 'IP', value: (d) => d.ip || '–'},
       {label: 'VLAN', num: true, value: (d) => String(d.vlan ?? 0)},
     ], devices, {empty: 'Every device belongs to a pool.'}));

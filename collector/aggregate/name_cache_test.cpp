@@ -1,4 +1,4 @@
-#include "answer_names.hpp"
+#include "name_cache.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -14,7 +14,7 @@ host_key key(std::uint32_t n, std::uint16_t vlan = 0) {
 }
 }  // namespace
 
-TEST_CASE("the latest answer names an address; VLANs are apart; empty names are ignored", "[answer_names]") {
+TEST_CASE("the latest answer names an address; VLANs are apart; empty names are ignored", "[name_cache]") {
     answer_names n(100);
     n.put(key(1), "a.example");
     n.put(key(1), "b.example");
@@ -26,7 +26,7 @@ TEST_CASE("the latest answer names an address; VLANs are apart; empty names are 
     CHECK(n.size() == 2);
 }
 
-TEST_CASE("names stay bounded: the oldest generation goes, names answered again stay", "[answer_names]") {
+TEST_CASE("names stay bounded: the oldest generation goes, names answered again stay", "[name_cache]") {
     answer_names n(1000);  // two generations of 500
     n.put(key(0), "kept.example");
     for (std::uint32_t i = 1; i < 5000; ++i) {
@@ -38,4 +38,11 @@ TEST_CASE("names stay bounded: the oldest generation goes, names answered again 
     CHECK(n.find(key(4999)) == "name-4999");
     CHECK(n.find(key(1)).empty());  // answered once, long ago
     CHECK(n.memory_bytes() > 0);
+}
+
+TEST_CASE("a MAC keyed cache names devices by MAC", "[name_cache]") {
+    mac_names n(10);
+    n.put(*wireflow::net::mac_address::parse("3c:22:fb:00:00:07"), "kitchen-tablet");
+    CHECK(n.find(*wireflow::net::mac_address::parse("3c:22:fb:00:00:07")) == "kitchen-tablet");
+    CHECK(n.find(*wireflow::net::mac_address::parse("3c:22:fb:00:00:08")).empty());
 }
