@@ -13,6 +13,9 @@
 # `BUILD/tests/fuzz/TARGET FILE`. OUT is $WIREFLOW_FUZZ_OUT, default
 # BUILD/tests/fuzz (the meson tests use their own, BUILD/tests/fuzz/short).
 # WIREFLOW_FUZZ_RUNS=N stops each target after N executions instead.
+# WIREFLOW_FUZZ_TIMEOUT=S: seconds one input may take before it counts as a
+# hang (default 10; libFuzzer measures wall time, so a run on a machine busy
+# with builds wants more, or a starved process is reported as a hang).
 # One line per target: "TARGET: N executions, N crashes, N s, N exec/s".
 # Exit status 1 when any target crashed.
 set -uo pipefail
@@ -49,7 +52,7 @@ for t in "${targets[@]}"; do
   before=$(ls "$out/crashes/$t" | wc -l)
   # -timeout: an input running for seconds is a finding (a hang); the RSS
   # limit catches unbounded allocation. nDPI and protobuf print nothing we need.
-  "$exe" -max_total_time="$seconds" "${runs[@]}" -max_len=$max_len -timeout=10 -rss_limit_mb=2560 -print_final_stats=1 \
+  "$exe" -max_total_time="$seconds" "${runs[@]}" -max_len=$max_len -timeout="${WIREFLOW_FUZZ_TIMEOUT:-10}" -rss_limit_mb=2560 -print_final_stats=1 \
     -artifact_prefix="$out/crashes/$t/" "${dict[@]}" "${dirs[@]}" >"$log" 2>&1
   rc=$?
   crashes=$(( $(ls "$out/crashes/$t" | wc -l) - before ))
