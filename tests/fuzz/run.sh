@@ -24,7 +24,7 @@ root=$(cd "$here/../.." && pwd)
 build=${WIREFLOW_FUZZ_BUILD:-$root/build-fuzz}
 all=(fuzz_dissect fuzz_packet_path fuzz_batch_decoder fuzz_http fuzz_blacklist fuzz_config)
 
-if [ $# -ne 2 ]; then sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
+if [ $# -ne 2 ]; then sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2; fi
 if [ "$1" = all ]; then targets=("${all[@]}"); else targets=("fuzz_${1#fuzz_}"); fi
 seconds=$2
 
