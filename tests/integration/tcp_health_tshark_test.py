@@ -74,6 +74,9 @@ REASONS = {
                      "between them in this flow (the client sent its SYN again after the server's SYN/ACK, or "
                      "the SYN/ACK took another path or address, as with asymmetric routing): the probe leaves "
                      "the client/server split unknown rather than guess",
+    "refused_connection": "the server answered the SYN with RST/ACK (a closed port, a scan): tshark takes SYN -> "
+                          "RST/ACK as the initial RTT, the probe measures a handshake only once a SYN/ACK was seen "
+                          "and leaves it unknown",
     "after_unseen_ack": "the flow ACKs data that was never captured (tcp.analysis.ack_lost_segment): after it "
                         "Wireshark's duplicate-ACK count starts from an unsigned -1 and can call a later "
                         "segment a fast retransmission where the probe, counting from 0, calls it out of "
@@ -236,6 +239,8 @@ def classify(t, p, diffs):
         return "rtt_on_final_rst"
     if only_rtt and t["rtt"] is not None and p["rtt"] is None and t["closer"] == "ack_without_synack":
         return "split_unknown"
+    if only_rtt and t["rtt"] is not None and p["rtt"] is None and t["closer"] == "rst" and not t["synack_since_syn"]:
+        return "refused_connection"
     if only_rtt and t["rtt"] is not None and p["rtt"] is not None and abs(t["rtt"] - p["rtt"]) < 1000:
         return "timestamp_resolution"
     return None
