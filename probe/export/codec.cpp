@@ -87,6 +87,13 @@ void append_address(const std::uint8_t* ip, std::size_t len, std::string& out) {
     out += '"';
 }
 
+// "key":"address", for a field of `len` (4 or 16) address bytes.
+void address_field(std::string_view key, const std::uint8_t* ip, std::size_t len, std::string& out) {
+    append_key(key, out);
+    append_address(ip, len, out);
+    out += ',';
+}
+
 void append_mac(const std::array<std::uint8_t, 6>& m, std::string& out) {
     static constexpr char hex[] = "0123456789abcdef";
     out += '"';
@@ -305,11 +312,8 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
     if (r.dns_query_type != 0) {
         field("dns_query_type", r.dns_query_type, out);
         field("dns_reply_code", r.dns_reply_code, out);
-        if (r.dns_answer_len == 4 || r.dns_answer_len == 16) {
-            append_key("dns_answer_ip", out);
-            append_address(r.dns_answer.data(), r.dns_answer_len, out);
-            out += ',';
-        }
+        if (r.dns_answer_len == 4 || r.dns_answer_len == 16)
+            address_field("dns_answer_ip", r.dns_answer.data(), r.dns_answer_len, out);
     }
     if (r.c2s_packets + r.s2c_packets != 0) field("dscp", r.dscp, out);
     if (r.c2s_packets != 0) {
@@ -324,12 +328,8 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
         field("tunnel", name(r.tunnel), out);
         field("tunnel_id", r.tunnel_id, out);
         const std::size_t n = r.tunnel_ip_version == 6 ? 16 : 4;
-        append_key("tunnel_client_side_ip", out);
-        append_address(r.tunnel_client_side.data(), n, out);
-        out += ',';
-        append_key("tunnel_server_side_ip", out);
-        append_address(r.tunnel_server_side.data(), n, out);
-        out += ',';
+        address_field("tunnel_client_side_ip", r.tunnel_client_side.data(), n, out);
+        address_field("tunnel_server_side_ip", r.tunnel_server_side.data(), n, out);
     }
     if (r.tcp_analysed) {
         field("c2s_retransmissions", r.c2s_retransmissions, out);
