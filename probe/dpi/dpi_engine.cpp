@@ -23,6 +23,9 @@ namespace {
 // The state pool grows by this many nDPI flow states at a time, up to
 // pool_size: memory follows the flows actually inspected at once.
 constexpr std::uint32_t chunk_states = 256;
+// Likewise for the TLS/HTTP details (app_details, ~800 bytes each): only
+// flows that have some take a block, kept until the flow ends.
+constexpr std::uint32_t chunk_details = 256;
 
 enum class phase : std::uint8_t {
     unused = 0,     // no flow in this slot
@@ -41,7 +44,9 @@ struct slot_result {
     std::uint16_t app;
     std::uint16_t master;
     std::uint16_t category;
+    std::uint32_t details;      // details pool index + 1, 0: none
     std::uint8_t packets;       // packets given to nDPI
+    std::uint8_t confidence;    // ndpi_confidence_t of the latest verdict
     phase ph;
     std::uint8_t name_len;
     char name[raw_name_size];
@@ -65,6 +70,44 @@ struct free_deleter {
     void operator()(void* p) const noexcept { std::free(p); }
 };
 
+bool is_tls_family(std::uint16_t id) noexcept {
+    switch (id) {
+    case NDPI_PROTOCOL_TLS: case NDPI_PROTOCOL_DTLS: case NDPI_PROTOCOL_QUIC:
+    case NDPI_PROTOCOL_MAIL_SMTPS: case NDPI_PROTOCOL_MAIL_IMAPS: case NDPI_PROTOCOL_MAIL_POPS:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool is_http_family(std::uint16_t id) noexcept {
+    return id == NDPI_PROTOCOL_HTTP || id == NDPI_PROTOCOL_HTTP_PROXY || id == NDPI_PROTOCOL_HTTP_CONNECT;
+}
+
+// nDPI's C string (possibly null, possibly not UTF-8, of any length) into a
+// fixed field: bounded, valid UTF-8, NUL-terminated.
+template <std::size_t N>
+void copy_text(const char* in, char (&out)[N]) noexcept {
+    if (in == nullptr) {
+        out[0] = '\0';
+        return;
+    }
+    // Look no further than the field can hold plus one character: nDPI's
+    // strings are NUL-terminated, but nothing else bounds them.
+    net::sanitize_utf8(std::span<const char>(in, strnlen(in, N + 4)), std::span<char>(out));
+}
+
+// A JA3 hash is 32 hex digits; anything else (nDPI leaves the field empty
+// until the hello is parsed) is sent as none.
+void copy_ja3(const char (&in)[33], char (&out)[33]) noexcept {
+    const std::size_t n = strnlen(in, sizeof in);
+    const bool hex = n == ja3_hex && std::all_of(in, in + n, [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    });
+    if (hex) std::memcpy(out, in, n);
+    out[hex ? n : 0] = '\0';
+}
+
 // ndpi_init_detection_module must not run concurrently (ndpi_api.h): workers
 // build their engines in parallel threads, so serialise the setup.
 std::mutex ndpi_init_mutex;
@@ -78,6 +121,9 @@ struct dpi_engine::impl {
     std::vector<std::unique_ptr<std::byte[], aligned_deleter>> chunks;  // capacity reserved: never reallocates
     std::uint32_t allocated{0};               // states in the chunks
     std::vector<std::uint32_t> free_states;   // stack, capacity reserved for pool_size
+    std::vector<std::unique_ptr<app_details[]>> detail_chunks;  // capacity reserved: never reallocates
+    std::uint32_t details_allocated{0};
+    std::vector<std::uint32_t> free_details;  // stack, capacity reserved for slots
     // One per flow-table slot, from calloc: all-zero is "unused", so the
     // kernel maps the pages only when a flow first lands in them.
     std::unique_ptr<slot_result[], free_deleter> results;
@@ -103,6 +149,8 @@ struct dpi_engine::impl {
         stride = (size + 63) / 64 * 64;
         chunks.reserve((c.pool_size + chunk_states - 1) / chunk_states);
         free_states.reserve(c.pool_size);
+        detail_chunks.reserve((c.slots + chunk_details - 1) / chunk_details);
+        free_details.reserve(c.slots);
         static_assert(std::is_trivially_copyable_v<slot_result>);
         results.reset(static_cast<slot_result*>(std::calloc(c.slots, sizeof(slot_result))));
         if (!results) throw std::bad_alloc();
@@ -144,6 +192,42 @@ struct dpi_engine::impl {
         return true;
     }
 
+    app_details& details_of(const slot_result& r) noexcept {
+        const std::uint32_t i = r.details - 1;
+        return detail_chunks[i / chunk_details][i % chunk_details];
+    }
+
+    // The slot's details block, taken from the pool on first use (growing
+    // it by a chunk, at most one block per slot); null when memory ran out,
+    // which loses the details of this flow only (counted).
+    app_details* take_details(slot_result& r) noexcept {
+        if (r.details != 0) return &details_of(r);
+        if (free_details.empty() && details_allocated < slots) {
+            const std::uint32_t n = std::min(chunk_details, slots - details_allocated);
+            auto* mem = new (std::nothrow) app_details[n];
+            if (mem != nullptr) {
+                detail_chunks.emplace_back(mem);
+                for (std::uint32_t i = n; i-- > 0;) free_details.push_back(details_allocated + i);
+                details_allocated += n;
+            }
+        }
+        if (free_details.empty()) {
+            ++counters.details_lost;
+            return nullptr;
+        }
+        r.details = free_details.back() + 1;
+        free_details.pop_back();
+        app_details& d = details_of(r);
+        d = app_details{};
+        return &d;
+    }
+
+    void put_back_details(slot_result& r) noexcept {
+        if (r.details == 0) return;
+        free_details.push_back(r.details - 1);
+        r.details = 0;
+    }
+
     void put_back(slot_result& r) noexcept {
         if (r.state == 0) return;
         ndpi_flow_struct* f = state_of(r);
@@ -158,6 +242,51 @@ struct dpi_engine::impl {
         std::memcpy(r.name, f->host_server_name, n);
         r.name_len = static_cast<std::uint8_t>(n);
         if (r.app == NDPI_PROTOCOL_DNS || r.master == NDPI_PROTOCOL_DNS) take_dns(r, f);
+        r.confidence = static_cast<std::uint8_t>(f->confidence);
+        if (is_tls_family(r.app) || is_tls_family(r.master)) take_tls(r, f);
+        else if (is_http_family(r.app) || is_http_family(r.master)) take_http(r, f);
+    }
+
+    // What nDPI 4.2's TLS/DTLS/QUIC dissectors kept (protos.tls_quic, read
+    // only for those protocols: protos is a union). Nothing is taken before
+    // a hello was parsed.
+    void take_tls(slot_result& r, const ndpi_flow_struct* f) noexcept {
+        const auto& t = f->protos.tls_quic;
+        if (t.ssl_version == 0 && t.ja3_client[0] == '\0' && t.ja3_server[0] == '\0' && t.subjectDN == nullptr)
+            return;
+        app_details* d = take_details(r);
+        if (d == nullptr) return;
+        d->kind = app_details_kind::tls;
+        tls_details& out = d->tls;
+        out.version = t.ssl_version;
+        copy_ja3(t.ja3_client, out.ja3_client);
+        copy_ja3(t.ja3_server, out.ja3_server);
+        copy_text(t.alpn, out.alpn);
+        copy_text(t.subjectDN, out.subject);
+        copy_text(t.issuerDN, out.issuer);
+        out.has_validity = t.notAfter != 0;
+        out.not_before_s = t.notBefore;
+        out.not_after_s = t.notAfter;
+        out.has_sha1 = std::any_of(std::begin(t.sha1_certificate_fingerprint), std::end(t.sha1_certificate_fingerprint),
+                                   [](std::uint8_t b) { return b != 0; });
+        std::memcpy(out.cert_sha1, t.sha1_certificate_fingerprint, sizeof out.cert_sha1);
+    }
+
+    // nDPI 4.2's HTTP dissector: the request's method, URL (as nDPI builds
+    // it: Host then path) and User-Agent, the response's status code.
+    void take_http(slot_result& r, const ndpi_flow_struct* f) noexcept {
+        const auto& h = f->http;
+        const bool any = h.method != NDPI_HTTP_METHOD_UNKNOWN || h.url != nullptr || h.user_agent != nullptr ||
+                         h.response_status_code != 0;
+        if (!any) return;
+        app_details* d = take_details(r);
+        if (d == nullptr) return;
+        d->kind = app_details_kind::http;
+        http_details& out = d->http;
+        copy_text(h.method != NDPI_HTTP_METHOD_UNKNOWN ? ndpi_http_method2str(h.method) : nullptr, out.method);
+        copy_text(h.url, out.url);
+        copy_text(h.user_agent, out.user_agent);
+        out.response_code = h.response_status_code >= 100 && h.response_status_code <= 599 ? h.response_status_code : 0;
     }
 
     // What nDPI 4.2's DNS dissector kept: the question's type, the response
@@ -222,6 +351,7 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
     slot_result& r = e.results[slot];
     if (created || r.ph == phase::unused) {
         e.put_back(r);
+        e.put_back_details(r);
         r = slot_result{};
         if (!e.take_state(r)) {
             r.ph = phase::no_dpi;
@@ -275,12 +405,18 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     rec.dns_reply_code = r.dns_reply_code;
     rec.dns_answer_len = r.dns_answer_len;
     std::memcpy(rec.dns_answer.data(), r.dns_answer, sizeof r.dns_answer);
+    if (r.details != 0) rec.app = e.details_of(r);
+    else rec.app = app_details{};
+    rec.app.confidence = r.confidence <= static_cast<std::uint8_t>(dpi_confidence::dpi)
+                             ? static_cast<dpi_confidence>(r.confidence)
+                             : dpi_confidence::unknown;
 }
 
 void dpi_engine::release(std::uint32_t slot) noexcept {
     impl& e = *impl_;
     if (slot >= e.slots) [[unlikely]] return;
     e.put_back(e.results[slot]);
+    e.put_back_details(e.results[slot]);
     e.results[slot] = slot_result{};
 }
 
@@ -290,7 +426,10 @@ std::uint32_t dpi_engine::states_in_use() const noexcept {
     return impl_->allocated - static_cast<std::uint32_t>(impl_->free_states.size());
 }
 
-std::uint32_t dpi_engine::states_allocated() const noexcept { return impl_->allocated;
+std::uint32_t dpi_engine::states_allocated() const noexcept { return impl_->allocated; }
+
+std::uint32_t dpi_engine::details_in_use() const noexcept {
+    return impl_->details_allocated - static_cast<std::uint32_t>(impl_->free_details.size());
 }
 
 }  // namespace wireflow::probe

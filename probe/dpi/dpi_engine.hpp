@@ -15,6 +15,11 @@
 // *under inspection*, not the live flows. When the pool is empty a new flow
 // goes without DPI and is counted (flows_without_state).
 //
+// TLS and HTTP details (certificate names, URL, user agent: ~800 bytes) are
+// copied out of the nDPI state, sanitized, into a third pool of blocks that
+// grows by chunks like the states, taken only by flows that have details and
+// kept until the flow ends (active-timeout records repeat them).
+//
 // nDPI itself may allocate inside ndpi_detection_process_packet (e.g. HTTP
 // URL, TLS certificate names); those are freed with ndpi_free_flow_data when
 // the state returns to the pool. That is the only allocation on this path and
@@ -39,6 +44,7 @@ struct dpi_counters {
     std::uint64_t flows_without_state{0};   // pool empty when the flow started
     std::uint64_t flows_detected{0};        // classified by DPI before the budget ran out
     std::uint64_t flows_given_up{0};        // budget reached or flow ended first: nDPI's guess
+    std::uint64_t details_lost{0};          // TLS/HTTP details not kept: out of memory
 };
 
 class dpi_engine {
@@ -60,7 +66,8 @@ public:
 
     // Writes app_protocol, master_protocol, app_name ("TLS.Google" as
     // ndpi_protocol2name), app_category, server_name (sanitized, see
-    // common/net/utf8.hpp) and flow_risk into `rec`. If the flow is still under
+    // common/net/utf8.hpp), flow_risk, the DNS fields and `app` (TLS or
+    // HTTP details, nDPI's confidence) into `rec`. If the flow is still under
     // inspection and rec.reason is anything but active_timeout (the flow is
     // over), detection is finished now with nDPI's give-up guess, as
     // ndpiReader does for flows that end early.
@@ -73,6 +80,8 @@ public:
     [[nodiscard]] std::uint32_t states_in_use() const noexcept;
     // States the pool holds (in use or free): grows by chunks up to pool_size.
     [[nodiscard]] std::uint32_t states_allocated() const noexcept;
+    // Flows holding a TLS/HTTP details block.
+    [[nodiscard]] std::uint32_t details_in_use() const noexcept;
 
 private:
     struct impl;

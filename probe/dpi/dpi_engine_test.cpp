@@ -28,21 +28,28 @@ std::uint16_t ip_checksum(const std::uint8_t* h, std::size_t n) {
     return static_cast<std::uint16_t>(~sum);
 }
 
-// IPv4 + UDP around `payload`.
-std::vector<std::uint8_t> udp4(std::array<std::uint8_t, 4> src, std::uint16_t sport, std::array<std::uint8_t, 4> dst,
-                               std::uint16_t dport, const std::vector<std::uint8_t>& payload) {
-    const std::size_t total = 20 + 8 + payload.size();
+// An IPv4 header (20 bytes, checksummed) followed by l4_len zero bytes.
+std::vector<std::uint8_t> ip4(std::array<std::uint8_t, 4> src, std::array<std::uint8_t, 4> dst, std::uint8_t proto,
+                              std::size_t l4_len) {
+    const std::size_t total = 20 + l4_len;
     std::vector<std::uint8_t> p(total, 0);
     p[0] = 0x45;
     p[2] = static_cast<std::uint8_t>(total >> 8);
     p[3] = static_cast<std::uint8_t>(total);
     p[8] = 64;
-    p[9] = 17;
+    p[9] = proto;
     std::copy(src.begin(), src.end(), p.begin() + 12);
     std::copy(dst.begin(), dst.end(), p.begin() + 16);
     const std::uint16_t c = ip_checksum(p.data(), 20);
     p[10] = static_cast<std::uint8_t>(c >> 8);
     p[11] = static_cast<std::uint8_t>(c);
+    return p;
+}
+
+// IPv4 + UDP around `payload`.
+std::vector<std::uint8_t> udp4(std::array<std::uint8_t, 4> src, std::uint16_t sport, std::array<std::uint8_t, 4> dst,
+                               std::uint16_t dport, const std::vector<std::uint8_t>& payload) {
+    std::vector<std::uint8_t> p = ip4(src, dst, 17, 8 + payload.size());
     p[20] = static_cast<std::uint8_t>(sport >> 8);
     p[21] = static_cast<std::uint8_t>(sport);
     p[22] = static_cast<std::uint8_t>(dport >> 8);
@@ -80,9 +87,50 @@ std::vector<std::uint8_t> dns_response(const std::vector<std::string>& labels, c
     return r;
 }
 
+// IPv4 + TCP (20-byte header, no options) around `payload`.
+std::vector<std::uint8_t> tcp4(std::array<std::uint8_t, 4> src, std::uint16_t sport, std::array<std::uint8_t, 4> dst,
+                               std::uint16_t dport, std::uint32_t seq, std::uint32_t ack, std::uint8_t flags,
+                               const std::string& payload = {}) {
+    std::vector<std::uint8_t> p = ip4(src, dst, 6, 20 + payload.size());
+    std::uint8_t* t = p.data() + 20;
+    t[0] = static_cast<std::uint8_t>(sport >> 8);
+    t[1] = static_cast<std::uint8_t>(sport);
+    t[2] = static_cast<std::uint8_t>(dport >> 8);
+    t[3] = static_cast<std::uint8_t>(dport);
+    for (int i = 0; i < 4; ++i) {
+        t[4 + i] = static_cast<std::uint8_t>(seq >> (24 - 8 * i));
+        t[8 + i] = static_cast<std::uint8_t>(ack >> (24 - 8 * i));
+    }
+    t[12] = 0x50;
+    t[13] = flags;
+    t[14] = 0xFF;
+    t[15] = 0xFF;
+    std::copy(payload.begin(), payload.end(), p.begin() + 40);
+    return p;
+}
+
 void feed(dpi_engine& e, std::uint32_t slot, const std::vector<std::uint8_t>& pkt, std::uint64_t ts, bool created) {
     e.process(slot, pkt.data(), static_cast<std::uint16_t>(pkt.size()), ts, true, created);
 }
+
+// A TCP connection from 10.0.0.1:port to 10.0.0.80:80: handshake, one
+// request, one response (the engine sees the packets as the worker would).
+void http_exchange(dpi_engine& e, std::uint32_t slot, std::uint16_t port, const std::string& request,
+                   const std::string& response) {
+    const std::array<std::uint8_t, 4> c{10, 0, 0, 1}, s{10, 0, 0, 80};
+    constexpr std::uint8_t syn = 0x02, ack = 0x10, psh_ack = 0x18;
+    e.process(slot, nullptr, 0, 0, true, true);  // flow created
+    const std::vector<std::vector<std::uint8_t>> pkts = {
+        tcp4(c, port, s, 80, 1000, 0, syn),
+        tcp4(s, 80, c, port, 5000, 1001, syn | ack),
+        tcp4(c, port, s, 80, 1001, 5001, ack),
+        tcp4(c, port, s, 80, 1001, 5001, psh_ack, request),
+        tcp4(s, 80, c, port, 5001, static_cast<std::uint32_t>(1001 + request.size()), psh_ack, response),
+    };
+    std::uint64_t ts = 1000 * ms;
+    for (const auto& p : pkts) feed(e, slot, p, ts += ms, false);
+}
+
 
 flow_record filled(dpi_engine& e, std::uint32_t slot, end_reason why) {
     flow_record r{};
@@ -437,4 +485,45 @@ TEST_CASE("a DNS query without an answer carries its type but no address; other 
     const auto other = filled(e, 5, end_reason::idle_timeout);
     CHECK(other.dns_query_type == 0);
     CHECK(other.dns_answer_len == 0);
+}
+
+TEST_CASE("an HTTP exchange's method, URL, user agent and status are kept as bounded valid text", "[dpi][details]") {
+    dpi_engine e(small());
+    const std::string path = "/" + std::string(400, 'p');
+    http_exchange(e, 2, 40200,
+                  "POST " + path + " HTTP/1.1\r\nHost: www.example.org\r\nUser-Agent: ua\x1b[2J\xff<b>x</b>\r\n"
+                  "Content-Length: 0\r\n\r\n",
+                  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    const flow_record r = filled(e, 2, end_reason::tcp_fin);
+    CHECK(std::string(r.app_name) == "HTTP");
+    REQUIRE(r.app.kind == app_details_kind::http);
+    CHECK(r.app.confidence == dpi_confidence::dpi);
+    CHECK(std::string(r.app.http.method) == "POST");
+    const std::string url(r.app.http.url);
+    CHECK(url.size() == max_url);  // nDPI's Host + path, cut to the field
+    CHECK(url.rfind("www.example.org/ppp", 0) == 0);
+    CHECK(std::string(r.app.http.user_agent) == "ua\xEF\xBF\xBD[2J\xEF\xBF\xBD<b>x</b>");  // ESC and 0xFF replaced
+    CHECK(r.app.http.response_code == 404);
+}
+
+TEST_CASE("details are held only by flows that have some and go back with the flow", "[dpi][details]") {
+    dpi_engine e(small());
+    feed(e, 1, udp4({10, 0, 0, 1}, 40210, {10, 0, 0, 53}, 53, dns_query({"example", "com"})), 1000 * ms, true);
+    CHECK(filled(e, 1, end_reason::idle_timeout).app.kind == app_details_kind::none);
+    CHECK(e.details_in_use() == 0);
+
+    http_exchange(e, 3, 40211, "GET /a HTTP/1.1\r\nHost: h.example\r\nUser-Agent: t\r\n\r\n",
+                  "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    CHECK(filled(e, 3, end_reason::active_timeout).app.kind == app_details_kind::http);
+    CHECK(filled(e, 3, end_reason::active_timeout).app.http.response_code == 200);  // repeated per record
+    CHECK(e.details_in_use() == 1);
+    e.release(3);
+    CHECK(e.details_in_use() == 0);
+
+    // A DNS flow landing in the slot afterwards carries nothing of the old one.
+    http_exchange(e, 3, 40212, "GET /b HTTP/1.1\r\nHost: h.example\r\n\r\n", "HTTP/1.1 200 OK\r\n\r\n");
+    feed(e, 3, udp4({10, 0, 0, 1}, 40213, {10, 0, 0, 53}, 53, dns_query({"example", "net"})), 2000 * ms, true);
+    const flow_record r = filled(e, 3, end_reason::idle_timeout);
+    CHECK(r.app.kind == app_details_kind::none);
+    CHECK(e.details_in_use() == 0);
 }

@@ -134,6 +134,49 @@ static_assert(static_cast<int>(tunnel_type::vxlan) == wireflow::v1::TUNNEL_TYPE_
 static_assert(static_cast<int>(tunnel_type::gtp_u) == wireflow::v1::TUNNEL_TYPE_GTP_U);
 static_assert(static_cast<int>(tunnel_type::ip_in_ip) == wireflow::v1::TUNNEL_TYPE_IP_IN_IP);
 
+// The probe's dpi_confidence is the wire's DpiConfidence, value for value.
+static_assert(static_cast<int>(dpi_confidence::match_by_port) == wireflow::v1::DPI_CONFIDENCE_MATCH_BY_PORT);
+static_assert(static_cast<int>(dpi_confidence::match_by_ip) == wireflow::v1::DPI_CONFIDENCE_MATCH_BY_IP);
+static_assert(static_cast<int>(dpi_confidence::dpi_cache) == wireflow::v1::DPI_CONFIDENCE_DPI_CACHE);
+static_assert(static_cast<int>(dpi_confidence::dpi) == wireflow::v1::DPI_CONFIDENCE_DPI);
+
+std::string hex_of(const std::uint8_t* p, std::size_t n) {
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    s.reserve(2 * n);
+    for (std::size_t i = 0; i < n; ++i) {
+        s += hex[p[i] >> 4];
+        s += hex[p[i] & 0xf];
+    }
+    return s;
+}
+
+void to_proto(const app_details& a, wireflow::v1::FlowRecord& out) {
+    out.set_dpi_confidence(static_cast<wireflow::v1::DpiConfidence>(a.confidence));
+    if (a.kind == app_details_kind::tls) {
+        const tls_details& t = a.tls;
+        auto* m = out.mutable_tls();
+        m->set_version(t.version);
+        m->set_ja3_client(utf8_or_replaced(bounded(t.ja3_client)));
+        m->set_ja3_server(utf8_or_replaced(bounded(t.ja3_server)));
+        m->set_cert_subject(utf8_or_replaced(bounded(t.subject)));
+        m->set_cert_issuer(utf8_or_replaced(bounded(t.issuer)));
+        m->set_alpn(utf8_or_replaced(bounded(t.alpn)));
+        if (t.has_validity) {
+            m->set_cert_not_before_s(t.not_before_s);
+            m->set_cert_not_after_s(t.not_after_s);
+        }
+        if (t.has_sha1) m->set_cert_sha1(t.cert_sha1, sizeof t.cert_sha1);
+    } else if (a.kind == app_details_kind::http) {
+        const http_details& h = a.http;
+        auto* m = out.mutable_http();
+        m->set_method(utf8_or_replaced(bounded(h.method)));
+        m->set_url(utf8_or_replaced(bounded(h.url)));
+        m->set_user_agent(utf8_or_replaced(bounded(h.user_agent)));
+        m->set_response_code(h.response_code);
+    }
+}
+
 void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
     out.set_flow_id(r.flow_id);
     out.set_vlan(r.vlan);
@@ -198,6 +241,7 @@ void to_proto(const flow_record& r, wireflow::v1::FlowRecord& out) {
         t->set_client_side_ip(r.tunnel_client_side.data(), n);
         t->set_server_side_ip(r.tunnel_server_side.data(), n);
     }
+    to_proto(r.app, out);
 }
 
 void to_proto(const probe_stats& s, wireflow::v1::ProbeStats& out) {
@@ -342,6 +386,27 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
             field("client_rtt_ns", r.client_rtt_ns, out);
             field("server_rtt_ns", r.server_rtt_ns, out);
         }
+    }
+    if (r.app.confidence != dpi_confidence::unknown) field("dpi_confidence", static_cast<std::uint64_t>(r.app.confidence), out);
+    if (r.app.kind == app_details_kind::tls) {
+        const tls_details& t = r.app.tls;
+        if (t.version != 0) field("tls_version", t.version, out);
+        if (t.ja3_client[0] != '\0') field("ja3_client", bounded(t.ja3_client), out);
+        if (t.ja3_server[0] != '\0') field("ja3_server", bounded(t.ja3_server), out);
+        if (t.alpn[0] != '\0') field("alpn", bounded(t.alpn), out);
+        if (t.subject[0] != '\0') field("cert_subject", bounded(t.subject), out);
+        if (t.issuer[0] != '\0') field("cert_issuer", bounded(t.issuer), out);
+        if (t.has_validity) {
+            field("cert_not_before_s", t.not_before_s, out);
+            field("cert_not_after_s", t.not_after_s, out);
+        }
+        if (t.has_sha1) field("cert_sha1", hex_of(t.cert_sha1, sizeof t.cert_sha1), out);
+    } else if (r.app.kind == app_details_kind::http) {
+        const http_details& h = r.app.http;
+        if (h.method[0] != '\0') field("http_method", bounded(h.method), out);
+        if (h.url[0] != '\0') field("http_url", bounded(h.url), out);
+        if (h.user_agent[0] != '\0') field("http_user_agent", bounded(h.user_agent), out);
+        if (h.response_code != 0) field("http_response_code", h.response_code, out);
     }
     append_key("end_reason", out);
     append_json_string(end_reason_name(r.reason), out);

@@ -344,3 +344,75 @@ TEST_CASE("a tunnelled flow's tunnel travels in the record and the dump line", "
     CHECK_FALSE(plain.has_tunnel());
     CHECK_FALSE(parse_line(sample_v4()).contains("tunnel"));
 }
+
+TEST_CASE("TLS details and nDPI's confidence travel in the record and the dump line", "[codec][details]") {
+    flow_record r = sample_v4();
+    r.app.kind = app_details_kind::tls;
+    r.app.confidence = dpi_confidence::dpi;
+    r.app.tls = tls_details{};
+    r.app.tls.version = 0x0304;
+    std::strcpy(r.app.tls.ja3_client, "0123456789abcdef0123456789abcdef");
+    std::strcpy(r.app.tls.subject, "C=CH, CN=<img src=x>\"q\"");
+    std::strcpy(r.app.tls.issuer, "CN=issuer");
+    std::strcpy(r.app.tls.alpn, "h2,http/1.1");
+    r.app.tls.has_validity = true;
+    r.app.tls.not_before_s = 1700000000;
+    r.app.tls.not_after_s = 1800000000;
+    r.app.tls.has_sha1 = true;
+    for (std::uint8_t i = 0; i < 20; ++i) r.app.tls.cert_sha1[i] = static_cast<std::uint8_t>(0xa0 + i);
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    wireflow::v1::FlowRecord back;
+    REQUIRE(back.ParseFromString(m.SerializeAsString()));
+    CHECK(back.dpi_confidence() == wireflow::v1::DPI_CONFIDENCE_DPI);
+    REQUIRE(back.has_tls());
+    CHECK_FALSE(back.has_http());
+    CHECK(back.tls().version() == 0x0304);
+    CHECK(back.tls().ja3_client() == "0123456789abcdef0123456789abcdef");
+    CHECK(back.tls().ja3_server().empty());
+    CHECK(back.tls().cert_subject() == "C=CH, CN=<img src=x>\"q\"");
+    CHECK(back.tls().cert_issuer() == "CN=issuer");
+    CHECK(back.tls().alpn() == "h2,http/1.1");
+    CHECK(back.tls().cert_not_before_s() == 1700000000);
+    CHECK(back.tls().cert_not_after_s() == 1800000000);
+    CHECK(back.tls().cert_sha1().size() == 20);
+
+    const auto j = parse_line(r);
+    CHECK(j.at("dpi_confidence").as_int64() == 4);
+    CHECK(j.at("tls_version").as_int64() == 0x0304);
+    CHECK(j.at("cert_subject").as_string() == "C=CH, CN=<img src=x>\"q\"");
+    CHECK(j.at("cert_sha1").as_string() == "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3");
+    CHECK_FALSE(j.contains("ja3_server"));
+
+    // No DPI (--no-dpi, or nothing read): no details, rather than empty ones.
+    wireflow::v1::FlowRecord plain;
+    to_proto(sample_v4(), plain);
+    CHECK_FALSE(plain.has_tls());
+    CHECK_FALSE(plain.has_http());
+    CHECK(plain.dpi_confidence() == wireflow::v1::DPI_CONFIDENCE_UNKNOWN);
+    CHECK_FALSE(parse_line(sample_v4()).contains("dpi_confidence"));
+}
+
+TEST_CASE("HTTP details travel in the record and the dump line", "[codec][details]") {
+    flow_record r = sample_v4();
+    r.app.kind = app_details_kind::http;
+    r.app.confidence = dpi_confidence::match_by_port;
+    r.app.http = http_details{};
+    std::strcpy(r.app.http.method, "GET");
+    std::strcpy(r.app.http.url, "www.example.org/a?b=c");
+    std::strcpy(r.app.http.user_agent, "curl/8 \xEF\xBF\xBD");
+    r.app.http.response_code = 301;
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    REQUIRE(m.has_http());
+    CHECK_FALSE(m.has_tls());
+    CHECK(m.dpi_confidence() == wireflow::v1::DPI_CONFIDENCE_MATCH_BY_PORT);
+    CHECK(m.http().method() == "GET");
+    CHECK(m.http().url() == "www.example.org/a?b=c");
+    CHECK(m.http().user_agent() == "curl/8 \xEF\xBF\xBD");
+    CHECK(m.http().response_code() == 301);
+    const auto j = parse_line(r);
+    CHECK(j.at("http_method").as_string() == "GET");
+    CHECK(j.at("http_url").as_string() == "www.example.org/a?b=c");
+    CHECK(j.at("http_response_code").as_int64() == 301);
+}

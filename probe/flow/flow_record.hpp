@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "dissect/packet_summary.hpp"
+#include "flow/app_details.hpp"
 #include "flow/flow_key.hpp"
 #include "records/end_reason.hpp"
 #include "records/flow_counters.hpp"
@@ -83,6 +84,7 @@ struct flow_record : flow_counters {
     char app_name[max_app_name + 1]{};          // NUL-terminated, from nDPI's static tables
     char app_category[max_app_name + 1]{};      // NUL-terminated
     char server_name[max_server_name + 1]{};    // NUL-terminated, valid UTF-8, packet-derived
+    app_details app{};                          // TLS or HTTP details and nDPI's confidence
 };
 
 static_assert(std::is_trivially_copyable_v<flow_record>);

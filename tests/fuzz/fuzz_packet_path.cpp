@@ -51,6 +51,29 @@ struct checking_sink final : record_sink {
         FUZZ_CHECK(sn.find('\0') == std::string_view::npos && wireflow::net::valid_utf8(sn));
         FUZZ_CHECK(std::memchr(rec.app_name, '\0', sizeof rec.app_name) != nullptr);
         FUZZ_CHECK(std::memchr(rec.app_category, '\0', sizeof rec.app_category) != nullptr);
+        // TLS and HTTP details likewise, each within its field.
+        if (rec.app.kind == app_details_kind::tls) {
+            const tls_details& t = rec.app.tls;
+            for (std::string_view f : {text(t.ja3_client), text(t.ja3_server), text(t.alpn), text(t.subject),
+                                       text(t.issuer)})
+                FUZZ_CHECK(wireflow::net::valid_utf8(f));
+            FUZZ_CHECK(text(t.ja3_client).empty() || text(t.ja3_client).size() == ja3_hex);
+        } else if (rec.app.kind == app_details_kind::http) {
+            const http_details& h = rec.app.http;
+            for (std::string_view f : {text(h.method), text(h.url), text(h.user_agent)})
+                FUZZ_CHECK(wireflow::net::valid_utf8(f));
+            FUZZ_CHECK(h.response_code == 0 || (h.response_code >= 100 && h.response_code <= 599));
+        } else {
+            FUZZ_CHECK(rec.app.kind == app_details_kind::none);
+        }
+    }
+
+    // A fixed field's text: it must hold its NUL.
+    template <std::size_t N>
+    static std::string_view text(const char (&a)[N]) noexcept {
+        const void* nul = std::memchr(a, '\0', N);
+        FUZZ_CHECK(nul != nullptr);
+        return {a, static_cast<std::size_t>(static_cast<const char*>(nul) - a)};
     }
 };
 

@@ -351,18 +351,56 @@ def dns_answer(qid, name, addr):
     return struct.pack("!HHHHHH", qid, 0x8180, 1, 1, 0, 0) + q + a
 
 
-def tls_client_hello(sni):
-    """A TLS 1.2/1.3 ClientHello with a server_name extension (RFC 8446 4.1.2, RFC 6066 3)."""
+def alpn_extension(protocols):
+    """RFC 7301 3.1: a list of length-prefixed protocol names."""
+    names = b"".join(bytes([len(p)]) + p.encode() for p in protocols)
+    return struct.pack("!HHH", 16, len(names) + 2, len(names)) + names
+
+
+def tls_client_hello(sni, alpn=None):
+    """A TLS 1.2/1.3 ClientHello with a server_name extension (RFC 8446 4.1.2, RFC 6066 3),
+    and an ALPN extension offering `alpn` when given."""
     name = sni.encode("utf-8", "surrogateescape")
     sni_ext = struct.pack("!HHHBH", 0, len(name) + 5, len(name) + 3, 0, len(name)) + name
     groups = struct.pack("!HHH", 10, 4, 2) + struct.pack("!H", 29)
     versions = struct.pack("!HHB", 43, 5, 4) + struct.pack("!HH", 0x0304, 0x0303)
     sigalgs = struct.pack("!HHH", 13, 6, 4) + struct.pack("!HH", 0x0403, 0x0804)
-    exts = sni_ext + groups + versions + sigalgs
+    exts = sni_ext + groups + versions + sigalgs + (alpn_extension(alpn) if alpn else b"")
     suites = struct.pack("!HHHH", 6, 0x1301, 0x1302, 0xC02F)
     body = struct.pack("!H", 0x0303) + bytes(range(32)) + b"\x20" + bytes(32) + suites + b"\x01\x00" + struct.pack("!H", len(exts)) + exts
     hs = b"\x01" + struct.pack("!I", len(body))[1:] + body
     return b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs
+
+
+def tls12_server_flight(cert_der, cipher=0xC02F, alpn=None):
+    """A TLS 1.2 server's first flight in one record: ServerHello (RFC 5246
+    7.4.1.3, renegotiation_info and the chosen ALPN protocol), Certificate
+    with `cert_der` (7.4.2) and ServerHelloDone."""
+    exts = b"\xff\x01\x00\x01\x00" + (alpn_extension([alpn]) if alpn else b"")
+    hello = (struct.pack("!H", 0x0303) + bytes(range(100, 132)) + b"\x20" + bytes(range(32)) +
+             struct.pack("!HB", cipher, 0) + struct.pack("!H", len(exts)) + exts)
+    certs = struct.pack("!I", len(cert_der))[1:] + cert_der
+    cert_msg = struct.pack("!I", len(certs))[1:] + certs
+
+    def message(kind, body):
+        return bytes([kind]) + struct.pack("!I", len(body))[1:] + body
+
+    hs = message(2, hello) + message(11, cert_msg) + message(14, b"")
+    return b"\x16\x03\x03" + struct.pack("!H", len(hs)) + hs
+
+
+def http_request(method, host, path, user_agent, body=b""):
+    head = (f"{method} {path} HTTP/1.1\r\nHost: ".encode() + host.encode("utf-8", "surrogateescape") +
+            b"\r\nUser-Agent: " + user_agent.encode("utf-8", "surrogateescape") + b"\r\nAccept: */*\r\n")
+    if body:
+        head += b"Content-Length: " + str(len(body)).encode() + b"\r\n"
+    return head + b"\r\n" + body
+
+
+def http_status(code, reason, size):
+    body = b"y" * size
+    return (f"HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain\r\nContent-Length: {size}\r\n\r\n".encode() +
+            body)
 
 
 def http_get(host, path="/"):

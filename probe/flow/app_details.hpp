@@ -1,0 +1,68 @@
+#pragma once
+// What nDPI read from a flow's application layer, as a record carries it:
+// the TLS handshake (version, JA3/JA3S, the server certificate) or the HTTP
+// exchange (method, URL, user agent, response code), and how sure nDPI is
+// of the protocol. Fixed size and trivially copyable like the record it sits
+// in; every string is packet-derived and was cut to its field and repaired to
+// valid UTF-8 (common/net/utf8.hpp) before it was written here.
+
+#include <cstdint>
+#include <type_traits>
+
+namespace wireflow::probe {
+
+// nDPI 4.2's ndpi_confidence_t, value for value (the wire's DpiConfidence).
+enum class dpi_confidence : std::uint8_t {
+    unknown = 0,
+    match_by_port = 1,
+    match_by_ip = 2,
+    dpi_cache = 3,
+    dpi = 4,
+};
+
+// Field bounds, NUL included. Certificate names and URLs longer than this
+// are cut at a character boundary: the dashboard shows a line, not a page.
+inline constexpr std::size_t max_cert_name = 255;
+inline constexpr std::size_t max_url = 255;
+inline constexpr std::size_t max_user_agent = 255;
+inline constexpr std::size_t max_alpn = 127;
+inline constexpr std::size_t ja3_hex = 32;
+
+enum class app_details_kind : std::uint8_t { none = 0, tls = 1, http = 2 };
+
+struct tls_details {
+    std::uint16_t version{0};            // TLS/DTLS version as on the wire (0x0303 TLS 1.2), 0 unknown
+    bool has_validity{false};
+    bool has_sha1{false};
+    std::uint32_t not_before_s{0};       // certificate validity, seconds since the epoch
+    std::uint32_t not_after_s{0};
+    std::uint8_t cert_sha1[20]{};
+    char ja3_client[ja3_hex + 1]{};      // lower-case hex or empty
+    char ja3_server[ja3_hex + 1]{};
+    char alpn[max_alpn + 1]{};
+    char subject[max_cert_name + 1]{};
+    char issuer[max_cert_name + 1]{};
+};
+
+struct http_details {
+    std::uint16_t response_code{0};      // 0: no response seen
+    char method[12]{};                   // "GET", "OPTIONS", ...: nDPI's method names
+    char url[max_url + 1]{};
+    char user_agent[max_user_agent + 1]{};
+};
+
+// One flow is TLS or HTTP, never both as nDPI sees it: `kind` says which
+// member is meaningful (a union keeps the record small).
+struct app_details {
+    app_details_kind kind{app_details_kind::none};
+    dpi_confidence confidence{dpi_confidence::unknown};
+    union {
+        tls_details tls;
+        http_details http;
+    };
+    app_details() noexcept : tls{} {}
+};
+
+static_assert(std::is_trivially_copyable_v<app_details>);
+
+}  // namespace wireflow::probe
