@@ -23,7 +23,7 @@ namespace {
 // The state pool grows by this many nDPI flow states at a time, up to
 // pool_size: memory follows the flows actually inspected at once.
 constexpr std::uint32_t chunk_states = 256;
-// Likewise for the TLS/HTTP details (app_details, ~800 bytes each): only
+// Likewise for the TLS/HTTP details (app_details, 744 bytes each): only
 // flows that have some take a block, kept until the flow ends.
 constexpr std::uint32_t chunk_details = 256;
 

@@ -15,7 +15,7 @@
 // *under inspection*, not the live flows. When the pool is empty a new flow
 // goes without DPI and is counted (flows_without_state).
 //
-// TLS and HTTP details (certificate names, URL, user agent: ~800 bytes) are
+// TLS and HTTP details (certificate names, URL, user agent: 744 bytes) are
 // copied out of the nDPI state, sanitized, into a third pool of blocks that
 // grows by chunks like the states, taken only by flows that have details and
 // kept until the flow ends (active-timeout records repeat them).
