@@ -256,6 +256,7 @@ struct dpi_engine::impl {
             return;
         app_details* d = take_details(r);
         if (d == nullptr) return;
+        if (d->kind != app_details_kind::tls) d->tls = tls_details{};
         d->kind = app_details_kind::tls;
         tls_details& out = d->tls;
         out.version = t.ssl_version;
@@ -281,6 +282,7 @@ struct dpi_engine::impl {
         if (!any) return;
         app_details* d = take_details(r);
         if (d == nullptr) return;
+        if (d->kind != app_details_kind::http) d->http = http_details{};
         d->kind = app_details_kind::http;
         http_details& out = d->http;
         copy_text(h.method != NDPI_HTTP_METHOD_UNKNOWN ? ndpi_http_method2str(h.method) : nullptr, out.method);
@@ -406,7 +408,7 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     rec.dns_answer_len = r.dns_answer_len;
     std::memcpy(rec.dns_answer.data(), r.dns_answer, sizeof r.dns_answer);
     if (r.details != 0) rec.app = e.details_of(r);
-    else rec.app = app_details{};
+    else rec.app.kind = app_details_kind::none;  // the union stays unset (app_details.hpp)
     rec.app.confidence = r.confidence <= static_cast<std::uint8_t>(dpi_confidence::dpi)
                              ? static_cast<dpi_confidence>(r.confidence)
                              : dpi_confidence::unknown;

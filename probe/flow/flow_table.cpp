@@ -244,7 +244,9 @@ struct flow_table::impl {
     }
 
     void emit(std::uint32_t s, end_reason why, bool final, record_sink& sink) noexcept {
-        flow_record r{};
+        // Default-initialised: every field has its initialiser but the TLS/HTTP
+        // union (app_details.hpp), which `{}` would zero for nothing.
+        flow_record r;
         fill_record(entries[s], r, why);
         ++counters.records_emitted;
         sink.on_record(r, s, final);
@@ -460,7 +462,7 @@ std::uint32_t flow_table::report(std::uint32_t budget, update_sink& sink) noexce
         // A period without packets (just after an active-timeout record) has
         // nothing to say: the collector keeps the flow for three periods.
         if ((e.state & st_live) != 0 && e.c2s_packets + e.s2c_packets != 0) {
-            flow_record r{};
+            flow_record r;  // as in emit()
             t.fill_record(e, r, end_reason::unspecified);
             if (!sink.on_update(r, s)) break;  // this slot first next time
         }
