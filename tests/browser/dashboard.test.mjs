@@ -166,6 +166,11 @@ describe('wireflow dashboard', () => {
     await eventually(async () => (await page.$$('#host-peers tbody td[data-label="Peer"] a')).length > 0, 'peers of the host');
     await eventually(async () => (await page.$$('#host-flows tbody td[data-label="Client"]')).length > 0, 'recent flows of the host');
     assert.ok((await page.$$('#host-apps tbody td[data-label="Application"]')).length > 0, 'applications of the host');
+    // TCP health from the host's side of its recent flows: the sample's
+    // connections all start with a handshake, so a round trip is known.
+    const health = await page.textContent('#host-tcp-health');
+    assert.match(health, /Retransmitted, sent/);
+    assert.match(health, /Round trip, probe to this host\s*median [0-9.]+ ms, max [0-9.]+ ms \([1-9][0-9]* handshakes\)/);
     // The collector writes host series every 5 s in this test (--host-persist-s).
     await page.waitForSelector('#host-chart canvas', {timeout: 40000});
     await shot('05-host-details');

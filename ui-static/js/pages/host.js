@@ -12,6 +12,7 @@ export async function render(ctx) {
   const peers = h('div', {id: 'host-peers'});
   const apps = h('div', {id: 'host-apps'});
   const flows = h('div', {id: 'host-flows'});
+  const health = h('div', {id: 'host-tcp-health'});
   const chartBox = h('div', {class: 'chart', id: 'host-chart'});
   // Admins can put the host into a pool by its address (pool members are
   // IPs, CIDRs or MACs).
@@ -38,6 +39,7 @@ export async function render(ctx) {
     h('div', {class: 'grid2'},
       h('div', {class: 'card'}, h('h2', {}, 'Top peers'), peers),
       h('div', {class: 'card'}, h('h2', {}, 'Applications'), apps)),
+    h('div', {class: 'card'}, h('h2', {}, 'TCP health of its recent flows'), health),
     h('div', {class: 'card'}, h('h2', {}, 'Recent flows'), flows));
 
   // Local hosts have minute series (scope host, id IP@VLAN); remote ones none.
@@ -84,8 +86,46 @@ export async function render(ctx) {
       {label: 'Application', value: (r) => r.app},
       {label: 'Traffic', num: true, value: (r) => fmt.bytes(r.bytes)},
     ], data.applications ?? [], {empty: 'No applications recorded.'}));
+    replace(health, tcpHealth(host.ip, data.recent_flows ?? []));
     replace(flows, simpleTable(flowColumns(), data.recent_flows ?? [], {empty: 'No recent flows.'}));
   });
+}
+
+// The host's side of the TCP health of its recent flows: what it sent and
+// received, and the handshake round trip between the probe and this host
+// (the client part when it was the client, the server part when it served).
+export function tcpHealth(ip, recent) {
+  const tcp = recent.filter((f) => f.tcp);
+  if (!tcp.length) return h('p', {class: 'muted'}, 'No TCP flows among the recent flows.');
+  const sum = {sent: 0, rcvd: 0, rtxSent: 0, rtxRcvd: 0, oooSent: 0, oooRcvd: 0, zwSent: 0, zwRcvd: 0};
+  const rtts = [];
+  for (const f of tcp) {
+    const asClient = f.client_ip === ip;
+    const [out, back] = asClient ? ['c2s', 's2c'] : ['s2c', 'c2s'];
+    sum.sent += f[`${out}_packets`] ?? 0;
+    sum.rcvd += f[`${back}_packets`] ?? 0;
+    sum.rtxSent += f.tcp[`${out}_retransmissions`];
+    sum.rtxRcvd += f.tcp[`${back}_retransmissions`];
+    sum.oooSent += f.tcp[`${out}_out_of_order`];
+    sum.oooRcvd += f.tcp[`${back}_out_of_order`];
+    sum.zwSent += f.tcp[`${out}_zero_windows`];
+    sum.zwRcvd += f.tcp[`${back}_zero_windows`];
+    const rtt = asClient ? f.tcp.client_rtt : f.tcp.server_rtt;
+    if (rtt !== null && rtt !== undefined) rtts.push(Number(rtt));
+  }
+  const share = (n, of) => (of ? `${fmt.count(n)} (${((100 * n) / of).toFixed(2)} % of ${fmt.count(of)} packets)` : fmt.count(n));
+  rtts.sort((a, b) => a - b);
+  const msOf = (s) => `${(s * 1000).toFixed(3)} ms`;
+  const rttText = rtts.length
+    ? `median ${msOf(rtts[Math.floor((rtts.length - 1) / 2)])}, max ${msOf(rtts[rtts.length - 1])} (${rtts.length} handshakes)`
+    : 'no handshake seen';
+  return h('dl', {class: 'facts'},
+    fact('TCP flows', `${fmt.count(tcp.length)} of the ${fmt.count(recent.length)} recent flows`),
+    fact('Retransmitted, sent', share(sum.rtxSent, sum.sent)),
+    fact('Retransmitted, received', share(sum.rtxRcvd, sum.rcvd)),
+    fact('Out of order (sent / received)', `${fmt.count(sum.oooSent)} / ${fmt.count(sum.oooRcvd)}`),
+    fact('Zero windows (sent / received)', `${fmt.count(sum.zwSent)} / ${fmt.count(sum.zwRcvd)}`),
+    fact('Round trip, probe to this host', rttText));
 }
 
 function fact(label, value) {
