@@ -7,6 +7,7 @@
 #include <new>
 #include <limits>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include "flow/tcp_analysis.hpp"
@@ -93,17 +94,28 @@ bool src_is_client(const packet_summary& p) noexcept {
 struct flow_table::impl {
     flow_table_config cfg;
     std::vector<entry> entries;
-    // TCP health per slot, beside the entries rather than in them: two more
-    // cache lines that only TCP packets touch (an entry stays two lines).
-    std::vector<tcp_analysis> tcp;
-    // Tunnel details per slot, likewise beside the entries: only tunnelled
-    // packets touch them (the entry's `tunnel` byte says whether they are
-    // set). calloc, not a vector: a large zeroed block comes from mmap, so
-    // the pages of slots no tunnelled flow ever uses are never touched
-    // (10 MiB per worker at the default --max-flows, mostly never needed).
+    // Side arrays per slot, calloc'd rather than vectors: a large zeroed
+    // block comes from mmap, so pages of slots that never hold such a flow
+    // are never touched, and start-up does not write them (a vector would
+    // write every element). All-zero bytes are a valid element of each (both
+    // implicit-lifetime types; a slot's element is assigned when its flow
+    // starts anyway).
     struct free_deleter {
-        void operator()(tunnel_info* p) const noexcept { std::free(p); }
+        void operator()(void* p) const noexcept { std::free(p); }
     };
+    template <typename T>
+    static std::unique_ptr<T[], free_deleter> zeroed(std::size_t n) {
+        static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+        std::unique_ptr<T[], free_deleter> p(static_cast<T*>(std::calloc(n, sizeof(T))));
+        if (!p) throw std::bad_alloc();
+        return p;
+    }
+    // TCP health, beside the entries rather than in them: two more cache
+    // lines that only TCP packets touch (an entry stays two lines); 32 MiB
+    // per worker at the default --max-flows.
+    std::unique_ptr<tcp_analysis[], free_deleter> tcp;
+    // Tunnel details: only tunnelled packets touch them (the entry's
+    // `tunnel` byte says whether they are set); 10 MiB per worker.
     std::unique_ptr<tunnel_info[], free_deleter> tunnels;
     std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
@@ -119,10 +131,8 @@ struct flow_table::impl {
         if (c.capacity == 0 || c.capacity > (1u << 30))
             throw std::invalid_argument("flow table capacity must be in 1..2^30");
         entries.resize(c.capacity);
-        tcp.resize(c.capacity);
-        // All-zero bytes are a valid tunnel_info (an implicit-lifetime aggregate).
-        tunnels.reset(static_cast<tunnel_info*>(std::calloc(c.capacity, sizeof(tunnel_info))));
-        if (!tunnels) throw std::bad_alloc();
+        tcp = zeroed<tcp_analysis>(c.capacity);
+        tunnels = zeroed<tunnel_info>(c.capacity);
         const std::uint64_t cells = std::bit_ceil(std::uint64_t{c.capacity} * 2);
         index.assign(cells < 16 ? 16 : cells, empty_cell);
         index_mask = index.size() - 1;
