@@ -143,6 +143,8 @@ flow_page active_flows::query(const active_filter& f, std::uint64_t now_ns, cons
         if (!f.base.app.empty() && !equal_ci(r.app_name, f.base.app)) continue;
         if (f.base.port && r.client_port != *f.base.port && r.server_port != *f.base.port) continue;
         if (f.base.protocol && r.protocol != *f.base.protocol) continue;
+        if (!f.base.ja3.empty() && !(r.tls && (r.tls->ja3_client == f.base.ja3 || r.tls->ja3_server == f.base.ja3)))
+            continue;
         if (f.base.blacklisted &&
             (!e.client_blacklist.empty() || !e.server_blacklist.empty()) != *f.base.blacklisted)
             continue;
@@ -210,6 +212,9 @@ flow_page active_flows::query(const active_filter& f, std::uint64_t now_ns, cons
         if (r.dns_answer) it.dns_answer = r.dns_answer->to_string();
         it.health = r.health;  // the latest report's: that period's TCP events and TTLs
         it.tunnel = r.tunnel;
+        it.confidence = r.confidence;  // the latest report's: nDPI may still be refining it
+        it.tls = r.tls;
+        it.http = r.http;
         it.active = true;
         it.throughput_bps = x.e->throughput_bps;
         page.items.push_back(std::move(it));

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "model/test_records.hpp"
 
 using namespace wireflow;
@@ -205,4 +207,47 @@ TEST_CASE("a report read after the flow's final record does not bring the flow b
     // A later flow with another id is listed as usual.
     t.update(report("p1", {flow(2, "10.0.0.1", "10.0.0.2", 150)}), at(t0 + 2 * s), t0 + 2 * s);
     CHECK(t.query(all(), t0 + 2 * s).total == 1);
+}
+
+TEST_CASE("an active flow carries the latest report's tls and http details; ja3 filters either side",
+          "[active_flows][dpi]") {
+    active_flows t;
+    flow_record a = flow(1, "10.0.0.1", "10.0.0.2", 1000);
+    a.confidence = dpi_confidence::match_by_port;
+    flow_record b = flow(2, "10.0.0.3", "10.0.0.2", 1000);
+    b.http = flow_http{"GET", "example.com/", "curl/8.4.0", 0};
+    flow_record c = flow(3, "10.0.0.4", "10.0.0.2", 1000);
+    t.update(report("p1", {a, b, c}), at(t0 + 2 * s), t0 + 2 * s);
+    // The next report: nDPI read the handshake and the response by now.
+    a.confidence = dpi_confidence::dpi;
+    a.tls = flow_tls{};
+    a.tls->ja3_client = "e7d705a3286e19ea42f587b344ee6865";
+    a.tls->ja3_server = "f4febc55ea12b31ae17cfb7e614afda8";
+    a.tls->cert_subject = "CN=example.com";
+    b.http->response_code = 200;
+    c.tls = flow_tls{};
+    c.tls->ja3_client = "f4febc55ea12b31ae17cfb7e614afda8";
+    t.update(report("p1", {a, b, c}), at(t0 + 3 * s), t0 + 3 * s);
+
+    auto page = t.query(all(), t0 + 3 * s);
+    REQUIRE(page.total == 3);
+    std::sort(page.items.begin(), page.items.end(), [](const flow_item& x, const flow_item& y) { return x.flow_id < y.flow_id; });
+    CHECK(page.items[0].confidence == dpi_confidence::dpi);
+    CHECK(page.items[0].tls == a.tls);
+    CHECK_FALSE(page.items[0].http);
+    CHECK(page.items[1].http == b.http);
+    CHECK(page.items[1].http->response_code == 200);
+    CHECK_FALSE(page.items[1].tls);
+
+    const auto ids = [&](const char* ja3) {
+        active_filter f = all();
+        f.base.ja3 = ja3;
+        std::vector<std::uint64_t> out;
+        for (const auto& it : t.query(f, t0 + 3 * s).items) out.push_back(it.flow_id);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+    CHECK(ids("e7d705a3286e19ea42f587b344ee6865") == std::vector<std::uint64_t>{1});
+    CHECK(ids("f4febc55ea12b31ae17cfb7e614afda8") == std::vector<std::uint64_t>{1, 3});  // a's JA3S, c's JA3
+    CHECK(ids("00000000000000000000000000000000").empty());
 }

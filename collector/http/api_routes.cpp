@@ -25,7 +25,7 @@ const std::array routes{
     route{verb::get, "/api/v1/hosts/{ip}", role::viewer, false, false, "One host with top peers, applications and recent flows", "vlan", h::host},
     route{verb::get, "/api/v1/flows", role::viewer, false, false,
           "Flows: ended (received in the last minutes, or from/to) or, with state=active, in progress (probe and pool filters, sort=throughput)",
-          "limit offset sort order from to host vlan app port protocol blacklisted state probe pool", h::flows},
+          "limit offset sort order from to host vlan app port protocol blacklisted ja3 state probe pool", h::flows},
     route{verb::get, "/api/v1/applications", role::viewer, false, false, "Top applications of the flows received in the last window_s seconds", "limit window_s", h::applications},
     route{verb::get, "/api/v1/pools", role::viewer, false, false, "Host pools with live counters", "", h::list_pools},
     route{verb::post, "/api/v1/pools", role::admin, true, false, "Create a pool {name, members?}", "", h::create_pool},

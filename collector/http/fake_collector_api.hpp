@@ -81,7 +81,8 @@ public:
         for (const auto& r : flow_rows)
             if ((f.host.empty() || r.client_ip == f.host || r.server_ip == f.host) &&
                 (!f.port || r.client_port == *f.port || r.server_port == *f.port) &&
-                (!f.protocol || r.protocol == *f.protocol) && (f.app.empty() || r.app_name == f.app))
+                (!f.protocol || r.protocol == *f.protocol) && (f.app.empty() || r.app_name == f.app) &&
+                (f.ja3.empty() || (r.tls && (r.tls->ja3_client == f.ja3 || r.tls->ja3_server == f.ja3))))
                 match.push_back(r);
         return {match.size(), page(match, f.offset, f.limit)};
     }

@@ -143,6 +143,87 @@ bj::value tunnel_json(const std::optional<flow_tunnel>& t) {
                       {"server_side_ip", t->server_side.to_string()}};
 }
 
+// How nDPI reached the application: null when unknown (no DPI, an older
+// probe, a newer probe's value).
+bj::value confidence_json(dpi_confidence c) {
+    switch (c) {
+    case dpi_confidence::match_by_port: return "match_by_port";
+    case dpi_confidence::match_by_ip: return "match_by_ip";
+    case dpi_confidence::dpi_cache: return "dpi_cache";
+    case dpi_confidence::dpi: return "dpi";
+    case dpi_confidence::unknown: break;
+    }
+    return nullptr;
+}
+
+// The record-layer version's name (RFC 8446 B, RFC 6347 4.1: DTLS counts
+// down from 0xfeff); any other value as "0x" and four hex digits.
+std::string tls_version_name(std::uint16_t v) {
+    switch (v) {
+    case 0x0300: return "SSLv3";
+    case 0x0301: return "TLSv1";
+    case 0x0302: return "TLSv1.1";
+    case 0x0303: return "TLSv1.2";
+    case 0x0304: return "TLSv1.3";
+    case 0xfeff: return "DTLSv1.0";
+    case 0xfefd: return "DTLSv1.2";
+    default: break;
+    }
+    static constexpr char digits[] = "0123456789abcdef";
+    return {'0', 'x', digits[v >> 12], digits[(v >> 8) & 0xf], digits[(v >> 4) & 0xf], digits[v & 0xf]};
+}
+
+bj::value text_or_null(const std::string& s) { return s.empty() ? bj::value(nullptr) : bj::value(s); }
+
+bj::value seconds_or_null(const std::optional<std::uint64_t>& s) {
+    return s ? bj::value(*s) : bj::value(nullptr);
+}
+
+// The certificate part of a handshake: null when nDPI saw no certificate
+// (a ClientHello only, TLS 1.3's encrypted one). The SHA-1 fingerprint as
+// 40 lower-case hex digits, as sha1sum and the JA3 fields print digests.
+bj::value certificate_json(const flow_tls& t) {
+    if (t.cert_subject.empty() && t.cert_issuer.empty() && !t.cert_not_before_s && !t.cert_not_after_s && !t.cert_sha1)
+        return nullptr;
+    bj::value sha1 = nullptr;
+    if (t.cert_sha1) {
+        static constexpr char digits[] = "0123456789abcdef";
+        std::string hex;
+        hex.reserve(40);
+        for (const std::uint8_t b : *t.cert_sha1) {
+            hex += digits[b >> 4];
+            hex += digits[b & 0xf];
+        }
+        sha1 = bj::value(hex);
+    }
+    return bj::object{{"subject", text_or_null(t.cert_subject)},
+                      {"issuer", text_or_null(t.cert_issuer)},
+                      {"not_before", seconds_or_null(t.cert_not_before_s)},
+                      {"not_after", seconds_or_null(t.cert_not_after_s)},
+                      {"sha1", std::move(sha1)}};
+}
+
+// The TLS handshake: every part null when not seen, never "" or 0.
+bj::value tls_json(const std::optional<flow_tls>& t) {
+    if (!t) return nullptr;
+    bj::object o;
+    o["version"] = t->version != 0 ? bj::value(tls_version_name(t->version)) : bj::value(nullptr);
+    o["version_code"] = t->version != 0 ? bj::value(t->version) : bj::value(nullptr);
+    o["ja3_client"] = text_or_null(t->ja3_client);
+    o["ja3_server"] = text_or_null(t->ja3_server);
+    o["alpn"] = text_or_null(t->alpn);
+    o["certificate"] = certificate_json(*t);
+    return o;
+}
+
+bj::value http_json(const std::optional<flow_http>& h) {
+    if (!h) return nullptr;
+    return bj::object{{"method", text_or_null(h->method)},
+                      {"url", text_or_null(h->url)},
+                      {"user_agent", text_or_null(h->user_agent)},
+                      {"response_code", h->response_code != 0 ? bj::value(h->response_code) : bj::value(nullptr)}};
+}
+
 bj::value tcp_json(const std::optional<tcp_health>& t) {
     if (!t) return nullptr;
     bj::object o;
@@ -201,6 +282,10 @@ bj::object flow_json(const flow_item& f) {
     o["s2c_ttl"] = ttl_json(f.health.s2c_ttl);
     o["dscp"] = f.health.dscp ? bj::value(*f.health.dscp) : bj::value(nullptr);
     o["tunnel"] = tunnel_json(f.tunnel);
+    // What nDPI read of the application layer: packet-derived text, JSON-escaped here.
+    o["dpi_confidence"] = confidence_json(f.confidence);
+    o["tls"] = tls_json(f.tls);
+    o["http"] = http_json(f.http);
     // Active flows: the rate between the probe's last two reports; a stored
     // record: its average over its span.
     o["state"] = f.active ? "active" : "ended";

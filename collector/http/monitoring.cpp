@@ -99,6 +99,8 @@ void read_flow_filters(const query_params& q, flow_filter& f) {
     if (const auto p = read_uint(q, "port", 65535)) f.port = static_cast<std::uint16_t>(*p);
     if (const auto p = read_uint(q, "protocol", 255)) f.protocol = static_cast<std::uint8_t>(*p);
     f.blacklisted = read_bool(q, "blacklisted");
+    // A TLS fingerprint (MD5, as nDPI prints it): the client's JA3 or the server's JA3S.
+    f.ja3 = read_hex_digest(q, "ja3", 32);
 }
 
 // state=active: the flows in progress, from memory (issue 15). Sorted by

@@ -23,6 +23,28 @@ bj::object error_response(std::string_view what) {
                       {"content", bj::object{{"application/json", bj::object{{"schema", bj::object{{"$ref", "#/components/schemas/Error"}}}}}}}};
 }
 
+// Query parameters whose form the schema states beyond "a string". The
+// handlers check them (params.hpp); this only tells clients.
+struct param_doc {
+    std::string_view name, description, pattern;
+};
+constexpr param_doc param_docs[] = {
+    {"ja3", "A TLS fingerprint: flows whose client JA3 or server JA3S is this MD5 (32 hex digits, any case)",
+     "^[0-9A-Fa-f]{32}$"},
+};
+
+bj::object query_param(std::string_view name) {
+    bj::object schema{{"type", "string"}};
+    bj::object p{{"name", name}, {"in", "query"}, {"required", false}};
+    for (const auto& d : param_docs)
+        if (d.name == name) {
+            p["description"] = d.description;
+            schema["pattern"] = d.pattern;
+        }
+    p["schema"] = std::move(schema);
+    return p;
+}
+
 std::string build() {
     bj::object paths;
     for (const auto& r : api_routes()) {
@@ -41,8 +63,7 @@ std::string build() {
         std::string_view q = r.query_names;
         while (!q.empty()) {
             const auto sp = q.find(' ');
-            params.emplace_back(bj::object{{"name", q.substr(0, sp)}, {"in", "query"}, {"required", false},
-                                           {"schema", bj::object{{"type", "string"}}}});
+            params.emplace_back(query_param(q.substr(0, sp)));
             if (sp == std::string_view::npos) break;
             q.remove_prefix(sp + 1);
         }

@@ -57,6 +57,19 @@ std::string read_text(const query_params& q, std::string_view name, std::size_t 
     return *v;
 }
 
+std::string read_hex_digest(const query_params& q, std::string_view name, std::size_t digits) {
+    const auto* v = q.get(name);
+    if (!v) return {};
+    std::string out = *v;
+    bool ok = out.size() == digits;
+    for (auto& ch : out) {
+        if (ch >= 'A' && ch <= 'F') ch = static_cast<char>(ch - 'A' + 'a');
+        ok = ok && ((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'));
+    }
+    if (!ok) bad(name, "expects " + std::to_string(digits) + " hexadecimal digits");
+    return out;
+}
+
 std::string parse_ip_or_400(std::string_view text, std::string_view what) {
     // One address parser for the whole tree (common/net); answered in the
     // canonical text form (RFC 5952) the store and the live tables use.

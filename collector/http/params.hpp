@@ -45,6 +45,9 @@ struct page_params {
 [[nodiscard]] std::optional<bool> read_bool(const query_params& q, std::string_view name);
 // A bounded text parameter (max bytes); empty when absent.
 [[nodiscard]] std::string read_text(const query_params& q, std::string_view name, std::size_t max);
+// A digest in hex (a JA3 fingerprint: 32 digits): exactly `digits` hex
+// digits, answered lower-case as the store keeps them; empty when absent.
+[[nodiscard]] std::string read_hex_digest(const query_params& q, std::string_view name, std::size_t digits);
 // An IPv4 or IPv6 address, as canonical text.
 [[nodiscard]] std::optional<std::string> read_ip(const query_params& q, std::string_view name);
 // Unix seconds (integer) or RFC 3339 UTC "2024-05-01T12:00:00Z".

@@ -110,6 +110,19 @@ const std::map<std::string, route_test>& route_tests() {
              CHECK(ended.json().at("items").at(0).as_object().contains("throughput_bps"));
              CHECK(f.get("/api/v1/flows?state=ended", f.viewer).status == 200);
 
+             // ja3: 32 hex digits, any case, passed on lower-case; anything else a 400.
+             REQUIRE(f.get("/api/v1/flows?ja3=E7D705A3286E19EA42F587B344EE6865", f.viewer).status == 200);
+             CHECK(f.api.last_flow_filter->ja3 == "e7d705a3286e19ea42f587b344ee6865");
+             CHECK(total_of(f.get("/api/v1/flows?ja3=e7d705a3286e19ea42f587b344ee6865", f.viewer)) == 1);
+             CHECK(total_of(f.get("/api/v1/flows?ja3=00000000000000000000000000000000", f.viewer)) == 0);
+             REQUIRE(f.get("/api/v1/flows", f.viewer).status == 200);
+             CHECK(f.api.last_flow_filter->ja3.empty());
+             for (const char* bad : {"ja3=", "ja3=e7d705a3286e19ea42f587b344ee686", "ja3=e7d705a3286e19ea42f587b344ee68650",
+                                     "ja3=g7d705a3286e19ea42f587b344ee6865", "ja3=%27%20OR%201%3D1--%20aaaaaaaaaaaaaaaaaaa",
+                                     "ja3=e7d705a3286e19ea42f587b344ee686%00", "ja3=%20e7d705a3286e19ea42f587b344ee686"})
+                 CHECK(f.get(std::string("/api/v1/flows?") + bad, f.viewer).status == 400);
+             CHECK(f.get("/api/v1/flows?state=active&ja3=xyz", f.viewer).status == 400);
+
              // state=active: the in-memory table, same shape and filters,
              // sorted by throughput, plus probe and pool.
              for (int i = 1; i <= 3; ++i) {
@@ -155,6 +168,8 @@ const std::map<std::string, route_test>& route_tests() {
              CHECK(af.base.vlan == std::optional<std::uint16_t>(3));
              CHECK(af.base.limit == 1);
              CHECK(af.base.offset == 1);
+             REQUIRE(f.get("/api/v1/flows?state=active&ja3=F4FEBC55EA12B31AE17CFB7E614AFDA8", f.viewer).status == 200);
+             CHECK(f.api.last_active_filter->base.ja3 == "f4febc55ea12b31ae17cfb7e614afda8");
              for (const char* bad : {"from=10&to=20", "probe=bad%20id", "probe=%3Cscript%3E", "pool=-1", "pool=x",
                                      "sort=score", "host=10.0.0"})
                  CHECK(f.get(std::string("/api/v1/flows?state=active&") + bad, f.viewer).status == 400);
@@ -422,6 +437,13 @@ const std::map<std::string, route_test>& route_tests() {
              REQUIRE(r.status == 200);
              const auto paths = r.json().at("paths").as_object();
              for (const auto& route : api_routes()) CHECK(paths.contains(route.pattern));
+             // The flows' ja3 filter states its form.
+             bool documented = false;
+             for (const auto& p : paths.at("/api/v1/flows").at("get").at("parameters").as_array())
+                 if (p.at("name") == "ja3")
+                     documented = p.at("schema").at("pattern") == "^[0-9A-Fa-f]{32}$" &&
+                                  p.as_object().contains("description");
+             CHECK(documented);
          }},
         {"GET /metrics",
          [](fixture& f) {

@@ -67,6 +67,10 @@ struct fixture {
             f.server_port = 443;
             f.protocol = 6;
             f.app_name = i < 2 ? "TLS" : "DNS";
+            if (i == 0) {
+                f.tls.emplace().ja3_client = "e7d705a3286e19ea42f587b344ee6865";
+                f.tls->version = 0x0303;
+            }
             api.flow_rows.push_back(f);
         }
         api.app_rows = {{"TLS", 100, 2, 1}, {"DNS", 50, 1, 1}};

@@ -119,6 +119,72 @@ std::optional<reject_reason> decode_tunnel(const wireflow::v1::FlowRecord& r, st
     return std::nullopt;
 }
 
+// JA3 and JA3S are MD5 digests as nDPI prints them: 32 lower-case hex
+// digits. Anything else is no fingerprint a filter could ever match.
+bool ja3_form(const std::string& s) noexcept {
+    if (s.empty()) return true;
+    if (s.size() != 32) return false;
+    for (const char ch : s)
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+    return true;
+}
+
+// The TLS handshake (FlowRecord.tls): bounded UTF-8 names, fingerprints of
+// their fixed form, a 16-bit version, a validity an X.509 certificate can
+// state. A message that carries nothing is no handshake.
+std::optional<reject_reason> decode_tls(const wireflow::v1::FlowRecord& r, std::optional<flow_tls>& out) {
+    out.reset();
+    if (!r.has_tls()) return std::nullopt;
+    const auto& t = r.tls();
+    if (auto e = check_string(t.cert_subject(), max_cert_name_bytes)) return e;
+    if (auto e = check_string(t.cert_issuer(), max_cert_name_bytes)) return e;
+    if (auto e = check_string(t.alpn(), max_alpn_bytes)) return e;
+    if (!ja3_form(t.ja3_client()) || !ja3_form(t.ja3_server())) return reject_reason::counts;
+    if (t.version() > 0xffff || (!t.cert_sha1().empty() && t.cert_sha1().size() != 20)) return reject_reason::counts;
+    if ((t.has_cert_not_before_s() && t.cert_not_before_s() > max_cert_time_s) ||
+        (t.has_cert_not_after_s() && t.cert_not_after_s() > max_cert_time_s))
+        return reject_reason::counts;
+    if (t.version() == 0 && t.ja3_client().empty() && t.ja3_server().empty() && t.alpn().empty() &&
+        t.cert_subject().empty() && t.cert_issuer().empty() && !t.has_cert_not_before_s() &&
+        !t.has_cert_not_after_s() && t.cert_sha1().empty())
+        return std::nullopt;
+    flow_tls& o = out.emplace();
+    o.version = static_cast<std::uint16_t>(t.version());
+    o.ja3_client = t.ja3_client();
+    o.ja3_server = t.ja3_server();
+    o.alpn = t.alpn();
+    o.cert_subject = t.cert_subject();
+    o.cert_issuer = t.cert_issuer();
+    if (t.has_cert_not_before_s()) o.cert_not_before_s = t.cert_not_before_s();
+    if (t.has_cert_not_after_s()) o.cert_not_after_s = t.cert_not_after_s();
+    if (!t.cert_sha1().empty()) {
+        auto& sha1 = o.cert_sha1.emplace();
+        std::memcpy(sha1.data(), t.cert_sha1().data(), sha1.size());
+    }
+    return std::nullopt;
+}
+
+// The HTTP exchange (FlowRecord.http): bounded UTF-8 text and an RFC 9110
+// status code (three digits, 1xx to 5xx), 0 while no response was seen.
+std::optional<reject_reason> decode_http(const wireflow::v1::FlowRecord& r, std::optional<flow_http>& out) {
+    out.reset();
+    if (!r.has_http()) return std::nullopt;
+    const auto& h = r.http();
+    if (auto e = check_string(h.method(), max_http_method_bytes)) return e;
+    if (auto e = check_string(h.url(), max_http_url_bytes)) return e;
+    if (auto e = check_string(h.user_agent(), max_http_user_agent_bytes)) return e;
+    if (h.response_code() != 0 && (h.response_code() < 100 || h.response_code() > 599)) return reject_reason::counts;
+    if (h.method().empty() && h.url().empty() && h.user_agent().empty() && h.response_code() == 0) return std::nullopt;
+    out = flow_http{h.method(), h.url(), h.user_agent(), static_cast<std::uint16_t>(h.response_code())};
+    return std::nullopt;
+}
+
+// A newer probe's confidence (a later nDPI's value) or a negative enum on
+// the wire is no reason to lose the record: it reads as unknown.
+dpi_confidence to_confidence(int v) noexcept {
+    return v >= 0 && v <= max_dpi_confidence ? static_cast<dpi_confidence>(v) : dpi_confidence::unknown;
+}
+
 std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, flow_record& o) {
     if (r.ip_version() != 4 && r.ip_version() != 6) return reject_reason::ip_version;
     const std::size_t ip_len = r.ip_version() == 4 ? 4 : 16;
@@ -150,6 +216,10 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     if (auto e = decode_health(r, health)) return e;
     std::optional<flow_tunnel> tunnel;
     if (auto e = decode_tunnel(r, tunnel)) return e;
+    std::optional<flow_tls> tls;
+    if (auto e = decode_tls(r, tls)) return e;
+    std::optional<flow_http> http;
+    if (auto e = decode_http(r, http)) return e;
 
     // `o` may be a reused record (batch_recycler): start from a clean one
     // (a string keeps its capacity when assigned an empty one), so a field
@@ -157,6 +227,9 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     o = flow_record{};
     o.health = health;
     o.tunnel = tunnel;
+    o.confidence = to_confidence(r.dpi_confidence());
+    o.tls = std::move(tls);
+    o.http = std::move(http);
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());

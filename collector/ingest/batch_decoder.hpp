@@ -29,8 +29,8 @@ enum class reject_reason : std::uint8_t {
     ip_length,           // address bytes not 4 (IPv4) or 16 (IPv6)
     mac_length,          // MAC bytes neither 0 nor 6
     bad_utf8,            // a string is not valid UTF-8 or holds NUL
-    string_too_long,     // app_name/app_category > 64 bytes, server_name > 255
-    counts,              // a field out of range (ports, flags, counters, time order)
+    string_too_long,     // app_name/app_category > 64 bytes, server_name > 255, TLS/HTTP details (below)
+    counts,              // a field out of range (ports, flags, counters, time order, JA3/SHA-1 form, HTTP status)
     probe_not_allowed,   // CURVE: the sender's key is not bound to this probe id
     too_many_probes,     // a new probe id beyond --max-probes
     too_many_ports,      // ProbeStats with more ports than --max-probe-ports
@@ -43,6 +43,18 @@ inline constexpr std::size_t reject_reason_count = static_cast<std::size_t>(reje
 
 inline constexpr std::size_t max_app_name_bytes = 64;
 inline constexpr std::size_t max_server_name_bytes = 255;
+// TLS and HTTP details (FlowRecord.tls, .http): the probe cuts certificate
+// names, URL and user agent at 255 bytes and ALPN at 127
+// (proto/wireflow.proto). nDPI 4.2's longest HTTP method is 7 bytes
+// (OPTIONS, CONNECT); 11 leaves room for a newer nDPI's.
+inline constexpr std::size_t max_cert_name_bytes = 255;
+inline constexpr std::size_t max_alpn_bytes = 127;
+inline constexpr std::size_t max_http_method_bytes = 11;
+inline constexpr std::size_t max_http_url_bytes = 255;
+inline constexpr std::size_t max_http_user_agent_bytes = 255;
+// The latest instant an X.509 validity can name: GeneralizedTime has four
+// year digits (RFC 5280 4.1.2.5), so 9999-12-31T23:59:59Z.
+inline constexpr std::uint64_t max_cert_time_s = 253'402'300'799;
 inline constexpr int max_records_per_batch = 1 << 20;
 
 // Validates `in` and converts it into `out` (overwritten). On failure `out`

@@ -541,3 +541,179 @@ TEST_CASE("a tunnel decodes with two outer addresses of one family; an older pro
     t->set_server_side_ip(std::string(3, '\1'));
     CHECK(decode(b) == reject_reason::ip_length);
 }
+
+namespace {
+
+// A record's TLS handshake as a probe fills it: every field set.
+v1::TlsInfo* full_tls(v1::FlowRecord& r) {
+    auto* t = r.mutable_tls();
+    t->set_version(0x0303);
+    t->set_ja3_client("e7d705a3286e19ea42f587b344ee6865");
+    t->set_ja3_server("f4febc55ea12b31ae17cfb7e614afda8");
+    t->set_cert_subject("C=US, O=Example \"Inc\", CN=www.example.com");
+    t->set_cert_issuer("C=US, O=Let's Encrypt, CN=R3");
+    t->set_cert_not_before_s(1'690'000'000);
+    t->set_cert_not_after_s(1'697'776'000);
+    t->set_alpn("h2,http/1.1");
+    t->set_cert_sha1(std::string("\x01\x23\x45\x67\x89\xab\xcd\xef\x00\xff\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0", 20));
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("tls, http and dpi confidence decode; an older probe's record has none", "[batch_decoder][dpi]") {
+    auto b = good_batch();
+    auto* r = b.mutable_records(0);
+    r->set_dpi_confidence(v1::DPI_CONFIDENCE_DPI);
+    full_tls(*r);
+    auto* h = b.mutable_records(1)->mutable_http();
+    h->set_method("POST");
+    h->set_url("www.example.com/login?next=%2F");
+    h->set_user_agent("curl/8.4.0 \xe2\x82\xac");
+    h->set_response_code(302);
+    b.mutable_records(1)->set_dpi_confidence(v1::DPI_CONFIDENCE_MATCH_BY_PORT);
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    const auto& t0 = out.records[0];
+    CHECK(t0.confidence == dpi_confidence::dpi);
+    REQUIRE(t0.tls);
+    CHECK(t0.tls->version == 0x0303);
+    CHECK(t0.tls->ja3_client == "e7d705a3286e19ea42f587b344ee6865");
+    CHECK(t0.tls->ja3_server == "f4febc55ea12b31ae17cfb7e614afda8");
+    CHECK(t0.tls->cert_subject == "C=US, O=Example \"Inc\", CN=www.example.com");
+    CHECK(t0.tls->cert_issuer == "C=US, O=Let's Encrypt, CN=R3");
+    CHECK(t0.tls->cert_not_before_s == std::optional<std::uint64_t>(1'690'000'000));
+    CHECK(t0.tls->cert_not_after_s == std::optional<std::uint64_t>(1'697'776'000));
+    CHECK(t0.tls->alpn == "h2,http/1.1");
+    REQUIRE(t0.tls->cert_sha1);
+    CHECK((*t0.tls->cert_sha1)[0] == 0x01);
+    CHECK((*t0.tls->cert_sha1)[19] == 0xa0);
+    CHECK_FALSE(t0.http);
+    const auto& h1 = out.records[1];
+    CHECK(h1.confidence == dpi_confidence::match_by_port);
+    CHECK_FALSE(h1.tls);
+    REQUIRE(h1.http);
+    CHECK(*h1.http == flow_http{"POST", "www.example.com/login?next=%2F", "curl/8.4.0 \xe2\x82\xac", 302});
+
+    // A recycled record keeps nothing of a previous batch's details.
+    REQUIRE_FALSE(decode_batch(good_batch(), out));
+    CHECK(out.records[0].confidence == dpi_confidence::unknown);
+    CHECK_FALSE(out.records[0].tls);
+    CHECK_FALSE(out.records[1].http);
+}
+
+TEST_CASE("a tls or http message that carries nothing is no details; partial ones keep what they carry",
+          "[batch_decoder][dpi]") {
+    auto b = good_batch();
+    b.mutable_records(0)->mutable_tls();
+    b.mutable_records(1)->mutable_http();
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    CHECK_FALSE(out.records[0].tls);
+    CHECK_FALSE(out.records[1].http);
+    // A ClientHello only: the offered version and JA3, no certificate.
+    b.mutable_records(0)->mutable_tls()->set_ja3_client("00000000000000000000000000000000");
+    b.mutable_records(0)->mutable_tls()->set_cert_not_after_s(0);  // present, even at the epoch
+    b.mutable_records(1)->mutable_http()->set_response_code(404);
+    REQUIRE_FALSE(decode_batch(b, out));
+    REQUIRE(out.records[0].tls);
+    CHECK(out.records[0].tls->version == 0);
+    CHECK(out.records[0].tls->ja3_server.empty());
+    CHECK_FALSE(out.records[0].tls->cert_sha1);
+    CHECK_FALSE(out.records[0].tls->cert_not_before_s);
+    CHECK(out.records[0].tls->cert_not_after_s == std::optional<std::uint64_t>(0));
+    REQUIRE(out.records[1].http);
+    CHECK(out.records[1].http->method.empty());
+    CHECK(out.records[1].http->response_code == 404);
+}
+
+TEST_CASE("a newer probe's dpi confidence reads as unknown, the record kept", "[batch_decoder][dpi]") {
+    for (const int v : {5, 200, -1}) {
+        auto b = good_batch();
+        b.mutable_records(0)->set_dpi_confidence(static_cast<v1::DpiConfidence>(v));
+        flow_batch out;
+        INFO("confidence " << v);
+        REQUIRE_FALSE(decode_batch(b, out));
+        CHECK(out.records[0].confidence == dpi_confidence::unknown);
+    }
+    auto b = good_batch();
+    b.mutable_records(0)->set_dpi_confidence(v1::DPI_CONFIDENCE_DPI_CACHE);
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(b, out));
+    CHECK(out.records[0].confidence == dpi_confidence::dpi_cache);
+}
+
+TEST_CASE("hostile or impossible tls and http details reject the batch", "[batch_decoder][dpi]") {
+    const auto with = [](auto mutate) {
+        auto b = good_batch();
+        full_tls(*b.mutable_records(0));
+        auto* h = b.mutable_records(1)->mutable_http();
+        h->set_method("GET");
+        h->set_url("example.com/");
+        h->set_response_code(200);
+        REQUIRE_FALSE(decode(b));  // the honest details pass
+        mutate(*b.mutable_records(0)->mutable_tls(), *h);
+        return decode(b);
+    };
+    using tls = v1::TlsInfo;
+    using http = v1::HttpInfo;
+    // Not UTF-8 text, in each string.
+    CHECK(with([](tls& t, http&) { t.set_cert_subject("CN=\xff\xfe"); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls& t, http&) { t.set_cert_subject(std::string("CN=a\0b", 6)); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls& t, http&) { t.set_cert_issuer("O=\xc0\xaf"); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls& t, http&) { t.set_alpn("h2,\xed\xa0\x80"); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls&, http& h) { h.set_method("G\xc3"); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls&, http& h) { h.set_url("example.com/\x80"); }) == reject_reason::bad_utf8);
+    CHECK(with([](tls&, http& h) { h.set_user_agent("Mozilla\xf4\x90\x80\x80"); }) == reject_reason::bad_utf8);
+    // Longer than their bounds; the bound itself passes.
+    CHECK(with([](tls&, http& h) { h.set_url(std::string(256, 'u')); }) == reject_reason::string_too_long);
+    CHECK_FALSE(with([](tls&, http& h) { h.set_url(std::string(255, 'u')); }));
+    CHECK(with([](tls&, http& h) { h.set_user_agent(std::string(256, 'a')); }) == reject_reason::string_too_long);
+    CHECK(with([](tls&, http& h) { h.set_method("PROPPATCHING"); }) == reject_reason::string_too_long);
+    CHECK_FALSE(with([](tls&, http& h) { h.set_method("RPC_IN_DATA"); }));
+    CHECK(with([](tls& t, http&) { t.set_cert_subject(std::string(256, 's')); }) == reject_reason::string_too_long);
+    CHECK(with([](tls& t, http&) { t.set_cert_issuer(std::string(256, 'i')); }) == reject_reason::string_too_long);
+    CHECK(with([](tls& t, http&) { t.set_alpn(std::string(128, 'a')); }) == reject_reason::string_too_long);
+    CHECK_FALSE(with([](tls& t, http&) { t.set_alpn(std::string(127, 'a')); }));
+    // JA3: exactly 32 lower-case hex digits, or nothing.
+    CHECK(with([](tls& t, http&) { t.set_ja3_client("e7d705a3286e19ea42f587b344ee686g"); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_ja3_client("E7D705A3286E19EA42F587B344EE6865"); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_ja3_server("e7d705a3286e19ea42f587b344ee686"); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_ja3_server("<script>alert(1)</script>123456"); }) == reject_reason::counts);
+    CHECK_FALSE(with([](tls& t, http&) { t.clear_ja3_client(); }));
+    // SHA-1: 20 bytes or none.
+    CHECK(with([](tls& t, http&) { t.set_cert_sha1(std::string(7, '\x01')); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_cert_sha1(std::string(21, '\x01')); }) == reject_reason::counts);
+    CHECK_FALSE(with([](tls& t, http&) { t.clear_cert_sha1(); }));
+    // A version is 16 bits; a validity is an instant X.509 can state.
+    CHECK(with([](tls& t, http&) { t.set_version(0x10000); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_cert_not_after_s(253'402'300'800ull); }) == reject_reason::counts);
+    CHECK(with([](tls& t, http&) { t.set_cert_not_before_s(~0ull); }) == reject_reason::counts);
+    CHECK_FALSE(with([](tls& t, http&) { t.set_cert_not_after_s(253'402'300'799ull); }));
+    // An HTTP status is 100..599, or 0 before the response.
+    for (const std::uint32_t code : {42u, 1u, 99u, 600u, 65535u, 4'000'000'000u}) {
+        INFO("response code " << code);
+        CHECK(with([code](tls&, http& h) { h.set_response_code(code); }) == reject_reason::counts);
+    }
+    for (const std::uint32_t code : {0u, 100u, 599u})
+        CHECK_FALSE(with([code](tls&, http& h) { h.set_response_code(code); }));
+}
+
+TEST_CASE("active flows carry tls and http details through the same checks", "[batch_decoder][dpi]") {
+    v1::ActiveFlows a;
+    a.set_schema_version(v1::SCHEMA_VERSION_1);
+    a.set_probe_id("live");
+    a.set_time_ns(1'700'000'002'000'000'000ull);
+    a.set_interval_ms(1000);
+    *a.add_flows() = good_batch().records(0);
+    full_tls(*a.mutable_flows(0));
+    a.mutable_flows(0)->set_dpi_confidence(v1::DPI_CONFIDENCE_DPI);
+    flow_batch out;
+    active_report report;
+    REQUIRE_FALSE(decode_active_flows(a, out, report));
+    REQUIRE(out.records[0].tls);
+    CHECK(out.records[0].tls->ja3_server == "f4febc55ea12b31ae17cfb7e614afda8");
+    CHECK(out.records[0].confidence == dpi_confidence::dpi);
+    a.mutable_flows(0)->mutable_tls()->set_cert_subject(std::string(300, 'x'));
+    CHECK(decode_active_flows(a, out, report) == reject_reason::string_too_long);
+}

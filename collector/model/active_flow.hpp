@@ -22,7 +22,7 @@ struct active_report {
 // (the rate between a flow's last two reports).
 enum class active_sort : std::uint8_t { first_seen, last_seen, bytes, packets, throughput };
 
-// The stored flows' filter (host, vlan, app, port, protocol, blacklisted,
+// The stored flows' filter (host, vlan, app, port, protocol, blacklisted, ja3,
 // limit, offset, descending; its time fields are unused) plus what only
 // live state can answer: the probe and the pool of either side.
 struct active_filter {

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/flow_dpi.hpp"
 #include "model/flow_health.hpp"
 #include "model/flow_tunnel.hpp"
 #include "net/ip_address.hpp"
@@ -64,6 +65,9 @@ struct flow_record : flow_counters {
     std::uint8_t dns_reply_code{0};
     flow_health health;                       // TCP health, TTL ranges, DSCP; each part optional
     std::optional<flow_tunnel> tunnel;        // tunnelled flows only
+    dpi_confidence confidence{dpi_confidence::unknown};  // how nDPI reached app_protocol
+    std::optional<flow_tls> tls;              // a TLS/DTLS/QUIC handshake nDPI read
+    std::optional<flow_http> http;            // a plain-HTTP exchange nDPI read
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "model/flow_dpi.hpp"
 #include "model/flow_health.hpp"
 #include "model/flow_tunnel.hpp"
 
@@ -25,6 +26,7 @@ struct flow_filter {
     std::optional<std::uint16_t> port;     // client or server port
     std::optional<std::uint8_t> protocol;  // IP protocol number
     std::optional<bool> blacklisted;       // either side listed / neither
+    std::string ja3;                       // 32 lower-case hex digits (validated by the caller): JA3 or JA3S
     flow_sort sort{flow_sort::last_seen};
     bool descending{true};
     std::size_t limit{50};
@@ -50,6 +52,9 @@ struct flow_item {
     std::string dns_answer;  // first address answered, or empty
     flow_health health;                    // stored records; active flows: the latest report's
     std::optional<flow_tunnel> tunnel;     // tunnelled flows only
+    dpi_confidence confidence{dpi_confidence::unknown};
+    std::optional<flow_tls> tls;           // TLS handshake details, when nDPI read some
+    std::optional<flow_http> http;         // plain-HTTP details, likewise
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

@@ -80,6 +80,11 @@ public:
         be32(static_cast<std::uint32_t>(s.size()));
         put(s.data(), s.size());
     }
+    // bytea: the bytes as they are (byteasend sends them raw, no escaping).
+    void bytea(std::span<const std::uint8_t> b) {
+        be32(static_cast<std::uint32_t>(b.size()));
+        put(b.data(), b.size());
+    }
     // inet of a host address (/32 or /128, is_cidr 0). False, and nothing
     // written, for an address of no family.
     [[nodiscard]] bool inet(const net::ip_address& a) {

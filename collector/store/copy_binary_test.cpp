@@ -80,6 +80,15 @@ TEST_CASE("a MAC is its 6 bytes, text its UTF-8 bytes unchanged", "[copy_binary]
                                                0, 0, 0, 0});
 }
 
+TEST_CASE("a bytea is its bytes unchanged, NUL and high bytes included", "[copy_binary]") {
+    pg_binary::copy_buffer b;
+    const std::uint8_t raw[] = {0, 0x5c, 0xff, 'x'};  // NUL, backslash: no escaping in binary COPY
+    b.bytea(raw);
+    b.bytea({});
+    CHECK(bytes_of(b) == std::vector<unsigned>{0, 0, 0, 4, 0, 0x5c, 0xff, 'x',  //
+                                               0, 0, 0, 0});
+}
+
 TEST_CASE("a timestamptz counts microseconds from 2000-01-01 UTC", "[copy_binary]") {
     pg_binary::copy_buffer b;
     b.timestamptz_unix_us(946'684'800'000'000LL);  // 2000-01-01 00:00:00 UTC
@@ -112,6 +121,39 @@ TEST_CASE("a flow row has as many fields as the COPY names columns", "[copy_bina
     const auto bytes = bytes_of(b);
     REQUIRE(bytes.size() > 2);
     CHECK((bytes[0] << 8 | bytes[1]) == flow_rows::field_count);
+    // Every field is there: one more record, with every optional part,
+    // starts exactly where the first one's fields end.
+    const auto fields_of = [](const std::vector<unsigned>& v, std::size_t at) -> std::size_t {
+        const std::size_t n = v[at] << 8 | v[at + 1];
+        std::size_t fields = 0;
+        at += 2;
+        while (fields < n) {
+            if (at + 4 > v.size()) return std::size_t{0};  // fewer fields than the count says
+            const std::uint32_t len = v[at] << 24 | v[at + 1] << 16 | v[at + 2] << 8 | v[at + 3];
+            at += 4 + (len == 0xffffffffu ? 0 : len);
+            ++fields;
+        }
+        return at;
+    };
+    CHECK(fields_of(bytes, 0) == bytes.size());
+    flow_record full = r;
+    full.health.tcp.emplace().client_rtt_ns = 1;
+    full.health.tcp->server_rtt_ns = 2;
+    full.health.c2s_ttl = full.health.s2c_ttl = ttl_range{1, 2};
+    full.health.dscp = 1;
+    full.tunnel = flow_tunnel{wireflow::tunnel_type::gre, 1, ip("10.1.0.1"), ip("10.1.0.2")};
+    full.confidence = dpi_confidence::dpi;
+    full.tls = flow_tls{0x0304, std::string(32, 'a'), std::string(32, 'b'), "h2", "CN=x", "CN=y", 1, 2,
+                        std::array<std::uint8_t, 20>{}};
+    full.http = flow_http{"GET", "x/", "ua", 200};
+    flow_batch two = batch;
+    two.records.push_back(full);
+    pg_binary::copy_buffer b2;
+    REQUIRE(flow_rows::encode(two, b2));
+    const auto bytes2 = bytes_of(b2);
+    REQUIRE(fields_of(bytes2, 0) == bytes.size());
+    CHECK((bytes2[bytes.size()] << 8 | bytes2[bytes.size() + 1]) == flow_rows::field_count);
+    CHECK(fields_of(bytes2, bytes.size()) == bytes2.size());
 
     batch.records.push_back(r);
     batch.records.back().server_ip = {};

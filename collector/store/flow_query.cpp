@@ -1,5 +1,6 @@
 #include "flow_query.hpp"
 
+#include "flow_dpi_columns.hpp"
 #include "pg_time.hpp"
 
 namespace wireflow::collector {
@@ -49,7 +50,7 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
                        *client_side, *server_side};
 }
 
-// Parameters $1..$9, the same for the count and the page.
+// Parameters $1..$10, the same for the count and the page.
 constexpr const char* where_clause =
     " WHERE (CASE WHEN $1::bigint IS NULL"
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
@@ -63,7 +64,9 @@ constexpr const char* where_clause =
     " AND ($6::text IS NULL OR lower(app_name) = lower($6::text))"
     " AND ($7::integer IS NULL OR client_port = $7::integer OR server_port = $7::integer)"
     " AND ($8::smallint IS NULL OR protocol = $8::smallint)"
-    " AND ($9::boolean IS NULL OR ((client_blacklist <> '' OR server_blacklist <> '') = $9::boolean))";
+    " AND ($9::boolean IS NULL OR ((client_blacklist <> '' OR server_blacklist <> '') = $9::boolean))"
+    // A TLS client or server fingerprint: either side's handshake.
+    " AND ($10::text IS NULL OR ja3_client = $10::text OR ja3_server = $10::text)";
 
 const char* order_by(flow_sort s, bool desc) {
     // Ties broken by identity so pages do not overlap.
@@ -88,21 +91,22 @@ flow_page flow_query::find(const flow_filter& f) {
     const std::optional<int> port = f.port ? std::optional<int>(*f.port) : std::nullopt;
     const std::optional<int> proto = f.protocol ? std::optional<int>(*f.protocol) : std::nullopt;
     const std::optional<bool> bl = f.blacklisted;
+    const std::optional<std::string> ja3 = f.ja3.empty() ? std::nullopt : std::optional<std::string>(f.ja3);
     return db_.run("query flows", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
         flow_page page;
         page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
                                         " LIMIT " + std::to_string(count_cap) + ") AS m",
-                                    from, to, window, host, vlan, app, port, proto, bl)[0][0]
+                                    from, to, window, host, vlan, app, port, proto, bl, ja3)[0][0]
                          .as<std::uint64_t>();
         const auto rows = tx.exec_params(
             std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
                         " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
                         " dns_query_type, dns_reply_code, host(dns_answer)") +
-                health_columns + tunnel_columns + " FROM flows" +
-                where_clause + order_by(f.sort, f.descending) + " LIMIT $10 OFFSET $11",
-            from, to, window, host, vlan, app, port, proto, bl, static_cast<long long>(f.limit),
+                health_columns + tunnel_columns + std::string(flow_dpi_columns::select) + " FROM flows" +
+                where_clause + order_by(f.sort, f.descending) + " LIMIT $11 OFFSET $12",
+            from, to, window, host, vlan, app, port, proto, bl, ja3, static_cast<long long>(f.limit),
             static_cast<long long>(f.offset));
         for (const auto& r : rows) {
             flow_item it;
@@ -134,6 +138,10 @@ flow_page flow_query::find(const flow_filter& f) {
             if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
             it.health = read_health(r, 24);
             it.tunnel = read_tunnel(r, 37);
+            auto dpi = flow_dpi_columns::read(r, 41);
+            it.confidence = dpi.confidence;
+            it.tls = std::move(dpi.tls);
+            it.http = std::move(dpi.http);
             page.items.push_back(std::move(it));
         }
         return page;

@@ -34,6 +34,43 @@ void health(const flow_health& h, pg_binary::copy_buffer& out) {
     else out.null();
 }
 
+// Packet-derived text that was not seen is NULL, never '' (schema v7).
+void text_or_null(const std::string& s, pg_binary::copy_buffer& out) {
+    if (s.empty()) out.null();
+    else out.text(s);
+}
+
+// Schema v7: the confidence (NULL when unknown), the TLS handshake and the
+// HTTP exchange, each column NULL when its value was not seen.
+void dpi(const flow_record& r, pg_binary::copy_buffer& out) {
+    if (r.confidence != dpi_confidence::unknown) out.int2(static_cast<std::int16_t>(r.confidence));
+    else out.null();
+    if (r.tls) {
+        const flow_tls& t = *r.tls;
+        if (t.version != 0) out.int4(t.version);
+        else out.null();
+        for (const std::string* s : {&t.ja3_client, &t.ja3_server, &t.alpn, &t.cert_subject, &t.cert_issuer})
+            text_or_null(*s, out);
+        // Seconds up to 9999-12-31 (ingest's bound): microseconds fit int64.
+        for (const auto& when : {t.cert_not_before_s, t.cert_not_after_s}) {
+            if (when) out.timestamptz_unix_us(static_cast<std::int64_t>(*when) * 1'000'000);
+            else out.null();
+        }
+        if (t.cert_sha1) out.bytea(*t.cert_sha1);
+        else out.null();
+    } else {
+        for (int i = 0; i < 9; ++i) out.null();
+    }
+    if (r.http) {
+        const flow_http& h = *r.http;
+        for (const std::string* s : {&h.method, &h.url, &h.user_agent}) text_or_null(*s, out);
+        if (h.response_code != 0) out.int2(static_cast<std::int16_t>(h.response_code));
+        else out.null();
+    } else {
+        for (int i = 0; i < 4; ++i) out.null();
+    }
+}
+
 }  // namespace
 
 bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
@@ -90,6 +127,7 @@ bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
         } else {
             for (int i = 0; i < 4; ++i) out.null();
         }
+        dpi(r, out);
     }
     return true;
 }

@@ -360,13 +360,37 @@ ALTER TABLE flows
     ADD COLUMN tunnel_server_ip inet;
 )SQL";
 
-constexpr std::array<migration, 6> all{{
+// What nDPI read from the application layer: its confidence, the TLS
+// handshake and the plain-HTTP exchange. Nullable without a default, like v6
+// (only the catalog changes): NULL is "not seen" (no DPI, nothing read, a
+// row stored before this version), never an empty string or a 0. Text is
+// packet-derived and stored verbatim (ingest bounds it and checks UTF-8).
+constexpr std::string_view v7 = R"SQL(
+ALTER TABLE flows
+    ADD COLUMN dpi_confidence  smallint,    -- wireflow.v1.DpiConfidence: 1 port, 2 IP, 3 DPI cache, 4 DPI
+    ADD COLUMN tls_version     integer,     -- 0x0303 (771) TLS 1.2, 0x0304 TLS 1.3, 0xfeff DTLS 1.0 ...
+    ADD COLUMN ja3_client      text,        -- JA3 of the ClientHello: 32 lower-case hex digits
+    ADD COLUMN ja3_server      text,        -- JA3S of the ServerHello
+    ADD COLUMN tls_alpn        text,        -- ALPN protocols the client offered, comma-separated
+    ADD COLUMN cert_subject    text,        -- the server certificate's subject DN
+    ADD COLUMN cert_issuer     text,
+    ADD COLUMN cert_not_before timestamptz,
+    ADD COLUMN cert_not_after  timestamptz,
+    ADD COLUMN cert_sha1       bytea,       -- 20 bytes
+    ADD COLUMN http_method     text,
+    ADD COLUMN http_url        text,        -- Host + path
+    ADD COLUMN http_user_agent text,
+    ADD COLUMN http_status     smallint;    -- 100..599
+)SQL";
+
+constexpr std::array<migration, 7> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
     {4, "flows: TCP health (retransmissions, out-of-order, zero windows, handshake RTT parts), TTL ranges, DSCP", v4},
     {5, "flows: DNS query type, response code and first answered address", v5},
     {6, "flows: tunnel type, id and outer addresses of tunnelled flows", v6},
+    {7, "flows: nDPI confidence, TLS handshake (version, JA3/JA3S, ALPN, certificate) and HTTP request details", v7},
 }};
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include "store_impl.hpp"
 
 #include "db_pool.hpp"
+#include "flow_dpi_columns.hpp"
 #include "schema.hpp"
 
 #include <algorithm>
@@ -133,8 +134,9 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
             " client_mac::text, server_mac::text, app_protocol, master_protocol, app_name, app_category,"
             " server_name, flow_risk, client_blacklist, server_blacklist, dns_query_type, dns_reply_code,"
-            " host(dns_answer), tunnel_type, tunnel_id, host(tunnel_client_ip), host(tunnel_server_ip)"
-            " FROM flows WHERE probe_id = $1 ORDER BY flow_id, first_seen_ns",
+            " host(dns_answer), tunnel_type, tunnel_id, host(tunnel_client_ip), host(tunnel_server_ip)" +
+                std::string(flow_dpi_columns::select) +
+                " FROM flows WHERE probe_id = $1 ORDER BY flow_id, first_seen_ns",
             std::string(probe_id));
         std::vector<stored_flow> out;
         out.reserve(r.size());
@@ -182,6 +184,10 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
                     x.tunnel = flow_tunnel{static_cast<tunnel_type>(u64(33)), static_cast<std::uint32_t>(u64(34)),
                                            *client_side, *server_side};
             }
+            auto dpi = flow_dpi_columns::read(row, 37);
+            x.confidence = dpi.confidence;
+            x.tls = std::move(dpi.tls);
+            x.http = std::move(dpi.http);
             out.push_back(std::move(f));
         }
         return out;

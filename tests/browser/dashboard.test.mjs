@@ -206,7 +206,58 @@ describe('wireflow dashboard', () => {
       assert.ok(text.includes(part), `the details show ${part}`);
     assert.ok(text.includes('<script>'), 'the hostile server name is shown as text');
     assert.equal(await page.$$eval('dialog#flow-details script', (els) => els.length), 0, 'no element made from a name');
+    await page.click('dialog#flow-details button.close');
+    await page.waitForSelector('dialog#flow-details', {state: 'hidden'});
+  });
+
+  it('a TLS flow\'s details show its handshake and certificate, markup in the subject as text', async () => {
+    // run_browser_tests.py stored one TLS flow with this JA3 and a subject
+    // that is an <img onerror> payload; the flows page filters by ?ja3=.
+    const details = JSON.parse(process.env.WF_DETAILS);
+    await go(`#/flows?ja3=${details.tls_ja3}`);
+    await eventually(async () => (await page.inputValue('#flows-ja3')) === details.tls_ja3 &&
+      (await page.$$('#flows-table tbody button.flow-open')).length === 1, 'only the flow with that JA3, the JA3 field holding it');
+    await page.click('#flows-table tbody button.flow-open');
+    await page.waitForSelector('dialog#flow-details[open]');
+    const text = await page.textContent('dialog#flow-details');
+    for (const part of ['TLS', 'TLSv1.2 (0x0303)', 'JA3 (client)', 'JA3S (server)', 'h2,http/1.1', details.tls_ja3,
+      'Certificate subject', 'Certificate issuer', 'c0c1c2c3', 'payload inspection'])
+      assert.ok(text.includes(part), `the TLS details show ${part}`);
+    assert.equal(await page.textContent('dialog#flow-details .cert-subject'), details.tls_subject,
+      'the hostile certificate subject is shown as literal text');
+    assert.ok((await page.textContent('dialog#flow-details .cert-issuer')).includes('<b>Bold</b>'), 'the issuer as text');
+    assert.equal(await page.$$eval('dialog#flow-details img, dialog#flow-details b, dialog#flow-details script', (els) => els.length), 0,
+      'no element made from a certificate name');
+    assert.deepEqual(await page.$$eval('dialog#flow-details .badge-bad', (els) => els.map((e) => e.textContent)), ['expired'],
+      'the certificate, expired at the flow\'s time, is marked so');
+    // Tall enough for the whole dialog (its body scrolls past 75 % of the
+    // window): the picture in docs/img/flow-details.png.
+    await page.setViewportSize({width: 1366, height: 1400});
     await shot('06b-flow-details');
+    await page.setViewportSize({width: 1366, height: 900});
+    // Its JA3 links to the flows sharing it.
+    const links = await page.$$eval('dialog#flow-details a', (els) => els.map((e) => e.getAttribute('href')));
+    assert.ok(links.includes(`#/flows?ja3=${details.tls_ja3}`), `a link to the flows with that JA3: ${links}`);
+    await page.click('dialog#flow-details button.close');
+    await page.waitForSelector('dialog#flow-details', {state: 'hidden'});
+  });
+
+  it('an HTTP flow\'s details show method, URL, user agent and status as text', async () => {
+    const details = JSON.parse(process.env.WF_DETAILS);
+    await go(`#/flows?host=${details.http_client}`);
+    await eventually(async () => {
+      const clients = await columnTexts('flows-table', 'Client');
+      return clients.length === 1 && clients[0].startsWith(details.http_client);
+    }, 'the flows page filtered by the HTTP flow\'s client');
+    await page.click('#flows-table tbody button.flow-open');
+    await page.waitForSelector('dialog#flow-details[open]');
+    const text = await page.textContent('dialog#flow-details');
+    for (const part of ['HTTP', 'GET', '200', 'guessed from the port'])
+      assert.ok(text.includes(part), `the HTTP details show ${part}`);
+    assert.ok((await page.textContent('dialog#flow-details .http-url')).includes("<script>alert('url')</script>"), 'the URL as text');
+    assert.equal(await page.textContent('dialog#flow-details .http-user-agent'), "<img src=x onerror=alert('ua')>", 'the user agent as text');
+    assert.equal(await page.$$eval('dialog#flow-details img, dialog#flow-details script', (els) => els.length), 0,
+      'no element made from the URL or user agent');
     await page.click('dialog#flow-details button.close');
     await page.waitForSelector('dialog#flow-details', {state: 'hidden'});
   });

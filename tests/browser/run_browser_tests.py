@@ -9,7 +9,9 @@ headless Chromium driven by playwright-core under `node --test`.
    with timestamps of the last minutes so the hosts are live.
 3. `node --test` runs ui_modules.test.mjs and series.test.mjs (the pure UI
    modules), the scenario (dashboard.test.mjs) and then the live-view pages
-   (live.test.mjs: tokens, charts, live flows). The scenario
+   (live.test.mjs: tokens, charts, live flows). Before it, one batch of two
+   flows with TLS and HTTP details (hostile certificate subject, URL and user
+   agent) is sent as a probe would (send_details). The scenario
    calls this script with --replay (WF_REPLAY) after it enabled alerts, so the
    blacklisted contact of that second replay raises an alert.
 The node exit status is the result; screenshots go to tests/output/screenshots/.
@@ -94,6 +96,74 @@ def send_active(endpoint, probe_id, scale):
     s.close()
 
 
+# A stored flow with TLS details (FlowRecord 47-49) whose certificate
+# subject is markup, and a plain-HTTP one with a hostile URL and user agent:
+# the flow details must show them as text. Their clients are unique so the
+# scenario can open them (flows page: ?ja3=, ?host=).
+TLS_CLIENT, HTTP_CLIENT = "198.51.100.76", "198.51.100.77"
+TLS_JA3 = "e7d705a3286e19ea42f587b344ee6865"
+TLS_SUBJECT = "CN=<img src=x onerror=alert('cert')>, O=\"Quoted\" & Co"
+
+
+def send_details(endpoint, probe_id):
+    """One FlowBatch of two ended flows with nDPI details, stored before the
+    scenario starts (the call waits for the collector's ack)."""
+    import zmq
+    import wireflow_pb2 as pb
+    now = time.time_ns()
+    env = pb.Envelope()
+    b = env.batch
+    b.schema_version = pb.SCHEMA_VERSION_1
+    b.probe_id = probe_id
+    b.boot_id = 77
+    b.sequence = 1
+    b.send_time_ns = now
+    for i, client in enumerate((TLS_CLIENT, HTTP_CLIENT)):
+        r = b.records.add()
+        r.flow_id = 7000 + i
+        r.ip_version = 4
+        r.protocol = 6
+        r.client_ip = bytes(int(x) for x in client.split("."))
+        r.client_port = 51000 + i
+        r.server_ip = bytes([203, 0, 113, 200 + i])
+        r.server_port = 443 if i == 0 else 80
+        r.first_seen_ns = now - 10 * 10**9
+        r.last_seen_ns = now - 10**9
+        r.c2s_packets, r.c2s_bytes, r.s2c_packets, r.s2c_bytes = 12, 2400, 10, 9000
+        r.end_reason = pb.END_REASON_TCP_FIN
+    tls, web = b.records
+    tls.app_name, tls.app_category, tls.server_name = "TLS", "Web", "expired.badssl.example"
+    tls.dpi_confidence = pb.DPI_CONFIDENCE_DPI
+    tls.tls.version = 0x0303
+    tls.tls.ja3_client = TLS_JA3
+    tls.tls.ja3_server = "f4febc55ea12b31ae17cfb7e614afda8"
+    tls.tls.alpn = "h2,http/1.1"
+    tls.tls.cert_subject = TLS_SUBJECT
+    tls.tls.cert_issuer = "C=US, O=<b>Bold</b> CA, CN=Test CA"
+    tls.tls.cert_not_before_s = 1_420_070_400   # 2015-01-01
+    tls.tls.cert_not_after_s = 1_428_883_200    # 2015-04-13: expired long before the flow
+    tls.tls.cert_sha1 = bytes(range(0xc0, 0xd4))
+    web.app_name, web.app_category, web.server_name = "HTTP", "Web", "www.example.com"
+    web.dpi_confidence = pb.DPI_CONFIDENCE_MATCH_BY_PORT
+    web.http.method = "GET"
+    web.http.url = "www.example.com/<script>alert('url')</script>"
+    web.http.user_agent = "<img src=x onerror=alert('ua')>"
+    web.http.response_code = 200
+    s = zmq.Context.instance().socket(zmq.DEALER)
+    s.setsockopt(zmq.LINGER, 0)
+    s.connect(endpoint)
+    try:
+        s.send(env.SerializeToString())
+        if not s.poll(30000, zmq.POLLIN):
+            raise RuntimeError("no ack for the details batch")
+        ack = pb.Envelope()
+        ack.ParseFromString(s.recv())
+        if ack.ack.status != pb.Ack.STATUS_STORED:
+            raise RuntimeError(f"details batch not stored: {ack}")
+    finally:
+        s.close()
+
+
 def http_answers(url):
     try:
         urllib.request.urlopen(url + "api/v1/session", timeout=2)
@@ -144,6 +214,7 @@ def main():
             url = f"http://127.0.0.1:{collector.http_port}/"
             wait_for("the collector's HTTP server", lambda: http_answers(url))
             replay(ingest, "browser-probe", work, 2.0)
+            send_details(ingest, "browser-probe-dpi")
 
             screenshots = os.path.join(SOURCE, "tests", "output", "screenshots")
             os.makedirs(screenshots, exist_ok=True)
@@ -152,6 +223,7 @@ def main():
                        WF_CHROMIUM=CHROMIUM,
                        WF_SCREENSHOTS=screenshots,
                        WF_BLACKLISTED_IP=BLACKLISTED_IP,
+                       WF_DETAILS=json.dumps({"tls_ja3": TLS_JA3, "tls_subject": TLS_SUBJECT, "http_client": HTTP_CLIENT}),
                        WF_REPLAY=json.dumps([sys.executable, os.path.abspath(__file__), "--replay", ingest,
                                              "browser-probe-2", work, "1.0"]),
                        WF_ACTIVE=json.dumps([sys.executable, os.path.abspath(__file__), "--active", ingest,

@@ -5,6 +5,7 @@ import {describe, it} from 'node:test';
 import assert from 'node:assert/strict';
 import * as fmt from '../../ui-static/js/format.js';
 import {route, safeHref} from '../../ui-static/js/dom.js';
+import {certificateProblem} from '../../ui-static/js/flow_details.js';
 
 describe('links', () => {
   it('a hostile host name stays inside one encoded fragment segment', () => {
@@ -55,5 +56,20 @@ describe('formatting', () => {
   it('a host label names the VLAN only when there is one', () => {
     assert.equal(fmt.hostLabel({ip: '10.0.0.1', vlan: 0}), '10.0.0.1');
     assert.equal(fmt.hostLabel({ip: '10.0.0.1', vlan: 20}), '10.0.0.1 @20');
+  });
+});
+
+describe('flow details', () => {
+  it('a certificate is marked when the flow falls outside its validity', () => {
+    const cert = {not_before: 1000, not_after: 2000};
+    assert.equal(certificateProblem(cert, 1500), null);
+    assert.equal(certificateProblem(cert, 1000), null);
+    assert.equal(certificateProblem(cert, 2000), null);
+    assert.equal(certificateProblem(cert, 2000.5), 'expired');
+    assert.equal(certificateProblem(cert, 999), 'not yet valid');
+    assert.equal(certificateProblem({not_before: null, not_after: 2000}, 3000), 'expired');
+    assert.equal(certificateProblem({not_before: 1000, not_after: null}, 3000), null);
+    assert.equal(certificateProblem(null, 3000), null);
+    assert.equal(certificateProblem(cert, null), null);
   });
 });

@@ -3,7 +3,8 @@
 // identity from the raw wire format, to answer REJECTED), then validate the
 // ProbeStats or FlowBatch inside. What decode_batch accepts must meet the
 // promises of batch_decoder.hpp: bounded, valid UTF-8 strings, address text
-// of the right family, counters that fit PostgreSQL's signed 64-bit columns.
+// of the right family, counters that fit PostgreSQL's signed 64-bit columns,
+// TLS and HTTP details of the form the store and its ja3 filter expect.
 
 #include <cstddef>
 #include <cstdint>
@@ -32,6 +33,40 @@ bool address_ok(const wireflow::net::ip_address& a) {
 }
 
 constexpr std::uint64_t int64_max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+
+// A JA3/JA3S the store's filter can match: 32 lower-case hex digits, or none.
+bool ja3_ok(const std::string& s) {
+    if (s.empty()) return true;
+    if (s.size() != 32) return false;
+    for (const char c : s)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+}
+
+// TLS and HTTP details: bounded text, digests of their form, an X.509
+// validity, an HTTP status; a part that carries nothing is absent.
+bool details_ok(const flow_record& r) {
+    if (static_cast<unsigned>(r.confidence) > max_dpi_confidence) return false;
+    if (r.tls) {
+        const flow_tls& t = *r.tls;
+        if (!text_ok(t.cert_subject, max_cert_name_bytes) || !text_ok(t.cert_issuer, max_cert_name_bytes) ||
+            !text_ok(t.alpn, max_alpn_bytes) || !ja3_ok(t.ja3_client) || !ja3_ok(t.ja3_server))
+            return false;
+        if ((t.cert_not_before_s && *t.cert_not_before_s > max_cert_time_s) ||
+            (t.cert_not_after_s && *t.cert_not_after_s > max_cert_time_s))
+            return false;
+        if (t == flow_tls{}) return false;
+    }
+    if (r.http) {
+        const flow_http& h = *r.http;
+        if (!text_ok(h.method, max_http_method_bytes) || !text_ok(h.url, max_http_url_bytes) ||
+            !text_ok(h.user_agent, max_http_user_agent_bytes))
+            return false;
+        if (h.response_code != 0 && (h.response_code < 100 || h.response_code > 599)) return false;
+        if (h == flow_http{}) return false;
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -70,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         FUZZ_CHECK(r.first_seen_ns <= r.last_seen_ns && r.first_seen_ns <= int64_max && r.last_seen_ns <= int64_max);
         FUZZ_CHECK(r.c2s_packets <= int64_max && r.c2s_bytes <= int64_max);
         FUZZ_CHECK(r.s2c_packets <= int64_max && r.s2c_bytes <= int64_max && r.flow_risk <= int64_max);
+        FUZZ_CHECK(details_ok(r));
     }
     return 0;
 }

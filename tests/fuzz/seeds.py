@@ -165,7 +165,8 @@ def capture_seeds(out, corpus):
 
 def batch_seeds(out):
     """Envelopes as a probe sends them (flow_batches.py's generator): batches
-    of IPv4/IPv6 records with hostile names, a ProbeStats, an Ack."""
+    of IPv4/IPv6 records with hostile names, one with TLS and HTTP details, a
+    ProbeStats, an Ack."""
     try:
         import random
         import wireflow_pb2 as pb
@@ -185,6 +186,10 @@ def batch_seeds(out):
         for i in range(n):
             b.records.append(flow_batches.make_record(rng, i + 1, 1_700_000_000_000_000_000))
         put(out, "fuzz_batch_decoder", env.SerializeToString())
+    # Records with nDPI's confidence, TLS and HTTP details (FlowRecord 47-49).
+    env = pb.Envelope()
+    env.batch.CopyFrom(flow_batches.make_details_batch("edge-1", 77, 9))
+    put(out, "fuzz_batch_decoder", env.SerializeToString())
     env = pb.Envelope()
     s = env.stats
     s.schema_version = 1
@@ -225,7 +230,7 @@ BODIES = {
 QUERY_VALUES = {"limit": "2", "offset": "1", "sort": "bytes", "order": "asc", "from": "1700000000",
                 "to": "2024-05-01T12:00:00Z", "host": "10.0.0.1", "vlan": "0", "port": "443", "protocol": "6",
                 "member": "10.0.0.1", "q": "10.0", "local": "true", "window_s": "60", "blacklisted": "true",
-                "acknowledged": "false"}
+                "acknowledged": "false", "ja3": "e7d705a3286e19ea42f587b344ee6865"}
 
 
 def http_seeds(out):

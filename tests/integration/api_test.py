@@ -11,6 +11,7 @@ import tempfile
 import time
 
 import api_support as S
+import flow_batches
 from harness import COLLECTOR, Cluster, check, require_built
 
 # The routes of issue 7 (plus session, applications, tokens list/revoke,
@@ -53,6 +54,8 @@ BAD_QUERY = {
     "metric": ["", "Bytes;DROP"], "scope": ["galaxy"], "window_s": ["1", "x"], "q": ["x" * 200],
     "type": ["x" * 100], "entity_type": ["x" * 100], "entity_id": ["x" * 300], "app": ["x" * 100],
     "member": ["x" * 200], "id": ["x" * 200],
+    "ja3": ["", "e7d705a3286e19ea42f587b344ee686", "e7d705a3286e19ea42f587b344ee68650", "g" * 32,
+            "' OR '1'='1' --aaaaaaaaaaaaaaaaaaa"],
 }
 # Some parameters are only checked together with others.
 NEEDS = {"/api/v1/timeseries": "metric=bytes&scope=global&", "/api/v1/flows": ""}
@@ -108,6 +111,16 @@ def run(col):
     check(admin0.get("/api/v1/session").status == 401, "old session survives a password change")
 
     batches = S.feed(col)
+    # Records with TLS and HTTP details (FlowRecord 47-49), one batch more.
+    details = flow_batches.make_details_batch("probe-api", 7, len(batches) + 1)
+    sender = flow_batches.Sender(col.endpoint)
+    try:
+        sender.send(details)
+        ack = sender.wait_acks(1)[0]
+        check(flow_batches.status_name(ack.status) == "STATUS_STORED", f"details batch: {ack}")
+    finally:
+        sender.close()
+    batches.append(details)
     want_hosts = S.expected_hosts(batches)
     deadline = time.monotonic() + 20
     while admin.get("/api/v1/hosts?limit=1").json()["total"] < len(want_hosts) and time.monotonic() < deadline:
@@ -214,6 +227,7 @@ def run(col):
     dns = admin.get("/api/v1/flows?app=dns&limit=1000").json()
     check(dns["items"] and all(f["app"] == "DNS" for f in dns["items"]), "app filter")
     check(admin.get("/api/v1/flows?blacklisted=true").json()["total"] == 0, "nothing blacklisted")
+    details_check(admin, details)
     apps = admin.get("/api/v1/applications?limit=2").json()
     check(apps["total"] == 4 and len(apps["items"]) == 2 and apps["items"][0]["bytes"] >= apps["items"][1]["bytes"], f"applications {apps}")
 
@@ -300,6 +314,40 @@ def run(col):
     out = admin.request("POST", "/api/v1/logout")
     check(out.status == 200 and "Max-Age=0" in out.header("Set-Cookie"), f"logout {out}")
     check(admin.get("/api/v1/status").status == 401, "session after logout")
+
+
+def details_check(admin, details):
+    """TLS and HTTP details and nDPI's confidence read back as the flow JSON
+    shows them; the ja3 filter matches the client's JA3 or the server's JA3S."""
+    tls_id, http_id, plain_id = (str(r.flow_id) for r in details.records)
+    fb = flow_batches
+    by_ja3 = admin.get(f"/api/v1/flows?ja3={fb.JA3_CLIENT}&limit=1000")
+    check(by_ja3.status == 200 and [f["flow_id"] for f in by_ja3.json()["items"]] == [tls_id], f"ja3 filter: {by_ja3}")
+    upper = admin.get(f"/api/v1/flows?ja3={fb.JA3_SERVER.upper()}&limit=1000").json()
+    check([f["flow_id"] for f in upper["items"]] == [tls_id], f"ja3 filter on the server's JA3S, upper case: {upper}")
+    check(admin.get("/api/v1/flows?ja3=" + "0" * 32).json()["total"] == 0, "ja3 filter without a match")
+    hist = admin.get(f"/api/v1/flows?ja3={fb.JA3_CLIENT}&from=1699990000&to=1700090000").json()
+    check(hist["total"] == 1, f"ja3 filter with a time range: {hist}")
+    bad = admin.get("/api/v1/flows?ja3=not-a-fingerprint")
+    check(bad.status == 400 and bad.json()["error"] == "bad_parameter", f"bad ja3: {bad}")
+
+    items = {f["flow_id"]: f for f in admin.get("/api/v1/flows?limit=1000").json()["items"]}
+    t = items[tls_id]
+    check(t["dpi_confidence"] == "dpi", f"confidence {t['dpi_confidence']}")
+    check(t["tls"] == {"version": "TLSv1.3", "version_code": 0x0304, "ja3_client": fb.JA3_CLIENT,
+                       "ja3_server": fb.JA3_SERVER, "alpn": "h2,http/1.1",
+                       "certificate": {"subject": fb.HOSTILE_SUBJECT, "issuer": "C=US, O=Let's Encrypt, CN=R3",
+                                       "not_before": 1_690_000_000, "not_after": 1_697_776_000,
+                                       "sha1": fb.CERT_SHA1.hex()}}, f"tls {t['tls']}")
+    check(t["http"] is None, "tls flow without http")
+    h = items[http_id]
+    check(h["dpi_confidence"] == "match_by_port" and h["tls"] is None, f"http flow {h}")
+    check(h["http"] == {"method": "GET", "url": "www.example.com/search?q=<script>alert(1)</script>",
+                        "user_agent": "Mozilla/5.0 \"quoted\" \u20ac", "response_code": 404}, f"http {h['http']}")
+    p = items[plain_id]
+    check(p["dpi_confidence"] is None and p["tls"] is None and p["http"] is None, f"flow without details {p}")
+    # One shape: every flow has the three keys, with or without details.
+    check(all({"dpi_confidence", "tls", "http"} <= set(f) for f in items.values()), "every flow has the detail keys")
 
 
 def routes_of_server(client):

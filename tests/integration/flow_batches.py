@@ -118,3 +118,51 @@ def as_bigint(u64):
     """The store keeps uint64 bit-for-bit in bigint columns."""
     return u64 - (1 << 64) if u64 >= (1 << 63) else u64
 
+
+
+# What nDPI reads of the application layer (FlowRecord 47-49), for the
+# collector's checks, store and REST view of those details.
+JA3_CLIENT = "e7d705a3286e19ea42f587b344ee6865"
+JA3_SERVER = "f4febc55ea12b31ae17cfb7e614afda8"
+HOSTILE_SUBJECT = "CN=\"><img src=x onerror=alert(1)>, O='; DROP TABLE flows; --\\ caf\u00e9\u0001"
+CERT_SHA1 = bytes(range(0xa0, 0xb4))
+
+
+def make_details_batch(probe_id, boot_id, seq, t0_ns=1_700_000_000_000_000_000):
+    """Three records: a TLS 1.3 flow with its certificate (a hostile subject),
+    a plain-HTTP flow, and one nDPI read nothing of. Their other fields come
+    from make_record (deterministic per seq); app names are make_record's."""
+    rng = random.Random(f"details/{probe_id}/{boot_id}/{seq}")
+    b = pb.FlowBatch()
+    b.schema_version = pb.SCHEMA_VERSION_1
+    b.probe_id = probe_id
+    b.boot_id = boot_id
+    b.sequence = seq
+    b.send_time_ns = t0_ns + seq * 10**9
+    for i in range(3):
+        r = make_record(rng, seq * 100_000 + i, t0_ns + seq * 10**9)
+        b.records.append(r)
+    tls = b.records[0]
+    tls.protocol, tls.server_port, tls.app_name = 6, 443, "TLS.YouTube"
+    tls.dpi_confidence = pb.DPI_CONFIDENCE_DPI
+    tls.tls.version = 0x0304
+    tls.tls.ja3_client = JA3_CLIENT
+    tls.tls.ja3_server = JA3_SERVER
+    tls.tls.alpn = "h2,http/1.1"
+    tls.tls.cert_subject = HOSTILE_SUBJECT
+    tls.tls.cert_issuer = "C=US, O=Let's Encrypt, CN=R3"
+    tls.tls.cert_not_before_s = 1_690_000_000
+    tls.tls.cert_not_after_s = 1_697_776_000   # expired before the flow (1.7e9): the dashboard marks it
+    tls.tls.cert_sha1 = CERT_SHA1
+    web = b.records[1]
+    web.protocol, web.server_port, web.app_name = 6, 80, "HTTP"
+    web.dpi_confidence = pb.DPI_CONFIDENCE_MATCH_BY_PORT
+    web.http.method = "GET"
+    web.http.url = "www.example.com/search?q=<script>alert(1)</script>"
+    web.http.user_agent = "Mozilla/5.0 \"quoted\" \u20ac"
+    web.http.response_code = 404
+    plain = b.records[2]
+    plain.ClearField("dpi_confidence")
+    plain.ClearField("tls")
+    plain.ClearField("http")
+    return b

@@ -2,11 +2,11 @@
 // one dialog opened from any flow table (flows, live flows, a host's
 // flows). Built from the row already loaded: a stored record and an active
 // flow have the same JSON shape, so nothing is fetched again. Every value
-// becomes a text node (dom.js): server names and DNS queries are
-// packet-derived.
-import {h, replace} from './dom.js';
+// becomes a text node (dom.js): server names, DNS queries, certificate
+// names, URLs and user agents are packet-derived.
+import {h, replace, route} from './dom.js';
 import * as fmt from './format.js';
-import {hostLink} from './widgets.js';
+import {badge, hostLink} from './widgets.js';
 
 const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 58: 'ICMPv6', 132: 'SCTP'};
 const endReasons = {0: '–', 1: 'idle timeout', 2: 'active timeout (the flow goes on)', 3: 'TCP FIN', 4: 'TCP RST',
@@ -24,6 +24,38 @@ function ttl(range) {
   return range ? (range.min === range.max ? String(range.min) : `${range.min}–${range.max}`) : '–';
 }
 
+// How nDPI reached the application (the API's dpi_confidence).
+const confidences = {dpi: 'payload inspection', dpi_cache: 'nDPI cache of earlier flows', match_by_port: 'guessed from the port',
+  match_by_ip: 'guessed from the address'};
+
+function confidence(c) {
+  if (!c) return null;
+  const text = confidences[c] ?? c;
+  return c === 'dpi' ? text : h('span', {class: 'muted', title: 'Not read from this flow\'s payload'}, text);
+}
+
+// A JA3 or JA3S digest, with a link to the flows that share it.
+function fingerprint(hex) {
+  if (!hex) return '–';
+  return [h('code', {class: 'wrap'}, hex), ' ', h('a', {href: route('flows', {ja3: hex}), title: 'Stored flows with this fingerprint'}, 'flows')];
+}
+
+// The certificate against the flow's first packet (its handshake): 'expired',
+// 'not yet valid', or null when valid then or its validity is unknown.
+export function certificateProblem(cert, flowTime) {
+  const t = Number(flowTime);
+  if (!cert || !known(flowTime) || Number.isNaN(t)) return null;
+  if (known(cert.not_after) && t > cert.not_after) return 'expired';
+  if (known(cert.not_before) && t < cert.not_before) return 'not yet valid';
+  return null;
+}
+
+function validity(cert, flowTime) {
+  if (!known(cert.not_before) && !known(cert.not_after)) return null;
+  const problem = certificateProblem(cert, flowTime);
+  return [`${fmt.time(cert.not_before)} – ${fmt.time(cert.not_after)}`, problem ? [' ', badge(problem, 'bad')] : null];
+}
+
 function section(title, rows) {
   const shown = rows.filter(Boolean);
   if (!shown.length) return null;
@@ -36,6 +68,9 @@ export function flowDetails(r) {
   const t = r.tcp;
   const d = r.dns;
   const tun = r.tunnel;
+  const tls = r.tls;
+  const cert = tls?.certificate;
+  const http = r.http;
   const total = (r.c2s_bytes ?? 0) + (r.s2c_bytes ?? 0);
   return [
     section('Endpoints', [
@@ -61,7 +96,7 @@ export function flowDetails(r) {
       ['Flow id', r.flow_id],
     ]),
     section('Application', [
-      ['Application', r.app],
+      ['Application', r.app ? [r.app, r.dpi_confidence ? [' (', confidence(r.dpi_confidence), ')'] : ''] : null],
       ['Category', r.category],
       ['Server name', h('span', {class: 'wrap server-name'}, r.server_name || '–')],
       ['nDPI risk bitmap', r.flow_risk],
@@ -71,6 +106,22 @@ export function flowDetails(r) {
       ['Type', `${d.query_type_name} (${d.query_type})`],
       ['Response', `${d.reply_code_name} (${d.reply_code})`],
       ['First answer', d.answer],
+    ]),
+    tls && section('TLS', [
+      ['Version', tls.version && !tls.version.startsWith('0x') ? `${tls.version} (0x${Number(tls.version_code).toString(16).padStart(4, '0')})` : tls.version],
+      ['JA3 (client)', fingerprint(tls.ja3_client)],
+      ['JA3S (server)', fingerprint(tls.ja3_server)],
+      ['ALPN offered', tls.alpn],
+      cert && ['Certificate subject', h('span', {class: 'wrap cert-subject'}, cert.subject ?? '–')],
+      cert && ['Certificate issuer', h('span', {class: 'wrap cert-issuer'}, cert.issuer ?? '–')],
+      cert && ['Valid', validity(cert, r.first_seen)],
+      cert && ['SHA-1', cert.sha1 ? h('code', {class: 'wrap'}, cert.sha1) : null],
+    ]),
+    http && section('HTTP', [
+      ['Method', http.method],
+      ['URL', h('span', {class: 'wrap http-url'}, http.url ?? '–')],
+      ['User agent', h('span', {class: 'wrap http-user-agent'}, http.user_agent ?? '–')],
+      ['Status', known(http.response_code) ? String(http.response_code) : 'no response seen'],
     ]),
     t && section('TCP health', [
       ['Handshake RTT, client part', ms(t.client_rtt)],

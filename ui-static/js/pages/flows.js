@@ -90,17 +90,21 @@ export async function render(ctx) {
   const host = h('input', {id: 'flows-host', type: 'search', placeholder: 'IP address', maxlength: 64, value: ctx.query.get('host') ?? ''});
   const app = h('input', {id: 'flows-app', type: 'search', placeholder: 'e.g. TLS', maxlength: 64});
   const port = h('input', {id: 'flows-port', type: 'number', min: 0, max: 65535, placeholder: 'any'});
+  // A TLS fingerprint (client JA3 or server JA3S); the flow details link here with one.
+  const ja3 = h('input', {id: 'flows-ja3', type: 'search', placeholder: '32 hex digits', maxlength: 32, pattern: '[0-9A-Fa-f]{32}',
+    title: 'A JA3 or JA3S fingerprint: 32 hexadecimal digits', value: ctx.query.get('ja3') ?? ''});
   const blacklisted = h('select', {id: 'flows-blacklisted'}, option('', 'All flows', ''), option('true', 'Blacklisted only', ''));
   const range = rangeSelect('flows-range', 'Live (last minutes)');
   const form = h('form', {class: 'filters'},
-    field('Time', range.el), field('Host', host), field('Application', app), field('Port', port), field('Show', blacklisted),
+    field('Time', range.el), field('Host', host), field('Application', app), field('Port', port), field('JA3', ja3),
+    field('Show', blacklisted),
     h('button', {type: 'submit'}, 'Filter'));
   const table = pagedTable({
     id: 'flows-table',
     sort: 'last_seen',
     columns: flowColumns(true),
     filters: () => ({host: host.value.trim(), vlan: ctx.query.get('vlan') ?? '', app: app.value.trim(),
-      port: port.value, blacklisted: blacklisted.value, ...range.params()}),
+      port: port.value, ja3: ja3.value.trim(), blacklisted: blacklisted.value, ...range.params()}),
     load: (params) => api.get('flows', params),
     empty: 'No flows match.',
   });
