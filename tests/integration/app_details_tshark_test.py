@@ -16,7 +16,12 @@ with ALPN, one without, over IPv4 and IPv6, and HTTP exchanges (GET 200, POST
 - HTTP method, URL (nDPI keeps Host then path), user agent and response code
   equal tshark's http.request.method, http.host + http.request.uri,
   http.user_agent, http.response.code;
-- nDPI's confidence is "dpi" (4) for every such flow.
+- nDPI's confidence is "dpi" (4) for every such flow;
+- end to end: the same capture replayed into the real collector with a real
+  PostgreSQL, GET /api/v1/flows gives every flow's `tls` / `http` object and
+  `dpi_confidence` equal to the probe's record (version by name, JA3/JA3S,
+  ALPN, certificate subject, issuer, validity, SHA-1; method, URL, user
+  agent, status), and `?ja3=` finds exactly the flows with that hash.
 
 Then every capture of $WIREFLOW_CORPUS/real whose name says TLS, HTTP,
 QUIC or DTLS (when a corpus is there): the same fields, flows matched by
@@ -42,7 +47,10 @@ import time
 from collections import Counter, defaultdict
 
 import pcapgen
-from harness import PROBE, Checks, corpus_files, fail, read_jsonl, require_built, run_probe
+from harness import COLLECTOR, PROBE, Checks, Cluster, Collector, corpus_files, fail, read_jsonl, replay, require_built, run_probe, wait_for
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import api_support  # noqa: E402
 from tshark_crosscheck import tshark_frames
 
 MIN_AGREEMENT = 0.95
@@ -197,6 +205,59 @@ def dump(path, work):
     return records
 
 
+TLS_NAMES = {0x0303: "TLSv1.2", 0x0304: "TLSv1.3"}
+
+
+def rest_view(record):
+    """What GET /api/v1/flows should say of a dumped record's details."""
+    tls = http = None
+    if record.get("ja3_client") or record.get("tls_version"):
+        tls = {"version": TLS_NAMES.get(record.get("tls_version")), "ja3_client": record.get("ja3_client"),
+               "ja3_server": record.get("ja3_server"), "alpn": record.get("alpn"),
+               "certificate": {"subject": record.get("cert_subject"), "issuer": record.get("cert_issuer"),
+                               "not_before": record.get("cert_not_before_s"),
+                               "not_after": record.get("cert_not_after_s"), "sha1": record.get("cert_sha1")}}
+    if record.get("http_method"):
+        http = {"method": record["http_method"], "url": record.get("http_url"),
+                "user_agent": record.get("http_user_agent"), "response_code": record.get("http_response_code")}
+    return {"dpi_confidence": {4: "dpi"}.get(record.get("dpi_confidence")), "tls": tls, "http": http}
+
+
+def end_to_end(checks, work, path, records):
+    password = "details-admin-1"
+    pw_file = os.path.join(work, "admin-password")
+    with open(pw_file, "w") as f:
+        f.write(password + "\n")
+    with Cluster() as pg:
+        col = Collector(pg.create_database("details"), os.path.join(work, "collector"),
+                        extra=[f"--admin-password-file={pw_file}"]).start()
+        try:
+            replay(path, col.endpoint, "details")
+            client = api_support.Client(col.http_port)
+            wait_for("the collector's HTTP server", lambda: client.login("admin", password).status == 200)
+            span = "from=1699999000&to=1700003000&limit=100"
+            got = {}
+            wait_for("the stored flows", lambda: len(client.get(f"/api/v1/flows?{span}").json()["items"]) >= 6)
+            for f in client.get(f"/api/v1/flows?{span}").json()["items"]:
+                got[(f["client_ip"], f["client_port"])] = {k: f.get(k) for k in ("dpi_confidence", "tls", "http")}
+                if got[(f["client_ip"], f["client_port"])]["tls"]:
+                    got[(f["client_ip"], f["client_port"])]["tls"].pop("version_code", None)
+            want = {(r["client_ip"], r["client_port"]): rest_view(r) for r in records}
+            diff = [(k, want[k], got.get(k)) for k in want if want[k] != got.get(k)]
+            checks.check(len(want) == 6 and not diff,
+                         f"REST flows carry the probe's details, every field{'; differ: ' + str(diff[:2]) if diff else ''}")
+            ja3 = next(r["ja3_client"] for r in records if r.get("ja3_client"))
+            with_ja3 = sorted((r["client_ip"], r["client_port"]) for r in records
+                              if ja3 in (r.get("ja3_client"), r.get("ja3_server")))
+            found = sorted((f["client_ip"], f["client_port"])
+                           for f in client.get(f"/api/v1/flows?{span}&ja3={ja3}").json()["items"])
+            checks.check(found == with_ja3 and found, f"?ja3={ja3} finds its {len(with_ja3)} flows ({found})")
+            checks.check(client.get(f"/api/v1/flows?{span}&ja3=nothex").status == 400, "?ja3=nothex is a 400")
+            print(f"end to end: {len(got)} stored flows, details equal the probe's records; ?ja3= found {len(found)}")
+        finally:
+            col.stop_clean()
+
+
 def generated(checks, work):
     cert, not_before, not_after = make_certificate(work)
     path = write_capture(os.path.join(work, "details.pcap"), cert)
@@ -209,6 +270,7 @@ def generated(checks, work):
                  fields["cert_sha1"] == 3 and fields["http_method"] == 3 and fields["http_response_code"] == 3,
                  f"tshark read the six sessions' details ({dict(fields)})")
     checks.check(not bad, f"{len(pairs)} values equal tshark's{'; differ: ' + str(bad[:4]) if bad else ''}")
+    print(f"generated capture: {len(got)} flows, {len(pairs)} values compared with tshark's")
     tls = [d for d in got.values() if d.get("ja3_client")]
     sha1 = hashlib.sha1(cert).hexdigest()
     checks.check(len(tls) == 3 and all(d.get("cert_sha1") == sha1 and d.get("version") == 0x0303 for d in tls),
@@ -224,6 +286,7 @@ def generated(checks, work):
                  f"the hostile user agent kept as text, its control character replaced ({[d.get('http_user_agent') for d in http]})")
     conf = sorted({d.get("dpi_confidence") for d in got.values()})
     checks.check(conf == [4], f"nDPI's confidence is dpi (4) for every flow ({conf})")
+    end_to_end(checks, work, path, records)
 
 
 def corpus(checks, work):
@@ -263,7 +326,7 @@ def main():
     for tool in ("tshark", "openssl"):
         if shutil.which(tool) is None:
             fail(f"{tool} not installed (deploy/install-deps.sh installs it)")
-    require_built(PROBE)
+    require_built(PROBE, COLLECTOR)
     checks = Checks()
     with tempfile.TemporaryDirectory(prefix="wf-details-") as work:
         generated(checks, work)
