@@ -95,17 +95,10 @@ TEST_CASE("tcp health, ttl ranges and dscp round-trip through the store; unknown
 
 TEST_CASE("a database of schema version 3 gains the health columns and keeps its rows unknown", "[store][schema]") {
     test_database db{false};
+    db.migrate_to(3);
     {
         auto c = db.connect();
         pqxx::work tx{c};
-        tx.exec0("CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL,"
-                 " applied_at timestamptz NOT NULL DEFAULT now())");
-        for (const auto& m : schema::migrations()) {
-            if (m.version > 3) break;
-            tx.exec0(std::string(m.sql));
-            tx.exec_params0("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", m.version,
-                            std::string(m.description));
-        }
         tx.exec0("INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen,"
                  " last_seen_ns, vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
                  " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
@@ -282,17 +275,10 @@ TEST_CASE("the ja3 filter matches a client's JA3 or a server's JA3S, nothing els
 
 TEST_CASE("a database of schema version 6 gains the dpi columns and keeps its rows without details", "[store][schema]") {
     test_database db{false};
+    db.migrate_to(6);
     {
         auto c = db.connect();
         pqxx::work tx{c};
-        tx.exec0("CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL,"
-                 " applied_at timestamptz NOT NULL DEFAULT now())");
-        for (const auto& m : schema::migrations()) {
-            if (m.version > 6) break;
-            tx.exec0(std::string(m.sql));
-            tx.exec_params0("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", m.version,
-                            std::string(m.description));
-        }
         tx.exec0("INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen,"
                  " last_seen_ns, vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
                  " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"

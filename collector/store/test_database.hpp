@@ -6,6 +6,7 @@
 // $WIREFLOW_SOURCE/tests/support/pgcluster.py, the one way the project starts
 // PostgreSQL (meson test sets WIREFLOW_SOURCE for every test).
 
+#include "store/schema.hpp"
 #include "store/store.hpp"
 
 #include <pqxx/pqxx>
@@ -114,6 +115,21 @@ public:
     [[nodiscard]] const std::string& name() const { return name_; }
     // A plain connection to look at the database from outside.
     [[nodiscard]] pqxx::connection connect() const { return pqxx::connection{dsn()}; }
+    // Brings the schema to `version` as a collector of that version left it
+    // (its migrations applied and recorded), to test the later ones on it.
+    void migrate_to(int version) const {
+        pqxx::connection c{dsn()};
+        pqxx::work tx{c};
+        tx.exec0("CREATE TABLE schema_migrations (version integer PRIMARY KEY, description text NOT NULL,"
+                 " applied_at timestamptz NOT NULL DEFAULT now())");
+        for (const auto& m : schema::migrations()) {
+            if (m.version > version) break;
+            tx.exec0(std::string(m.sql));
+            tx.exec_params0("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)", m.version,
+                            std::string(m.description));
+        }
+        tx.commit();
+    }
     // Terminates every other session of this database (simulates a server restart for clients).
     void kill_sessions() const {
         pqxx::connection c{admin_dsn()};

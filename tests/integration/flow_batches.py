@@ -48,15 +48,21 @@ def make_record(rng, flow_id, t0_ns):
     return r
 
 
-def make_batch(probe_id, boot_id, seq, n_records, t0_ns=1_700_000_000_000_000_000):
-    """Deterministic per (probe, boot, seq): a re-sent batch is byte-identical."""
-    rng = random.Random(f"{probe_id}/{boot_id}/{seq}")
+def batch_header(probe_id, boot_id, seq, t0_ns):
+    """An empty FlowBatch with its identity, sent at t0 + seq seconds."""
     b = pb.FlowBatch()
     b.schema_version = pb.SCHEMA_VERSION_1
     b.probe_id = probe_id
     b.boot_id = boot_id
     b.sequence = seq
     b.send_time_ns = t0_ns + seq * 10**9
+    return b
+
+
+def make_batch(probe_id, boot_id, seq, n_records, t0_ns=1_700_000_000_000_000_000):
+    """Deterministic per (probe, boot, seq): a re-sent batch is byte-identical."""
+    rng = random.Random(f"{probe_id}/{boot_id}/{seq}")
+    b = batch_header(probe_id, boot_id, seq, t0_ns)
     for i in range(n_records):
         b.records.append(make_record(rng, seq * 100_000 + i, t0_ns + seq * 10**9))
     return b
@@ -133,12 +139,7 @@ def make_details_batch(probe_id, boot_id, seq, t0_ns=1_700_000_000_000_000_000):
     a plain-HTTP flow, and one nDPI read nothing of. Their other fields come
     from make_record (deterministic per seq); app names are make_record's."""
     rng = random.Random(f"details/{probe_id}/{boot_id}/{seq}")
-    b = pb.FlowBatch()
-    b.schema_version = pb.SCHEMA_VERSION_1
-    b.probe_id = probe_id
-    b.boot_id = boot_id
-    b.sequence = seq
-    b.send_time_ns = t0_ns + seq * 10**9
+    b = batch_header(probe_id, boot_id, seq, t0_ns)
     for i in range(3):
         r = make_record(rng, seq * 100_000 + i, t0_ns + seq * 10**9)
         b.records.append(r)
