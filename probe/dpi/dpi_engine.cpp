@@ -7,6 +7,7 @@
 #include <limits>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -62,8 +63,51 @@ struct ndpi_module_deleter {
     void operator()(ndpi_detection_module_struct* m) const noexcept { ndpi_exit_detection_module(m); }
 };
 
-struct aligned_deleter {
-    void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+// Blocks of `stride` bytes (64-byte aligned, zeroed when the pool grows),
+// handed out by index and grown by `chunk` blocks up to `capacity`: memory
+// follows the blocks actually in use, and an index never moves. A failed
+// allocation only means no block. One mechanism for the nDPI states and the
+// TLS/HTTP details.
+class chunked_pool {
+public:
+    chunked_pool(std::size_t stride, std::uint32_t chunk, std::uint32_t capacity)
+        : stride_((stride + 63) / 64 * 64), chunk_(chunk), capacity_(capacity) {
+        chunks_.reserve((capacity + chunk - 1) / chunk);
+        free_.reserve(capacity);
+    }
+    // A free block's index, growing the pool by a chunk when none is free.
+    std::optional<std::uint32_t> take() noexcept {
+        if (free_.empty() && allocated_ < capacity_) {
+            const std::uint32_t n = std::min(chunk_, capacity_ - allocated_);
+            auto* mem = static_cast<std::byte*>(::operator new[](stride_ * n, std::align_val_t{64}, std::nothrow));
+            if (mem != nullptr) {
+                std::memset(mem, 0, stride_ * n);
+                chunks_.emplace_back(mem);
+                for (std::uint32_t i = n; i-- > 0;) free_.push_back(allocated_ + i);
+                allocated_ += n;
+            }
+        }
+        if (free_.empty()) return std::nullopt;
+        const std::uint32_t i = free_.back();
+        free_.pop_back();
+        return i;
+    }
+    void give_back(std::uint32_t i) noexcept { free_.push_back(i); }
+    std::byte* at(std::uint32_t i) const noexcept { return chunks_[i / chunk_].get() + stride_ * (i % chunk_); }
+    [[nodiscard]] std::uint32_t allocated() const noexcept { return allocated_; }
+    [[nodiscard]] std::uint32_t in_use() const noexcept { return allocated_ - static_cast<std::uint32_t>(free_.size()); }
+    [[nodiscard]] const std::vector<std::uint32_t>& free_list() const noexcept { return free_; }
+
+private:
+    struct aligned_deleter {
+        void operator()(std::byte* p) const noexcept { ::operator delete[](p, std::align_val_t{64}); }
+    };
+    std::size_t stride_;
+    std::uint32_t chunk_;
+    std::uint32_t capacity_;
+    std::vector<std::unique_ptr<std::byte[], aligned_deleter>> chunks_;  // capacity reserved: never reallocates
+    std::uint32_t allocated_{0};
+    std::vector<std::uint32_t> free_;  // stack, capacity reserved
 };
 
 struct free_deleter {
@@ -117,13 +161,8 @@ std::mutex ndpi_init_mutex;
 struct dpi_engine::impl {
     dpi_config cfg;
     std::unique_ptr<ndpi_detection_module_struct, ndpi_module_deleter> mod;
-    std::size_t stride{0};
-    std::vector<std::unique_ptr<std::byte[], aligned_deleter>> chunks;  // capacity reserved: never reallocates
-    std::uint32_t allocated{0};               // states in the chunks
-    std::vector<std::uint32_t> free_states;   // stack, capacity reserved for pool_size
-    std::vector<std::unique_ptr<app_details[]>> detail_chunks;  // capacity reserved: never reallocates
-    std::uint32_t details_allocated{0};
-    std::vector<std::uint32_t> free_details;  // stack, capacity reserved for slots
+    std::optional<chunked_pool> states;   // nDPI flow states, up to pool_size
+    std::optional<chunked_pool> details;  // app_details blocks, at most one per slot
     // One per flow-table slot, from calloc: all-zero is "unused", so the
     // kernel maps the pages only when a flow first lands in them.
     std::unique_ptr<slot_result[], free_deleter> results;
@@ -146,11 +185,11 @@ struct dpi_engine::impl {
         const std::size_t size = ndpi_detection_get_sizeof_ndpi_flow_struct();
         if (size != sizeof(ndpi_flow_struct))
             throw std::runtime_error("dpi: libndpi flow struct size differs from its header");
-        stride = (size + 63) / 64 * 64;
-        chunks.reserve((c.pool_size + chunk_states - 1) / chunk_states);
-        free_states.reserve(c.pool_size);
-        detail_chunks.reserve((c.slots + chunk_details - 1) / chunk_details);
-        free_details.reserve(c.slots);
+        states.emplace(size, chunk_states, c.pool_size);  // zeroed: nDPI expects a zeroed flow
+        // Zeroed bytes are an app_details (an implicit-lifetime type); each
+        // block is assigned whole when taken anyway.
+        static_assert(std::is_trivially_copyable_v<app_details> && std::is_trivially_destructible_v<app_details>);
+        details.emplace(sizeof(app_details), chunk_details, c.slots);
         static_assert(std::is_trivially_copyable_v<slot_result>);
         results.reset(static_cast<slot_result*>(std::calloc(c.slots, sizeof(slot_result))));
         if (!results) throw std::bad_alloc();
@@ -160,63 +199,43 @@ struct dpi_engine::impl {
     ~impl() {
         // Give nDPI's own allocations back for every state still in use,
         // without walking (and so touching) the per-slot results.
-        std::vector<bool> is_free(allocated, false);
-        for (std::uint32_t i : free_states) is_free[i] = true;
-        for (std::uint32_t i = 0; i < allocated; ++i)
+        std::vector<bool> is_free(states->allocated(), false);
+        for (std::uint32_t i : states->free_list()) is_free[i] = true;
+        for (std::uint32_t i = 0; i < states->allocated(); ++i)
             if (!is_free[i]) ndpi_free_flow_data(state(i));
     }
     impl(const impl&) = delete;
     impl& operator=(const impl&) = delete;
 
     ndpi_flow_struct* state(std::uint32_t i) noexcept {
-        return reinterpret_cast<ndpi_flow_struct*>(chunks[i / chunk_states].get() + stride * (i % chunk_states));
+        return reinterpret_cast<ndpi_flow_struct*>(states->at(i));
     }
     ndpi_flow_struct* state_of(const slot_result& r) noexcept { return state(r.state - 1); }
 
-    // A zeroed state from the pool, growing it by a chunk when empty and
-    // below pool_size. A failed allocation only means no DPI for this flow.
+    // A zeroed state from the pool (chunked_pool grows it up to pool_size).
+    // A failed allocation only means no DPI for this flow.
     bool take_state(slot_result& r) noexcept {
-        if (free_states.empty() && allocated < cfg.pool_size) {
-            const std::uint32_t n = std::min(chunk_states, cfg.pool_size - allocated);
-            auto* mem = static_cast<std::byte*>(::operator new[](stride * n, std::align_val_t{64}, std::nothrow));
-            if (mem != nullptr) {
-                std::memset(mem, 0, stride * n);  // nDPI expects a zeroed flow
-                chunks.emplace_back(mem);
-                for (std::uint32_t i = n; i-- > 0;) free_states.push_back(allocated + i);
-                allocated += n;
-            }
-        }
-        if (free_states.empty()) return false;
-        r.state = free_states.back() + 1;
-        free_states.pop_back();
+        const auto i = states->take();
+        if (!i) return false;
+        r.state = *i + 1;
         return true;
     }
 
     app_details& details_of(const slot_result& r) noexcept {
-        const std::uint32_t i = r.details - 1;
-        return detail_chunks[i / chunk_details][i % chunk_details];
+        return *std::launder(reinterpret_cast<app_details*>(details->at(r.details - 1)));
     }
 
-    // The slot's details block, taken from the pool on first use (growing
-    // it by a chunk, at most one block per slot); null when memory ran out,
-    // which loses the details of this flow only (counted).
+    // The slot's details block, taken from the pool on first use (at most
+    // one block per slot); null when memory ran out, which loses the details
+    // of this flow only (counted).
     app_details* take_details(slot_result& r) noexcept {
         if (r.details != 0) return &details_of(r);
-        if (free_details.empty() && details_allocated < slots) {
-            const std::uint32_t n = std::min(chunk_details, slots - details_allocated);
-            auto* mem = new (std::nothrow) app_details[n];
-            if (mem != nullptr) {
-                detail_chunks.emplace_back(mem);
-                for (std::uint32_t i = n; i-- > 0;) free_details.push_back(details_allocated + i);
-                details_allocated += n;
-            }
-        }
-        if (free_details.empty()) {
+        const auto i = details->take();
+        if (!i) {
             ++counters.details_lost;
             return nullptr;
         }
-        r.details = free_details.back() + 1;
-        free_details.pop_back();
+        r.details = *i + 1;
         app_details& d = details_of(r);
         d = app_details{};
         return &d;
@@ -224,7 +243,7 @@ struct dpi_engine::impl {
 
     void put_back_details(slot_result& r) noexcept {
         if (r.details == 0) return;
-        free_details.push_back(r.details - 1);
+        details->give_back(r.details - 1);
         r.details = 0;
     }
 
@@ -233,7 +252,7 @@ struct dpi_engine::impl {
         ndpi_flow_struct* f = state_of(r);
         ndpi_free_flow_data(f);
         std::memset(static_cast<void*>(f), 0, sizeof(ndpi_flow_struct));  // nDPI expects a zeroed flow
-        free_states.push_back(r.state - 1);
+        states->give_back(r.state - 1);
         r.state = 0;
     }
 
@@ -425,13 +444,13 @@ void dpi_engine::release(std::uint32_t slot) noexcept {
 const dpi_counters& dpi_engine::counters() const noexcept { return impl_->counters; }
 
 std::uint32_t dpi_engine::states_in_use() const noexcept {
-    return impl_->allocated - static_cast<std::uint32_t>(impl_->free_states.size());
+    return impl_->states->in_use();
 }
 
-std::uint32_t dpi_engine::states_allocated() const noexcept { return impl_->allocated; }
+std::uint32_t dpi_engine::states_allocated() const noexcept { return impl_->states->allocated(); }
 
 std::uint32_t dpi_engine::details_in_use() const noexcept {
-    return impl_->details_allocated - static_cast<std::uint32_t>(impl_->free_details.size());
+    return impl_->details->in_use();
 }
 
 }  // namespace wireflow::probe
