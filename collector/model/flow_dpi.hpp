@@ -13,12 +13,13 @@
 #include <optional>
 #include <string>
 
+#include "records/dpi_confidence.hpp"
+
 namespace wireflow::collector {
 
-// nDPI 4.2's ndpi_confidence_t, value for value (wireflow.v1.DpiConfidence).
-// A newer probe's value beyond max_dpi_confidence is kept as unknown.
-enum class dpi_confidence : std::uint8_t { unknown = 0, match_by_port = 1, match_by_ip = 2, dpi_cache = 3, dpi = 4 };
-inline constexpr std::uint8_t max_dpi_confidence = 4;
+// nDPI's confidence: one enum for both binaries (common/records).
+using wireflow::dpi_confidence;
+using wireflow::max_dpi_confidence;
 
 // The TLS (or DTLS, QUIC) handshake as nDPI read it. Present only when it
 // carries at least one value.

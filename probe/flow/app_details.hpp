@@ -9,16 +9,11 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "records/dpi_confidence.hpp"
+
 namespace wireflow::probe {
 
-// nDPI 4.2's ndpi_confidence_t, value for value (the wire's DpiConfidence).
-enum class dpi_confidence : std::uint8_t {
-    unknown = 0,
-    match_by_port = 1,
-    match_by_ip = 2,
-    dpi_cache = 3,
-    dpi = 4,
-};
+using wireflow::dpi_confidence;  // one enum for both binaries (common/records)
 
 // Field bounds, NUL included. Certificate names and URLs longer than this
 // are cut at a character boundary: the dashboard shows a line, not a page.
