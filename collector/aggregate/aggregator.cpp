@@ -26,6 +26,11 @@ flow_observation to_observation(const flow_record& row, std::uint64_t source) no
     o.dns = row.is_dns();
     o.dhcp = row.is_dhcp();
     o.dns_answer = row.dns_answer;
+    o.name_service = row.is_name_service();
+    if (row.name_claim) {
+        o.claimed_name = row.name_claim->name;
+        o.claimed_address = row.name_claim->address;
+    }
     o.client_blacklisted = row.client_blacklist != 0;
     o.server_blacklisted = row.server_blacklist != 0;
     return o;

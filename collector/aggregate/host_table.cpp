@@ -48,7 +48,8 @@ double host_entry::throughput(std::uint64_t now_ns) const noexcept {
 
 host_table::host_table(host_table_config config, const host_pools& pools)
     : config_(std::move(config)), pools_(&pools), pools_generation_(pools.generation()),
-      answers_(config_.answer_names, config_.key), dhcp_names_(config_.dhcp_names, config_.key) {
+      answers_(config_.answer_names, config_.key), dhcp_names_(config_.dhcp_names, config_.key),
+      claims_(config_.claimed_names, config_.key) {
     index_.resize(1024);
 }
 
@@ -323,6 +324,9 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
         // DHCP runs on the client's own segment, so its MAC is the device's,
         // and the client often has no address yet (0.0.0.0).
         if (obs.client_mac && !obs.client_mac->is_zero()) dhcp_names_.put(*obs.client_mac, obs.server_name);
+    } else if (obs.name_service) {
+        if (obs.claimed_address && obs.claimed_address->valid())
+            claims_.put(host_key{*obs.claimed_address, 0, obs.vlan}, obs.claimed_name);
     } else if (!obs.server_name.empty()) {
         std::uint32_t& slot = hosts_[s].name;
         if (slot == host_entry::no_name) {
@@ -492,6 +496,9 @@ std::string_view host_table::name_of(std::uint32_t index) const noexcept {
     if (h.has_mac()) {
         if (const auto own = dhcp_names_.find(h.mac); !own.empty()) return own;
     }
+    // Then the name the device gave its address itself (mDNS, NetBIOS,
+    // LLMNR): on the local network, where no DNS server names it.
+    if (const auto claimed = claims_.find(h.key); !claimed.empty()) return claimed;
     if (h.name == host_entry::no_name) return {};
     return names_[hosts_[index].name];
 }
@@ -500,7 +507,7 @@ std::size_t host_table::memory_bytes() const noexcept {
     std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
     for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
-           free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() + dhcp_names_.memory_bytes() +
+           free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() + dhcp_names_.memory_bytes() + claims_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);
 }
 

@@ -67,6 +67,12 @@ struct flow_observation {
     // A DHCP flow: server_name is the client's host name (option 12), which
     // names the client's MAC, never the server.
     bool dhcp{false};
+    // An mDNS, NetBIOS or LLMNR flow: server_name names no end of the flow
+    // (a query's name as often as an answer's); claimed_name names
+    // claimed_address when the flow's messages said so.
+    bool name_service{false};
+    std::string_view claimed_name;
+    std::optional<ip_address> claimed_address;
     // The side matched an IP blacklist when the record was stored: the host
     // keeps the flag while it is live (the flow row names the list).
     bool client_blacklisted{false};
@@ -168,6 +174,7 @@ struct host_table_config {
     unsigned purge_visits_per_record{4};
     std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (name_cache.hpp)
     std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
+    std::size_t claimed_names{50'000};  // names devices claimed (mDNS, NetBIOS, LLMNR) kept at most, by address
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
 };
 
@@ -298,6 +305,7 @@ private:
     std::vector<std::uint32_t> free_names_;
     answer_names answers_;  // names from DNS answers: they win over the others
     mac_names dhcp_names_;  // DHCP clients' own names, by MAC: local hosts with that MAC
+    name_cache<host_key> claims_;  // names devices gave an address (mDNS, NetBIOS, LLMNR)
     std::unordered_map<pool_id, pool_counters> pool_totals_;
 
     // The last pool accounted and its two counters: the two hosts of a

@@ -373,6 +373,50 @@ TEST_CASE("a DHCP client's host name names the device by its MAC, never the DHCP
     CHECK(t.view(ip("93.184.216.35"), 0, t0 + s_)->name.empty());
 }
 
+TEST_CASE("a name a device claims (mDNS, NetBIOS) names the claimed address; a query's name names nobody",
+          "[host_table]") {
+    host_pools pools;
+    host_table t(config(), pools);
+    // An mDNS query to the group: nDPI's server name is what was asked.
+    auto query = obs("10.0.0.5", "224.0.0.251", 1, 80, 0, t0);
+    query.server_name = "printer.local";
+    query.name_service = true;
+    REQUIRE(t.ingest(query));
+    CHECK(t.view(ip("224.0.0.251"), 0, t0)->name.empty());
+    CHECK(t.view(ip("10.0.0.5"), 0, t0)->name.empty());
+    // The printer's response to the group claims its own address.
+    auto response = obs("10.0.0.20", "224.0.0.251", 2, 200, 0, t0);
+    response.server_name = "printer.local";
+    response.name_service = true;
+    response.claimed_name = "printer.local";
+    response.claimed_address = ip("10.0.0.20");
+    REQUIRE(t.ingest(response));
+    CHECK(t.view(ip("10.0.0.20"), 0, t0)->name == "printer.local");
+    CHECK(t.view(ip("224.0.0.251"), 0, t0)->name.empty());
+    // A NetBIOS name server answering for another host names that host, not itself.
+    auto wins = obs("10.0.0.2", "10.0.0.5", 3, 90, 0, t0);
+    wins.name_service = true;
+    wins.server_name = "NAS";
+    wins.claimed_name = "NAS";
+    wins.claimed_address = ip("10.0.0.7");
+    REQUIRE(t.ingest(wins));
+    CHECK(t.view(ip("10.0.0.2"), 0, t0)->name.empty());
+    REQUIRE(t.ingest(obs("10.0.0.5", "10.0.0.7", 4, 500, 500, t0 + s_)));
+    CHECK(t.view(ip("10.0.0.7"), 0, t0 + s_)->name == "NAS");
+    // A DNS answer for the address is the stronger name; a TLS name of a
+    // site the device serves the weaker one.
+    auto served = obs("10.0.0.9", "10.0.0.20", 5, 500, 5000, t0 + s_);
+    served.server_name = "cups.example";
+    REQUIRE(t.ingest(served));
+    CHECK(t.view(ip("10.0.0.20"), 0, t0 + s_)->name == "printer.local");
+    auto dns = obs("10.0.0.9", "10.0.0.53", 6, 80, 120, t0 + s_);
+    dns.dns = true;
+    dns.server_name = "printer.office.example";
+    dns.dns_answer = ip("10.0.0.20");
+    REQUIRE(t.ingest(dns));
+    CHECK(t.view(ip("10.0.0.20"), 0, t0 + s_)->name == "printer.office.example");
+}
+
 TEST_CASE("host totals equal a brute-force sum over thousands of random records", "[host_table]") {
     struct ref_host {
         std::uint64_t bs = 0, br = 0, ps = 0, pr = 0, fc = 0, fs = 0, ac = 0, as = 0, first = ~0ULL, last = 0, app_bytes = 0;

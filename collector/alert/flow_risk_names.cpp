@@ -13,6 +13,8 @@ namespace {
 
 // The protocol ids the collector's model names without including nDPI.
 static_assert(flow_record::ndpi_dhcp == NDPI_PROTOCOL_DHCP && flow_record::ndpi_dhcpv6 == NDPI_PROTOCOL_DHCPV6);
+static_assert(flow_record::ndpi_mdns == NDPI_PROTOCOL_MDNS && flow_record::ndpi_netbios == NDPI_PROTOCOL_NETBIOS &&
+              flow_record::ndpi_llmnr == NDPI_PROTOCOL_LLMNR);
 
 // Our stable names, from nDPI 4.2's ndpi_risk_enum identifiers. A newer nDPI
 // with more risks fails this assertion: add their names (never rename one:

@@ -179,6 +179,22 @@ std::optional<reject_reason> decode_http(const wireflow::v1::FlowRecord& r, std:
     return std::nullopt;
 }
 
+// A name service flow's claim (FlowRecord.name_claim): a bounded name and an
+// address. A service this collector does not know (a newer probe's) may
+// mean something else by its names: the claim is dropped, not the record.
+std::optional<reject_reason> decode_name_claim(const wireflow::v1::FlowRecord& r, std::optional<flow_name_claim>& out) {
+    out.reset();
+    if (!r.has_name_claim()) return std::nullopt;
+    const auto& c = r.name_claim();
+    if (auto e = check_string(c.name(), max_claimed_name_bytes)) return e;
+    if (c.address().size() != 4 && c.address().size() != 16) return reject_reason::ip_length;
+    if (c.service() <= 0 || c.service() > max_name_service || c.name().empty()) return std::nullopt;
+    const auto address = to_ip(c.address());
+    if (!address) return reject_reason::ip_length;
+    out = flow_name_claim{static_cast<name_service>(c.service()), c.name(), *address};
+    return std::nullopt;
+}
+
 // A newer probe's confidence (a later nDPI's value) or a negative enum on
 // the wire is no reason to lose the record: it reads as unknown.
 dpi_confidence to_confidence(int v) noexcept {
@@ -220,6 +236,8 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     if (auto e = decode_tls(r, tls)) return e;
     std::optional<flow_http> http;
     if (auto e = decode_http(r, http)) return e;
+    std::optional<flow_name_claim> name_claim;
+    if (auto e = decode_name_claim(r, name_claim)) return e;
 
     // `o` may be a reused record (batch_recycler): start from a clean one
     // (a string keeps its capacity when assigned an empty one), so a field
@@ -230,6 +248,7 @@ std::optional<reject_reason> decode_record(const wireflow::v1::FlowRecord& r, fl
     o.confidence = to_confidence(r.dpi_confidence());
     o.tls = std::move(tls);
     o.http = std::move(http);
+    o.name_claim = std::move(name_claim);
     o.flow_id = r.flow_id();
     o.vlan = static_cast<std::uint16_t>(r.vlan());
     o.protocol = static_cast<std::uint8_t>(r.protocol());

@@ -51,6 +51,7 @@ inline constexpr std::size_t max_cert_name_bytes = 255;
 inline constexpr std::size_t max_alpn_bytes = 127;
 inline constexpr std::size_t max_http_method_bytes = 11;
 inline constexpr std::size_t max_http_url_bytes = 255;
+inline constexpr std::size_t max_claimed_name_bytes = 255;  // a DNS name (RFC 1035 3.1)
 inline constexpr std::size_t max_http_user_agent_bytes = 255;
 // The latest instant an X.509 validity can name: GeneralizedTime has four
 // year digits (RFC 5280 4.1.2.5), so 9999-12-31T23:59:59Z.

@@ -717,3 +717,46 @@ TEST_CASE("active flows carry tls and http details through the same checks", "[b
     a.mutable_flows(0)->mutable_tls()->set_cert_subject(std::string(300, 'x'));
     CHECK(decode_active_flows(a, out, report) == reject_reason::string_too_long);
 }
+
+TEST_CASE("a name claim decodes with its address; hostile ones reject the batch, unknown services drop the claim",
+          "[batch_decoder][dpi]") {
+    const auto with = [](auto mutate) {
+        auto b = good_batch();
+        auto* c = b.mutable_records(0)->mutable_name_claim();
+        c->set_service(v1::NAME_SERVICE_MDNS);
+        c->set_name("printer.local");
+        c->set_address(std::string("\xc0\xa8\x01\x14", 4));
+        mutate(*c);
+        return b;
+    };
+    flow_batch out;
+    REQUIRE_FALSE(decode_batch(with([](v1::NameClaim&) {}), out));
+    REQUIRE(out.records[0].name_claim);
+    CHECK(out.records[0].name_claim->service == name_service::mdns);
+    CHECK(out.records[0].name_claim->name == "printer.local");
+    CHECK(out.records[0].name_claim->address == ip("192.168.1.20"));
+    CHECK_FALSE(out.records[1].name_claim);  // an older probe's record, or any other flow
+    REQUIRE_FALSE(decode_batch(with([](v1::NameClaim& c) {
+                                   c.set_service(v1::NAME_SERVICE_NETBIOS);
+                                   c.set_name("NAS");
+                                   c.set_address(std::string(16, '\x20'));
+                               }),
+                               out));
+    CHECK(out.records[0].name_claim->service == name_service::netbios);
+    CHECK(out.records[0].name_claim->address.is_v6());
+    // Hostile: not text, too long, an address of another length.
+    CHECK(decode(with([](v1::NameClaim& c) { c.set_name("pr\xffinter"); })) == reject_reason::bad_utf8);
+    CHECK(decode(with([](v1::NameClaim& c) { c.set_name(std::string("a\0b", 3)); })) == reject_reason::bad_utf8);
+    CHECK(decode(with([](v1::NameClaim& c) { c.set_name(std::string(256, 'n')); })) == reject_reason::string_too_long);
+    CHECK_FALSE(decode(with([](v1::NameClaim& c) { c.set_name(std::string(255, 'n')); })));
+    CHECK(decode(with([](v1::NameClaim& c) { c.set_address("\x01\x02\x03"); })) == reject_reason::ip_length);
+    CHECK(decode(with([](v1::NameClaim& c) { c.clear_address(); })) == reject_reason::ip_length);
+    // A service this collector does not know, or an empty name: no claim, the record kept.
+    for (const int service : {0, 4, 99}) {
+        INFO("service " << service);
+        REQUIRE_FALSE(decode_batch(with([service](v1::NameClaim& c) { c.set_service(static_cast<v1::NameService>(service)); }), out));
+        CHECK_FALSE(out.records[0].name_claim);
+    }
+    REQUIRE_FALSE(decode_batch(with([](v1::NameClaim& c) { c.clear_name(); }), out));
+    CHECK_FALSE(out.records[0].name_claim);
+}

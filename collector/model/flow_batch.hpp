@@ -68,6 +68,7 @@ struct flow_record : flow_counters {
     dpi_confidence confidence{dpi_confidence::unknown};  // how nDPI reached app_protocol
     std::optional<flow_tls> tls;              // a TLS/DTLS/QUIC handshake nDPI read
     std::optional<flow_http> http;            // a plain-HTTP exchange nDPI read
+    std::optional<flow_name_claim> name_claim;  // a name service flow's claim: names claim->address
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};
@@ -81,6 +82,15 @@ struct flow_record : flow_counters {
     [[nodiscard]] bool is_dhcp() const noexcept {
         return app_protocol == ndpi_dhcp || master_protocol == ndpi_dhcp || app_protocol == ndpi_dhcpv6 ||
                master_protocol == ndpi_dhcpv6;
+    }
+    // mDNS, NetBIOS and LLMNR: nDPI's server_name is whatever name a message
+    // carried, a query's as well as an answer's, so it names no end of the
+    // flow (the flow's name_claim says whom a name belongs to).
+    static constexpr std::uint32_t ndpi_mdns = 8, ndpi_netbios = 10, ndpi_llmnr = 154;
+    [[nodiscard]] bool is_name_service() const noexcept {
+        for (const std::uint32_t id : {app_protocol, master_protocol})
+            if (id == ndpi_mdns || id == ndpi_netbios || id == ndpi_llmnr) return true;
+        return false;
     }
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// What nDPI read from a flow's application layer (FlowRecord fields 47-49):
+// What nDPI read from a flow's application layer (FlowRecord fields 47-50):
 // how it reached the application (confidence), the TLS handshake and the
 // plain-HTTP exchange. Absent for flows nDPI read nothing of, records of
 // older probes (or probes run with --no-dpi) and rows stored before schema
@@ -13,7 +13,9 @@
 #include <optional>
 #include <string>
 
+#include "net/ip_address.hpp"
 #include "records/dpi_confidence.hpp"
+#include "records/name_service.hpp"
 
 namespace wireflow::collector {
 
@@ -44,6 +46,18 @@ struct flow_http {
     std::string user_agent;
     std::uint16_t response_code{0};  // 100..599; 0 no response seen
     friend bool operator==(const flow_http&, const flow_http&) = default;
+};
+
+// A name a device gave an address on the local network (FlowRecord field
+// 50: an mDNS or LLMNR response's A/AAAA record, a NetBIOS registration or
+// positive answer). It names the host at `address`, which need not be either
+// end of the flow; it is not stored with the flow.
+using wireflow::name_service;
+struct flow_name_claim {
+    name_service service{name_service::none};
+    std::string name;                // bounded, valid UTF-8 (ingest checks)
+    net::ip_address address;
+    friend bool operator==(const flow_name_claim&, const flow_name_claim&) = default;
 };
 
 }  // namespace wireflow::collector

@@ -15,6 +15,7 @@ extern "C" {
 #include <ndpi/ndpi_api.h>
 }
 
+#include "dpi/name_claim.hpp"
 #include "net/utf8.hpp"
 
 namespace wireflow::probe {
@@ -57,6 +58,7 @@ struct slot_result {
     std::uint8_t dns_reply_code;
     std::uint8_t dns_answer_len;  // 4, 16 or 0
     std::uint8_t dns_answer[16];
+    bool claimed;                 // the details hold the flow's name claim: read no more
 };
 
 struct ndpi_module_deleter {
@@ -122,6 +124,20 @@ bool is_tls_family(std::uint16_t id) noexcept {
     default:
         return false;
     }
+}
+
+// The name services whose messages say which address a name is for
+// (dpi/name_claim.hpp); none for other protocols.
+name_service name_service_of(std::uint16_t app, std::uint16_t master) noexcept {
+    for (const std::uint16_t id : {app, master}) {
+        switch (id) {
+        case NDPI_PROTOCOL_MDNS: return name_service::mdns;
+        case NDPI_PROTOCOL_LLMNR: return name_service::llmnr;
+        case NDPI_PROTOCOL_NETBIOS: return name_service::netbios;
+        default: break;
+        }
+    }
+    return name_service::none;
 }
 
 bool is_http_family(std::uint16_t id) noexcept {
@@ -310,6 +326,33 @@ struct dpi_engine::impl {
         out.response_code = h.response_status_code >= 100 && h.response_status_code <= 599 ? h.response_status_code : 0;
     }
 
+    // A name service flow's datagrams are read until one names an address
+    // (nDPI classifies these flows on their first packet and is not fed
+    // more; this is our own reading, see name_claim.hpp). The first claim
+    // is the flow's: a device repeats its own name, and reading stops.
+    // While nDPI has not decided, the port says which service to try: a
+    // lone unicast answer (LLMNR's) is only guessed by port when the flow
+    // ends, after its one packet; fill() drops the claim if nDPI's final
+    // word is another protocol.
+    // `inspected`: nDPI saw this packet (so the port guess costs nothing on
+    // the packets of flows nDPI is done with).
+    void read_name_claim(slot_result& r, const std::uint8_t* l3, std::uint16_t l3_len, bool inspected) noexcept {
+        if (r.claimed) return;
+        name_service service = name_service_of(r.app, r.master);
+        const bool undecided = r.app == NDPI_PROTOCOL_UNKNOWN && r.master == NDPI_PROTOCOL_UNKNOWN;
+        if (service == name_service::none && !(inspected && undecided)) return;
+        udp_view udp;
+        if (!udp_of({l3, l3_len}, udp)) return;
+        if (service == name_service::none) service = service_on_port(udp);
+        name_claim claim;
+        if (service == name_service::none || !read_claim(service, udp, claim)) return;
+        app_details* d = take_details(r);
+        if (d == nullptr) return;
+        d->kind = app_details_kind::name;
+        d->claim = claim;
+        r.claimed = true;
+    }
+
     // What nDPI 4.2's DNS dissector kept: the question's type, the response
     // code and the first A/AAAA address of the answer section (rsp_type
     // says which; nothing when the response carried no address).
@@ -382,7 +425,11 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
         r.ph = phase::inspecting;
         ++e.counters.flows_inspected;
     }
-    if (r.ph != phase::inspecting || l3 == nullptr || l3_len == 0) return;
+    if (l3 == nullptr || l3_len == 0) return;
+    if (r.ph != phase::inspecting) {
+        if (r.ph == phase::done && !r.claimed) e.read_name_claim(r, l3, l3_len, false);
+        return;
+    }
 
     ndpi_flow_struct* f = e.state_of(r);
     const ndpi_protocol proto = ndpi_detection_process_packet(e.mod.get(), f, l3, l3_len, ts_ns / 1'000'000);
@@ -396,6 +443,7 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
     const bool classified = proto.app_protocol != NDPI_PROTOCOL_UNKNOWN;
     if ((classified && !ndpi_extra_dissection_possible(e.mod.get(), f)) || r.packets >= e.cfg.max_packets)
         e.finish(r, proto);
+    e.read_name_claim(r, l3, l3_len, true);
 }
 
 void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
@@ -428,6 +476,8 @@ void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
     std::memcpy(rec.dns_answer.data(), r.dns_answer, sizeof r.dns_answer);
     if (r.details != 0) rec.app = e.details_of(r);
     else rec.app.kind = app_details_kind::none;  // the union stays unset (app_details.hpp)
+    if (rec.app.kind == app_details_kind::name && name_service_of(p.app_protocol, p.master_protocol) == name_service::none)
+        rec.app.kind = app_details_kind::none;  // claimed by port, but nDPI says it is something else
     rec.app.confidence = r.confidence <= static_cast<std::uint8_t>(dpi_confidence::dpi)
                              ? static_cast<dpi_confidence>(r.confidence)
                              : dpi_confidence::unknown;

@@ -527,3 +527,64 @@ TEST_CASE("details are held only by flows that have some and go back with the fl
     CHECK(r.app.kind == app_details_kind::none);
     CHECK(e.details_in_use() == 0);
 }
+
+TEST_CASE("an mDNS flow carries the first name its responses claim, a querier's flow none", "[dpi][details][names]") {
+    dpi_engine e(small());
+    const std::array<std::uint8_t, 4> group{224, 0, 0, 251};
+    const std::vector<std::string> name{"printer", "local"};
+    // Someone asks for the printer: a query names nobody.
+    feed(e, 1, udp4({10, 0, 0, 5}, 5353, group, 5353, dns_query(name)), 1000 * ms, true);
+    const auto asker = filled(e, 1, end_reason::idle_timeout);
+    CHECK(std::string(asker.app_name) == "MDNS");
+    CHECK(asker.app.kind == app_details_kind::none);
+    // The printer's flow: its own probe query first, then its announcement,
+    // then a later one with another name, which the flow does not take.
+    feed(e, 2, udp4({10, 0, 0, 20}, 5353, group, 5353, dns_query(name)), 1000 * ms, true);
+    feed(e, 2, udp4({10, 0, 0, 20}, 5353, group, 5353, dns_response(name, {10, 0, 0, 20})), 1001 * ms, false);
+    feed(e, 2, udp4({10, 0, 0, 20}, 5353, group, 5353, dns_response({"other", "local"}, {10, 0, 0, 21})), 1002 * ms,
+         false);
+    auto r = filled(e, 2, end_reason::active_timeout);
+    REQUIRE(r.app.kind == app_details_kind::name);
+    CHECK(r.app.claim.service == name_service::mdns);
+    CHECK(std::string(r.app.claim.name) == "printer.local");
+    REQUIRE(r.app.claim.address_len == 4);
+    CHECK(std::vector<std::uint8_t>(r.app.claim.address, r.app.claim.address + 4) ==
+          std::vector<std::uint8_t>{10, 0, 0, 20});
+    CHECK(e.details_in_use() == 1);
+    // The flow ends: its details go back; the slot's next flow starts clean.
+    e.release(2);
+    CHECK(e.details_in_use() == 0);
+    feed(e, 2, udp4({10, 0, 0, 6}, 40000, {10, 0, 0, 53}, 53, dns_query({"www", "example", "com"})), 1003 * ms, true);
+    CHECK(filled(e, 2, end_reason::idle_timeout).app.kind == app_details_kind::none);
+}
+
+TEST_CASE("a flow on the mDNS port that nDPI does not call mDNS is not read for names", "[dpi][details][names]") {
+    dpi_engine e(small());
+    // DNS to a unicast resolver on 53 with an answer: nDPI says DNS, and a
+    // DNS answer names its address through the DNS fields, not as a claim.
+    const std::vector<std::string> name{"printer", "local"};
+    feed(e, 4, udp4({10, 0, 0, 5}, 40001, {10, 0, 0, 53}, 53, dns_query(name)), 1000 * ms, true);
+    feed(e, 4, udp4({10, 0, 0, 53}, 53, {10, 0, 0, 5}, 40001, dns_response(name, {10, 0, 0, 20})), 1001 * ms, false);
+    const auto r = filled(e, 4, end_reason::idle_timeout);
+    CHECK(std::string(r.app_name) == "DNS");
+    CHECK(r.app.kind == app_details_kind::none);
+}
+
+TEST_CASE("a lone LLMNR answer, which nDPI guesses by port only when the flow ends, keeps its claim",
+          "[dpi][details][names]") {
+    dpi_engine e(small());
+    auto answer = dns_response({"kiosk"}, {10, 2, 0, 50});
+    answer[2] = 0x80;  // QR only: LLMNR answers carry no RD/RA
+    answer[3] = 0x00;
+    feed(e, 5, udp4({10, 2, 0, 50}, 5355, {10, 2, 0, 5}, 50000, answer), 1000 * ms, true);
+    const auto r = filled(e, 5, end_reason::idle_timeout);
+    CHECK(std::string(r.app_name) == "LLMNR");
+    REQUIRE(r.app.kind == app_details_kind::name);
+    CHECK(r.app.claim.service == name_service::llmnr);
+    CHECK(std::string(r.app.claim.name) == "kiosk");
+    // A flow on the port that nDPI calls something else carries no claim.
+    feed(e, 6, udp4({10, 2, 0, 51}, 5355, {10, 2, 0, 5}, 53, dns_response({"x"}, {10, 2, 0, 51})), 1000 * ms, true);
+    const auto other = filled(e, 6, end_reason::idle_timeout);
+    INFO("nDPI: " << other.app_name);
+    CHECK((std::string(other.app_name) == "LLMNR") == (other.app.kind == app_details_kind::name));
+}

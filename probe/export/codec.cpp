@@ -140,6 +140,10 @@ static_assert(static_cast<int>(dpi_confidence::match_by_ip) == wireflow::v1::DPI
 static_assert(static_cast<int>(dpi_confidence::dpi_cache) == wireflow::v1::DPI_CONFIDENCE_DPI_CACHE);
 static_assert(static_cast<int>(dpi_confidence::dpi) == wireflow::v1::DPI_CONFIDENCE_DPI);
 
+static_assert(static_cast<int>(name_service::mdns) == wireflow::v1::NAME_SERVICE_MDNS);
+static_assert(static_cast<int>(name_service::netbios) == wireflow::v1::NAME_SERVICE_NETBIOS);
+static_assert(static_cast<int>(name_service::llmnr) == wireflow::v1::NAME_SERVICE_LLMNR);
+
 std::string hex_of(const std::uint8_t* p, std::size_t n) {
     static constexpr char hex[] = "0123456789abcdef";
     std::string s;
@@ -174,6 +178,13 @@ void to_proto(const app_details& a, wireflow::v1::FlowRecord& out) {
         m->set_url(utf8_or_replaced(bounded(h.url)));
         m->set_user_agent(utf8_or_replaced(bounded(h.user_agent)));
         m->set_response_code(h.response_code);
+    } else if (a.kind == app_details_kind::name) {
+        const name_claim& c = a.claim;
+        if (c.address_len != 4 && c.address_len != 16) return;
+        auto* m = out.mutable_name_claim();
+        m->set_service(static_cast<wireflow::v1::NameService>(c.service));
+        m->set_name(utf8_or_replaced(bounded(c.name)));
+        m->set_address(c.address, c.address_len);
     }
 }
 
@@ -407,6 +418,12 @@ void append_json(const flow_record& r, std::string_view probe_id, std::string& o
         if (h.url[0] != '\0') field("http_url", bounded(h.url), out);
         if (h.user_agent[0] != '\0') field("http_user_agent", bounded(h.user_agent), out);
         if (h.response_code != 0) field("http_response_code", h.response_code, out);
+    } else if (r.app.kind == app_details_kind::name &&
+               (r.app.claim.address_len == 4 || r.app.claim.address_len == 16)) {
+        const name_claim& c = r.app.claim;
+        field("name_service", name_service_name(c.service), out);
+        field("claimed_name", bounded(c.name), out);
+        address_field("claimed_address", c.address, c.address_len, out);
     }
     append_key("end_reason", out);
     append_json_string(end_reason_name(r.reason), out);

@@ -416,3 +416,33 @@ TEST_CASE("HTTP details travel in the record and the dump line", "[codec][detail
     CHECK(j.at("http_url").as_string() == "www.example.org/a?b=c");
     CHECK(j.at("http_response_code").as_int64() == 301);
 }
+
+TEST_CASE("a name claim travels in the record and the dump line", "[codec][details][names]") {
+    flow_record r = sample_v4();
+    r.app.kind = app_details_kind::name;
+    r.app.confidence = dpi_confidence::dpi;
+    r.app.claim = name_claim{};
+    r.app.claim.service = name_service::netbios;
+    std::strcpy(r.app.claim.name, "FILE<SERVER>");
+    r.app.claim.address_len = 4;
+    const std::uint8_t addr[4]{10, 0, 0, 5};
+    std::memcpy(r.app.claim.address, addr, 4);
+    wireflow::v1::FlowRecord m;
+    to_proto(r, m);
+    REQUIRE(m.has_name_claim());
+    CHECK_FALSE(m.has_tls());
+    CHECK_FALSE(m.has_http());
+    CHECK(m.name_claim().service() == wireflow::v1::NAME_SERVICE_NETBIOS);
+    CHECK(m.name_claim().name() == "FILE<SERVER>");
+    CHECK(m.name_claim().address() == std::string("\x0a\x00\x00\x05", 4));
+    const auto j = parse_line(r);
+    CHECK(j.at("name_service").as_string() == "netbios");
+    CHECK(j.at("claimed_name").as_string() == "FILE<SERVER>");
+    CHECK(j.at("claimed_address").as_string() == "10.0.0.5");
+    // A claim without a valid address is not sent.
+    r.app.claim.address_len = 0;
+    wireflow::v1::FlowRecord none;
+    to_proto(r, none);
+    CHECK_FALSE(none.has_name_claim());
+    CHECK_FALSE(parse_line(r).contains("claimed_name"));
+}

@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "records/dpi_confidence.hpp"
+#include "records/name_service.hpp"
 
 namespace wireflow::probe {
 
@@ -23,7 +24,7 @@ inline constexpr std::size_t max_user_agent = 255;
 inline constexpr std::size_t max_alpn = 127;
 inline constexpr std::size_t ja3_hex = 32;
 
-enum class app_details_kind : std::uint8_t { none = 0, tls = 1, http = 2 };
+enum class app_details_kind : std::uint8_t { none = 0, tls = 1, http = 2, name = 3 };
 
 struct tls_details {
     std::uint16_t version{0};            // TLS/DTLS version as on the wire (0x0303 TLS 1.2), 0 unknown
@@ -46,7 +47,22 @@ struct http_details {
     char user_agent[max_user_agent + 1]{};
 };
 
-// One flow is TLS or HTTP, never both as nDPI sees it: `kind` says which
+// A name a device gives itself on the local network (dpi/name_claim.hpp
+// reads it): which address the name is for, as the message says.
+using wireflow::name_service;  // one enum for both binaries (common/records)
+
+// A DNS name is at most 255 bytes on the wire (RFC 1035 3.1); a NetBIOS
+// name 15 characters. NUL included.
+inline constexpr std::size_t max_claimed_name = 255;
+
+struct name_claim {
+    name_service service{name_service::none};
+    std::uint8_t address_len{0};        // 4 or 16
+    std::uint8_t address[16]{};         // the named address, network order
+    char name[max_claimed_name + 1]{};  // "printer.local", "FILESERVER": valid UTF-8, no controls
+};
+
+// One flow is TLS, HTTP or a name service, never two as nDPI sees it: `kind` says which
 // member was written (a union keeps the record small). The union is left
 // unset by construction, and nothing reads it while `kind` is none: a worker
 // builds one record per finished flow, and zeroing 740 bytes it will not
@@ -58,6 +74,7 @@ struct app_details {
     union {
         tls_details tls;
         http_details http;
+        name_claim claim;  // mDNS, LLMNR, NetBIOS name service: the flow's first claim
     };
     app_details() noexcept {}  // NOLINT: the union stays unset, see above
 };
