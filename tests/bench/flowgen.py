@@ -10,16 +10,35 @@ seen in turn, spread), so each flow gets PACKETS/FLOWS packets; direction
 alternates per visit. Timestamps advance 1 µs per packet (1 Mpps of capture
 time). Addresses: 10.x.y.z clients, 172.16.x.y servers; ports vary too.
 
-With --churn K (K even, < FLOWS), a capture for a flow table in steady state
-with churn when replayed in a loop: FLOWS - K stable flows appear twice per
-loop, exactly half a loop apart (client to server, then back), and K churn
-flows once (half of them in each half of the loop, spread among the stable
-ones): 2 * (FLOWS - K) + K packets. Replayed with an idle timeout between half
-a loop and a loop, the stable flows never expire and every churn flow ends and
-starts again each loop: K new flows per loop, beside FLOWS - K live ones.
+With --churn K (K < FLOWS), a capture for a flow table in steady state with
+churn when replayed in a loop: FLOWS - K stable UDP flows seen once per loop
+(they never expire under the default idle timeout), and K TCP connections
+that open (SYN, in the first half of the loop) and are reset (RST/ACK, half a
+loop later): each ends on its RST and starts again on the next loop's SYN,
+whatever the replay speed. FLOWS - K + 2 * K packets; K new flows per loop
+beside FLOWS - K live ones.
 """
 import struct
 import sys
+
+
+def churn_order(stable, churn, step):
+    """A churn capture's packets in order: ("udp", flow) once per stable flow,
+    ("syn", c) for each connection spread over the first half, ("rst", c) at
+    the same places in the second half."""
+    udp = [("udp", (k * step) % stable) for k in range(stable)]
+    halves = (udp[:stable // 2], udp[stable // 2:])
+    order = []
+    for kind, part in zip(("syn", "rst"), halves):
+        every = max(1, len(part) // churn)
+        c = 0
+        for j, p in enumerate(part):
+            order.append(p)
+            if j % every == every - 1 and c < churn:
+                order.append((kind, c))
+                c += 1
+        order.extend((kind, x) for x in range(c, churn))
+    return order
 
 
 def main():
@@ -29,10 +48,10 @@ def main():
     churn = 0
     if sys.argv[2] == "--churn":
         out, churn, flows = sys.argv[1], int(sys.argv[3]), int(sys.argv[4])
-        if churn % 2 or not 0 < churn < flows:
-            print("--churn K: K even, 0 < K < FLOWS")
+        if not 0 < churn < flows:
+            print("--churn K: 0 < K < FLOWS")
             return 2
-        packets = 2 * (flows - churn) + churn
+        packets = flows - churn + 2 * churn
     else:
         out, packets, flows = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     eth_fwd = bytes.fromhex("020000000002020000000001") + b"\x08\x00"
@@ -44,18 +63,26 @@ def main():
     with open(out, "wb", buffering=1 << 22) as f:
         f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
         t_sec, t_usec = 1700000000, 0
-        stable = flows - churn
-        half = stable + churn // 2
-        every = stable // (churn // 2) + 1 if churn else 0  # a churn flow after every-1 stable ones
+        order = churn_order(flows - churn, churn, step) if churn else None
+        tcp_hdr = struct.Struct("!BBHHHBBH4s4sHHIIBBHHH")
         for i in range(packets):
             if churn:
-                second, j = divmod(i, half)
-                if j % every == every - 1 and j // every < churn // 2:
-                    fl = stable + second * (churn // 2) + j // every
-                    reverse = 0
-                else:
-                    fl = ((j - j // every) * step) % stable
-                    reverse = second
+                kind, fl = order[i]
+                reverse = 0
+                if kind != "udp":
+                    # Connection fl: SYN in the first half, RST/ACK at the same place in the second.
+                    cl = (10 << 24) | (128 << 16) | (fl & 0xFFFF)
+                    sv = (172 << 24) | (17 << 16) | (fl >> 16 & 0xFFFF)
+                    flags, seq, ack = (0x02, 1000, 0) if kind == "syn" else (0x14, 1001, 5001)
+                    frame = eth_fwd + tcp_hdr.pack(
+                        0x45, 0, 40, i & 0xFFFF, 0, 64, 6, 0, cl.to_bytes(4, "big"), sv.to_bytes(4, "big"),
+                        1024 + fl % 60000, 80, seq, ack, 0x50, flags, 65535, 0, 0) + bytes(6)
+                    f.write(rec_hdr.pack(t_sec, t_usec, 60, 60))
+                    f.write(frame)
+                    t_usec += 1
+                    if t_usec == 1000000:
+                        t_sec, t_usec = t_sec + 1, 0
+                    continue
             else:
                 fl = (i * step) % flows
                 reverse = (i // flows) & 1

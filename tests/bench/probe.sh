@@ -8,9 +8,9 @@
 #    --no-dpi and with nDPI against dpdk-testpmd --forward-mode=rxonly on the
 #    same capture: 1K flows; 1M flows (idle timeout 1 s: flows churn at the
 #    rate the summary's flows_created shows, low at this loop speed); and 1M
-#    flows in steady state with churn (flowgen.py --churn: 950K stable flows
-#    seen every half loop, 50K flows that end and start again every loop;
-#    idle timeout 0.2 s, between half a loop and a loop at 5-10 Mpps).
+#    flows in steady state with churn (flowgen.py --churn: 950K stable UDP
+#    flows seen once per loop, 50K TCP connections opened and reset every
+#    loop: the churn follows the replay speed, shown as new-flows/s).
 # 2. Whole process on a 2M-packet, 200K-flow capture file: wall time and peak
 #    RSS of the probe (with and without nDPI) against softflowd, argus and
 #    ndpiReader.
@@ -66,7 +66,7 @@ print("%.2f %.0f" % (s["rx_packets"]/t/1e6, s["flows_created"]/t))' "$WORK/summa
 
 echo "== in-memory replay, one worker (load before: $(load))"
 printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' capture testpmd probe-nodpi probe-dpi 'new-flows/s' nodpi/ref dpi/ref load
-for row in "flows1k 15 1048576 30" "flows1m 25 1048576 1" "churn1m 25 1048576 0.2"; do
+for row in "flows1k 15 1048576 30" "flows1m 25 1048576 1" "churn1m 25 1048576 30"; do
     set -- $row
     ref=$(testpmd_mpps "$WORK/$1.pcap" "$2")
     read -r nodpi churn < <(probe_mpps "$WORK/$1.pcap" "$(($2 + 5))" "$3" "$4" --no-dpi || echo 0 0)
