@@ -149,6 +149,12 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash
     h.last_seen_ns = now_ns;
     h.minute_slot = npos;
     h.pool = match_pool(h);
+    if (config_.locate) {
+        geo::geo_info g = config_.locate(key.ip);
+        h.country = g.country;
+        h.asn = g.asn;
+        if (g.asn != 0 && !g.as_name.empty()) as_names_.try_emplace(g.asn, std::move(g.as_name));
+    }
     ++pool_totals_[h.pool].hosts;
     index_insert(idx, hash);
     ++live_;
@@ -424,6 +430,9 @@ host_view host_table::view(std::uint32_t idx, std::uint64_t now_ns) const {
     v.throughput_bps = h.throughput(now_ns);
     v.alerts = h.alerts;
     for (const auto& e : h.apps.entries()) v.apps.emplace_back(app_names_.name(e.app), e.bytes);
+    v.country = h.country;
+    v.asn = h.asn;
+    v.as_name = std::string(as_name_of(h.asn));
     return v;
 }
 
@@ -496,9 +505,16 @@ std::string_view host_table::name_of(std::uint32_t index) const noexcept {
     return names_[hosts_[index].name];
 }
 
+std::string_view host_table::as_name_of(std::uint32_t asn) const noexcept {
+    if (asn == 0) return {};
+    const auto it = as_names_.find(asn);
+    return it == as_names_.end() ? std::string_view() : std::string_view(it->second);
+}
+
 std::size_t host_table::memory_bytes() const noexcept {
     std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
     for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
+    for (const auto& [asn, n] : as_names_) names += sizeof(std::string) + 16 + (n.capacity() > 15 ? n.capacity() : 0);
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
            free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() + dhcp_names_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);

@@ -31,8 +31,10 @@
 #include "peer_counter.hpp"
 #include "hash.hpp"
 #include "records/end_reason.hpp"
+#include "geo/geo_info.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -73,7 +75,8 @@ struct flow_observation {
     bool server_blacklisted{false};
 };
 
-// The stored entry. Kept small: about 230 bytes, see host_table_bench.
+// The stored entry. Kept small: 224 bytes, see host_table_bench (216
+// before geolocation: no padding was left, so country and AS cost 8).
 struct host_entry {
     static constexpr std::uint8_t flag_live = 1, flag_local = 2, flag_has_mac = 4, flag_blacklisted = 8;
     static constexpr std::uint32_t no_name = 0xffffffffu;
@@ -88,6 +91,10 @@ struct host_entry {
     std::uint32_t minute_slot{0};  // index into the per-minute deltas, or npos
     std::uint32_t rate_minute{0};  // minute number (record time / 60 s) of rate_cur
     std::uint32_t name{no_name};   // index into the table's names, in what was padding
+    // Geolocation, looked up once when the entry is made (host_table_config::
+    // locate); the AS name is kept once per AS in the table (as_name_of).
+    std::uint32_t asn{0};          // 0: unknown
+    geo::country_code country;     // empty: unknown
     std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
     std::uint64_t flows_client{0}, flows_server{0};
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
@@ -158,6 +165,9 @@ struct host_view {
     double throughput_bps{0};  // bytes per second, see host_entry::throughput
     std::uint32_t alerts{0};
     std::vector<std::pair<std::string, std::uint64_t>> apps;  // largest first, "Other" last
+    geo::country_code country;  // empty: unknown
+    std::uint32_t asn{0};       // 0: unknown
+    std::string as_name;        // empty: unknown
 };
 
 struct host_table_config {
@@ -169,6 +179,9 @@ struct host_table_config {
     std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (name_cache.hpp)
     std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
+    // Geolocation of a new host (collector/geo/geo_locator): called once per
+    // host entry made, never per record; empty: hosts have no country or AS.
+    std::function<geo::geo_info(const ip_address&)> locate;
 };
 
 class host_table {
@@ -233,6 +246,8 @@ public:
     // For queries: every slot (check live()), and per-slot side data.
     [[nodiscard]] std::span<const host_entry> slots() const noexcept { return hosts_; }
     [[nodiscard]] std::string_view name_of(std::uint32_t index) const noexcept;
+    // The name of an AS some host was located in; empty when unknown.
+    [[nodiscard]] std::string_view as_name_of(std::uint32_t asn) const noexcept;
     [[nodiscard]] const app_names& apps() const noexcept { return app_names_; }
 
     [[nodiscard]] std::size_t size() const noexcept { return live_; }
@@ -299,6 +314,10 @@ private:
     answer_names answers_;  // names from DNS answers: they win over the others
     mac_names dhcp_names_;  // DHCP clients' own names, by MAC: local hosts with that MAC
     std::unordered_map<pool_id, pool_counters> pool_totals_;
+    // AS names by number: many hosts share an AS, and a name is up to 128
+    // bytes. Bounded by the ASes the database knows (not purged with hosts:
+    // the next host of that AS needs it again).
+    std::unordered_map<std::uint32_t, std::string> as_names_;
 
     // The last pool accounted and its two counters: the two hosts of a
     // record, and consecutive records, are mostly in the same pool (most
