@@ -14,6 +14,7 @@
 using namespace wireflow::collector::aggregate;
 using wireflow::collector::geo::country_code;
 using wireflow::collector::geo::geo_info;
+using wireflow::collector::endpoint_geo;
 using wireflow::end_reason;
 
 namespace {
@@ -127,4 +128,27 @@ TEST_CASE("without a locate function hosts have no geolocation", "[host_table][g
 TEST_CASE("the host entry stays at 224 bytes with its country and AS", "[host_table][geo]") {
     // 216 before geolocation, with no padding left: host_table_bench's figure.
     CHECK(sizeof(host_entry) == 224);
+}
+
+TEST_CASE("a record the batch stage marked is not looked up again, except once per AS for its name", "[host_table][geo]") {
+    table_with_lookups t;
+    auto first = obs("10.0.0.1", "81.2.69.7", 1, t0);
+    first.server_geo = endpoint_geo{*country_code::parse("GB"), 20712};
+    REQUIRE(t.table.ingest(first));
+    CHECK(t.calls["81.2.69.7"] == 1);  // the AS name was not known yet
+    auto second = obs("10.0.0.1", "81.2.69.8", 2, t0);
+    second.server_geo = endpoint_geo{*country_code::parse("GB"), 20712};
+    REQUIRE(t.table.ingest(second));
+    CHECK(t.calls["81.2.69.8"] == 0);
+    const auto h = *t.table.view(ip("81.2.69.8"), 0, t0);
+    CHECK(h.country.view() == "GB");
+    CHECK(h.asn == 20712);
+    CHECK(h.as_name == "Andrews & Arnold Ltd");
+    // Marked with a country only (a legacy or country-only database): no lookup.
+    auto third = obs("10.0.0.1", "2a02:cf40::1", 3, t0);
+    third.client = ip("fd00::1");
+    third.server_geo = endpoint_geo{*country_code::parse("NO"), 0};
+    REQUIRE(t.table.ingest(third));
+    CHECK(t.calls["2a02:cf40::1"] == 0);
+    CHECK(t.table.view(ip("2a02:cf40::1"), 0, t0)->country.view() == "NO");
 }

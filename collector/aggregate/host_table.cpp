@@ -128,7 +128,23 @@ void host_table::set_pool(host_entry& h, pool_id pool) {
     h.pool = pool;
 }
 
-std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns) {
+void host_table::locate(host_entry& h, const endpoint_geo& marked) {
+    if (!config_.locate) return;
+    if (!marked.country.empty() || marked.asn != 0) {
+        h.country = marked.country;
+        h.asn = marked.asn;
+        // The name of an AS is looked up once, with its first host.
+        if (marked.asn == 0 || as_names_.contains(marked.asn)) return;
+    }
+    geo::geo_info g = config_.locate(h.key.ip);
+    h.country = g.country;
+    h.asn = g.asn;
+    // An AS without a name is remembered too (empty), so it is not asked again.
+    if (g.asn != 0) as_names_.try_emplace(g.asn, std::move(g.as_name));
+}
+
+std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns,
+                                         const endpoint_geo& marked) {
     const std::uint32_t found = find(key, hash);
     if (found != npos) return found;
     if ((live_ + 1) * 10 > index_.size() * 7) index_grow();
@@ -149,12 +165,7 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash
     h.last_seen_ns = now_ns;
     h.minute_slot = npos;
     h.pool = match_pool(h);
-    if (config_.locate) {
-        geo::geo_info g = config_.locate(key.ip);
-        h.country = g.country;
-        h.asn = g.asn;
-        if (g.asn != 0 && !g.as_name.empty()) as_names_.try_emplace(g.asn, std::move(g.as_name));
-    }
+    locate(h, marked);
     ++pool_totals_[h.pool].hosts;
     index_insert(idx, hash);
     ++live_;
@@ -281,8 +292,8 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
     const host_key sk{obs.server, 0, obs.vlan};
     const std::uint64_t ch = h.client;
     const std::uint64_t sh = h.server;
-    const std::uint32_t c = find_or_create(ck, ch, obs.first_seen_ns);
-    const std::uint32_t s = find_or_create(sk, sh, obs.first_seen_ns);
+    const std::uint32_t c = find_or_create(ck, ch, obs.first_seen_ns, obs.client_geo);
+    const std::uint32_t s = find_or_create(sk, sh, obs.first_seen_ns, obs.server_geo);
     if (obs.client_blacklisted) hosts_[c].flags |= host_entry::flag_blacklisted;
     if (obs.server_blacklisted) hosts_[s].flags |= host_entry::flag_blacklisted;
 

@@ -32,6 +32,7 @@
 #include "hash.hpp"
 #include "records/end_reason.hpp"
 #include "geo/geo_info.hpp"
+#include "model/flow_geo.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -73,6 +74,10 @@ struct flow_observation {
     // keeps the flag while it is live (the flow row names the list).
     bool client_blacklisted{false};
     bool server_blacklisted{false};
+    // Geolocation the batch stage already set (collector/geo/batch_marker):
+    // a new host takes it instead of a second database lookup.
+    endpoint_geo client_geo;
+    endpoint_geo server_geo;
 };
 
 // The stored entry. Kept small: 224 bytes, see host_table_bench (216
@@ -179,8 +184,10 @@ struct host_table_config {
     std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (name_cache.hpp)
     std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
-    // Geolocation of a new host (collector/geo/geo_locator): called once per
-    // host entry made, never per record; empty: hosts have no country or AS.
+    // Geolocation of a new host (collector/geo/geo_locator): called at most
+    // once per host entry made, never per record, and not at all when the
+    // record was already marked and its AS name is known; empty: hosts have
+    // no country or AS.
     std::function<geo::geo_info(const ip_address&)> locate;
 };
 
@@ -281,7 +288,9 @@ private:
     // `hash` is key_hash(key): computed once per record and side, then used
     // for the index, the flow identity and the peer sketch.
     [[nodiscard]] std::uint32_t find(const host_key& key, std::uint64_t hash) const noexcept;
-    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns);
+    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns,
+                                 const endpoint_geo& marked);
+    void locate(host_entry& h, const endpoint_geo& marked);
     void prefetch_entry(std::uint64_t hash) const noexcept;
     void index_insert(std::uint32_t host, std::uint64_t hash);
     void index_erase(std::uint32_t host);

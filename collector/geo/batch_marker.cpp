@@ -1,5 +1,7 @@
 #include "batch_marker.hpp"
 
+#include "public_address.hpp"
+
 #include <algorithm>
 #include <bit>
 
@@ -25,10 +27,11 @@ endpoint_geo batch_marker::lookup(const net::ip_address& a) {
 void batch_marker::mark(flow_batch& b) {
     if (slots_.empty()) return;  // no database: every record stays unknown
     for (auto& r : b.records) {
-        // Private addresses go through the cache too: a hit is cheaper than
-        // the special-purpose range check locate() makes on a miss.
-        r.client_geo = lookup(r.client_ip);
-        r.server_geo = lookup(r.server_ip);
+        // Private and special addresses never reach the cache: local clients
+        // outnumber remote servers and would evict them (measured with
+        // decode_aggregate_bench).
+        r.client_geo = lookup_address(r.client_ip) ? lookup(r.client_ip) : endpoint_geo{};
+        r.server_geo = lookup_address(r.server_ip) ? lookup(r.server_ip) : endpoint_geo{};
     }
 }
 

@@ -8,7 +8,8 @@
 // from traffic and a sender must not pick the slots they collide in).
 // Addresses repeat heavily (a tenth of the hosts make half of the flows),
 // and the databases do not change while the collector runs, so an entry
-// never goes stale.
+// never goes stale. Private and special-purpose addresses skip it
+// (public_address.hpp): they are never located.
 //
 // Not thread-safe: one marker per thread that marks (the database thread,
 // the ingest thread); the locator behind them is shared.
@@ -25,7 +26,7 @@ namespace wireflow::collector::geo {
 
 class batch_marker {
 public:
-    static constexpr std::size_t default_slots = 8192;  // 8192 x 28 bytes
+    static constexpr std::size_t default_slots = 16384;  // x 28 bytes: 448 KiB per marking thread
 
     // `locator` must outlive the marker. `slots` is rounded up to a power of two.
     explicit batch_marker(const geo_locator& locator, std::size_t slots = default_slots,

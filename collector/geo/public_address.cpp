@@ -11,13 +11,16 @@ struct range {
     unsigned length;
 };
 
+// Whole bytes first, then the prefix's last partial byte: this runs for
+// every record's two addresses (batch_marker), so no loop over bits.
 bool within(const net::ip_address& a, const range& r) noexcept {
-    const auto o = a.octets();
-    for (unsigned bit = 0; bit < r.length; ++bit) {
-        const unsigned byte = bit / 8, shift = 7 - bit % 8;
-        if (((o[byte] >> shift) & 1) != ((r.bytes[byte] >> shift) & 1)) return false;
-    }
-    return true;
+    const std::uint8_t* o = a.bytes.data();
+    const unsigned whole = r.length / 8, rest = r.length % 8;
+    for (unsigned i = 0; i < whole; ++i)
+        if (o[i] != r.bytes[i]) return false;
+    if (rest == 0) return true;
+    const auto mask = static_cast<std::uint8_t>(0xff00u >> rest);
+    return (o[whole] & mask) == (r.bytes[whole] & mask);
 }
 
 // IANA IPv4 Special-Purpose Address Registry (RFC 6890 and updates), plus
