@@ -18,6 +18,9 @@ PKGS=(
   libssl-dev openssl wrk
   tshark
   ieee-data   # the IEEE OUI registries: MAC vendors of unassigned devices and hosts
+  libmaxminddb-dev libgeoip-dev   # geolocation (collector/geo): MaxMind DB files; Debian's legacy GeoIP files
+  geoip-database                  # the legacy country data: the collector's default
+  mmdb-bin geoip-bin              # mmdblookup, geoiplookup: independent readers the geo tests check against
   iproute2 procps tcpreplay nftables ethtool
   lintian
   python3 python3-zmq python3-protobuf python3-psycopg2

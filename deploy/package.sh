@@ -89,7 +89,10 @@ description[wireflow-collector]=" wireflow-collector receives flow batches from 
  manner of ntopng. wireflow-collector-init-db creates its role, database and
  schema on a local PostgreSQL."
 extra_depends[wireflow-collector]="adduser, postgresql-client-15 | postgresql-client"
-recommends[wireflow-collector]="postgresql-15 | postgresql, ieee-data"
+# The runtime libraries (libmaxminddb0, libgeoip1) come from dpkg-shlibdeps;
+# geoip-database is the legacy country data the collector reads when no
+# MaxMind DB file is configured (--geoip-legacy-dir).
+recommends[wireflow-collector]="postgresql-15 | postgresql, ieee-data, geoip-database"
 
 cat > "$work/src/debian/control" <<EOF
 Source: wireflow

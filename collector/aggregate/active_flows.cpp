@@ -148,6 +148,9 @@ flow_page active_flows::query(const active_filter& f, std::uint64_t now_ns, cons
         if (f.base.blacklisted &&
             (!e.client_blacklist.empty() || !e.server_blacklist.empty()) != *f.base.blacklisted)
             continue;
+        if (!f.base.country.empty() && r.client_geo.country != f.base.country && r.server_geo.country != f.base.country)
+            continue;
+        if (f.base.asn && r.client_geo.asn != *f.base.asn && r.server_geo.asn != *f.base.asn) continue;
         if (f.pool && pool) {
             const auto side = [&](const ip_address& ip, const std::optional<mac_address>& mac) {
                 return pool(ip, r.vlan, mac ? &*mac : nullptr) == *f.pool;
@@ -215,6 +218,8 @@ flow_page active_flows::query(const active_filter& f, std::uint64_t now_ns, cons
         it.confidence = r.confidence;  // the latest report's: nDPI may still be refining it
         it.tls = r.tls;
         it.http = r.http;
+        it.client_geo = r.client_geo;  // marked when the report arrived (geo/batch_marker)
+        it.server_geo = r.server_geo;
         it.active = true;
         it.throughput_bps = x.e->throughput_bps;
         page.items.push_back(std::move(it));

@@ -33,6 +33,8 @@ flow_observation to_observation(const flow_record& row, std::uint64_t source) no
     }
     o.client_blacklisted = row.client_blacklist != 0;
     o.server_blacklisted = row.server_blacklist != 0;
+    o.client_geo = row.client_geo;
+    o.server_geo = row.server_geo;
     return o;
 }
 

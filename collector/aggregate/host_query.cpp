@@ -61,6 +61,8 @@ host_page query_hosts(const host_table& table, const host_query& query) {
         if (query.where == locality::local && !h.local()) continue;
         if (query.where == locality::remote && h.local()) continue;
         if (query.vlan && h.key.vlan != *query.vlan) continue;
+        if (!query.country.empty() && h.country != query.country) continue;
+        if (query.asn != 0 && h.asn != query.asn) continue;
         if (search) {
             bool hit = false;
             if (search_address) {

@@ -31,6 +31,8 @@ struct host_query {
     locality where{locality::any};
     std::string q;                 // substring of the address text (any case) or of the host name (exact case); empty = all
     std::optional<std::uint16_t> vlan;
+    geo::country_code country;     // hosts located in this country; empty = all
+    std::uint32_t asn{0};          // hosts in this autonomous system; 0 = all
     std::uint64_t now_ns{0};       // for throughput; 0 = the table's record clock
 };
 

@@ -129,7 +129,23 @@ void host_table::set_pool(host_entry& h, pool_id pool) {
     h.pool = pool;
 }
 
-std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns) {
+void host_table::locate(host_entry& h, const endpoint_geo& marked) {
+    if (!config_.locate) return;
+    if (!marked.country.empty() || marked.asn != 0) {
+        h.country = marked.country;
+        h.asn = marked.asn;
+        // The name of an AS is looked up once, with its first host.
+        if (marked.asn == 0 || as_names_.contains(marked.asn)) return;
+    }
+    geo::geo_info g = config_.locate(h.key.ip);
+    h.country = g.country;
+    h.asn = g.asn;
+    // An AS without a name is remembered too (empty), so it is not asked again.
+    if (g.asn != 0) as_names_.try_emplace(g.asn, std::move(g.as_name));
+}
+
+std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns,
+                                         const endpoint_geo& marked) {
     const std::uint32_t found = find(key, hash);
     if (found != npos) return found;
     if ((live_ + 1) * 10 > index_.size() * 7) index_grow();
@@ -150,6 +166,7 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash
     h.last_seen_ns = now_ns;
     h.minute_slot = npos;
     h.pool = match_pool(h);
+    locate(h, marked);
     ++pool_totals_[h.pool].hosts;
     index_insert(idx, hash);
     ++live_;
@@ -276,8 +293,8 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
     const host_key sk{obs.server, 0, obs.vlan};
     const std::uint64_t ch = h.client;
     const std::uint64_t sh = h.server;
-    const std::uint32_t c = find_or_create(ck, ch, obs.first_seen_ns);
-    const std::uint32_t s = find_or_create(sk, sh, obs.first_seen_ns);
+    const std::uint32_t c = find_or_create(ck, ch, obs.first_seen_ns, obs.client_geo);
+    const std::uint32_t s = find_or_create(sk, sh, obs.first_seen_ns, obs.server_geo);
     if (obs.client_blacklisted) hosts_[c].flags |= host_entry::flag_blacklisted;
     if (obs.server_blacklisted) hosts_[s].flags |= host_entry::flag_blacklisted;
 
@@ -428,6 +445,9 @@ host_view host_table::view(std::uint32_t idx, std::uint64_t now_ns) const {
     v.throughput_bps = h.throughput(now_ns);
     v.alerts = h.alerts;
     for (const auto& e : h.apps.entries()) v.apps.emplace_back(app_names_.name(e.app), e.bytes);
+    v.country = h.country;
+    v.asn = h.asn;
+    v.as_name = std::string(as_name_of(h.asn));
     return v;
 }
 
@@ -503,9 +523,16 @@ std::string_view host_table::name_of(std::uint32_t index) const noexcept {
     return names_[hosts_[index].name];
 }
 
+std::string_view host_table::as_name_of(std::uint32_t asn) const noexcept {
+    if (asn == 0) return {};
+    const auto it = as_names_.find(asn);
+    return it == as_names_.end() ? std::string_view() : std::string_view(it->second);
+}
+
 std::size_t host_table::memory_bytes() const noexcept {
     std::size_t names = names_.capacity() * sizeof(std::string) + free_names_.capacity() * sizeof(std::uint32_t);
     for (const auto& n : names_) names += n.capacity() > 15 ? n.capacity() : 0;
+    for (const auto& [asn, n] : as_names_) names += sizeof(std::string) + 16 + (n.capacity() > 15 ? n.capacity() : 0);
     return hosts_.capacity() * sizeof(host_entry) + index_.capacity() * sizeof(index_slot) +
            free_.capacity() * sizeof(std::uint32_t) + active_.memory_bytes() + names + answers_.memory_bytes() + dhcp_names_.memory_bytes() + claims_.memory_bytes() +
            minute_hosts_.capacity() * sizeof(delta);

@@ -31,8 +31,11 @@
 #include "peer_counter.hpp"
 #include "hash.hpp"
 #include "records/end_reason.hpp"
+#include "geo/geo_info.hpp"
+#include "model/flow_geo.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <optional>
 #include <span>
@@ -77,9 +80,14 @@ struct flow_observation {
     // keeps the flag while it is live (the flow row names the list).
     bool client_blacklisted{false};
     bool server_blacklisted{false};
+    // Geolocation the batch stage already set (collector/geo/batch_marker):
+    // a new host takes it instead of a second database lookup.
+    endpoint_geo client_geo;
+    endpoint_geo server_geo;
 };
 
-// The stored entry. Kept small: about 230 bytes, see host_table_bench.
+// The stored entry. Kept small: 224 bytes, see host_table_bench (216
+// before geolocation: no padding was left, so country and AS cost 8).
 struct host_entry {
     static constexpr std::uint8_t flag_live = 1, flag_local = 2, flag_has_mac = 4, flag_blacklisted = 8;
     static constexpr std::uint32_t no_name = 0xffffffffu;
@@ -94,6 +102,10 @@ struct host_entry {
     std::uint32_t minute_slot{0};  // index into the per-minute deltas, or npos
     std::uint32_t rate_minute{0};  // minute number (record time / 60 s) of rate_cur
     std::uint32_t name{no_name};   // index into the table's names, in what was padding
+    // Geolocation, looked up once when the entry is made (host_table_config::
+    // locate); the AS name is kept once per AS in the table (as_name_of).
+    std::uint32_t asn{0};          // 0: unknown
+    geo::country_code country;     // empty: unknown
     std::uint64_t bytes_sent{0}, bytes_rcvd{0}, packets_sent{0}, packets_rcvd{0};
     std::uint64_t flows_client{0}, flows_server{0};
     std::uint64_t first_seen_ns{0}, last_seen_ns{0};
@@ -164,6 +176,9 @@ struct host_view {
     double throughput_bps{0};  // bytes per second, see host_entry::throughput
     std::uint32_t alerts{0};
     std::vector<std::pair<std::string, std::uint64_t>> apps;  // largest first, "Other" last
+    geo::country_code country;  // empty: unknown
+    std::uint32_t asn{0};       // 0: unknown
+    std::string as_name;        // empty: unknown
 };
 
 struct host_table_config {
@@ -176,6 +191,11 @@ struct host_table_config {
     std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
     std::size_t claimed_names{50'000};  // names devices claimed (mDNS, NetBIOS, LLMNR) kept at most, by address
     hash_key key{process_hash_key()};  // of the index and flow hashes; tests may fix it
+    // Geolocation of a new host (collector/geo/geo_locator): called at most
+    // once per host entry made, never per record, and not at all when the
+    // record was already marked and its AS name is known; empty: hosts have
+    // no country or AS.
+    std::function<geo::geo_info(const ip_address&)> locate;
 };
 
 class host_table {
@@ -240,6 +260,8 @@ public:
     // For queries: every slot (check live()), and per-slot side data.
     [[nodiscard]] std::span<const host_entry> slots() const noexcept { return hosts_; }
     [[nodiscard]] std::string_view name_of(std::uint32_t index) const noexcept;
+    // The name of an AS some host was located in; empty when unknown.
+    [[nodiscard]] std::string_view as_name_of(std::uint32_t asn) const noexcept;
     [[nodiscard]] const app_names& apps() const noexcept { return app_names_; }
 
     [[nodiscard]] std::size_t size() const noexcept { return live_; }
@@ -273,7 +295,9 @@ private:
     // `hash` is key_hash(key): computed once per record and side, then used
     // for the index, the flow identity and the peer sketch.
     [[nodiscard]] std::uint32_t find(const host_key& key, std::uint64_t hash) const noexcept;
-    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns);
+    std::uint32_t find_or_create(const host_key& key, std::uint64_t hash, std::uint64_t now_ns,
+                                 const endpoint_geo& marked);
+    void locate(host_entry& h, const endpoint_geo& marked);
     void prefetch_entry(std::uint64_t hash) const noexcept;
     void index_insert(std::uint32_t host, std::uint64_t hash);
     void index_erase(std::uint32_t host);
@@ -307,6 +331,10 @@ private:
     mac_names dhcp_names_;  // DHCP clients' own names, by MAC: local hosts with that MAC
     name_cache<host_key> claims_;  // names devices gave an address (mDNS, NetBIOS, LLMNR)
     std::unordered_map<pool_id, pool_counters> pool_totals_;
+    // AS names by number: many hosts share an AS, and a name is up to 128
+    // bytes. Bounded by the ASes the database knows (not purged with hosts:
+    // the next host of that AS needs it again).
+    std::unordered_map<std::uint32_t, std::string> as_names_;
 
     // The last pool accounted and its two counters: the two hosts of a
     // record, and consecutive records, are mostly in the same pool (most

@@ -33,11 +33,16 @@ http::host_info to_info(const aggregate::host_view& h, std::string pool, const a
     o.blacklisted = h.blacklisted;
     o.alerts = h.alerts;
     o.apps = h.apps;
+    o.country = std::string(h.country.view());
+    o.asn = h.asn;
+    o.as_name = h.as_name;
     return o;
 }
 
-// An idle host: gone from memory, its totals kept in PostgreSQL.
-http::host_info to_info(const stored_host& h, const aggregate::mac_vendors& vendors) {
+// An idle host: gone from memory, its totals kept in PostgreSQL. The hosts
+// table keeps no geolocation: one lookup when the page is shown is cheaper
+// than a column per host (the databases do not change while running).
+http::host_info to_info(const stored_host& h, const aggregate::mac_vendors& vendors, const geo::geo_locator& geo) {
     http::host_info o;
     o.ip = h.ip;
     o.vlan = h.vlan;
@@ -54,6 +59,12 @@ http::host_info to_info(const stored_host& h, const aggregate::mac_vendors& vend
     o.flows_server = h.flows_server;
     o.first_seen_ns = h.first_seen_ns;
     o.last_seen_ns = h.last_seen_ns;
+    if (const auto a = net::ip_address::parse(h.ip)) {
+        auto g = geo.locate(*a);
+        o.country = std::string(g.country.view());
+        o.asn = g.asn;
+        o.as_name = std::move(g.as_name);
+    }
     return o;
 }
 
@@ -113,6 +124,8 @@ http::host_list api_adapter::hosts(const http::host_filter& f) {
     if (f.local) q.where = *f.local ? aggregate::locality::local : aggregate::locality::remote;
     q.q = f.q;
     q.vlan = f.vlan;
+    if (!f.country.empty()) q.country = geo::country_code::parse(f.country).value_or(geo::country_code{});
+    q.asn = f.asn.value_or(0);
     const auto page = p_.live.query(q);
     std::map<std::uint32_t, std::string> names;
     for (const auto& p : p_.live.pools()) names[p.id] = p.name;
@@ -130,7 +143,7 @@ std::optional<http::host_info> api_adapter::host(const std::string& ip, std::uin
     const auto address = net::ip_address::parse(ip);
     if (!address) return std::nullopt;
     if (const auto live = p_.live.host(*address, vlan)) return to_info(*live, pool_name(live->pool), p_.vendors);
-    if (const auto stored = p_.host_history.find(ip, vlan)) return to_info(*stored, p_.vendors);
+    if (const auto stored = p_.host_history.find(ip, vlan)) return to_info(*stored, p_.vendors, p_.geo);
     return std::nullopt;
 }
 

@@ -10,6 +10,7 @@
 #include "alert/alert_engine.hpp"
 #include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
+#include "geo/geo_locator.hpp"
 #include "http/collector_api.hpp"
 #include "pool_service.hpp"
 #include "probes_view.hpp"
@@ -38,6 +39,7 @@ struct api_parts {
     alert::notifier& notifier;
     scheduler& work;  // blacklist reloads run on its blocking lane
     const aggregate::mac_vendors& vendors;
+    const geo::geo_locator& geo;  // idle hosts (from PostgreSQL) are located when shown
 };
 
 class api_adapter final : public http::collector_api {

@@ -19,8 +19,21 @@ namespace {
 
 using wall_time = std::chrono::system_clock::time_point;
 
-aggregate::host_table_config host_config(const collector_config& c) {
+// --geoip-*: a named file that cannot be opened is bad configuration; no
+// database at all is only said, once.
+geo::geo_locator open_geo(const collector_config& c) {
+    try {
+        geo::geo_locator g(geo::geo_settings{c.geoip_country, c.geoip_asn, c.geoip_legacy_dir});
+        std::fprintf(stderr, "wireflow-collector: %s\n", g.describe().c_str());
+        return g;
+    } catch (const std::runtime_error& e) {
+        throw std::invalid_argument(std::string("--geoip-country/--geoip-asn: ") + e.what());
+    }
+}
+
+aggregate::host_table_config host_config(const collector_config& c, const geo::geo_locator& geo) {
     aggregate::host_table_config h;
+    if (geo.enabled()) h.locate = [&geo](const net::ip_address& a) { return geo.locate(a); };
     h.locals = aggregate::local_networks(c.local_networks);
     h.local_idle_ns = static_cast<std::uint64_t>(c.local_host_idle_s) * aggregate::ns_per_s;
     h.remote_idle_ns = static_cast<std::uint64_t>(c.remote_host_idle_s) * aggregate::ns_per_s;
@@ -67,7 +80,8 @@ alert::notifier_settings notify_settings_of(const collector_config& c) {
 
 collector_app::collector_app(collector_config config)
     : config_(std::move(config)),
-      aggregator_(host_config(config_)),
+      geo_(open_geo(config_)),
+      aggregator_(host_config(config_, geo_)),
       active_flows_(aggregate::active_flows_config{.capacity = config_.max_active_flows}),
       db_(config_.db, static_cast<std::size_t>(config_.db_pool_size), std::chrono::seconds(5),
           std::chrono::milliseconds(config_.db_statement_timeout_ms)),
@@ -86,7 +100,7 @@ collector_app::collector_app(collector_config config)
           alert_rows_, preferences_, &notifier_),
       blacklists_(list_settings(config_, users_), &list_rows_),
       api_(api_parts{[this] { return counters(); }, aggregator_, active_flows_, pools_, probes_view_, host_store_, timeseries_, flows_,
-                     users_, alerts_, blacklists_, notifier_, scheduler_, vendors_}),
+                     users_, alerts_, blacklists_, notifier_, scheduler_, vendors_, geo_}),
       web_(api_, web_config(config_)) {
     // Flows are marked before they are stored and checked once stored.
     blacklists_.on_status(
@@ -250,10 +264,14 @@ void collector_app::run(const std::atomic<bool>& stop) {
     settings.db.conninfo = config_.db;
     settings.db.retention_days = config_.retention_days;
     settings.db.on_stored = [this](const flow_batch& b) { stored(b); };
-    settings.db.before_store = [this](flow_batch& b) { blacklists_.mark(b); };
+    settings.db.before_store = [this](flow_batch& b) {
+        blacklists_.mark(b);
+        stored_geo_.mark(b);  // the database thread: stored_geo_ is its own
+    };
     // Interim reports (issue 15): marked like stored flows, then kept in memory only.
     settings.on_active = [this](flow_batch& b, const active_report& meta) {
         blacklists_.mark(b);
+        active_geo_.mark(b);  // the ingest thread: active_geo_ is its own
         active_flows_.update(b, meta, wall_ns());
     };
     if (config_.curve_enabled()) {

@@ -30,6 +30,8 @@
 #include "alert/notifier.hpp"
 #include "blacklist/blacklist_manager.hpp"
 #include "collector_config.hpp"
+#include "geo/batch_marker.hpp"
+#include "geo/geo_locator.hpp"
 #include "ingest/collector_stats.hpp"
 #include "model/counter.hpp"
 #include "store/alert_store.hpp"
@@ -96,6 +98,12 @@ private:
     [[nodiscard]] std::uint64_t host_clock_ns() const noexcept;
 
     collector_config config_;
+    // Before the aggregator, which locates new hosts with it.
+    const geo::geo_locator geo_;
+    // One cache per thread that marks batches: the database thread's (flows
+    // to store) and the ingest thread's (interim reports of active flows).
+    geo::batch_marker stored_geo_{geo_};
+    geo::batch_marker active_geo_{geo_};
     ingest::collector_stats stats_;
     ingest::probe_registry probe_registry_;
     aggregate::aggregator aggregator_;

@@ -31,6 +31,9 @@ constexpr option_spec specs[] = {
     {"session-idle-s", 0, true, false, "seconds of inactivity that end a browser session (default 1800)"},
     {"ui-dir", 0, true, false, "folder of the static dashboard (default: the source tree's ui-static/)"},
     {"oui-dir", 0, true, false, "IEEE registries for MAC vendors, Debian's ieee-data (default /usr/share/ieee-data; empty: none)"},
+    {"geoip-country", 0, true, false, "MaxMind DB file (GeoLite2/GeoIP2 Country or City, DB-IP country) giving hosts and flows a country"},
+    {"geoip-asn", 0, true, false, "MaxMind DB file (GeoLite2-ASN, DB-IP asn) giving hosts and flows an AS number and name"},
+    {"geoip-legacy-dir", 0, true, false, "Debian's geoip-database, countries when no --geoip-country (default /usr/share/GeoIP; empty: none)"},
     {"blacklist", 0, true, true, "IP blacklist [FORMAT:]FILE_OR_URL (repeatable; FORMAT plain, drop, dshield, csv:COLUMN)"},
     {"nft-file", 0, true, false, "write the blacklists as an nftables table to this file after each change"},
     {"nft-command", 0, true, false, "then run this command (split on blanks, no shell), e.g. \"nft -f FILE\""},
@@ -136,6 +139,10 @@ collector_config make_collector_config(const options& o) {
     c.session_idle_s = static_cast<int>(o.get_int("session-idle-s", c.session_idle_s, 10, 86400 * 30));
     c.ui_dir = o.get_or("ui-dir", "");
     c.oui_dir = o.get_or("oui-dir", "/usr/share/ieee-data");
+    // Files named here must open (checked when the collector starts: geo/geo_locator.hpp).
+    c.geoip_country = o.get_or("geoip-country", "");
+    c.geoip_asn = o.get_or("geoip-asn", "");
+    c.geoip_legacy_dir = o.get_or("geoip-legacy-dir", c.geoip_legacy_dir);
     c.blacklists = o.all("blacklist");
     c.nft_file = o.get_or("nft-file", "");
     c.nft_command = o.get_or("nft-command", "");

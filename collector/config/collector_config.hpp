@@ -40,6 +40,9 @@ struct collector_config {
     int session_idle_s{1800};                           // idle timeout of browser sessions
     std::string ui_dir;                                 // empty: the build's ui-static/
     std::string oui_dir{"/usr/share/ieee-data"};        // MAC vendors (aggregate/mac_vendors.hpp); empty: none
+    std::string geoip_country;                          // MaxMind DB file: countries (collector/geo); empty: none
+    std::string geoip_asn;                              // MaxMind DB file: AS numbers and names; empty: none
+    std::string geoip_legacy_dir{"/usr/share/GeoIP"};   // Debian's geoip-database: countries without geoip_country; empty: none
     std::vector<net::ip_prefix> local_networks;         // host bits cleared ("10.1.2.3/8" is 10.0.0.0/8)
     std::vector<std::string> blacklists;                // --blacklist [FORMAT:]FILE_OR_URL (collector/blacklist)
     std::vector<std::string> notify;                    // --notify endpoints (collector/alert/notify_endpoint.hpp)

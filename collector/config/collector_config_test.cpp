@@ -151,3 +151,19 @@ TEST_CASE("HTTP hardening options: host names, limits, prefix bounds (issue 13)"
     CHECK(error_of("--blacklist-min-prefix-v4=33\n").find("--blacklist-min-prefix-v4") != std::string::npos);
     CHECK(error_of("--db-statement-timeout-ms=0\n").find("--db-statement-timeout-ms") != std::string::npos);
 }
+
+TEST_CASE("geolocation options: MaxMind DB files, the legacy folder, and switching the default off", "[collector_config]") {
+    const auto d = from_text("");
+    CHECK(d.geoip_country.empty());
+    CHECK(d.geoip_asn.empty());
+    CHECK(d.geoip_legacy_dir == "/usr/share/GeoIP");
+    const auto c = from_text(
+        "--geoip-country=/var/lib/GeoIP/GeoLite2-Country.mmdb\n"
+        "--geoip-asn=/var/lib/GeoIP/GeoLite2-ASN.mmdb\n"
+        "--geoip-legacy-dir=/srv/geoip\n");
+    CHECK(c.geoip_country == "/var/lib/GeoIP/GeoLite2-Country.mmdb");
+    CHECK(c.geoip_asn == "/var/lib/GeoIP/GeoLite2-ASN.mmdb");
+    CHECK(c.geoip_legacy_dir == "/srv/geoip");
+    // An empty value: no legacy default (with no --geoip-country, no geolocation).
+    CHECK(from_text("--geoip-legacy-dir=\n").geoip_legacy_dir.empty());
+}

@@ -37,6 +37,8 @@ struct host_filter {
     std::optional<bool> local;
     std::string q;  // substring of address, MAC or name
     std::optional<std::uint16_t> vlan;
+    std::string country;              // ISO 3166-1 alpha-2, upper case (validated); empty: any
+    std::optional<std::uint32_t> asn;  // 1..4294967295; absent: any
 };
 
 // A host, live (in memory) or, once idle, as stored in PostgreSQL.
@@ -60,6 +62,11 @@ struct host_info {
     bool blacklisted{false};
     std::uint32_t alerts{0};
     std::vector<std::pair<std::string, std::uint64_t>> apps;  // application, bytes; largest first
+    // Geolocation (collector/geo): empty / 0 when unknown. as_name comes
+    // from a database file: valid UTF-8, bounded, shown as text only.
+    std::string country;
+    std::uint32_t asn{0};
+    std::string as_name;
 };
 
 struct host_list {

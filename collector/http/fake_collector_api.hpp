@@ -26,6 +26,7 @@ public:
     std::vector<host_info> live_hosts, stored_hosts;
     std::vector<flow_item> flow_rows;
     std::optional<flow_filter> last_flow_filter;
+    std::optional<host_filter> last_host_filter;
     std::vector<flow_item> active_rows;
     std::optional<active_filter> last_active_filter;
     std::vector<app_total> app_rows;
@@ -58,10 +59,12 @@ public:
     std::vector<probe_view> probes() override { return probe_rows; }
 
     host_list hosts(const host_filter& f) override {
+        last_host_filter = f;
         std::vector<host_info> match;
         for (const auto& h : live_hosts)
             if ((!f.local || h.local == *f.local) && (!f.pool || h.pool_id == *f.pool) &&
-                (!f.vlan || h.vlan == *f.vlan) && (f.q.empty() || h.ip.find(f.q) != std::string::npos))
+                (!f.vlan || h.vlan == *f.vlan) && (f.q.empty() || h.ip.find(f.q) != std::string::npos) &&
+                (f.country.empty() || h.country == f.country) && (!f.asn || h.asn == *f.asn))
                 match.push_back(h);
         std::sort(match.begin(), match.end(), [&](const host_info& a, const host_info& b) {
             const auto ka = a.bytes_sent + a.bytes_rcvd, kb = b.bytes_sent + b.bytes_rcvd;

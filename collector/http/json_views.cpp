@@ -50,6 +50,11 @@ bj::object host_json(const host_info& h) {
     o["throughput_bps"] = h.throughput_bps * 8.0;
     o["blacklisted"] = h.blacklisted;
     o["alerts"] = h.alerts;
+    // Geolocation (collector/geo): null when unknown. as_name is database
+    // text (valid UTF-8, bounded), JSON-escaped here, shown as text.
+    o["country"] = h.country.empty() ? bj::value(nullptr) : bj::value(h.country);
+    o["asn"] = h.asn == 0 ? bj::value(nullptr) : bj::value(h.asn);
+    o["as_name"] = h.as_name.empty() ? bj::value(nullptr) : bj::value(h.as_name);
     return o;
 }
 
@@ -237,6 +242,16 @@ bj::value tcp_json(const std::optional<tcp_health>& t) {
     o["server_rtt"] = t->server_rtt_ns ? bj::value(unix_seconds_ns(*t->server_rtt_ns)) : bj::value(nullptr);
     return o;
 }
+
+bj::value geo_country_json(const endpoint_geo& g) {
+    if (g.country.empty()) return nullptr;
+    return bj::string(g.country.view());
+}
+bj::value geo_asn_json(const endpoint_geo& g) {
+    if (g.asn == 0) return nullptr;
+    return g.asn;
+}
+
 }  // namespace
 
 bj::object flow_json(const flow_item& f) {
@@ -251,6 +266,11 @@ bj::object flow_json(const flow_item& f) {
     o["client_port"] = f.client_port;
     o["server_ip"] = f.server_ip;
     o["server_port"] = f.server_port;
+    // Each side's geolocation, named like its address: null when unknown.
+    o["client_country"] = geo_country_json(f.client_geo);
+    o["client_asn"] = geo_asn_json(f.client_geo);
+    o["server_country"] = geo_country_json(f.server_geo);
+    o["server_asn"] = geo_asn_json(f.server_geo);
     o["c2s_packets"] = f.c2s_packets;
     o["c2s_bytes"] = f.c2s_bytes;
     o["s2c_packets"] = f.s2c_packets;

@@ -200,3 +200,38 @@ TEST_CASE("hostile certificate and http text is escaped in the JSON text and rea
     CHECK(back.at("http").at("url") == "a/\"b\"</script>");
     CHECK(back.at("http").at("user_agent") == "ua\r\nX-Injected: 1");
 }
+
+TEST_CASE("a flow shows each side's country and AS beside its address, null when unknown", "[json_views][geo]") {
+    flow_item f;
+    f.client_ip = "10.0.0.5";
+    f.server_ip = "81.2.69.7";
+    f.server_geo = endpoint_geo{*geo::country_code::parse("GB"), 20712};
+    const bj::object o = http::flow_json(f);
+    CHECK(o.at("client_country").is_null());
+    CHECK(o.at("client_asn").is_null());
+    CHECK(o.at("server_country") == "GB");
+    CHECK(o.at("server_asn") == 20712);
+    // An AS without a country (an ASN-only database answer).
+    f.client_geo = endpoint_geo{{}, 1221};
+    const bj::object p = http::flow_json(f);
+    CHECK(p.at("client_country").is_null());
+    CHECK(p.at("client_asn") == 1221);
+}
+
+TEST_CASE("a host shows country, AS number and AS name; null when unknown, the name as escaped text", "[json_views][geo]") {
+    http::host_info h;
+    h.ip = "10.0.0.1";
+    const bj::object none = http::host_json(h);
+    CHECK(none.at("country").is_null());
+    CHECK(none.at("asn").is_null());
+    CHECK(none.at("as_name").is_null());
+    h.ip = "81.2.69.7";
+    h.country = "GB";
+    h.asn = 20712;
+    h.as_name = "<script>alert(1)</script>";
+    const bj::object o = http::host_json(h);
+    CHECK(o.at("country") == "GB");
+    CHECK(o.at("asn") == 20712);
+    CHECK(o.at("as_name") == "<script>alert(1)</script>");
+    CHECK(bj::serialize(o).find("\"as_name\":\"<script>alert(1)</script>\"") != std::string::npos);
+}

@@ -58,6 +58,8 @@ reply hosts(call& c) {
     f.local = read_bool(c.query, "local");
     f.q = read_text(c.query, "q", 128);
     if (const auto v = read_uint(c.query, "vlan", 4095)) f.vlan = static_cast<std::uint16_t>(*v);
+    f.country = read_country(c.query, "country");
+    f.asn = read_asn(c.query, "asn");
     const auto result = c.svc.api.hosts(f);
     bj::array items;
     items.reserve(result.items.size());
@@ -101,6 +103,9 @@ void read_flow_filters(const query_params& q, flow_filter& f) {
     f.blacklisted = read_bool(q, "blacklisted");
     // A TLS fingerprint (MD5, as nDPI prints it): the client's JA3 or the server's JA3S.
     f.ja3 = read_hex_digest(q, "ja3", 32);
+    // Geolocation: either side's country (two letters) or AS number.
+    if (const auto cc = read_country(q, "country"); !cc.empty()) f.country = *geo::country_code::parse(cc);
+    f.asn = read_asn(q, "asn");
 }
 
 // state=active: the flows in progress, from memory (issue 15). Sorted by

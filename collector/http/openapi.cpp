@@ -31,6 +31,9 @@ struct param_doc {
 constexpr param_doc param_docs[] = {
     {"ja3", "A TLS fingerprint: flows whose client JA3 or server JA3S is this MD5 (32 hex digits, any case)",
      "^[0-9A-Fa-f]{32}$"},
+    {"country", "A country, ISO 3166-1 alpha-2 (any case): hosts located there; flows with either side there",
+     "^[A-Za-z]{2}$"},
+    {"asn", "An autonomous system number: hosts in it; flows with either side in it", "^[1-9][0-9]{0,9}$"},
 };
 
 bj::object query_param(std::string_view name) {

@@ -70,6 +70,27 @@ std::string read_hex_digest(const query_params& q, std::string_view name, std::s
     return out;
 }
 
+std::string read_country(const query_params& q, std::string_view name) {
+    const auto* v = q.get(name);
+    if (!v) return {};
+    std::string out = *v;
+    bool ok = out.size() == 2;
+    for (auto& ch : out) {
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+        ok = ok && ch >= 'A' && ch <= 'Z';
+    }
+    if (!ok) bad(name, "expects a two-letter country code (ISO 3166-1 alpha-2), e.g. DE");
+    return out;
+}
+
+std::optional<std::uint32_t> read_asn(const query_params& q, std::string_view name) {
+    const auto* v = q.get(name);
+    if (!v) return std::nullopt;
+    const auto n = parse_uint_or_400(*v, name, 0xffffffffULL);
+    if (n == 0) bad(name, "expects an AS number from 1 to 4294967295");
+    return static_cast<std::uint32_t>(n);
+}
+
 std::string parse_ip_or_400(std::string_view text, std::string_view what) {
     // One address parser for the whole tree (common/net); answered in the
     // canonical text form (RFC 5952) the store and the live tables use.

@@ -48,6 +48,11 @@ struct page_params {
 // A digest in hex (a JA3 fingerprint: 32 digits): exactly `digits` hex
 // digits, answered lower-case as the store keeps them; empty when absent.
 [[nodiscard]] std::string read_hex_digest(const query_params& q, std::string_view name, std::size_t digits);
+// A country: exactly two ASCII letters (ISO 3166-1 alpha-2), answered upper
+// case as the collector keeps them; empty when absent.
+[[nodiscard]] std::string read_country(const query_params& q, std::string_view name);
+// An autonomous system number, 1 to 4294967295 (RFC 6793); AS 0 is reserved (RFC 7607).
+[[nodiscard]] std::optional<std::uint32_t> read_asn(const query_params& q, std::string_view name);
 // An IPv4 or IPv6 address, as canonical text.
 [[nodiscard]] std::optional<std::string> read_ip(const query_params& q, std::string_view name);
 // Unix seconds (integer) or RFC 3339 UTC "2024-05-01T12:00:00Z".

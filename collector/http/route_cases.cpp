@@ -71,6 +71,34 @@ const std::map<std::string, route_test>& route_tests() {
              for (const char* bad : {"limit=0", "limit=1001", "limit=x", "offset=-1", "sort=name", "order=up",
                                      "local=maybe", "vlan=4096", "pool=x"})
                  CHECK(f.get(std::string("/api/v1/hosts?") + bad, f.viewer).status == 400);
+
+             // Geolocation: country (two letters, upper-cased) and AS number.
+             host_info de;
+             de.ip = "81.2.69.7";
+             de.country = "DE";
+             de.asn = 3320;
+             de.as_name = "<b>Deutsche Telekom AG</b>";
+             f.api.live_hosts.push_back(de);
+             const auto by_country = f.get("/api/v1/hosts?country=de", f.viewer);
+             REQUIRE(by_country.status == 200);
+             CHECK(f.api.last_host_filter->country == "DE");
+             REQUIRE(total_of(by_country) == 1);
+             const auto body = by_country.json();
+             const auto& item = body.at("items").at(0);
+             CHECK(item.at("country") == "DE");
+             CHECK(item.at("asn") == 3320);
+             CHECK(item.at("as_name") == "<b>Deutsche Telekom AG</b>");  // text; the dashboard shows it as text
+             CHECK(total_of(f.get("/api/v1/hosts?asn=3320", f.viewer)) == 1);
+             CHECK(*f.api.last_host_filter->asn == 3320u);
+             CHECK(total_of(f.get("/api/v1/hosts?asn=4294967295", f.viewer)) == 0);
+             // Unknown geolocation is null, never "" or 0.
+             const auto others = f.get("/api/v1/hosts?q=10.0.0.1", f.viewer);
+             CHECK(others.json().at("items").at(0).at("country").is_null());
+             CHECK(others.json().at("items").at(0).at("asn").is_null());
+             CHECK(others.json().at("items").at(0).at("as_name").is_null());
+             for (const char* bad : {"country=D1", "country=D", "country=DEU", "country=", "country=%C3%84E",
+                                     "country=D%00", "asn=0", "asn=-1", "asn=4294967296", "asn=x", "asn="})
+                 CHECK(f.get(std::string("/api/v1/hosts?") + bad, f.viewer).status == 400);
          }},
         {"GET /api/v1/hosts/{ip}",
          [](fixture& f) {
@@ -122,6 +150,20 @@ const std::map<std::string, route_test>& route_tests() {
                                      "ja3=e7d705a3286e19ea42f587b344ee686%00", "ja3=%20e7d705a3286e19ea42f587b344ee686"})
                  CHECK(f.get(std::string("/api/v1/flows?") + bad, f.viewer).status == 400);
              CHECK(f.get("/api/v1/flows?state=active&ja3=xyz", f.viewer).status == 400);
+
+             // Geolocation filters: either side's country or AS, stored and active alike.
+             REQUIRE(f.get("/api/v1/flows?country=se&asn=29518", f.viewer).status == 200);
+             CHECK(f.api.last_flow_filter->country.view() == "SE");
+             CHECK(f.api.last_flow_filter->asn == std::optional<std::uint32_t>(29518));
+             REQUIRE(f.get("/api/v1/flows", f.viewer).status == 200);
+             CHECK(f.api.last_flow_filter->country.empty());
+             CHECK_FALSE(f.api.last_flow_filter->asn);
+             REQUIRE(f.get("/api/v1/flows?state=active&country=NO&asn=2119", f.viewer).status == 200);
+             CHECK(f.api.last_active_filter->base.country.view() == "NO");
+             CHECK(f.api.last_active_filter->base.asn == std::optional<std::uint32_t>(2119));
+             for (const char* bad : {"country=D1", "country=1", "country=DEU", "asn=0", "asn=4294967296",
+                                     "state=active&country=X", "state=active&asn=abc"})
+                 CHECK(f.get(std::string("/api/v1/flows?") + bad, f.viewer).status == 400);
 
              // state=active: the in-memory table, same shape and filters,
              // sorted by throughput, plus probe and pool.

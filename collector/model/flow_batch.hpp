@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "model/flow_dpi.hpp"
+#include "model/flow_geo.hpp"
 #include "model/flow_health.hpp"
 #include "model/flow_tunnel.hpp"
 #include "net/ip_address.hpp"
@@ -72,6 +73,9 @@ struct flow_record : flow_counters {
     // Set by the blacklist stage before storing.
     blacklist_label client_blacklist{0};
     blacklist_label server_blacklist{0};
+    // Set by the geolocation stage before storing (and for active flows).
+    endpoint_geo client_geo;
+    endpoint_geo server_geo;
 
     [[nodiscard]] std::uint8_t ip_version() const noexcept { return client_ip.is_v4() ? 4 : 6; }
     [[nodiscard]] bool is_dns() const noexcept { return dns_query_type != 0; }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "model/flow_dpi.hpp"
+#include "model/flow_geo.hpp"
 #include "model/flow_health.hpp"
 #include "model/flow_tunnel.hpp"
 
@@ -27,6 +28,8 @@ struct flow_filter {
     std::optional<std::uint8_t> protocol;  // IP protocol number
     std::optional<bool> blacklisted;       // either side listed / neither
     std::string ja3;                       // 32 lower-case hex digits (validated by the caller): JA3 or JA3S
+    geo::country_code country;             // either side located in this country; empty: any
+    std::optional<std::uint32_t> asn;      // either side in this AS (1..2^32-1)
     flow_sort sort{flow_sort::last_seen};
     bool descending{true};
     std::size_t limit{50};
@@ -55,6 +58,7 @@ struct flow_item {
     dpi_confidence confidence{dpi_confidence::unknown};
     std::optional<flow_tls> tls;           // TLS handshake details, when nDPI read some
     std::optional<flow_http> http;         // plain-HTTP details, likewise
+    endpoint_geo client_geo, server_geo;   // geolocation when stored (or reported); empty: unknown
     // Active flows (issue 15): counters so far, from the probe's interim
     // reports, and the rate between its last two reports. Stored rows: false,
     // and throughput the record's average over its span.

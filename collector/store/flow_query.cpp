@@ -1,6 +1,7 @@
 #include "flow_query.hpp"
 
 #include "flow_dpi_columns.hpp"
+#include "flow_geo_columns.hpp"
 #include "pg_time.hpp"
 
 namespace wireflow::collector {
@@ -50,7 +51,7 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
                        *client_side, *server_side};
 }
 
-// Parameters $1..$10, the same for the count and the page.
+// Parameters $1..$12, the same for the count and the page.
 constexpr const char* where_clause =
     " WHERE (CASE WHEN $1::bigint IS NULL"
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
@@ -66,7 +67,11 @@ constexpr const char* where_clause =
     " AND ($8::smallint IS NULL OR protocol = $8::smallint)"
     " AND ($9::boolean IS NULL OR ((client_blacklist <> '' OR server_blacklist <> '') = $9::boolean))"
     // A TLS client or server fingerprint: either side's handshake.
-    " AND ($10::text IS NULL OR ja3_client = $10::text OR ja3_server = $10::text)";
+    " AND ($10::text IS NULL OR ja3_client = $10::text OR ja3_server = $10::text)"
+    // Geolocation (schema v8): either side's country or AS. No index: like
+    // app, within the time range's partitions.
+    " AND ($11::text IS NULL OR client_country = $11::text OR server_country = $11::text)"
+    " AND ($12::bigint IS NULL OR client_asn = $12::bigint OR server_asn = $12::bigint)";
 
 const char* order_by(flow_sort s, bool desc) {
     // Ties broken by identity so pages do not overlap.
@@ -92,21 +97,25 @@ flow_page flow_query::find(const flow_filter& f) {
     const std::optional<int> proto = f.protocol ? std::optional<int>(*f.protocol) : std::nullopt;
     const std::optional<bool> bl = f.blacklisted;
     const std::optional<std::string> ja3 = f.ja3.empty() ? std::nullopt : std::optional<std::string>(f.ja3);
+    const std::optional<std::string> country =
+        f.country.empty() ? std::nullopt : std::optional<std::string>(std::string(f.country.view()));
+    const std::optional<long long> asn = f.asn ? std::optional<long long>(*f.asn) : std::nullopt;
     return db_.run("query flows", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
         flow_page page;
         page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
                                         " LIMIT " + std::to_string(count_cap) + ") AS m",
-                                    from, to, window, host, vlan, app, port, proto, bl, ja3)[0][0]
+                                    from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn)[0][0]
                          .as<std::uint64_t>();
         const auto rows = tx.exec_params(
             std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
                         " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
                         " dns_query_type, dns_reply_code, host(dns_answer)") +
-                health_columns + tunnel_columns + std::string(flow_dpi_columns::select) + " FROM flows" +
-                where_clause + order_by(f.sort, f.descending) + " LIMIT $11 OFFSET $12",
-            from, to, window, host, vlan, app, port, proto, bl, ja3, static_cast<long long>(f.limit),
+                health_columns + tunnel_columns + std::string(flow_dpi_columns::select) +
+                std::string(flow_geo_columns::select) + " FROM flows" + where_clause + order_by(f.sort, f.descending) +
+                " LIMIT $13 OFFSET $14",
+            from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, static_cast<long long>(f.limit),
             static_cast<long long>(f.offset));
         for (const auto& r : rows) {
             flow_item it;
@@ -142,6 +151,9 @@ flow_page flow_query::find(const flow_filter& f) {
             it.confidence = dpi.confidence;
             it.tls = std::move(dpi.tls);
             it.http = std::move(dpi.http);
+            const auto geo = flow_geo_columns::read(r, 41 + flow_dpi_columns::count);
+            it.client_geo = geo.client;
+            it.server_geo = geo.server;
             page.items.push_back(std::move(it));
         }
         return page;

@@ -71,6 +71,14 @@ void dpi(const flow_record& r, pg_binary::copy_buffer& out) {
     }
 }
 
+// Schema v8: each side's country and AS number, NULL when unknown.
+void geo(const endpoint_geo& g, pg_binary::copy_buffer& out) {
+    if (g.country.empty()) out.null();
+    else out.text(g.country.view());
+    if (g.asn == 0) out.null();
+    else out.int8(g.asn);
+}
+
 }  // namespace
 
 bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
@@ -128,6 +136,8 @@ bool encode(const flow_batch& b, pg_binary::copy_buffer& out) {
             for (int i = 0; i < 4; ++i) out.null();
         }
         dpi(r, out);
+        geo(r.client_geo, out);
+        geo(r.server_geo, out);
     }
     return true;
 }

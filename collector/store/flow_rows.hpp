@@ -25,8 +25,9 @@ inline constexpr std::string_view copy_columns =
     " s2c_zero_windows, client_rtt_ns, server_rtt_ns, c2s_ttl_min, c2s_ttl_max, s2c_ttl_min, s2c_ttl_max, dscp,"
     " tunnel_type, tunnel_id, tunnel_client_ip, tunnel_server_ip,"
     " dpi_confidence, tls_version, ja3_client, ja3_server, tls_alpn, cert_subject, cert_issuer, cert_not_before,"
-    " cert_not_after, cert_sha1, http_method, http_url, http_user_agent, http_status";
-inline constexpr std::uint16_t field_count = 66;
+    " cert_not_after, cert_sha1, http_method, http_url, http_user_agent, http_status,"
+    " client_country, client_asn, server_country, server_asn";
+inline constexpr std::uint16_t field_count = 70;
 
 // first_seen from first_seen_ns exactly as the schema's wf_ns_to_timestamptz
 // does it: the bigint (the same 64 bits) divided by 1000, truncated toward

@@ -383,7 +383,21 @@ ALTER TABLE flows
     ADD COLUMN http_status     smallint;    -- 100..599
 )SQL";
 
-constexpr std::array<migration, 7> all{{
+// Geolocation of both sides (issue 14): country and AS number as the
+// collector's databases answered when the record was stored (collector/geo).
+// Nullable without a default, like v6 and v7 (only the catalog changes):
+// NULL is unknown (a private address, no database, a row stored before this
+// version). AS numbers are 32-bit unsigned (RFC 6793): bigint, since
+// integer stops at 2^31 - 1.
+constexpr std::string_view v8 = R"SQL(
+ALTER TABLE flows
+    ADD COLUMN client_country text,    -- ISO 3166-1 alpha-2, upper case: 'DE'
+    ADD COLUMN client_asn     bigint,  -- 1..4294967295
+    ADD COLUMN server_country text,
+    ADD COLUMN server_asn     bigint;
+)SQL";
+
+constexpr std::array<migration, 8> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
@@ -391,6 +405,7 @@ constexpr std::array<migration, 7> all{{
     {5, "flows: DNS query type, response code and first answered address", v5},
     {6, "flows: tunnel type, id and outer addresses of tunnelled flows", v6},
     {7, "flows: nDPI confidence, TLS handshake (version, JA3/JA3S, ALPN, certificate) and HTTP request details", v7},
+    {8, "flows: country and AS number of client and server (geolocation)", v8},
 }};
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include "db_pool.hpp"
 #include "flow_dpi_columns.hpp"
+#include "flow_geo_columns.hpp"
 #include "schema.hpp"
 
 #include <algorithm>
@@ -135,7 +136,7 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             " client_mac::text, server_mac::text, app_protocol, master_protocol, app_name, app_category,"
             " server_name, flow_risk, client_blacklist, server_blacklist, dns_query_type, dns_reply_code,"
             " host(dns_answer), tunnel_type, tunnel_id, host(tunnel_client_ip), host(tunnel_server_ip)" +
-                std::string(flow_dpi_columns::select) +
+                std::string(flow_dpi_columns::select) + std::string(flow_geo_columns::select) +
                 " FROM flows WHERE probe_id = $1 ORDER BY flow_id, first_seen_ns",
             std::string(probe_id));
         std::vector<stored_flow> out;
@@ -188,6 +189,9 @@ std::vector<stored_flow> store::read_flows(std::string_view probe_id) {
             x.confidence = dpi.confidence;
             x.tls = std::move(dpi.tls);
             x.http = std::move(dpi.http);
+            const auto geo = flow_geo_columns::read(row, 37 + flow_dpi_columns::count);
+            x.client_geo = geo.client;
+            x.server_geo = geo.server;
             out.push_back(std::move(f));
         }
         return out;

@@ -176,6 +176,52 @@ describe('wireflow dashboard', () => {
     await shot('05-host-details');
   });
 
+  it('a remote host shows its country and AS, a flow its endpoints\' countries (geolocation)', async () => {
+    // run_browser_tests.py --geo: two flows from a local client to servers
+    // the test MaxMind DB files locate (GB, AS20712; and an AS whose name is
+    // an <img onerror> payload).
+    const geo = JSON.parse(process.env.WF_GEO);
+    execFileSync(geo[0], geo.slice(1), {stdio: 'inherit', timeout: 60000});
+    const hosts = JSON.parse(process.env.WF_GEO_HOSTS);
+    // The hosts list: a Country / AS column.
+    await go('#/hosts');
+    await page.waitForSelector('#hosts-table input.search');
+    await page.fill('#hosts-table input.search', hosts.server);
+    const cell = await eventually(async () => {
+      const t = await columnTexts('hosts-table', 'Country / AS');
+      return t.length === 1 ? t[0] : null;
+    }, 'the located host in the hosts list');
+    assert.match(cell, /^GB AS20712 Andrews & Arnold Ltd$/);
+    await page.fill('#hosts-table input.search', '');
+    // The host page: country, AS number and name.
+    await go(`#/hosts/${hosts.server}`);
+    await page.waitForSelector('#host-country');
+    assert.equal(await page.textContent('#host-country'), 'GB');
+    assert.equal(await page.textContent('#host-as'), 'AS20712 Andrews & Arnold Ltd');
+    // A hostile AS name is text, bounded, and made no element.
+    await go(`#/hosts/${hosts.hostile}`);
+    await page.waitForSelector('#host-as');
+    const hostile = await page.textContent('#host-as');
+    assert.ok(hostile.startsWith('AS6167 <img src=x onerror=alert(1)>'), hostile);
+    assert.ok(hostile.length < 150, `bounded: ${hostile.length} characters`);
+    assert.equal(await page.$$eval('#host-summary img', (els) => els.length), 0, 'no element made from an AS name');
+    // The flows table: the country code beside the server's address.
+    await go(`#/flows?host=${hosts.server}`);
+    const server = await eventually(async () => {
+      const t = await columnTexts('flows-table', 'Server');
+      return t.length ? t[0] : null;
+    }, 'the located flow');
+    assert.match(server, /81\.2\.69\.7.*GB/);
+    // Its details dialog: country and AS of both endpoints.
+    await page.click('#flows-table tbody button.flow-open');
+    await page.waitForSelector('dialog#flow-details[open]');
+    assert.equal(await page.textContent('dialog#flow-details .geo-server'), 'GB, AS20712');
+    assert.equal(await page.textContent('dialog#flow-details .geo-client'), 'unknown');  // a private address
+    await shot('06b-flow-geo');
+    await page.click('dialog#flow-details button.close');
+    await page.waitForSelector('dialog#flow-details', {state: 'hidden'});
+  });
+
   it('flows show the hostile names as plain text', async () => {
     await go('#/flows');
     await page.waitForSelector('#flows-table tbody td[data-label="Client"] a');

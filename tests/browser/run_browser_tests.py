@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
+import geo_fixtures  # noqa: E402
 import harness  # noqa: E402
 import pcapgen  # noqa: E402
 from harness import SOURCE, Cluster, Collector, require_built, skip, wait_for  # noqa: E402
@@ -149,19 +150,61 @@ def send_details(endpoint, probe_id):
     web.http.url = "www.example.com/<script>alert('url')</script>"
     web.http.user_agent = "<img src=x onerror=alert('ua')>"
     web.http.response_code = 200
+    send_stored(endpoint, env, "details")
+
+
+def send_stored(endpoint, env, what):
+    """Sends one Envelope and waits for the collector's STORED ack."""
+    import zmq
+    import wireflow_pb2 as pb
     s = zmq.Context.instance().socket(zmq.DEALER)
     s.setsockopt(zmq.LINGER, 0)
     s.connect(endpoint)
     try:
         s.send(env.SerializeToString())
         if not s.poll(30000, zmq.POLLIN):
-            raise RuntimeError("no ack for the details batch")
+            raise RuntimeError(f"no ack for the {what} batch")
         ack = pb.Envelope()
         ack.ParseFromString(s.recv())
         if ack.ack.status != pb.Ack.STATUS_STORED:
-            raise RuntimeError(f"details batch not stored: {ack}")
+            raise RuntimeError(f"{what} batch not stored: {ack}")
     finally:
         s.close()
+
+
+# Geolocation: the collector reads tests/support/geo_fixtures.py's MaxMind DB
+# files; these flows reach a GB server in AS20712 and a server whose AS name
+# in the ASN file is an <img onerror> payload. Sent by the scenario itself
+# (--geo), so the remote hosts are still live (not yet purged) when it looks.
+GEO_CLIENT = "192.168.70.7"
+GEO_SERVER, GEO_HOSTILE_SERVER = "81.2.69.7", "149.101.100.5"
+
+
+def send_geo(endpoint, probe_id):
+    import wireflow_pb2 as pb
+    now = time.time_ns()
+    env = pb.Envelope()
+    b = env.batch
+    b.schema_version = pb.SCHEMA_VERSION_1
+    b.probe_id = probe_id
+    b.boot_id = now // 10**9
+    b.sequence = 1
+    b.send_time_ns = now
+    for i, server in enumerate((GEO_SERVER, GEO_HOSTILE_SERVER)):
+        r = b.records.add()
+        r.flow_id = 8000 + i
+        r.ip_version = 4
+        r.protocol = 6
+        r.client_ip = bytes(int(x) for x in GEO_CLIENT.split("."))
+        r.client_port = 52000 + i
+        r.server_ip = bytes(int(x) for x in server.split("."))
+        r.server_port = 443
+        r.first_seen_ns = now - 5 * 10**9
+        r.last_seen_ns = now - 10**9
+        r.c2s_packets, r.c2s_bytes, r.s2c_packets, r.s2c_bytes = 8, 1200, 6, 5000
+        r.end_reason = pb.END_REASON_TCP_FIN
+        r.app_name, r.app_category = "TLS", "Web"
+    send_stored(endpoint, env, "geolocation")
 
 
 def http_answers(url):
@@ -185,6 +228,9 @@ def main():
     if len(sys.argv) >= 2 and sys.argv[1] == "--replay":
         replay(sys.argv[2], sys.argv[3], sys.argv[4], float(sys.argv[5]))
         return 0
+    if len(sys.argv) >= 2 and sys.argv[1] == "--geo":
+        send_geo(sys.argv[2], sys.argv[3])
+        return 0
     if len(sys.argv) >= 2 and sys.argv[1] == "--active":
         send_active(sys.argv[2], sys.argv[3], float(sys.argv[4]))
         return 0
@@ -206,8 +252,10 @@ def main():
             blacklist = os.path.join(work, "test-blacklist.txt")
             with open(blacklist, "w") as f:
                 f.write(f"# browser test: a server of the generated capture\n{BLACKLISTED_IP}\n")
+            country_mmdb, asn_mmdb = geo_fixtures.write(os.path.join(work, "geo"))
             collector = Collector(dsn, os.path.join(work, "collector"), extra=[
                 "--local-networks=192.168.0.0/16,fd00::/8", f"--blacklist=plain:{blacklist}",
+                f"--geoip-country={country_mmdb}", f"--geoip-asn={asn_mmdb}",
                 f"--ui-dir={os.path.join(SOURCE, 'ui-static')}", "--host-persist-s=5",
                 f"--notify=syslog udp://127.0.0.1:{syslog.getsockname()[1]} name=ops-syslog"]).start()
             ingest = collector.endpoint
@@ -226,6 +274,8 @@ def main():
                        WF_DETAILS=json.dumps({"tls_ja3": TLS_JA3, "tls_subject": TLS_SUBJECT, "http_client": HTTP_CLIENT}),
                        WF_REPLAY=json.dumps([sys.executable, os.path.abspath(__file__), "--replay", ingest,
                                              "browser-probe-2", work, "1.0"]),
+                       WF_GEO=json.dumps([sys.executable, os.path.abspath(__file__), "--geo", ingest, "browser-probe-geo"]),
+                       WF_GEO_HOSTS=json.dumps({"client": GEO_CLIENT, "server": GEO_SERVER, "hostile": GEO_HOSTILE_SERVER}),
                        WF_ACTIVE=json.dumps([sys.executable, os.path.abspath(__file__), "--active", ingest,
                                              "live-probe"]))
             node = subprocess.run(["node", "--test", "--test-reporter=spec", "--test-concurrency=1",

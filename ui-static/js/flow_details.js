@@ -12,6 +12,12 @@ const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 47: 'GRE', 50: 'ESP', 58: 'IC
 const endReasons = {0: '–', 1: 'idle timeout', 2: 'active timeout (the flow goes on)', 3: 'TCP FIN', 4: 'TCP RST',
   5: 'evicted (flow table full)', 6: 'probe shutdown'};
 
+// "GB, AS20712"; "unknown" when neither is (private addresses, no database).
+function geoText(country, asn) {
+  const parts = [country, asn ? `AS${asn}` : null].filter(Boolean);
+  return parts.length ? parts.join(', ') : 'unknown';
+}
+
 function known(v) {
   return v !== null && v !== undefined;
 }
@@ -76,6 +82,8 @@ export function flowDetails(r) {
     section('Endpoints', [
       ['Client', [hostLink(r.client_ip, r.vlan), r.client_port ? `:${r.client_port}` : '']],
       ['Server', [hostLink(r.server_ip, r.vlan), r.server_port ? `:${r.server_port}` : '']],
+      ['Client country / AS', h('span', {class: 'geo-client'}, geoText(r.client_country, r.client_asn))],
+      ['Server country / AS', h('span', {class: 'geo-server'}, geoText(r.server_country, r.server_asn))],
       ['Protocol', `${protocols[r.protocol] ?? ''} (${r.protocol})`],
       ['VLAN', String(r.vlan ?? 0)],
     ]),

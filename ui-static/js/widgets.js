@@ -7,6 +7,19 @@ export function hostLink(ip, vlan, label) {
   return h('a', {class: 'host-link', href: route('hosts', ip, vlan ? {vlan} : {})}, label ?? fmt.hostLabel({ip, vlan}));
 }
 
+// A country code beside an address ("DE"); nothing when unknown. The code
+// comes from a database file: text only (dom.js), like everything else.
+export function countryMark(country, asn) {
+  if (!country && !asn) return null;
+  return h('span', {class: 'geo-mark', title: asn ? `AS${asn}` : undefined}, country || `AS${asn}`);
+}
+
+// "AS3320 Deutsche Telekom AG", "AS3320", or "–". as_name is database text.
+export function asText(asn, asName) {
+  if (!asn) return '–';
+  return asName ? `AS${asn} ${asName}` : `AS${asn}`;
+}
+
 export function badge(text, kind) {
   return h('span', {class: `badge badge-${kind}`}, text);
 }

@@ -2,7 +2,7 @@ import * as api from '../api.js';
 import {h, option, field} from '../dom.js';
 import * as fmt from '../format.js';
 import {pagedTable} from '../table.js';
-import {badge, hostLink, pageHeader, rangeSelect} from '../widgets.js';
+import {badge, countryMark, hostLink, pageHeader, rangeSelect} from '../widgets.js';
 import {detailsButton} from '../flow_details.js';
 
 const protocols = {1: 'ICMP', 6: 'TCP', 17: 'UDP', 58: 'ICMPv6', 132: 'SCTP'};
@@ -71,8 +71,8 @@ export function flowColumns(sortable = false) {
   const s = (key) => (sortable ? key : undefined);
   return [
     {label: '', value: detailsButton},
-    {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), port(r.client_port)]},
-    {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), port(r.server_port)]},
+    {label: 'Client', value: (r) => [hostLink(r.client_ip, r.vlan), port(r.client_port), countryMark(r.client_country, r.client_asn)]},
+    {label: 'Server', value: (r) => [hostLink(r.server_ip, r.vlan), port(r.server_port), countryMark(r.server_country, r.server_asn)]},
     {label: 'Proto', value: protocolCell},
     {label: 'Application', value: (r) => r.app || '–'},
     {label: 'Server name', value: (r) => h('span', {class: 'wrap server-name'}, r.server_name || '–')},

@@ -2,7 +2,7 @@ import * as api from '../api.js';
 import {h, clear, replace, route, option} from '../dom.js';
 import * as fmt from '../format.js';
 import {simpleTable} from '../table.js';
-import {badge, hostLink, pageHeader, throughputChart} from '../widgets.js';
+import {asText, badge, hostLink, pageHeader, throughputChart} from '../widgets.js';
 import {flowColumns} from './flows.js';
 
 export async function render(ctx) {
@@ -72,6 +72,8 @@ export async function render(ctx) {
       fact('MAC', host.mac ? (host.vendor ? `${host.mac} (${host.vendor})` : host.mac) : '–'),
       fact('Where', [host.local ? badge('local', 'ok') : badge('remote', 'muted'), host.blacklisted ? badge('blacklisted', 'bad') : null]),
       fact('Pool', host.pool || 'none'),
+      fact('Country', h('span', {id: 'host-country'}, host.country || 'unknown')),
+      fact('Autonomous system', h('span', {id: 'host-as'}, host.asn ? asText(host.asn, host.as_name) : 'unknown')),
       fact('Sent', `${fmt.bytes(host.bytes_sent)} / ${fmt.count(host.packets_sent)} packets`),
       fact('Received', `${fmt.bytes(host.bytes_rcvd)} / ${fmt.count(host.packets_rcvd)} packets`),
       fact('Flows', `${fmt.count(host.flows_as_client)} as client, ${fmt.count(host.flows_as_server)} as server`),

@@ -2,7 +2,7 @@ import * as api from '../api.js';
 import {h, option} from '../dom.js';
 import * as fmt from '../format.js';
 import {pagedTable} from '../table.js';
-import {badge, hostLink, pageHeader} from '../widgets.js';
+import {asText, badge, hostLink, pageHeader} from '../widgets.js';
 
 export async function render(ctx) {
   const scope = h('select', {id: 'hosts-scope', 'aria-label': 'Which hosts'},
@@ -23,6 +23,8 @@ export async function render(ctx) {
       {label: 'Name', value: (r) => r.name || '–'},
       {label: 'VLAN', num: true, value: (r) => String(r.vlan ?? 0)},
       {label: 'MAC', value: (r) => r.mac || '–'},
+      {label: 'Country / AS', value: (r) => h('span', {class: 'host-geo'},
+        h('span', {class: 'host-country'}, r.country || '–'), ' ', h('span', {class: 'host-as muted'}, asText(r.asn, r.as_name)))},
       {label: 'Where', value: (r) => [r.local ? badge('local', 'ok') : badge('remote', 'muted'), r.blacklisted ? badge('blacklisted', 'bad') : null]},
       {label: 'Sent', num: true, sort: 'bytes_sent', value: (r) => fmt.bytes(r.bytes_sent)},
       {label: 'Received', num: true, sort: 'bytes_rcvd', value: (r) => fmt.bytes(r.bytes_rcvd)},
