@@ -27,19 +27,10 @@ endpoint_geo located(const char* cc, std::uint32_t asn) {
 
 std::vector<flow_item> stored(fixture& f, const std::string& probe, const std::string& country = "",
                               std::optional<std::uint32_t> asn = std::nullopt) {
-    db_pool pool{f.db.dsn(), 1};
-    flow_query q{pool};
     flow_filter filter;
     if (!country.empty()) filter.country = *geo::country_code::parse(country);
     filter.asn = asn;
-    filter.from = sys_days{day1} - days{1};
-    filter.to = sys_days{day1} + days{2};
-    filter.limit = 100;
-    std::vector<flow_item> out;
-    for (auto& it : q.find(filter).items)
-        if (it.probe_id == probe) out.push_back(std::move(it));
-    std::sort(out.begin(), out.end(), [](const flow_item& a, const flow_item& b) { return a.flow_id < b.flow_id; });
-    return out;
+    return queried_flows(f.db.dsn(), probe, filter);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 // (store_test.cpp, flow_writer_test.cpp), against a real PostgreSQL
 // (test_database.hpp).
 
+#include "store/db_pool.hpp"
+#include "store/flow_query.hpp"
 #include "store/store.hpp"
 #include "store/test_database.hpp"
 #include "model/test_records.hpp"
@@ -10,8 +12,10 @@
 #include <catch2/catch.hpp>
 #include <pqxx/pqxx>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace wireflow::collector::store_rows {
 
@@ -37,6 +41,21 @@ inline std::uint64_t ns_of(sys_days d, nanoseconds into_day = hours{12}) {
 }
 
 inline const sys_days day1 = year{2024} / March / 10;
+
+// The flows of `probe` that the REST API's flow query finds with `filter`
+// (the time range is set here: around day1), in flow id order.
+inline std::vector<flow_item> queried_flows(const std::string& dsn, const std::string& probe, flow_filter filter) {
+    db_pool pool{dsn, 1};
+    flow_query q{pool};
+    filter.from = sys_days{day1} - days{1};
+    filter.to = sys_days{day1} + days{2};
+    filter.limit = 100;
+    std::vector<flow_item> out;
+    for (auto& it : q.find(filter).items)
+        if (it.probe_id == probe) out.push_back(std::move(it));
+    std::sort(out.begin(), out.end(), [](const flow_item& a, const flow_item& b) { return a.flow_id < b.flow_id; });
+    return out;
+}
 
 inline flow_record make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
     flow_record r;
