@@ -51,7 +51,7 @@ struct checking_sink final : record_sink {
         FUZZ_CHECK(sn.find('\0') == std::string_view::npos && wireflow::net::valid_utf8(sn));
         FUZZ_CHECK(std::memchr(rec.app_name, '\0', sizeof rec.app_name) != nullptr);
         FUZZ_CHECK(std::memchr(rec.app_category, '\0', sizeof rec.app_category) != nullptr);
-        // TLS and HTTP details likewise, each within its field.
+        // TLS and HTTP details and name claims likewise, each within its field.
         if (rec.app.kind == app_details_kind::tls) {
             const tls_details& t = rec.app.tls;
             for (std::string_view f : {text(t.ja3_client), text(t.ja3_server), text(t.alpn), text(t.subject),
@@ -63,6 +63,13 @@ struct checking_sink final : record_sink {
             for (std::string_view f : {text(h.method), text(h.url), text(h.user_agent)})
                 FUZZ_CHECK(wireflow::net::valid_utf8(f));
             FUZZ_CHECK(h.response_code == 0 || (h.response_code >= 100 && h.response_code <= 599));
+        } else if (rec.app.kind == app_details_kind::name) {
+            // A name service flow's claim (dpi/name_claim.hpp): an address and a name.
+            const name_claim& c = rec.app.claim;
+            FUZZ_CHECK(c.service == name_service::mdns || c.service == name_service::netbios ||
+                       c.service == name_service::llmnr);
+            FUZZ_CHECK(c.address_len == 4 || c.address_len == 16);
+            FUZZ_CHECK(!text(c.name).empty() && wireflow::net::valid_utf8(text(c.name)));
         } else {
             FUZZ_CHECK(rec.app.kind == app_details_kind::none);
         }
