@@ -103,13 +103,7 @@ TEST_CASE("a database of schema version 7 gains the geolocation columns and keep
     {
         auto c = db.connect();
         pqxx::work tx{c};
-        tx.exec0("INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen,"
-                 " last_seen_ns, vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
-                 " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
-                 " app_protocol, master_protocol, app_name, app_category, server_name, flow_risk)"
-                 " VALUES ('v7', 1, 1, 1, wf_ns_to_timestamptz(1710072000000000000), 1710072000000000000,"
-                 " wf_ns_to_timestamptz(1710072001000000000), 1710072001000000000, 0, 4, 6, '10.0.0.1', 1234,"
-                 " '81.2.69.7', 443, 1, 60, 1, 60, 2, 18, 1, 91, 0, 'TLS', 'Web', 'old.example', 0)");
+        insert_old_flow(tx, "v7", "81.2.69.7");
         tx.commit();
     }
     store s{db.dsn()};

@@ -91,13 +91,7 @@ TEST_CASE("a database of schema version 2 migrates to the batch-only identity an
         auto c = db.connect();
         pqxx::work tx{c};
         tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records) VALUES ('old', 1, 1, 1)");
-        tx.exec0("INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen,"
-                 " last_seen_ns, vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
-                 " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
-                 " app_protocol, master_protocol, app_name, app_category, server_name, flow_risk)"
-                 " VALUES ('old', 1, 1, 1, wf_ns_to_timestamptz(1710072000000000000), 1710072000000000000,"
-                 " wf_ns_to_timestamptz(1710072001000000000), 1710072001000000000, 0, 4, 6, '10.0.0.1', 1234,"
-                 " '10.0.0.2', 443, 1, 60, 1, 60, 2, 18, 1, 91, 0, 'TLS', 'Web', 'old.example', 0)");
+        insert_old_flow(tx, "old");
         tx.commit();
         CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'flows_identity'") == 1);
     }

@@ -57,6 +57,19 @@ inline std::vector<flow_item> queried_flows(const std::string& dsn, const std::s
     return out;
 }
 
+// One flow row as collectors of every older schema wrote it (only columns
+// that schema version 1 already had), for the migration tests.
+inline void insert_old_flow(pqxx::work& tx, const std::string& probe_id, const std::string& server_ip = "10.0.0.2") {
+    tx.exec_params0("INSERT INTO flows (probe_id, boot_id, batch_seq, flow_id, first_seen, first_seen_ns, last_seen,"
+                    " last_seen_ns, vlan, ip_version, protocol, client_ip, client_port, server_ip, server_port,"
+                    " c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, c2s_tcp_flags, s2c_tcp_flags, end_reason,"
+                    " app_protocol, master_protocol, app_name, app_category, server_name, flow_risk)"
+                    " VALUES ($1, 1, 1, 1, wf_ns_to_timestamptz(1710072000000000000), 1710072000000000000,"
+                    " wf_ns_to_timestamptz(1710072001000000000), 1710072001000000000, 0, 4, 6, '10.0.0.1', 1234,"
+                    " $2::inet, 443, 1, 60, 1, 60, 2, 18, 1, 91, 0, 'TLS', 'Web', 'old.example', 0)",
+                    probe_id, server_ip);
+}
+
 inline flow_record make_row(std::uint64_t i, std::uint64_t first_seen_ns) {
     flow_record r;
     r.flow_id = 1000 + i;
