@@ -18,7 +18,8 @@
 // TLS and HTTP details (certificate names, URL, user agent: 744 bytes) are
 // copied out of the nDPI state, sanitized, into a third pool of blocks that
 // grows by chunks like the states, taken only by flows that have details and
-// kept until the flow ends (active-timeout records repeat them).
+// kept until the flow ends (active-timeout records repeat them). The same
+// blocks hold an mDNS/LLMNR/NetBIOS flow's name claim (name_claim.hpp).
 //
 // nDPI itself may allocate inside ndpi_detection_process_packet (e.g. HTTP
 // URL, TLS certificate names); those are freed with ndpi_free_flow_data when

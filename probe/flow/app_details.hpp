@@ -1,7 +1,8 @@
 #pragma once
 // What nDPI read from a flow's application layer, as a record carries it:
 // the TLS handshake (version, JA3/JA3S, the server certificate) or the HTTP
-// exchange (method, URL, user agent, response code), and how sure nDPI is
+// exchange (method, URL, user agent, response code) or the name a device
+// claimed over mDNS, LLMNR or NetBIOS, and how sure nDPI is
 // of the protocol. Fixed size and trivially copyable like the record it sits
 // in; every string is packet-derived and was cut to its field and repaired to
 // valid UTF-8 (common/net/utf8.hpp) before it was written here.
