@@ -18,6 +18,8 @@ std::vector<counter_sample> counter_table(const ingest::collector_stats& s, std:
     row("messages_received", k::counter, load(s.messages_received), "ZeroMQ messages received from probes.");
     row("batches_received", k::counter, load(s.batches_received), "Valid flow batches accepted for storing.");
     row("records_received", k::counter, load(s.records_received), "Flow records in accepted batches.");
+    row("batches_read_fast", k::counter, load(s.batches_read_fast),
+        "Accepted batches read by the wire-format fast path (the rest by the generated parser).");
     row("batches_stored", k::counter, load(s.batches_stored), "Batches committed to PostgreSQL.");
     row("records_stored", k::counter, load(s.records_stored), "Records in committed batches.");
     row("batches_duplicate", k::counter, load(s.batches_duplicate), "Batches received again after being stored.");

@@ -14,6 +14,7 @@
 #include "model/active_flow.hpp"
 #include "model/flow_batch.hpp"
 #include "model/probe_stats.hpp"
+#include "wire_record.hpp"
 #include "wireflow.pb.h"
 
 namespace wireflow::collector::ingest {
@@ -61,6 +62,15 @@ inline constexpr int max_records_per_batch = 1 << 20;
 // Validates `in` and converts it into `out` (overwritten). On failure `out`
 // is unspecified and the reason is returned.
 [[nodiscard]] std::optional<reject_reason> decode_batch(const wireflow::v1::FlowBatch& in, flow_batch& out);
+
+// The two halves of decode_batch, shared with the wire-format fast reader
+// (wire_batch_reader.hpp) so that both paths apply the same checks: a
+// batch's own fields, and one record's (into `out`, which is left as it was
+// when the record is refused).
+[[nodiscard]] std::optional<reject_reason> check_batch_header(std::int32_t schema_version, std::string_view probe_id,
+                                                              std::uint64_t sequence, std::size_t records,
+                                                              std::uint64_t send_time_ns);
+[[nodiscard]] std::optional<reject_reason> decode_record(const wire_record& in, flow_record& out);
 
 // Validates an ActiveFlows message (interim counters, issue 15) into a batch
 // with sequence 0 (it is never stored nor acknowledged) and the report's

@@ -23,6 +23,7 @@ struct collector_stats {
     counter messages_received{0};
     counter batches_received{0};   // valid batches accepted for storing
     counter records_received{0};
+    counter batches_read_fast{0};  // read by wire_batch_reader; the rest by the generated parser
     counter probe_stats_received{0};
     counter active_reports_received{0};  // ActiveFlows messages handed to the active-flow table
     std::array<counter, reject_reason_count> rejected{};  // by reject_reason (store_refused: db thread)

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "batch_decoder.hpp"
+#include "wire_batch_reader.hpp"
 #include "net/probe_id.hpp"
 
 namespace wireflow::collector::ingest {
@@ -158,8 +159,19 @@ void ingest_service::handle_message(std::vector<zmq::message_t>& frames) {
         reject(std::move(target), sniff_batch_identity(bytes).id, reject_reason::oversized);
         return;
     }
-    // Most messages are a lone batch: parsed into lone_, reused (see
-    // parse_lone_batch); the rest through a fresh Envelope.
+    // Most messages are a lone batch as a probe's serializer writes it: read
+    // straight from the wire into a recycled batch (wire_batch_reader).
+    // What that reader does not take (a refused record, another message, an
+    // unusual encoding) the generated parser reads below and answers.
+    if (flow_batch fast = recycler_.take(); read_lone_batch(bytes, fast)) {
+        ++stats_.batches_read_fast;
+        accept_batch(std::move(fast), std::move(target), body);
+        return;
+    } else {
+        recycler_.give(std::move(fast));
+    }
+    // Then a lone batch parsed into lone_, reused (see parse_lone_batch);
+    // the rest through a fresh Envelope.
     v1::Envelope env;
     const auto lone = parse_lone_batch(bytes, lone_);
     if (lone == lone_batch::invalid || (lone == lone_batch::not_lone && !parse_envelope(bytes, env))) {
@@ -222,6 +234,10 @@ void ingest_service::handle_batch(const v1::FlowBatch& in, ack_target target, zm
         recycler_.give(std::move(batch));
         return;
     }
+    accept_batch(std::move(batch), std::move(target), body);
+}
+
+void ingest_service::accept_batch(flow_batch&& batch, ack_target target, zmq::message_t& body) {
     if (auto why = admit(body, batch.id.probe_id)) {
         reject(std::move(target), batch.id, *why);
         recycler_.give(std::move(batch));

@@ -83,6 +83,8 @@ private:
 
     void handle_message(std::vector<zmq::message_t>& frames);
     void handle_batch(const v1::FlowBatch& in, ack_target target, zmq::message_t& body);
+    // A decoded batch: admission, time window, sequence, then pending.
+    void accept_batch(flow_batch&& batch, ack_target target, zmq::message_t& body);
     // Whether the sender of `body` may send as `probe_id`: under CURVE, its
     // key's binding; then the --max-probes bound. The reason when not.
     [[nodiscard]] std::optional<reject_reason> admit(const zmq::message_t& body, const std::string& probe_id);

@@ -77,6 +77,9 @@ struct flow_record : flow_counters {
     endpoint_geo client_geo;
     endpoint_geo server_geo;
 
+    // Field by field (tests, and the fast reader's equivalence check).
+    friend bool operator==(const flow_record&, const flow_record&) = default;
+
     [[nodiscard]] std::uint8_t ip_version() const noexcept { return client_ip.is_v4() ? 4 : 6; }
     [[nodiscard]] bool is_dns() const noexcept { return dns_query_type != 0; }
     // nDPI 4.2's ids of DHCP and DHCPv6 (ndpi_protocol_ids.h; collector/alert
@@ -107,6 +110,8 @@ struct flow_batch {
     // a batch has one entry per distinct combination, usually none or a few,
     // so a record carries two small indexes instead of two strings.
     std::vector<std::string> blacklist_labels;
+
+    friend bool operator==(const flow_batch&, const flow_batch&) = default;
 
     [[nodiscard]] std::string_view blacklist_text(blacklist_label label) const noexcept {
         return label < blacklist_labels.size() ? std::string_view(blacklist_labels[label]) : std::string_view();

@@ -18,6 +18,7 @@ struct flow_tunnel {
     std::uint32_t id{0};                  // GRE key, ERSPAN session, VXLAN VNI, GTP-U TEID; 0 none
     net::ip_address client_side;          // outer address on the client's side
     net::ip_address server_side;          // on the server's side (same family)
+    friend bool operator==(const flow_tunnel&, const flow_tunnel&) = default;
 };
 
 }  // namespace wireflow::collector

@@ -15,6 +15,7 @@ struct flow_counters {
     std::uint64_t c2s_bytes{0};      // L3 bytes client to server
     std::uint64_t s2c_packets{0};
     std::uint64_t s2c_bytes{0};
+    friend bool operator==(const flow_counters&, const flow_counters&) = default;
 };
 
 }  // namespace wireflow

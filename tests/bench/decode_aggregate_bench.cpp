@@ -3,10 +3,14 @@
 // (tests/bench/loadgen/record_maker: an office mix, a tenth of the hosts
 // making half of the flows), encoded before the clock starts; then, each
 // timed by this thread's CPU time:
-//   decode     parse_lone_batch + decode_batch + the time-window check, as
-//              ingest_service does: one reused FlowBatch, and a flow_batch
-//              from a batch_recycler, given back after use as the database
-//              thread gives it back after the commit
+//   decode     the message read into a flow_batch from a batch_recycler
+//              (given back after use, as the database thread gives it back
+//              after the commit), then the time-window check, as
+//              ingest_service does. The reader is the wire-format fast path
+//              (read_lone_batch, what ingest_service tries first), or with
+//              --reader generated the generated parser into one reused
+//              FlowBatch + decode_batch (the path before it, and the
+//              fallback): run both for a reference from the same machine.
 //   aggregate  aggregator::ingest of the decoded batches (one lock per batch)
 //   both       decode and aggregate, message after message
 // With --geo-legacy-dir DIR (Debian's /usr/share/GeoIP) the collector's
@@ -17,6 +21,7 @@
 // but that every record was accepted.
 //
 //   decode_aggregate_bench [--records N] [--batch N] [--hosts N] [--both-only 1] [--geo-legacy-dir DIR]
+//                          [--reader wire|generated]
 // --both-only 1 runs only the last stage (for perf record: no set-up of the
 // aggregate stage's input in the profile).
 #include <time.h>
@@ -34,6 +39,7 @@
 #include "ingest/batch_decoder.hpp"
 #include "ingest/batch_recycler.hpp"
 #include "ingest/record_window.hpp"
+#include "ingest/wire_batch_reader.hpp"
 #include "loadgen/record_maker.hpp"
 
 using namespace wireflow::collector;
@@ -64,11 +70,16 @@ aggregate::host_table_config config(const geo::geo_locator& geo) {
     return c;
 }
 
+bool generated_reader = false;  // --reader generated
+
 bool decode_one(const std::string& message, std::uint64_t now, wireflow::v1::FlowBatch& lone, flow_batch& out) {
-    if (ingest::parse_lone_batch(std::as_bytes(std::span{message.data(), message.size()}), lone) !=
-        ingest::lone_batch::parsed)
-        return false;
-    if (ingest::decode_batch(lone, out)) return false;
+    const auto bytes = std::as_bytes(std::span{message.data(), message.size()});
+    if (!generated_reader) {
+        if (!ingest::read_lone_batch(bytes, out)) return false;
+    } else {
+        if (ingest::parse_lone_batch(bytes, lone) != ingest::lone_batch::parsed) return false;
+        if (ingest::decode_batch(lone, out)) return false;
+    }
     return ingest::records_in_window(out.records, now, ingest::record_window{});
 }
 
@@ -85,12 +96,18 @@ int main(int argc, char** argv) {
             geo_dir = argv[i + 1];
             continue;
         }
+        if (k == "--reader") {
+            const std::string r = argv[i + 1];
+            if (r != "wire" && r != "generated") fail("--reader is wire or generated");
+            generated_reader = r == "generated";
+            continue;
+        }
         const auto v = std::strtoull(argv[i + 1], nullptr, 10);
         if (k == "--records") records = v;
         else if (k == "--batch") batch = v;
         else if (k == "--hosts") hosts = static_cast<std::uint32_t>(v);
         else if (k == "--both-only") both_only = v != 0;
-        else fail("usage: decode_aggregate_bench [--records N] [--batch N] [--hosts N] [--both-only 1] [--geo-legacy-dir DIR]");
+        else fail("usage: decode_aggregate_bench [--records N] [--batch N] [--hosts N] [--both-only 1] [--geo-legacy-dir DIR] [--reader wire|generated]");
     }
     if (batch == 0 || records < batch) fail("--records must be at least --batch > 0");
     geo::geo_settings gs;
@@ -118,8 +135,9 @@ int main(int argc, char** argv) {
     const double n = static_cast<double>(flow_id);
     std::size_t bytes = 0;
     for (const auto& m : messages) bytes += m.size();
-    std::printf("%zu messages of %zu records (%.0f bytes per record on the wire), %u hosts\n", messages.size(), batch,
-                static_cast<double>(bytes) / n, hosts);
+    std::printf("%zu messages of %zu records (%.0f bytes per record on the wire), %u hosts, %s reader\n",
+                messages.size(), batch, static_cast<double>(bytes) / n, hosts,
+                generated_reader ? "generated" : "wire");
 
     wireflow::v1::FlowBatch lone;
     double decode_s = 0, aggregate_s = 0, t = 0;

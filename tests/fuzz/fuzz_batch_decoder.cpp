@@ -5,6 +5,9 @@
 // promises of batch_decoder.hpp: bounded, valid UTF-8 strings, address text
 // of the right family, counters that fit PostgreSQL's signed 64-bit columns,
 // TLS and HTTP details of the form the store and its ja3 filter expect.
+// And the wire-format fast path that ingest_service tries first
+// (wire_batch_reader.hpp) takes a message only when the generated parser
+// and decode_batch make exactly the same batch of it.
 
 #include <cstddef>
 #include <cstdint>
@@ -12,6 +15,7 @@
 #include <string>
 
 #include "batch_decoder.hpp"
+#include "wire_batch_reader.hpp"
 #include "fuzz_input.hpp"
 #include "net/ip_address.hpp"
 #include "net/probe_id.hpp"
@@ -68,6 +72,70 @@ bool details_ok(const flow_record& r) {
     return true;
 }
 
+// A batch of three records with every part set, as a probe encodes it: read
+// into the reused batch before each input, so the fast path also reads
+// into a batch whose records hold another message's values (as a recycled
+// batch does in ingest_service).
+std::string full_batch_message() {
+    wireflow::v1::Envelope env;
+    auto* b = env.mutable_batch();
+    b->set_schema_version(wireflow::v1::SCHEMA_VERSION_1);
+    b->set_probe_id("fuzz-probe");
+    b->set_boot_id(1);
+    b->set_sequence(1);
+    for (int i = 0; i < 3; ++i) {
+        auto* r = b->add_records();
+        r->set_flow_id(static_cast<std::uint64_t>(i) + 1);
+        r->set_ip_version(4);
+        r->set_protocol(6);
+        r->set_client_ip(std::string("\x0a\x00\x00\x01", 4));
+        r->set_server_ip(std::string("\x08\x08\x08\x08", 4));
+        r->set_first_seen_ns(1);
+        r->set_last_seen_ns(2);
+        r->set_c2s_packets(9);
+        r->set_c2s_bytes(900);
+        r->set_s2c_packets(9);
+        r->set_s2c_bytes(900);
+        r->set_client_mac(std::string(6, '\x02'));
+        r->set_app_name("TLS.Google");
+        r->set_app_category("Web");
+        r->set_server_name("www.example.com");
+        r->set_dns_answer_ip(std::string(4, '\x01'));
+        r->mutable_tcp()->set_client_rtt_ns(5);
+        r->mutable_tcp()->set_server_rtt_ns(6);
+        r->set_c2s_ttl_min(60);
+        r->set_c2s_ttl_max(64);
+        r->set_dscp(10);
+        auto* t = r->mutable_tunnel();
+        t->set_type(wireflow::v1::TUNNEL_TYPE_GRE);
+        t->set_client_side_ip(std::string(4, '\x03'));
+        t->set_server_side_ip(std::string(4, '\x04'));
+        r->mutable_tls()->set_alpn("h2");
+        r->mutable_tls()->set_cert_sha1(std::string(20, '\x05'));
+        r->mutable_http()->set_url("example.com/");
+        auto* c = r->mutable_name_claim();
+        c->set_service(wireflow::v1::NAME_SERVICE_MDNS);
+        c->set_name("printer.local");
+        c->set_address(std::string(4, '\x06'));
+    }
+    return env.SerializeAsString();
+}
+
+void check_fast_path(std::span<const std::byte> bytes) {
+    static const std::string full = full_batch_message();
+    flow_batch fresh, reused;
+    FUZZ_CHECK(read_lone_batch(std::as_bytes(std::span{full.data(), full.size()}), reused));
+    const bool fast = read_lone_batch(bytes, fresh);
+    FUZZ_CHECK(read_lone_batch(bytes, reused) == fast);
+    if (!fast) return;  // the generated parser decides
+    wireflow::v1::FlowBatch lone;
+    flow_batch slow;
+    FUZZ_CHECK(parse_lone_batch(bytes, lone) == lone_batch::parsed);
+    FUZZ_CHECK(!decode_batch(lone, slow).has_value());
+    FUZZ_CHECK(fresh == slow);
+    FUZZ_CHECK(reused == slow);
+}
+
 }  // namespace
 
 // As the collector's main: protobuf would log every invalid UTF-8 string.
@@ -78,6 +146,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::span<const std::byte> bytes{reinterpret_cast<const std::byte*>(data), size};
+    check_fast_path(bytes);
     wireflow::v1::Envelope env;
     if (!parse_envelope(bytes, env)) {
         const auto sniffed = sniff_batch_identity(bytes);

@@ -156,6 +156,9 @@ def run(pg, dsn, col):
         assert c["batches_rejected_" + reason] == 1, (reason, c)
     assert c["rejected_unacked"] == 3, c       # garbage, bad probe id, an Ack sent to the collector
     assert c["sequence_repeats"] == 10, c
+    # Every accepted batch came from protobuf's serializer: all of them took
+    # the wire-format fast path (the rejected ones were read by the generated parser).
+    assert c["batches_read_fast"] == c["batches_received"] == N_BATCHES + 1 + 10, c
     assert c["probe_stats_stored"] == 1, c
     assert pg.query(dsn, "SELECT count(*) FROM probe_stats")[0] == ["1"]
     s.close()

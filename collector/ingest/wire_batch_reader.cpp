@@ -1,0 +1,307 @@
+#include "wire_batch_reader.hpp"
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string_view>
+
+#include "batch_decoder.hpp"
+#include "wire_record.hpp"
+
+namespace wireflow::collector::ingest {
+
+namespace {
+
+// Protobuf's wire types (groups, 3 and 4, are never taken here).
+enum wire_type : std::uint32_t { wt_varint = 0, wt_fixed64 = 1, wt_length = 2, wt_fixed32 = 5 };
+
+constexpr std::uint64_t key(std::uint32_t field, wire_type type) noexcept {
+    return std::uint64_t{field} << 3 | type;
+}
+
+// The readers below take the position and the message's end and return the
+// position after what they read, or nullptr when the bytes are not what a
+// serializer writes (protobuf's own parser is written the same way: the
+// position stays in a register). They read only canonical encodings:
+// protobuf accepts padded varints and truncates over-long ones, rules the
+// fast path would have to reproduce exactly; refusing them (the slow path
+// takes such a message) keeps the equivalence simple.
+using cursor = const std::uint8_t*;
+
+// Shortest form, at most 10 bytes, no bit beyond the 64th. The loop is
+// unrolled: timestamps take 9 bytes, counters and ports 2 to 4.
+[[gnu::noinline]] cursor varint_tail(cursor p, cursor end, std::uint64_t& out) noexcept {
+    const std::size_t avail = static_cast<std::size_t>(end - p);
+    std::uint64_t v = 0;
+#pragma GCC unroll 10
+    for (std::size_t i = 0; i < 10; ++i) {
+        if (i == avail) return nullptr;
+        const std::uint8_t b = p[i];
+        v |= static_cast<std::uint64_t>(b & 0x7f) << (7 * i);
+        if (b < 0x80) {
+            if (b == 0 || (i == 9 && b > 1)) return nullptr;  // padded, or beyond 64 bits
+            out = v;
+            return p + i + 1;
+        }
+    }
+    return nullptr;
+}
+
+[[gnu::always_inline]] inline cursor varint(cursor p, cursor end, std::uint64_t& out) noexcept {
+    if (p != end && *p < 0x80) {  // one byte: flags, small counts, keys of fields 1-15
+        out = *p;
+        return p + 1;
+    }
+    if (end - p >= 2 && p[1] < 0x80 && p[1] != 0) {  // two: ports, keys of fields 16-2047
+        out = static_cast<std::uint64_t>(p[0] & 0x7f) | static_cast<std::uint64_t>(p[1]) << 7;
+        return p + 2;
+    }
+    return varint_tail(p, end, out);
+}
+
+// A 32-bit field keeps the varint's low 32 bits, as the generated parser
+// stores it; an enum (int32) likewise.
+template <typename T>
+[[gnu::always_inline]] inline cursor small(cursor p, cursor end, T& out) noexcept {
+    static_assert(sizeof(T) == 4);
+    std::uint64_t v = 0;
+    p = varint(p, end, v);
+    out = static_cast<T>(static_cast<std::uint32_t>(v));
+    return p;
+}
+
+template <typename T>
+[[gnu::always_inline]] inline cursor present(cursor p, cursor end, std::optional<T>& out) noexcept {
+    T v{};
+    if constexpr (sizeof(T) == 8)
+        p = varint(p, end, v);
+    else
+        p = small(p, end, v);
+    out = v;
+    return p;
+}
+
+[[gnu::always_inline]] inline cursor bytes(cursor p, cursor end, std::string_view& out) noexcept {
+    std::uint64_t n = 0;
+    p = varint(p, end, n);
+    if (p == nullptr || n > static_cast<std::uint64_t>(end - p)) return nullptr;
+    out = std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    return p + n;
+}
+
+// A field this reader does not read: a newer probe's field, or a known one
+// sent in another wire type; the generated parser keeps both as unknown
+// fields, which decode_batch never reads. Groups are not taken.
+cursor skip(cursor p, cursor end, std::uint64_t field_key) noexcept {
+    if ((field_key >> 3) == 0 || field_key > std::numeric_limits<std::uint32_t>::max()) return nullptr;
+    std::uint64_t v = 0;
+    std::string_view s;
+    switch (field_key & 7) {
+    case wt_varint: return varint(p, end, v);
+    case wt_length: return bytes(p, end, s);
+    case wt_fixed64: return end - p >= 8 ? p + 8 : nullptr;
+    case wt_fixed32: return end - p >= 4 ? p + 4 : nullptr;
+    default: return nullptr;
+    }
+}
+
+// A sub-message: `read(p, end, message)` reads its body. The generated
+// parser merges a repeated one; this path declines it.
+template <typename T, typename Read>
+cursor message(cursor p, cursor end, std::optional<T>& out, Read read) {
+    std::string_view body;
+    if (out || (p = bytes(p, end, body)) == nullptr) return nullptr;
+    const auto* b = reinterpret_cast<cursor>(body.data());
+    return read(b, b + body.size(), out.emplace()) ? p : nullptr;
+}
+
+// Each reader follows its message in proto/wireflow.proto, number for number.
+bool read_tcp(cursor p, cursor end, wire_tcp_health& t) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = small(p, end, t.c2s_retransmissions); break;
+        case key(2, wt_varint): p = small(p, end, t.s2c_retransmissions); break;
+        case key(3, wt_varint): p = small(p, end, t.c2s_out_of_order); break;
+        case key(4, wt_varint): p = small(p, end, t.s2c_out_of_order); break;
+        case key(5, wt_varint): p = small(p, end, t.c2s_zero_windows); break;
+        case key(6, wt_varint): p = small(p, end, t.s2c_zero_windows); break;
+        case key(7, wt_varint): p = present(p, end, t.client_rtt_ns); break;
+        case key(8, wt_varint): p = present(p, end, t.server_rtt_ns); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+bool read_tunnel(cursor p, cursor end, wire_tunnel& t) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = small(p, end, t.type); break;
+        case key(2, wt_varint): p = small(p, end, t.id); break;
+        case key(3, wt_length): p = bytes(p, end, t.client_side_ip); break;
+        case key(4, wt_length): p = bytes(p, end, t.server_side_ip); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+bool read_tls(cursor p, cursor end, wire_tls& t) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = small(p, end, t.version); break;
+        case key(2, wt_length): p = bytes(p, end, t.ja3_client); break;
+        case key(3, wt_length): p = bytes(p, end, t.ja3_server); break;
+        case key(4, wt_length): p = bytes(p, end, t.cert_subject); break;
+        case key(5, wt_length): p = bytes(p, end, t.cert_issuer); break;
+        case key(6, wt_varint): p = present(p, end, t.cert_not_before_s); break;
+        case key(7, wt_varint): p = present(p, end, t.cert_not_after_s); break;
+        case key(8, wt_length): p = bytes(p, end, t.alpn); break;
+        case key(9, wt_length): p = bytes(p, end, t.cert_sha1); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+bool read_http(cursor p, cursor end, wire_http& h) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_length): p = bytes(p, end, h.method); break;
+        case key(2, wt_length): p = bytes(p, end, h.url); break;
+        case key(3, wt_length): p = bytes(p, end, h.user_agent); break;
+        case key(4, wt_varint): p = small(p, end, h.response_code); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+bool read_name_claim(cursor p, cursor end, wire_name_claim& c) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = small(p, end, c.service); break;
+        case key(2, wt_length): p = bytes(p, end, c.name); break;
+        case key(3, wt_length): p = bytes(p, end, c.address); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+bool read_record(cursor p, cursor end, wire_record& r) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = varint(p, end, r.flow_id); break;
+        case key(2, wt_varint): p = small(p, end, r.vlan); break;
+        case key(3, wt_varint): p = small(p, end, r.ip_version); break;
+        case key(4, wt_varint): p = small(p, end, r.protocol); break;
+        case key(5, wt_length): p = bytes(p, end, r.client_ip); break;
+        case key(6, wt_varint): p = small(p, end, r.client_port); break;
+        case key(7, wt_length): p = bytes(p, end, r.server_ip); break;
+        case key(8, wt_varint): p = small(p, end, r.server_port); break;
+        case key(9, wt_varint): p = varint(p, end, r.first_seen_ns); break;
+        case key(10, wt_varint): p = varint(p, end, r.last_seen_ns); break;
+        case key(11, wt_varint): p = varint(p, end, r.c2s_packets); break;
+        case key(12, wt_varint): p = varint(p, end, r.c2s_bytes); break;
+        case key(13, wt_varint): p = varint(p, end, r.s2c_packets); break;
+        case key(14, wt_varint): p = varint(p, end, r.s2c_bytes); break;
+        case key(15, wt_varint): p = small(p, end, r.c2s_tcp_flags); break;
+        case key(16, wt_varint): p = small(p, end, r.s2c_tcp_flags); break;
+        case key(17, wt_varint): p = small(p, end, r.end_reason); break;
+        case key(18, wt_length): p = bytes(p, end, r.client_mac); break;
+        case key(19, wt_length): p = bytes(p, end, r.server_mac); break;
+        case key(20, wt_varint): p = small(p, end, r.worker); break;
+        case key(21, wt_varint): p = small(p, end, r.payload_seen); break;
+        case key(30, wt_varint): p = small(p, end, r.app_protocol); break;
+        case key(31, wt_varint): p = small(p, end, r.master_protocol); break;
+        case key(32, wt_length): p = bytes(p, end, r.app_name); break;
+        case key(33, wt_length): p = bytes(p, end, r.app_category); break;
+        case key(34, wt_length): p = bytes(p, end, r.server_name); break;
+        case key(35, wt_varint): p = varint(p, end, r.flow_risk); break;
+        case key(36, wt_varint): p = small(p, end, r.dns_query_type); break;
+        case key(37, wt_varint): p = small(p, end, r.dns_reply_code); break;
+        case key(38, wt_length): p = bytes(p, end, r.dns_answer_ip); break;
+        case key(40, wt_length): p = message(p, end, r.tcp, read_tcp); break;
+        case key(41, wt_varint): p = present(p, end, r.c2s_ttl_min); break;
+        case key(42, wt_varint): p = present(p, end, r.c2s_ttl_max); break;
+        case key(43, wt_varint): p = present(p, end, r.s2c_ttl_min); break;
+        case key(44, wt_varint): p = present(p, end, r.s2c_ttl_max); break;
+        case key(45, wt_varint): p = present(p, end, r.dscp); break;
+        case key(46, wt_length): p = message(p, end, r.tunnel, read_tunnel); break;
+        case key(47, wt_varint): p = small(p, end, r.dpi_confidence); break;
+        case key(48, wt_length): p = message(p, end, r.tls, read_tls); break;
+        case key(49, wt_length): p = message(p, end, r.http, read_http); break;
+        case key(50, wt_length): p = message(p, end, r.name_claim, read_name_claim); break;
+        default: p = skip(p, end, k);
+        }
+    }
+    return p != nullptr;
+}
+
+}  // namespace
+
+bool read_lone_batch(std::span<const std::byte> bytes, flow_batch& out) {
+    cursor p = reinterpret_cast<cursor>(bytes.data());
+    const cursor message_end = p + bytes.size();
+    // Envelope.batch (field 1) and nothing else, as parse_lone_batch demands.
+    std::uint64_t k = 0;
+    std::string_view body;
+    if ((p = varint(p, message_end, k)) == nullptr || k != key(1, wt_length) ||
+        (p = ingest::bytes(p, message_end, body)) != message_end)
+        return false;
+
+    p = reinterpret_cast<cursor>(body.data());
+    const cursor end = p + body.size();
+    std::int32_t schema_version = 0;
+    std::string_view probe_id;
+    std::uint64_t boot_id = 0, sequence = 0, send_time_ns = 0;
+    std::size_t records = 0;
+    while (p != nullptr && p != end) {
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        switch (k) {
+        case key(1, wt_varint): p = small(p, end, schema_version); break;
+        case key(2, wt_length): p = ingest::bytes(p, end, probe_id); break;
+        case key(3, wt_varint): p = varint(p, end, boot_id); break;
+        case key(4, wt_varint): p = varint(p, end, sequence); break;
+        case key(5, wt_varint): p = varint(p, end, send_time_ns); break;
+        case key(6, wt_length): {
+            std::string_view record;
+            if ((p = ingest::bytes(p, end, record)) == nullptr ||
+                records == static_cast<std::size_t>(max_records_per_batch))
+                return false;
+            wire_record r;
+            const auto* b = reinterpret_cast<cursor>(record.data());
+            if (!read_record(b, b + record.size(), r)) return false;
+            if (records == out.records.size()) out.records.emplace_back();
+            // A refused record: the slow path says why.
+            if (decode_record(r, out.records[records])) return false;
+            ++records;
+            break;
+        }
+        default: p = skip(p, end, k);
+        }
+    }
+    if (p == nullptr || check_batch_header(schema_version, probe_id, sequence, records, send_time_ns)) return false;
+    out.records.resize(records);
+    out.id.probe_id.assign(probe_id);
+    out.id.boot_id = boot_id;
+    out.id.sequence = sequence;
+    out.send_time_ns = send_time_ns;
+    out.blacklist_labels.clear();
+    return true;
+}
+
+}  // namespace wireflow::collector::ingest
