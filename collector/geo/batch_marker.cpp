@@ -10,9 +10,17 @@ namespace wireflow::collector::geo {
 batch_marker::batch_marker(const geo_locator& locator, std::size_t slots, hash_key key)
     : locator_(&locator), slots_(locator.enabled() ? std::bit_ceil(std::max<std::size_t>(slots, 1)) : 0), key_(key) {}
 
-endpoint_geo batch_marker::lookup(const net::ip_address& a) {
-    if (slots_.empty() || !a.valid()) return {};
-    slot& s = slots_[keyed_hash(&a, sizeof a, key_) & (slots_.size() - 1)];
+std::size_t batch_marker::slot_of(const net::ip_address& a) const noexcept {
+    // Private and special addresses never reach the cache: local clients
+    // outnumber remote servers and would evict them (measured with
+    // decode_aggregate_bench).
+    if (!a.valid() || !lookup_address(a)) return no_slot;
+    return keyed_hash(&a, sizeof a, key_) & (slots_.size() - 1);
+}
+
+endpoint_geo batch_marker::lookup_in(std::size_t index, const net::ip_address& a) {
+    if (index == no_slot) return {};
+    slot& s = slots_[index];
     if (s.ip == a) {
         ++hits_;
         return s.geo;
@@ -24,14 +32,35 @@ endpoint_geo batch_marker::lookup(const net::ip_address& a) {
     return s.geo;
 }
 
+endpoint_geo batch_marker::lookup(const net::ip_address& a) {
+    if (slots_.empty() || !a.valid()) return {};
+    return lookup_in(keyed_hash(&a, sizeof a, key_) & (slots_.size() - 1), a);
+}
+
 void batch_marker::mark(flow_batch& b) {
     if (slots_.empty()) return;  // no database: every record stays unknown
-    for (auto& r : b.records) {
-        // Private and special addresses never reach the cache: local clients
-        // outnumber remote servers and would evict them (measured with
-        // decode_aggregate_bench).
-        r.client_geo = lookup_address(r.client_ip) ? lookup(r.client_ip) : endpoint_geo{};
-        r.server_geo = lookup_address(r.server_ip) ? lookup(r.server_ip) : endpoint_geo{};
+    // A pipeline, as the aggregator runs its batch: the slots of the record
+    // `ahead` places on are found and prefetched before this record's are
+    // read, so the cache's misses overlap instead of stalling one by one
+    // (the slot compare was 7 % of decode + aggregate with geolocation on,
+    // perf of decode_aggregate_bench).
+    constexpr std::size_t ahead = 4;
+    std::size_t ring[ahead][2];
+    auto& rows = b.records;
+    // Record i - ahead is read from the ring entry that record i then takes.
+    for (std::size_t i = 0; i < rows.size() + ahead; ++i) {
+        auto& entry = ring[i % ahead];
+        if (i >= ahead) {
+            auto& r = rows[i - ahead];
+            r.client_geo = lookup_in(entry[0], r.client_ip);
+            r.server_geo = lookup_in(entry[1], r.server_ip);
+        }
+        if (i < rows.size()) {
+            entry[0] = slot_of(rows[i].client_ip);
+            entry[1] = slot_of(rows[i].server_ip);
+            for (const std::size_t k : entry)
+                if (k != no_slot) __builtin_prefetch(&slots_[k]);
+        }
     }
 }
 

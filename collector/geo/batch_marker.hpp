@@ -43,6 +43,10 @@ private:
         net::ip_address ip;  // family none: empty
         endpoint_geo geo;
     };
+    static constexpr std::size_t no_slot = ~std::size_t{0};
+    // The slot of a public address, no_slot for one never located.
+    [[nodiscard]] std::size_t slot_of(const net::ip_address& a) const noexcept;
+    [[nodiscard]] endpoint_geo lookup_in(std::size_t index, const net::ip_address& a);
     const geo_locator* locator_;
     std::vector<slot> slots_;
     hash_key key_;

@@ -76,3 +76,21 @@ TEST_CASE("without a database marking leaves records untouched", "[batch_marker]
     CHECK(b.records[0].client_geo == endpoint_geo{});
     CHECK(m.misses() == 0);
 }
+
+TEST_CASE("every record of a long batch is marked with its own addresses", "[batch_marker]") {
+    // Longer than the marker's look-ahead, with each record's sides
+    // different from its neighbours': a pipeline that mixed up records
+    // would give one record another's countries.
+    const auto geo = locator();
+    geo::batch_marker m(geo, 4);
+    const char* addresses[] = {"81.2.69.7", "2a02:cf40::1", "10.0.0.5", "1.130.0.1", "fd00::1", "81.2.70.1"};
+    flow_batch b;
+    for (std::size_t i = 0; i < 40; ++i)
+        b.records.push_back(record(addresses[i % 6], addresses[(i * 5 + 1) % 6]));
+    m.mark(b);
+    geo::batch_marker single(geo);
+    for (const flow_record& r : b.records) {
+        CHECK(r.client_geo == single.lookup(r.client_ip));
+        CHECK(r.server_geo == single.lookup(r.server_ip));
+    }
+}

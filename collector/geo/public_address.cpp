@@ -1,6 +1,8 @@
 #include "public_address.hpp"
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 
 namespace wireflow::collector::geo {
 
@@ -58,10 +60,33 @@ constexpr range v6_special[] = {
     {{0xff}, 8},                            // multicast
 };
 
+// The IPv4 ranges as (network, mask) words: this runs for every record's
+// two addresses (batch_marker), and comparing a word per range is a third
+// of the instructions of the byte-wise `within` (callgrind,
+// decode_aggregate_bench --geo-legacy-dir).
+struct word_range {
+    std::uint32_t network;
+    std::uint32_t mask;
+};
+
+constexpr std::array<word_range, std::size(v4_special)> v4_words = [] {
+    std::array<word_range, std::size(v4_special)> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const range& r = v4_special[i];
+        const std::uint32_t network = std::uint32_t{r.bytes[0]} << 24 | std::uint32_t{r.bytes[1]} << 16 |
+                                      std::uint32_t{r.bytes[2]} << 8 | r.bytes[3];
+        const std::uint32_t mask = r.length == 0 ? 0 : ~std::uint32_t{0} << (32 - r.length);
+        out[i] = {network & mask, mask};
+    }
+    return out;
+}();
+
 bool public_v4(const net::ip_address& a) noexcept {
-    for (const auto& r : v4_special)
-        if (within(a, r)) return false;
-    return true;
+    const auto& b = a.bytes;
+    const std::uint32_t v = std::uint32_t{b[0]} << 24 | std::uint32_t{b[1]} << 16 | std::uint32_t{b[2]} << 8 | b[3];
+    bool special = false;
+    for (const auto& r : v4_words) special |= (v & r.mask) == r.network;
+    return !special;
 }
 
 }  // namespace
