@@ -201,6 +201,7 @@ struct host_table_config {
 class host_table {
 public:
     static constexpr std::uint32_t npos = std::numeric_limits<std::uint32_t>::max();
+    static constexpr std::size_t initial_host_capacity = 65536;
 
     // pools must outlive the table. Call reassign_pools() after changing them.
     host_table(host_table_config config, const host_pools& pools);
