@@ -89,6 +89,13 @@ template <typename T>
     return p + n;
 }
 
+// A proto3 `string` field: the generated parser checks every occurrence's
+// UTF-8, decode_record only the last one kept; a field sent twice (the
+// parser keeps the last) is declined unless the first was empty.
+[[gnu::always_inline]] inline cursor text(cursor p, cursor end, std::string_view& out) noexcept {
+    return out.empty() ? bytes(p, end, out) : nullptr;
+}
+
 // A field this reader does not read: a newer probe's field, or a known one
 // sent in another wire type; the generated parser keeps both as unknown
 // fields, which decode_batch never reads. Groups are not taken.
@@ -156,13 +163,13 @@ bool read_tls(cursor p, cursor end, wire_tls& t) {
         if ((p = varint(p, end, k)) == nullptr) return false;
         switch (k) {
         case key(1, wt_varint): p = small(p, end, t.version); break;
-        case key(2, wt_length): p = bytes(p, end, t.ja3_client); break;
-        case key(3, wt_length): p = bytes(p, end, t.ja3_server); break;
-        case key(4, wt_length): p = bytes(p, end, t.cert_subject); break;
-        case key(5, wt_length): p = bytes(p, end, t.cert_issuer); break;
+        case key(2, wt_length): p = text(p, end, t.ja3_client); break;
+        case key(3, wt_length): p = text(p, end, t.ja3_server); break;
+        case key(4, wt_length): p = text(p, end, t.cert_subject); break;
+        case key(5, wt_length): p = text(p, end, t.cert_issuer); break;
         case key(6, wt_varint): p = present(p, end, t.cert_not_before_s); break;
         case key(7, wt_varint): p = present(p, end, t.cert_not_after_s); break;
-        case key(8, wt_length): p = bytes(p, end, t.alpn); break;
+        case key(8, wt_length): p = text(p, end, t.alpn); break;
         case key(9, wt_length): p = bytes(p, end, t.cert_sha1); break;
         default: p = skip(p, end, k);
         }
@@ -175,9 +182,9 @@ bool read_http(cursor p, cursor end, wire_http& h) {
         std::uint64_t k = 0;
         if ((p = varint(p, end, k)) == nullptr) return false;
         switch (k) {
-        case key(1, wt_length): p = bytes(p, end, h.method); break;
-        case key(2, wt_length): p = bytes(p, end, h.url); break;
-        case key(3, wt_length): p = bytes(p, end, h.user_agent); break;
+        case key(1, wt_length): p = text(p, end, h.method); break;
+        case key(2, wt_length): p = text(p, end, h.url); break;
+        case key(3, wt_length): p = text(p, end, h.user_agent); break;
         case key(4, wt_varint): p = small(p, end, h.response_code); break;
         default: p = skip(p, end, k);
         }
@@ -191,7 +198,7 @@ bool read_name_claim(cursor p, cursor end, wire_name_claim& c) {
         if ((p = varint(p, end, k)) == nullptr) return false;
         switch (k) {
         case key(1, wt_varint): p = small(p, end, c.service); break;
-        case key(2, wt_length): p = bytes(p, end, c.name); break;
+        case key(2, wt_length): p = text(p, end, c.name); break;
         case key(3, wt_length): p = bytes(p, end, c.address); break;
         default: p = skip(p, end, k);
         }
@@ -227,9 +234,9 @@ bool read_record(cursor p, cursor end, wire_record& r) {
         case key(21, wt_varint): p = small(p, end, r.payload_seen); break;
         case key(30, wt_varint): p = small(p, end, r.app_protocol); break;
         case key(31, wt_varint): p = small(p, end, r.master_protocol); break;
-        case key(32, wt_length): p = bytes(p, end, r.app_name); break;
-        case key(33, wt_length): p = bytes(p, end, r.app_category); break;
-        case key(34, wt_length): p = bytes(p, end, r.server_name); break;
+        case key(32, wt_length): p = text(p, end, r.app_name); break;
+        case key(33, wt_length): p = text(p, end, r.app_category); break;
+        case key(34, wt_length): p = text(p, end, r.server_name); break;
         case key(35, wt_varint): p = varint(p, end, r.flow_risk); break;
         case key(36, wt_varint): p = small(p, end, r.dns_query_type); break;
         case key(37, wt_varint): p = small(p, end, r.dns_reply_code); break;
@@ -273,7 +280,7 @@ bool read_lone_batch(std::span<const std::byte> bytes, flow_batch& out) {
         if ((p = varint(p, end, k)) == nullptr) return false;
         switch (k) {
         case key(1, wt_varint): p = small(p, end, schema_version); break;
-        case key(2, wt_length): p = ingest::bytes(p, end, probe_id); break;
+        case key(2, wt_length): p = text(p, end, probe_id); break;
         case key(3, wt_varint): p = varint(p, end, boot_id); break;
         case key(4, wt_varint): p = varint(p, end, sequence); break;
         case key(5, wt_varint): p = varint(p, end, send_time_ns); break;

@@ -7,12 +7,14 @@
 // It is a fast path, never a second definition of the protocol. It takes a
 // message only when it can be sure the generated parser and decode_batch
 // would make exactly the same flow_batch of it: the encoding a protobuf
-// serializer writes (shortest varints, known fields with their own wire
-// types, each sub-message once per record; unknown fields of the four plain
-// wire types are skipped, as the parser skips them) and every record passing
+// serializer writes (shortest varints, each sub-message and each non-empty
+// string once per record; unknown fields of the four plain wire types, and
+// known ones in another wire type, are skipped as the parser skips them)
+// and every record passing
 // decode_record, the same checks decode_batch runs. Anything else (another
 // message, a group, a repeated sub-message that the parser would merge, a
-// malformed or refused record) returns false, and the caller parses the
+// repeated string whose every copy the parser checks, a malformed or
+// refused record) returns false, and the caller parses the
 // message with the generated code as before, which gives the verdict and the
 // reason a refusal sends back. fuzz_batch_decoder checks the equivalence.
 

@@ -275,6 +275,20 @@ TEST_CASE("what the fast reader does not take is left to the generated parser", 
         CHECK(merged->records[0].tls->alpn == "h3");
         CHECK(merged->records[0].tls->version == 0x0304);  // kept from the first occurrence
     }
+    SECTION("a string twice: the parser checks both, so the fast path declines") {
+        // Found by fuzz_batch_decoder: an invalid server name overridden by
+        // a valid one fails the generated parse altogether.
+        const std::string message =
+            with_record_extra(good, length_delimited(34, "ok.example") + length_delimited(34, "ok.example"));
+        CHECK_FALSE(fast(message));
+        CHECK(generated(message).has_value());
+        v1::FlowBatch b = good;
+        b.mutable_records(0)->clear_server_name();
+        const std::string invalid_first =
+            with_record_extra(b, length_delimited(34, "U\x86known") + length_delimited(34, "plain.example.com"));
+        CHECK_FALSE(fast(invalid_first));
+        CHECK_FALSE(generated(invalid_first).has_value());
+    }
     SECTION("a scalar twice: the last wins on both paths") {
         const std::string message = with_record_extra(good, key(2, 0) + varint(77));
         const auto got = fast(message);
