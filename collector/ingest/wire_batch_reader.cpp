@@ -122,140 +122,136 @@ cursor message(cursor p, cursor end, std::optional<T>& out, Read read) {
     return read(b, b + body.size(), out.emplace()) ? p : nullptr;
 }
 
+// Reads a message's fields until its end: `field(key, p)` reads the value
+// at p of the field with that key and returns the position after it, or
+// nullptr to decline the message. The lambda is inlined, so the position
+// stays in a register.
+template <typename Field>
+[[gnu::always_inline]] inline bool read_fields(cursor p, cursor end, Field field) {
+    while (p != nullptr && p != end) {
+        std::uint64_t k = 0;
+        if ((p = varint(p, end, k)) == nullptr) return false;
+        p = field(k, p);
+    }
+    return p != nullptr;
+}
+
 // Each reader follows its message in proto/wireflow.proto, number for number.
-bool read_tcp(cursor p, cursor end, wire_tcp_health& t) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_tcp(cursor from, cursor end, wire_tcp_health& t) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = small(p, end, t.c2s_retransmissions); break;
-        case key(2, wt_varint): p = small(p, end, t.s2c_retransmissions); break;
-        case key(3, wt_varint): p = small(p, end, t.c2s_out_of_order); break;
-        case key(4, wt_varint): p = small(p, end, t.s2c_out_of_order); break;
-        case key(5, wt_varint): p = small(p, end, t.c2s_zero_windows); break;
-        case key(6, wt_varint): p = small(p, end, t.s2c_zero_windows); break;
-        case key(7, wt_varint): p = present(p, end, t.client_rtt_ns); break;
-        case key(8, wt_varint): p = present(p, end, t.server_rtt_ns); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_varint): return small(p, end, t.c2s_retransmissions);
+        case key(2, wt_varint): return small(p, end, t.s2c_retransmissions);
+        case key(3, wt_varint): return small(p, end, t.c2s_out_of_order);
+        case key(4, wt_varint): return small(p, end, t.s2c_out_of_order);
+        case key(5, wt_varint): return small(p, end, t.c2s_zero_windows);
+        case key(6, wt_varint): return small(p, end, t.s2c_zero_windows);
+        case key(7, wt_varint): return present(p, end, t.client_rtt_ns);
+        case key(8, wt_varint): return present(p, end, t.server_rtt_ns);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
-bool read_tunnel(cursor p, cursor end, wire_tunnel& t) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_tunnel(cursor from, cursor end, wire_tunnel& t) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = small(p, end, t.type); break;
-        case key(2, wt_varint): p = small(p, end, t.id); break;
-        case key(3, wt_length): p = bytes(p, end, t.client_side_ip); break;
-        case key(4, wt_length): p = bytes(p, end, t.server_side_ip); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_varint): return small(p, end, t.type);
+        case key(2, wt_varint): return small(p, end, t.id);
+        case key(3, wt_length): return bytes(p, end, t.client_side_ip);
+        case key(4, wt_length): return bytes(p, end, t.server_side_ip);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
-bool read_tls(cursor p, cursor end, wire_tls& t) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_tls(cursor from, cursor end, wire_tls& t) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = small(p, end, t.version); break;
-        case key(2, wt_length): p = text(p, end, t.ja3_client); break;
-        case key(3, wt_length): p = text(p, end, t.ja3_server); break;
-        case key(4, wt_length): p = text(p, end, t.cert_subject); break;
-        case key(5, wt_length): p = text(p, end, t.cert_issuer); break;
-        case key(6, wt_varint): p = present(p, end, t.cert_not_before_s); break;
-        case key(7, wt_varint): p = present(p, end, t.cert_not_after_s); break;
-        case key(8, wt_length): p = text(p, end, t.alpn); break;
-        case key(9, wt_length): p = bytes(p, end, t.cert_sha1); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_varint): return small(p, end, t.version);
+        case key(2, wt_length): return text(p, end, t.ja3_client);
+        case key(3, wt_length): return text(p, end, t.ja3_server);
+        case key(4, wt_length): return text(p, end, t.cert_subject);
+        case key(5, wt_length): return text(p, end, t.cert_issuer);
+        case key(6, wt_varint): return present(p, end, t.cert_not_before_s);
+        case key(7, wt_varint): return present(p, end, t.cert_not_after_s);
+        case key(8, wt_length): return text(p, end, t.alpn);
+        case key(9, wt_length): return bytes(p, end, t.cert_sha1);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
-bool read_http(cursor p, cursor end, wire_http& h) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_http(cursor from, cursor end, wire_http& h) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_length): p = text(p, end, h.method); break;
-        case key(2, wt_length): p = text(p, end, h.url); break;
-        case key(3, wt_length): p = text(p, end, h.user_agent); break;
-        case key(4, wt_varint): p = small(p, end, h.response_code); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_length): return text(p, end, h.method);
+        case key(2, wt_length): return text(p, end, h.url);
+        case key(3, wt_length): return text(p, end, h.user_agent);
+        case key(4, wt_varint): return small(p, end, h.response_code);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
-bool read_name_claim(cursor p, cursor end, wire_name_claim& c) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_name_claim(cursor from, cursor end, wire_name_claim& c) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = small(p, end, c.service); break;
-        case key(2, wt_length): p = text(p, end, c.name); break;
-        case key(3, wt_length): p = bytes(p, end, c.address); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_varint): return small(p, end, c.service);
+        case key(2, wt_length): return text(p, end, c.name);
+        case key(3, wt_length): return bytes(p, end, c.address);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
-bool read_record(cursor p, cursor end, wire_record& r) {
-    while (p != nullptr && p != end) {
-        std::uint64_t k = 0;
-        if ((p = varint(p, end, k)) == nullptr) return false;
+bool read_record(cursor from, cursor end, wire_record& r) {
+    return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = varint(p, end, r.flow_id); break;
-        case key(2, wt_varint): p = small(p, end, r.vlan); break;
-        case key(3, wt_varint): p = small(p, end, r.ip_version); break;
-        case key(4, wt_varint): p = small(p, end, r.protocol); break;
-        case key(5, wt_length): p = bytes(p, end, r.client_ip); break;
-        case key(6, wt_varint): p = small(p, end, r.client_port); break;
-        case key(7, wt_length): p = bytes(p, end, r.server_ip); break;
-        case key(8, wt_varint): p = small(p, end, r.server_port); break;
-        case key(9, wt_varint): p = varint(p, end, r.first_seen_ns); break;
-        case key(10, wt_varint): p = varint(p, end, r.last_seen_ns); break;
-        case key(11, wt_varint): p = varint(p, end, r.c2s_packets); break;
-        case key(12, wt_varint): p = varint(p, end, r.c2s_bytes); break;
-        case key(13, wt_varint): p = varint(p, end, r.s2c_packets); break;
-        case key(14, wt_varint): p = varint(p, end, r.s2c_bytes); break;
-        case key(15, wt_varint): p = small(p, end, r.c2s_tcp_flags); break;
-        case key(16, wt_varint): p = small(p, end, r.s2c_tcp_flags); break;
-        case key(17, wt_varint): p = small(p, end, r.end_reason); break;
-        case key(18, wt_length): p = bytes(p, end, r.client_mac); break;
-        case key(19, wt_length): p = bytes(p, end, r.server_mac); break;
-        case key(20, wt_varint): p = small(p, end, r.worker); break;
-        case key(21, wt_varint): p = small(p, end, r.payload_seen); break;
-        case key(30, wt_varint): p = small(p, end, r.app_protocol); break;
-        case key(31, wt_varint): p = small(p, end, r.master_protocol); break;
-        case key(32, wt_length): p = text(p, end, r.app_name); break;
-        case key(33, wt_length): p = text(p, end, r.app_category); break;
-        case key(34, wt_length): p = text(p, end, r.server_name); break;
-        case key(35, wt_varint): p = varint(p, end, r.flow_risk); break;
-        case key(36, wt_varint): p = small(p, end, r.dns_query_type); break;
-        case key(37, wt_varint): p = small(p, end, r.dns_reply_code); break;
-        case key(38, wt_length): p = bytes(p, end, r.dns_answer_ip); break;
-        case key(40, wt_length): p = message(p, end, r.tcp, read_tcp); break;
-        case key(41, wt_varint): p = present(p, end, r.c2s_ttl_min); break;
-        case key(42, wt_varint): p = present(p, end, r.c2s_ttl_max); break;
-        case key(43, wt_varint): p = present(p, end, r.s2c_ttl_min); break;
-        case key(44, wt_varint): p = present(p, end, r.s2c_ttl_max); break;
-        case key(45, wt_varint): p = present(p, end, r.dscp); break;
-        case key(46, wt_length): p = message(p, end, r.tunnel, read_tunnel); break;
-        case key(47, wt_varint): p = small(p, end, r.dpi_confidence); break;
-        case key(48, wt_length): p = message(p, end, r.tls, read_tls); break;
-        case key(49, wt_length): p = message(p, end, r.http, read_http); break;
-        case key(50, wt_length): p = message(p, end, r.name_claim, read_name_claim); break;
-        default: p = skip(p, end, k);
+        case key(1, wt_varint): return varint(p, end, r.flow_id);
+        case key(2, wt_varint): return small(p, end, r.vlan);
+        case key(3, wt_varint): return small(p, end, r.ip_version);
+        case key(4, wt_varint): return small(p, end, r.protocol);
+        case key(5, wt_length): return bytes(p, end, r.client_ip);
+        case key(6, wt_varint): return small(p, end, r.client_port);
+        case key(7, wt_length): return bytes(p, end, r.server_ip);
+        case key(8, wt_varint): return small(p, end, r.server_port);
+        case key(9, wt_varint): return varint(p, end, r.first_seen_ns);
+        case key(10, wt_varint): return varint(p, end, r.last_seen_ns);
+        case key(11, wt_varint): return varint(p, end, r.c2s_packets);
+        case key(12, wt_varint): return varint(p, end, r.c2s_bytes);
+        case key(13, wt_varint): return varint(p, end, r.s2c_packets);
+        case key(14, wt_varint): return varint(p, end, r.s2c_bytes);
+        case key(15, wt_varint): return small(p, end, r.c2s_tcp_flags);
+        case key(16, wt_varint): return small(p, end, r.s2c_tcp_flags);
+        case key(17, wt_varint): return small(p, end, r.end_reason);
+        case key(18, wt_length): return bytes(p, end, r.client_mac);
+        case key(19, wt_length): return bytes(p, end, r.server_mac);
+        case key(20, wt_varint): return small(p, end, r.worker);
+        case key(21, wt_varint): return small(p, end, r.payload_seen);
+        case key(30, wt_varint): return small(p, end, r.app_protocol);
+        case key(31, wt_varint): return small(p, end, r.master_protocol);
+        case key(32, wt_length): return text(p, end, r.app_name);
+        case key(33, wt_length): return text(p, end, r.app_category);
+        case key(34, wt_length): return text(p, end, r.server_name);
+        case key(35, wt_varint): return varint(p, end, r.flow_risk);
+        case key(36, wt_varint): return small(p, end, r.dns_query_type);
+        case key(37, wt_varint): return small(p, end, r.dns_reply_code);
+        case key(38, wt_length): return bytes(p, end, r.dns_answer_ip);
+        case key(40, wt_length): return message(p, end, r.tcp, read_tcp);
+        case key(41, wt_varint): return present(p, end, r.c2s_ttl_min);
+        case key(42, wt_varint): return present(p, end, r.c2s_ttl_max);
+        case key(43, wt_varint): return present(p, end, r.s2c_ttl_min);
+        case key(44, wt_varint): return present(p, end, r.s2c_ttl_max);
+        case key(45, wt_varint): return present(p, end, r.dscp);
+        case key(46, wt_length): return message(p, end, r.tunnel, read_tunnel);
+        case key(47, wt_varint): return small(p, end, r.dpi_confidence);
+        case key(48, wt_length): return message(p, end, r.tls, read_tls);
+        case key(49, wt_length): return message(p, end, r.http, read_http);
+        case key(50, wt_length): return message(p, end, r.name_claim, read_name_claim);
+        default: return skip(p, end, k);
         }
-    }
-    return p != nullptr;
+    });
 }
 
 }  // namespace
@@ -270,38 +266,37 @@ bool read_lone_batch(std::span<const std::byte> bytes, flow_batch& out) {
         (p = ingest::bytes(p, message_end, body)) != message_end)
         return false;
 
-    p = reinterpret_cast<cursor>(body.data());
-    const cursor end = p + body.size();
+    const cursor from = reinterpret_cast<cursor>(body.data());
+    const cursor end = from + body.size();
     std::int32_t schema_version = 0;
     std::string_view probe_id;
     std::uint64_t boot_id = 0, sequence = 0, send_time_ns = 0;
     std::size_t records = 0;
-    while (p != nullptr && p != end) {
-        if ((p = varint(p, end, k)) == nullptr) return false;
+    const bool read = read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
-        case key(1, wt_varint): p = small(p, end, schema_version); break;
-        case key(2, wt_length): p = text(p, end, probe_id); break;
-        case key(3, wt_varint): p = varint(p, end, boot_id); break;
-        case key(4, wt_varint): p = varint(p, end, sequence); break;
-        case key(5, wt_varint): p = varint(p, end, send_time_ns); break;
+        case key(1, wt_varint): return small(p, end, schema_version);
+        case key(2, wt_length): return text(p, end, probe_id);
+        case key(3, wt_varint): return varint(p, end, boot_id);
+        case key(4, wt_varint): return varint(p, end, sequence);
+        case key(5, wt_varint): return varint(p, end, send_time_ns);
         case key(6, wt_length): {
             std::string_view record;
             if ((p = ingest::bytes(p, end, record)) == nullptr ||
                 records == static_cast<std::size_t>(max_records_per_batch))
-                return false;
+                return nullptr;
             wire_record r;
             const auto* b = reinterpret_cast<cursor>(record.data());
-            if (!read_record(b, b + record.size(), r)) return false;
+            if (!read_record(b, b + record.size(), r)) return nullptr;
             if (records == out.records.size()) out.records.emplace_back();
             // A refused record: the slow path says why.
-            if (decode_record(r, out.records[records])) return false;
+            if (decode_record(r, out.records[records])) return nullptr;
             ++records;
-            break;
+            return p;
         }
-        default: p = skip(p, end, k);
+        default: return skip(p, end, k);
         }
-    }
-    if (p == nullptr || check_batch_header(schema_version, probe_id, sequence, records, send_time_ns)) return false;
+    });
+    if (!read || check_batch_header(schema_version, probe_id, sequence, records, send_time_ns)) return false;
     out.records.resize(records);
     out.id.probe_id.assign(probe_id);
     out.id.boot_id = boot_id;
