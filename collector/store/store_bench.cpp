@@ -5,10 +5,15 @@
 // round after round (raw, then the store), so both see the same machine.
 //
 //   store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]
-//               [--without-host-index 1]
+//               [--without-host-index 1] [--pending-kb N] [--cleaner-ms N]
 // --without-host-index 1 drops the GIN index of the hosts after migrating:
 // an experiment (what the write path would gain if the partition being
 // written had no host index), never the product's schema.
+// --pending-kb N sets the GIN's pending-list limit of the day partitions
+// (the schema's is 16 MB; the inserting backend merges the list into the
+// index when it is full), and --cleaner-ms N merges it from a second
+// connection every N ms (gin_clean_pending_list) while the writer runs: the
+// experiment of moving the GIN's merge off the writer's backend.
 //
 // Without --db it uses the server in WIREFLOW_TEST_PG, in a database it
 // creates and drops. The raw COPY is the ideal: its rows are encoded before
@@ -26,7 +31,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <random>
+#include <thread>
 #include <span>
 #include <string>
 #include <vector>
@@ -115,6 +122,7 @@ int main(int argc, char** argv) {
     std::string dsn;
     std::size_t records = 200'000, batch = 1000, group = 10, rounds = 3;
     bool without_host_index = false;
+    long pending_kb = 0, cleaner_ms = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         if (k == "--db") dsn = argv[i + 1];
@@ -123,10 +131,12 @@ int main(int argc, char** argv) {
         else if (k == "--group") group = std::stoul(argv[i + 1]);
         else if (k == "--rounds") rounds = std::stoul(argv[i + 1]);
         else if (k == "--without-host-index") without_host_index = std::stoul(argv[i + 1]) != 0;
+        else if (k == "--pending-kb") pending_kb = std::stol(argv[i + 1]);
+        else if (k == "--cleaner-ms") cleaner_ms = std::stol(argv[i + 1]);
         else {
             std::fprintf(stderr,
                          "usage: store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]"
-                         " [--without-host-index 1]\n");
+                         " [--without-host-index 1] [--pending-kb N] [--cleaner-ms N]\n");
             return 2;
         }
     }
@@ -156,6 +166,29 @@ int main(int argc, char** argv) {
         s.ensure_partitions(now, 1);
         const auto base_ns = static_cast<std::uint64_t>(duration_cast<nanoseconds>(now.time_since_epoch()).count());
         const std::uint64_t boot = std::random_device{}();
+        std::vector<std::string> gins;
+        if (!without_host_index) {
+            pqxx::connection c{dsn};
+            pqxx::nontransaction tx{c};
+            for (auto row : tx.exec("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'flows_hosts_gin'::regclass"))
+                gins.push_back(row[0].as<std::string>());
+            if (pending_kb > 0)
+                for (const auto& g : gins)
+                    tx.exec0("ALTER INDEX " + g + " SET (gin_pending_list_limit = " + std::to_string(pending_kb) + ")");
+        }
+        std::atomic<bool> stop{false};
+        std::atomic<long> cleaned{0};
+        std::thread cleaner;
+        if (cleaner_ms > 0 && !without_host_index)
+            cleaner = std::thread([&] {
+                pqxx::connection c{dsn};
+                pqxx::nontransaction tx{c};
+                while (!stop) {
+                    for (const auto& g : gins)
+                        cleaned += tx.exec1("SELECT gin_clean_pending_list('" + g + "'::regclass)")[0].as<long>();
+                    std::this_thread::sleep_for(milliseconds(cleaner_ms));
+                }
+            });
 
         std::printf("records %zu per round, batch %zu records, group %zu batches, %zu rounds%s\n", records, batch,
                     group, rounds, without_host_index ? ", WITHOUT the host index (experiment)" : "");
@@ -179,6 +212,9 @@ int main(int argc, char** argv) {
             raws.push_back(raw);
             reals.push_back(real);
         }
+        stop = true;
+        if (cleaner.joinable()) cleaner.join();
+        if (cleaner_ms > 0) std::printf("cleaner: %ld pending-list pages merged by the second connection\n", cleaned.load());
         if (s.count_flows() != records * rounds) throw std::runtime_error("write_batches lost or doubled records");
         std::printf("median: raw binary COPY (unindexed, unpartitioned) %.0f records/s, write_batches %.0f records/s,"
                     " ratio %.2f\n",
