@@ -48,7 +48,7 @@ struct fixture {
     static host_table_config make_config() {
         host_table_config c;
         c.locals = *local_networks::parse("10.0.0.0/8,fd00::/8");
-        c.purge_visits_per_record = 0;
+        c.purge_visits_per_new_host = 0;
         return c;
     }
 

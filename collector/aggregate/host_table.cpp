@@ -176,6 +176,7 @@ std::uint32_t host_table::find_or_create(const host_key& key, std::uint64_t hash
     ++pool_totals_[h.pool].hosts;
     index_insert(idx, hash);
     ++live_;
+    purge_owed_ += config_.purge_visits_per_new_host;
     return idx;
 }
 
@@ -364,7 +365,11 @@ bool host_table::ingest(const flow_observation& obs, const host_hashes& h) {
         std::string& n = names_[slot];
         if (n != obs.server_name) n.assign(obs.server_name);
     }
-    if (config_.purge_visits_per_record != 0) expire(clock_ns_, config_.purge_visits_per_record);
+    if (purge_owed_ != 0) {
+        const std::size_t visits = purge_owed_;
+        purge_owed_ = 0;
+        expire(clock_ns_, visits);
+    }
     return true;
 }
 

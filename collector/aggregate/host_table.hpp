@@ -16,9 +16,11 @@
 //
 // Idle purge: a host with no traffic for local_idle (local hosts) or
 // remote_idle (remote hosts) is removed, unless it still has active flows.
-// Time is record time (the largest last_seen_ns seen) or the caller's now;
-// purge work is amortised: each record visits a few slots, and expire(now)
-// sweeps on demand.
+// Time is record time (the largest last_seen_ns seen) or the caller's now.
+// expire(now) sweeps the whole table (the collector calls it every 2 s);
+// between sweeps, each host the table creates pays for a few slots of an
+// amortised sweep, so a flood of new hosts purges idle ones as it grows the
+// table, while records between known hosts (the steady state) sweep nothing.
 //
 // Not thread-safe: the ingest thread owns it; aggregator.hpp adds the lock.
 
@@ -186,7 +188,9 @@ struct host_table_config {
     std::uint64_t local_idle_ns{300 * ns_per_s};
     std::uint64_t remote_idle_ns{60 * ns_per_s};
     std::uint64_t flow_expiry_ns{3600 * ns_per_s};  // active flow without any record
-    unsigned purge_visits_per_record{4};
+    // Slots of the amortised sweep visited per host created: above the two
+    // hosts a record can create, so the sweep outpaces any flood.
+    unsigned purge_visits_per_new_host{4};
     std::size_t answer_names{100'000};  // names learnt from DNS answers kept at most (name_cache.hpp)
     std::size_t dhcp_names{50'000};     // DHCP clients' host names kept at most, by MAC
     std::size_t claimed_names{50'000};  // names devices claimed (mDNS, NetBIOS, LLMNR) kept at most, by address
@@ -359,6 +363,7 @@ private:
 
     std::uint64_t clock_ns_{0};
     std::size_t purge_cursor_{0};
+    std::size_t purge_owed_{0};  // sweep visits owed by the hosts created since the last record
     std::uint64_t last_flow_sweep_ns_{0};
     std::uint64_t rejected_{0}, purged_{0};
 };

@@ -134,7 +134,7 @@ TEST_CASE("unusable records are rejected and counted", "[host_table]") {
 TEST_CASE("idle hosts are purged after their local or remote timeout", "[host_table]") {
     host_pools pools;
     auto c = config();
-    c.purge_visits_per_record = 0;
+    c.purge_visits_per_new_host = 0;
     host_table t(c, pools);
     REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 1, 1, 1, t0)));
     REQUIRE(t.ingest(obs("10.0.0.2", "2.2.2.2", 2, 1, 1, t0, end_reason::active_timeout)));
@@ -162,15 +162,35 @@ TEST_CASE("idle hosts are purged after their local or remote timeout", "[host_ta
     CHECK(t.view(ip("10.0.0.1"), 0, t0)->bytes_sent == 5);
 }
 
-TEST_CASE("amortised purge removes idle hosts while records flow", "[host_table]") {
+TEST_CASE("new hosts sweep out idle ones as they come, without waiting for expire", "[host_table]") {
     host_pools pools;
     host_table t(config(), pools);
     for (std::uint32_t i = 0; i < 1000; ++i)
         REQUIRE(t.ingest(obs("10.0.0.1", ip_address::v4(0x01000000u + i).to_string().c_str(), i, 1, 1, t0)));
     CHECK(t.size() == 1001);
+    // 100 s later (remote idle: 60 s) a flood of new remotes: the first 1000
+    // are idle and must make room rather than double the table.
     for (std::uint32_t i = 0; i < 1000; ++i)
-        REQUIRE(t.ingest(obs("10.0.0.1", "9.9.9.9", 5000 + i, 1, 1, t0 + 100 * s_)));
-    CHECK(t.size() == 2);
+        REQUIRE(t.ingest(obs("10.0.0.1", ip_address::v4(0x02000000u + i).to_string().c_str(), 5000 + i, 1, 1,
+                             t0 + 100 * s_)));
+    CHECK(t.size() == 1001);
+    CHECK(t.hosts_purged() == 1000);
+    CHECK(t.find(ip("1.0.0.5"), 0) == host_table::npos);
+    CHECK(t.find(ip("2.0.0.5"), 0) != host_table::npos);
+}
+
+TEST_CASE("records between known hosts leave idle hosts to expire", "[host_table]") {
+    host_pools pools;
+    host_table t(config(), pools);
+    REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 1, 1, 1, t0)));
+    REQUIRE(t.ingest(obs("10.0.0.2", "2.2.2.2", 2, 1, 1, t0)));
+    // 2.2.2.2 is idle at t0 + 100 s; traffic between known hosts does not
+    // sweep (it would cost every record), the periodic expire does.
+    for (std::uint32_t i = 0; i < 1000; ++i) REQUIRE(t.ingest(obs("10.0.0.1", "1.1.1.1", 10 + i, 1, 1, t0 + 100 * s_)));
+    CHECK(t.size() == 4);
+    t.expire(t0 + 100 * s_);
+    CHECK(t.size() == 3);  // 10.0.0.2 is local: 300 s
+    CHECK(t.find(ip("2.2.2.2"), 0) == host_table::npos);
 }
 
 TEST_CASE("pool counters move with hosts when membership changes", "[host_table]") {
