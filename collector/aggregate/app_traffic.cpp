@@ -1,19 +1,36 @@
 #include "app_traffic.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 namespace wireflow::collector::aggregate {
 
 app_names::app_names() { names_.emplace_back("Other"); }
 
+std::size_t app_names::memo_slot(std::string_view name) noexcept {
+    std::uint64_t head = 0, tail = 0;
+    const std::size_t n = name.size();
+    if (n >= 8) {
+        std::memcpy(&head, name.data(), 8);
+        std::memcpy(&tail, name.data() + n - 8, 8);
+    } else {
+        std::memcpy(&head, name.data(), n);
+    }
+    const std::uint64_t h = (head * 0x9e3779b97f4a7c15ULL) ^ ((tail ^ n) * 0xc2b2ae3d27d4eb4fULL);
+    return static_cast<std::size_t>(h >> 56) & (memo_slots - 1);
+}
+
 app_id app_names::intern(std::string_view name) {
-    if (name.empty() || name == "Other") return other;
-    if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+    if (name.empty()) return other;
+    app_id& memo = memo_[memo_slot(name)];
+    if (memo != other && names_[memo] == name) return memo;
+    if (name == "Other") return other;
+    if (auto it = ids_.find(name); it != ids_.end()) return memo = it->second;
     if (names_.size() >= capacity) return other;
     const auto id = static_cast<app_id>(names_.size());
     names_.emplace_back(name);
     ids_.emplace(names_.back(), id);
-    return id;
+    return memo = id;
 }
 
 void app_traffic::add(app_id app, std::uint64_t bytes) noexcept {

@@ -4,6 +4,8 @@
 
 #include <numeric>
 #include <random>
+#include <string>
+#include <vector>
 
 using namespace wireflow::collector::aggregate;
 
@@ -47,4 +49,25 @@ TEST_CASE("application names intern to stable ids and overflow into Other", "[ap
     CHECK(names.size() == app_names::capacity);
     CHECK(names.intern("one too many") == app_names::other);
     CHECK(names.intern("TLS.YouTube") == tls);
+}
+
+TEST_CASE("names that share a remembered slot still intern to their own ids", "[app_traffic]") {
+    app_names names;
+    std::vector<app_id> first;
+    // 2,000 names over 256 slots: most share one; short and long names,
+    // and names equal in their first and last 8 bytes.
+    auto name_of = [](int i) {
+        if (i % 3 == 0) return std::to_string(i);
+        if (i % 3 == 1) return "TLS.Service-" + std::to_string(i) + "-of-the-same-long-suffix";
+        return "prefix.." + std::to_string(i) + "..suffix";
+    };
+    for (int i = 0; i < 2000; ++i) first.push_back(names.intern(name_of(i)));
+    for (int round = 0; round < 2; ++round)
+        for (int i = 1999; i >= 0; i -= 1 + round) {
+            REQUIRE(names.intern(name_of(i)) == first[i]);
+            REQUIRE(names.name(first[i]) == name_of(i));
+        }
+    CHECK(names.size() == 2001);
+    CHECK(names.intern("Other") == app_names::other);
+    CHECK(names.intern("") == app_names::other);
 }

@@ -59,6 +59,16 @@ TEST_CASE("a host's sent and received follow its role in each flow", "[host_tabl
     CHECK(t.size() == 2);
 }
 
+TEST_CASE("host keys are equal exactly when address, family and vlan are", "[host_table]") {
+    const host_key a{ip("2001:db8::1"), 0, 7};
+    CHECK(a == host_key{ip("2001:db8::1"), 0, 7});
+    CHECK_FALSE(a == host_key{ip("2001:db8::1"), 0, 8});
+    CHECK_FALSE(a == host_key{ip("2001:db8::2"), 0, 7});   // last address byte
+    CHECK_FALSE(a == host_key{ip("3001:db8::1"), 0, 7});   // first
+    CHECK_FALSE(host_key{ip("0.0.0.1"), 0, 0} == host_key{ip("::1"), 0, 0});  // family only
+    CHECK(host_key{ip("10.0.0.1"), 0, 0} == host_key{ip("10.0.0.1"), 0, 0});
+}
+
 TEST_CASE("the same address on two vlans is two hosts", "[host_table]") {
     host_pools pools;
     host_table t(config(), pools);
