@@ -1,6 +1,8 @@
 #include "wire_batch_reader.hpp"
 
+#include <bit>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <optional>
 #include <string_view>
@@ -28,12 +30,11 @@ constexpr std::uint64_t key(std::uint32_t field, wire_type type) noexcept {
 // takes such a message) keeps the equivalence simple.
 using cursor = const std::uint8_t*;
 
-// Shortest form, at most 10 bytes, no bit beyond the 64th. The loop is
-// unrolled: timestamps take 9 bytes, counters and ports 2 to 4.
-[[gnu::noinline]] cursor varint_tail(cursor p, cursor end, std::uint64_t& out) noexcept {
+// Shortest form, at most 10 bytes, no bit beyond the 64th: the byte loop,
+// for the last bytes of a message.
+cursor varint_loop(cursor p, cursor end, std::uint64_t& out) noexcept {
     const std::size_t avail = static_cast<std::size_t>(end - p);
     std::uint64_t v = 0;
-#pragma GCC unroll 10
     for (std::size_t i = 0; i < 10; ++i) {
         if (i == avail) return nullptr;
         const std::uint8_t b = p[i];
@@ -45,6 +46,45 @@ using cursor = const std::uint8_t*;
         }
     }
     return nullptr;
+}
+
+// The same for a varint of 3 bytes or more (timestamps take 9, counters 3
+// or 4): its first 8 bytes read as one word, the end found by the first
+// clear high bit, the 7-bit groups packed in three shift-and-mask steps.
+static_assert(std::endian::native == std::endian::little, "the word read below takes the first byte as the lowest");
+[[gnu::noinline]] cursor varint_tail(cursor p, cursor end, std::uint64_t& out) noexcept {
+    if (end - p < 8) return varint_loop(p, end, out);
+    std::uint64_t x;
+    std::memcpy(&x, p, 8);
+    const std::uint64_t stops = ~x & 0x8080808080808080ULL;  // the high bit of each byte that ends it
+    std::uint64_t v;
+    std::size_t n;
+    if (stops != 0) {
+        n = static_cast<std::size_t>(std::countr_zero(stops)) / 8 + 1;
+        if (((x >> (8 * (n - 1))) & 0xff) == 0) return nullptr;  // padded
+        if (n < 8) x &= (std::uint64_t{1} << (8 * n)) - 1;
+    } else {
+        n = 8;
+    }
+    x &= 0x7f7f7f7f7f7f7f7fULL;
+    x = (x & 0x007f007f007f007fULL) | ((x & 0x7f007f007f007f00ULL) >> 1);
+    x = (x & 0x00003fff00003fffULL) | ((x & 0x3fff00003fff0000ULL) >> 2);
+    v = (x & 0x000000000fffffffULL) | ((x & 0x0fffffff00000000ULL) >> 4);
+    if (stops == 0) {  // 9 or 10 bytes
+        if (end - p < 9) return nullptr;
+        const std::uint8_t b8 = p[8];
+        v |= static_cast<std::uint64_t>(b8 & 0x7f) << 56;
+        if (b8 < 0x80) {
+            if (b8 == 0) return nullptr;
+            n = 9;
+        } else {
+            if (end - p < 10 || p[9] != 1) return nullptr;  // beyond 64 bits, padded or cut
+            v |= std::uint64_t{1} << 63;
+            n = 10;
+        }
+    }
+    out = v;
+    return p + n;
 }
 
 [[gnu::always_inline]] inline cursor varint(cursor p, cursor end, std::uint64_t& out) noexcept {

@@ -235,6 +235,44 @@ TEST_CASE("a newer probe's unknown fields are skipped by both readers alike", "[
     CHECK(*got == *reference);
 }
 
+TEST_CASE("varints of every length read as the generated parser reads them, at any distance from the end", "[wire_batch_reader]") {
+    const v1::FlowBatch b = batch_of(1);
+    std::vector<std::uint64_t> values{0, ~0ull, 1ull << 63};
+    for (int bits = 1; bits <= 64; ++bits) {
+        const std::uint64_t top = bits == 64 ? ~0ull : (1ull << bits) - 1;
+        values.push_back(top);
+        values.push_back(top ^ (top >> 1));          // only the top bit: zero groups below
+        values.push_back(top & 0x5555555555555555ull);
+    }
+    for (const std::uint64_t v : values)
+        for (std::size_t tail = 0; tail <= 12; tail += tail == 0 ? 3 : 1) {
+            // flow_id (field 1) sent again last in the record (both readers
+            // keep the last), then `tail` bytes of an unknown field (its key
+            // takes 2 bytes, its length 1): the varint ends 0 to 12 bytes
+            // before the record does.
+            std::string extra = key(1, 0) + varint(v);
+            if (tail != 0) extra += length_delimited(99, std::string(tail - 3, 'x'));
+            const std::string message = with_record_extra(b, extra);
+            const auto reference = generated(message);
+            REQUIRE(reference.has_value());
+            const auto got = fast(message);
+            REQUIRE(got.has_value());
+            CHECK(got->records[0].flow_id == v);
+            CHECK(*got == *reference);
+        }
+    // Non-canonical or impossible ones are declined (the parser then decides).
+    for (const std::string& bad : {std::string("\x80\x80\x80\x00", 4),                       // padded, 4 bytes
+                                   std::string("\xff\xff\xff\xff\xff\xff\xff\x80\x00", 9),  // padded, 9 bytes
+                                   std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 10),  // 65 bits
+                                   std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00", 10),  // padded, 10 bytes
+                                   std::string(11, '\xff') + '\x01'}) {                        // 12 bytes
+        CHECK_FALSE(fast(with_record_extra(b, key(1, 0) + bad)).has_value());
+    }
+    // Cut short: the record ends inside the varint.
+    for (std::size_t n = 1; n < 10; ++n)
+        CHECK_FALSE(fast(with_record_extra(b, key(1, 0) + std::string(n, '\xff'))).has_value());
+}
+
 TEST_CASE("what the fast reader does not take is left to the generated parser", "[wire_batch_reader]") {
     const v1::FlowBatch good = batch_of(2);
 
