@@ -87,11 +87,21 @@ std::uint64_t tsc_clock::now_ns() const noexcept {
     return wall0_ns_ + static_cast<std::uint64_t>(static_cast<double>(rte_get_tsc_cycles() - tsc0_) * ns_per_tick_);
 }
 
+// The arrays process_burst fills, index by index, for every packet it reads.
+// Held by the worker rather than on the stack: a packet_summary's members
+// have initialisers, so a stack array of them was zeroed on every burst.
+struct worker::burst {
+    std::array<std::span<const std::byte>, burst_size> frames;
+    std::array<std::uint64_t, burst_size> ts;
+    std::array<packet_summary, burst_size> sums;
+    std::array<flow_lookup, burst_size> looks;
+};
+
 worker::worker(std::uint16_t index, const flow_table_config& table, record_ring& ring, dpi_engine* dpi,
                worker_updates updates)
     : index_(index), table_(table), ring_(ring), dpi_(dpi), sink_(std::make_unique<sink>(*this)),
       updates_(updates), update_feed_(std::make_unique<update_feed>(*this)),
-      scratch_(512 * 1024),
+      scratch_(512 * 1024), burst_(std::make_unique<burst>()),
       // Every slot is visited at least twice per idle timeout, and at least once a second.
       sweep_ns_(std::clamp<std::uint64_t>(table.idle_timeout_ns / 2, 1'000'000, 1'000'000'000)) {}
 
@@ -117,10 +127,7 @@ void worker::publish() noexcept {
 //   4. read the cells, prefetching the entries they name;
 //   5. account (and DPI) in order; counters are summed per burst.
 void worker::process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_ns) noexcept {
-    std::array<std::span<const std::byte>, burst_size> frames;
-    std::array<std::uint64_t, burst_size> ts;
-    std::array<packet_summary, burst_size> sums;
-    std::array<flow_lookup, burst_size> looks;
+    auto& [frames, ts, sums, looks] = *burst_;
     std::array<std::uint32_t, parse_status_count> by_status{};
     std::uint64_t bytes = 0;
     std::size_t scratch_used = 0;

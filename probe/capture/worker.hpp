@@ -104,6 +104,7 @@ public:
 
     struct sink;
     struct update_feed;
+    struct burst;
 
 private:
     void process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_ns) noexcept;
@@ -124,6 +125,7 @@ private:
     double tokens_{0};                  // flows that may still be reported (max_per_s a second)
     worker_job job_;
     std::vector<std::byte> scratch_;   // multi-segment frames of a burst are linearised here
+    std::unique_ptr<burst> burst_;     // a burst's frames, summaries and lookups: made once, not per burst
     std::uint64_t sweep_ns_;           // the whole table is swept once per this period
     std::uint64_t last_sweep_ns_{0};
     std::uint64_t last_ts_ns_{0};

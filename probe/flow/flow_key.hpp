@@ -4,6 +4,7 @@
 
 #include <array>
 #include <compare>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <type_traits>
@@ -22,8 +23,17 @@ struct flow_key {
     std::uint8_t ip_version{0};
     std::uint8_t protocol{0};
 
+    // Five word compares: memcmp of 40 bytes was a library call per probe
+    // of the flow index (a fifth of the table's own instructions for 1K flows).
     friend bool operator==(const flow_key& a, const flow_key& b) noexcept {
-        return std::memcmp(&a, &b, sizeof(flow_key)) == 0;
+        std::uint64_t diff = 0;
+        for (std::size_t off = 0; off < 40; off += 8) {
+            std::uint64_t x, y;
+            std::memcpy(&x, reinterpret_cast<const char*>(&a) + off, 8);
+            std::memcpy(&y, reinterpret_cast<const char*>(&b) + off, 8);
+            diff |= x ^ y;
+        }
+        return diff == 0;
     }
 };
 
@@ -45,7 +55,20 @@ struct oriented_key {
 // Direction independent by construction since the key is canonical. Keyed
 // because a sender chooses addresses and ports: with an unkeyed hash they can
 // be crafted to share one probe chain of the flow table (hash flooding).
+// An IPv4 key hashes only the 16 bytes that can differ between IPv4 keys
+// (both addresses' first 4, then ports, VLAN, version, protocol; the other
+// 24 are zero): 3 SipHash compressions instead of 6, the probe's largest
+// per-packet cost with few flows. Equal keys still hash alike, and IPv4 and
+// IPv6 keys hash inputs of different lengths.
 [[nodiscard]] inline std::uint64_t hash(const flow_key& k, const hash_key& key) noexcept {
+    static_assert(offsetof(flow_key, lo_port) == 32 && sizeof(flow_key) - offsetof(flow_key, lo_port) == 8);
+    if (k.ip_version == 4) {
+        unsigned char v4[16];
+        std::memcpy(v4, k.lo_ip.data(), 4);
+        std::memcpy(v4 + 4, k.hi_ip.data(), 4);
+        std::memcpy(v4 + 8, &k.lo_port, 8);
+        return keyed_hash(v4, sizeof v4, key);
+    }
     return keyed_hash(&k, sizeof k, key);
 }
 

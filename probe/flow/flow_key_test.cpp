@@ -2,6 +2,8 @@
 
 #include "flow/flow_key.hpp"
 
+#include <vector>
+
 using namespace wireflow::probe;
 
 namespace {
@@ -61,4 +63,55 @@ TEST_CASE("the same key hashes differently under another hash key", "[flow_key]"
     const auto k = make_flow_key(0, 4, 6, v4(10, 0, 0, 1, 1000), v4(10, 0, 0, 2, 80)).key;
     CHECK(hash(k, {1, 2}) == hash(k, {1, 2}));
     CHECK(hash(k, {1, 2}) != hash(k, {1, 3}));
+}
+
+TEST_CASE("IPv4 keys that differ in any field hash apart, and equal keys alike", "[flow_key]") {
+    const wireflow::hash_key hk{1, 2};
+    const auto c = v4(10, 0, 0, 1, 1000), s = v4(10, 0, 0, 2, 80);
+    const auto base = make_flow_key(10, 4, 6, c, s).key;
+    CHECK(hash(base, hk) == hash(make_flow_key(10, 4, 6, s, c).key, hk));
+    const flow_key others[] = {
+        make_flow_key(11, 4, 6, c, s).key,                  // vlan
+        make_flow_key(10, 4, 17, c, s).key,                 // protocol
+        make_flow_key(10, 4, 6, v4(10, 0, 0, 3, 1000), s).key,   // an address
+        make_flow_key(10, 4, 6, c, v4(11, 0, 0, 2, 80)).key,     // the other's first byte
+        make_flow_key(10, 4, 6, v4(10, 0, 0, 1, 1001), s).key,   // a port
+        make_flow_key(10, 4, 6, c, v4(10, 0, 0, 2, 81)).key,     // the other port
+    };
+    for (const auto& o : others) {
+        CHECK_FALSE(o == base);
+        CHECK(hash(o, hk) != hash(base, hk));
+    }
+    // The same bytes as an IPv6 key (version 6) are another key, another hash.
+    auto as_v6 = base;
+    as_v6.ip_version = 6;
+    CHECK_FALSE(as_v6 == base);
+    CHECK(hash(as_v6, hk) != hash(base, hk));
+}
+
+TEST_CASE("keys compare equal only when every byte is", "[flow_key]") {
+    const auto base = make_flow_key(10, 6, 6, v4(10, 0, 0, 1, 1000), v4(10, 0, 0, 2, 80)).key;
+    for (std::size_t i = 0; i < sizeof(flow_key); ++i) {
+        auto k = base;
+        reinterpret_cast<unsigned char*>(&k)[i] ^= 0x40;
+        CHECK_FALSE(k == base);
+    }
+    CHECK(base == flow_key(base));
+}
+
+TEST_CASE("the key orders endpoints exactly as endpoint's own comparison does", "[flow_key]") {
+    std::vector<endpoint> eps;
+    for (const std::uint8_t first : {0, 1, 0x7f, 0x80, 0xff})
+        for (const std::uint8_t eighth : {0, 1, 0x80, 0xff})
+            for (const std::uint8_t last : {0, 1, 0xff})
+                for (const std::uint16_t port : {0, 1, 80, 0xff00, 0xffff}) {
+                    endpoint e;
+                    e.ip[0] = first;
+                    e.ip[7] = eighth;
+                    e.ip[15] = last;
+                    e.port = port;
+                    eps.push_back(e);
+                }
+    for (const auto& a : eps)
+        for (const auto& b : eps) REQUIRE(make_flow_key(0, 6, 6, a, b).src_is_lo == !(b < a));
 }
