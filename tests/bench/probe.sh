@@ -16,6 +16,9 @@
 #    ndpiReader.
 # Release build of its own (build-rel, no sanitizers). The machine is shared:
 # the load (uptime) is printed beside the figures.
+# OTHER_PROBE=path/to/wireflow-probe (another build, e.g. main's) adds a row
+# per capture with that binary, measured right after this build's, so a
+# change is compared with its reference in the same minutes.
 set -euo pipefail
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${1:-/tmp/wf-probe-bench}
@@ -74,6 +77,13 @@ for row in "flows1k 15 1048576 30" "flows1m 25 1048576 1" "churn1m 25 1048576 30
     printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' "$1" "$ref" "$nodpi" "$dpi" "$churn" \
         "$(python3 -c "print('%.2f' % ($nodpi/$ref))" 2>/dev/null || echo n/a)" \
         "$(python3 -c "print('%.2f' % ($dpi/$ref))" 2>/dev/null || echo n/a)" "$(load)"
+    if [ -n "${OTHER_PROBE:-}" ]; then
+        read -r onodpi ochurn < <(PROBE=$OTHER_PROBE probe_mpps "$WORK/$1.pcap" "$(($2 + 5))" "$3" "$4" --no-dpi || echo 0 0)
+        read -r odpi _ < <(PROBE=$OTHER_PROBE probe_mpps "$WORK/$1.pcap" "$(($2 + 5))" "$3" "$4" || echo 0 0)
+        printf '%-10s %-9s %-12s %-12s %-12s %-8s %-8s %s\n' "  other" "$ref" "$onodpi" "$odpi" "$ochurn" \
+            "$(python3 -c "print('%.2f' % ($onodpi/$ref))" 2>/dev/null || echo n/a)" \
+            "$(python3 -c "print('%.2f' % ($odpi/$ref))" 2>/dev/null || echo n/a)" "$(load)"
+    fi
 done
 
 echo
