@@ -260,14 +260,17 @@ TEST_CASE("varints of every length read as the generated parser reads them, at a
             CHECK(got->records[0].flow_id == v);
             CHECK(*got == *reference);
         }
-    // Non-canonical or impossible ones are declined (the parser then decides).
-    for (const std::string& bad : {std::string("\x80\x80\x80\x00", 4),                       // padded, 4 bytes
-                                   std::string("\xff\xff\xff\xff\xff\xff\xff\x80\x00", 9),  // padded, 9 bytes
-                                   std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 10),  // 65 bits
-                                   std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00", 10),  // padded, 10 bytes
-                                   std::string(11, '\xff') + '\x01'}) {                        // 12 bytes
-        CHECK_FALSE(fast(with_record_extra(b, key(1, 0) + bad)).has_value());
-    }
+    // Non-canonical or impossible ones are declined (the parser then decides),
+    // last in the record (the byte loop) and with 10 bytes after them (the
+    // word read).
+    for (const std::string& after : {std::string(), length_delimited(99, std::string(7, 'x'))})
+        for (const std::string& bad : {std::string("\x80\x80\x80\x00", 4),                       // padded, 4 bytes
+                                       std::string("\xff\xff\xff\xff\xff\xff\xff\x80\x00", 9),  // padded, 9 bytes
+                                       std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x02", 10),  // 65 bits
+                                       std::string("\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00", 10),  // padded, 10 bytes
+                                       std::string(11, '\xff') + '\x01'}) {                        // 12 bytes
+            CHECK_FALSE(fast(with_record_extra(b, key(1, 0) + bad + after)).has_value());
+        }
     // Cut short: the record ends inside the varint.
     for (std::size_t n = 1; n < 10; ++n)
         CHECK_FALSE(fast(with_record_extra(b, key(1, 0) + std::string(n, '\xff'))).has_value());
