@@ -2,7 +2,11 @@
 
 #include "flow_dpi_columns.hpp"
 #include "flow_geo_columns.hpp"
+#include "partitions.hpp"
 #include "pg_time.hpp"
+
+#include <optional>
+#include <string>
 
 namespace wireflow::collector {
 
@@ -51,12 +55,16 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
                        *client_side, *server_side};
 }
 
-// Parameters $1..$12, the same for the count and the page.
+// Parameters $1..$13, the same for the count and the page. The time bounds
+// are timestamptz literals (partitions::instant_literal): constants when the
+// query is planned, so the CASE folds away and the planner keeps only the
+// partitions of the range, or, live, those from the live bound on ($13,
+// live_bound), instead of planning all of them.
 constexpr const char* where_clause =
-    " WHERE (CASE WHEN $1::bigint IS NULL"
+    " WHERE (CASE WHEN $1::timestamptz IS NULL"
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
-    "   ELSE first_seen >= timestamptz 'epoch' + $1::bigint * interval '1 microsecond'"
-    "    AND first_seen < timestamptz 'epoch' + $2::bigint * interval '1 microsecond' END)"
+    "    AND ($13::timestamptz IS NULL OR first_seen >= $13::timestamptz)"
+    "   ELSE first_seen >= $1::timestamptz AND first_seen < $2::timestamptz END)"
     // A host's flows through the GIN index of both addresses (schema v3);
     // the plain comparison stays for clarity and costs nothing more.
     " AND ($4::inet IS NULL OR (ARRAY[client_ip, server_ip] @> ARRAY[$4::inet]"
@@ -73,6 +81,27 @@ constexpr const char* where_clause =
     " AND ($11::text IS NULL OR client_country = $11::text OR server_country = $11::text)"
     " AND ($12::bigint IS NULL OR client_asn = $12::bigint OR server_asn = $12::bigint)";
 
+// The live views' lower bound on first_seen, as a timestamptz literal: the
+// oldest first_seen of the batches stored in the last `window_s` seconds
+// (schema v9). A row's ingested_at is its batch's stored_at (one
+// transaction's now()), so every row received in the window is at or after
+// it, and the planner leaves out the partitions before (a replayed capture's
+// old timestamps widen it: more partitions read, never fewer rows). Nothing
+// when no batch was stored in the window, or one stored before v9 has no
+// bound: then every partition is read, as before. Run in the transaction of
+// the query it bounds, at repeatable read, so both see the same batches.
+std::optional<std::string> live_bound(pqxx::transaction_base& tx, long long window_s) {
+    const auto r = tx.exec_params1(
+        "SELECT min(first_seen_min)::text, count(*) FILTER (WHERE first_seen_min IS NULL AND records > 0)"
+        " FROM ingested_batches WHERE stored_at >= now() - $1::bigint * interval '1 second'",
+        window_s);
+    if (r[0].is_null() || r[1].as<long long>() != 0) return std::nullopt;
+    return r[0].as<std::string>();
+}
+
+// Both queries of a view see one snapshot (live_bound).
+using snapshot_read = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
+
 const char* order_by(flow_sort s, bool desc) {
     // Ties broken by identity so pages do not overlap.
     switch (s) {
@@ -87,8 +116,9 @@ const char* order_by(flow_sort s, bool desc) {
 }  // namespace
 
 flow_page flow_query::find(const flow_filter& f) {
-    const std::optional<long long> from = f.from ? std::optional<long long>(to_us(*f.from)) : std::nullopt;
-    const std::optional<long long> to = f.to ? std::optional<long long>(to_us(*f.to)) : std::nullopt;
+    const auto literal = [](std::chrono::system_clock::time_point t) { return partitions::instant_literal(to_us(t)); };
+    const std::optional<std::string> from = f.from ? std::optional<std::string>(literal(*f.from)) : std::nullopt;
+    const std::optional<std::string> to = f.to ? std::optional<std::string>(literal(*f.to)) : std::nullopt;
     const long long window = f.live_window.count();
     const std::optional<std::string> host = f.host.empty() ? std::nullopt : std::optional<std::string>(f.host);
     const std::optional<long long> vlan = f.vlan ? std::optional<long long>(*f.vlan) : std::nullopt;
@@ -101,21 +131,27 @@ flow_page flow_query::find(const flow_filter& f) {
         f.country.empty() ? std::nullopt : std::optional<std::string>(std::string(f.country.view()));
     const std::optional<long long> asn = f.asn ? std::optional<long long>(*f.asn) : std::nullopt;
     return db_.run("query flows", [&](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        snapshot_read tx{c};
+        const std::optional<std::string> bound = from ? std::nullopt : live_bound(tx, window);
         flow_page page;
         page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
                                         " LIMIT " + std::to_string(count_cap) + ") AS m",
-                                    from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn)[0][0]
+                                    from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound)[0][0]
                          .as<std::uint64_t>();
+        // The page's rows are chosen first and only they are formatted
+        // (host(), the DPI and geolocation columns): formatted in the same
+        // SELECT, every row of the range was, before the sort kept 50 (a 24 h
+        // page of 7.9M rows: 7.2 s with, 1.9 s without, measured).
+        const char* order = order_by(f.sort, f.descending);
         const auto rows = tx.exec_params(
             std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
                         " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
                         " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
                         " dns_query_type, dns_reply_code, host(dns_answer)") +
                 health_columns + tunnel_columns + std::string(flow_dpi_columns::select) +
-                std::string(flow_geo_columns::select) + " FROM flows" + where_clause + order_by(f.sort, f.descending) +
-                " LIMIT $13 OFFSET $14",
-            from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, static_cast<long long>(f.limit),
+                std::string(flow_geo_columns::select) + " FROM (SELECT * FROM flows" + where_clause + order +
+                " LIMIT $14 OFFSET $15) AS page" + order,
+            from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound, static_cast<long long>(f.limit),
             static_cast<long long>(f.offset));
         for (const auto& r : rows) {
             flow_item it;
@@ -171,13 +207,13 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
             "SELECT host(peer), sum(bytes)::bigint AS b, count(*) FROM ("
             "  SELECT server_ip AS peer, c2s_bytes + s2c_bytes AS bytes FROM flows"
             "   WHERE ARRAY[client_ip, server_ip] @> ARRAY[$1::inet] AND client_ip = $1::inet AND vlan = $2"
-            "    AND first_seen >= timestamptz 'epoch' + $3 * interval '1 microsecond'"
+            "    AND first_seen >= $3::timestamptz"
             "  UNION ALL"
             "  SELECT client_ip, c2s_bytes + s2c_bytes FROM flows"
             "   WHERE ARRAY[client_ip, server_ip] @> ARRAY[$1::inet] AND server_ip = $1::inet AND vlan = $2"
-            "    AND first_seen >= timestamptz 'epoch' + $3 * interval '1 microsecond'"
+            "    AND first_seen >= $3::timestamptz"
             ") AS p GROUP BY peer ORDER BY b DESC, host(peer) LIMIT $4",
-            ip, static_cast<long long>(vlan), static_cast<long long>(to_us(since)), static_cast<long long>(limit));
+            ip, static_cast<long long>(vlan), partitions::instant_literal(to_us(since)), static_cast<long long>(limit));
         for (const auto& r : rows)
             out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>()});
         return out;
@@ -186,14 +222,16 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
 
 std::vector<app_total> flow_query::top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total) {
     return db_.run("top applications", [&](pqxx::connection& c) {
-        pqxx::read_transaction tx{c};
+        snapshot_read tx{c};
         std::vector<app_total> out;
+        const long long window_s = window.count();
         const auto rows = tx.exec_params(
             "SELECT app_name, sum(c2s_bytes + s2c_bytes)::bigint AS b, sum(c2s_packets + s2c_packets)::bigint,"
             " count(DISTINCT (probe_id, boot_id, flow_id)), count(*) OVER ()"
             " FROM flows WHERE ingested_at >= now() - $1 * interval '1 second'"
+            " AND ($3::timestamptz IS NULL OR first_seen >= $3::timestamptz)"
             " GROUP BY app_name ORDER BY b DESC, app_name LIMIT $2",
-            static_cast<long long>(window.count()), static_cast<long long>(limit));
+            window_s, static_cast<long long>(limit), live_bound(tx, window_s));
         total = rows.empty() ? 0 : rows[0][4].as<std::uint64_t>();
         for (const auto& r : rows)
             out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>(), r[3].as<std::uint64_t>()});

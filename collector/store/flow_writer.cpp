@@ -8,6 +8,7 @@
 
 #include "flow_rows.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <new>
@@ -19,9 +20,12 @@ namespace {
 
 // First occurrence wins: a second insert of the same identity in the group
 // affects no row, as does one committed earlier (by any collector).
+// first_seen_min (schema v9): the live views' lower bound on first_seen
+// (flow_query), NULL for a batch without records.
 constexpr const char* insert_batch_sql =
-    "INSERT INTO ingested_batches (probe_id, boot_id, sequence, records)"
-    " VALUES ($1, $2::bigint, $3::bigint, $4::integer) ON CONFLICT DO NOTHING";
+    "INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, first_seen_min)"
+    " VALUES ($1, $2::bigint, $3::bigint, $4::integer,"
+    " timestamptz 'epoch' + $5::bigint * interval '1 microsecond') ON CONFLICT DO NOTHING";
 
 const std::string copy_flows_sql =
     "COPY flows (" + std::string(flow_rows::copy_columns) + ") FROM STDIN (FORMAT binary)";
@@ -81,7 +85,14 @@ std::vector<write_result> store::write_batches(std::span<const flow_batch> batch
             const decimal boot{static_cast<long long>(id.boot_id)};
             const decimal seq{static_cast<long long>(id.sequence)};
             const decimal records{static_cast<long long>(batches[i].records.size())};
-            const std::array<const char*, 4> values{id.probe_id.c_str(), boot.c_str(), seq.c_str(), records.c_str()};
+            const auto& recs = batches[i].records;
+            // The same microseconds as the rows' first_seen (flow_rows::encode),
+            // compared signed (an instant before 1970 is negative).
+            std::int64_t first_us_min = recs.empty() ? 0 : flow_rows::unix_us(recs.front().first_seen_ns);
+            for (const auto& r : recs) first_us_min = std::min(first_us_min, flow_rows::unix_us(r.first_seen_ns));
+            const decimal first_us{static_cast<long long>(first_us_min)};
+            const std::array<const char*, 5> values{id.probe_id.c_str(), boot.c_str(), seq.c_str(), records.c_str(),
+                                                    recs.empty() ? nullptr : first_us.c_str()};
             if (w->exec_prepared("wf_insert_batch", values) != 1) continue;
             results[i] = write_result::stored;
             any_new = true;

@@ -397,7 +397,19 @@ ALTER TABLE flows
     ADD COLUMN server_asn     bigint;
 )SQL";
 
-constexpr std::array<migration, 8> all{{
+// The live views' bound (issue 11): the oldest first_seen of a batch's
+// records, NULL for a batch without records and for those stored before
+// this version. A row's ingested_at is its batch's stored_at (both now() of
+// the writing transaction), so the live views (ingested_at in the last
+// minutes, over every partition) add first_seen >= the oldest of the
+// batches stored in their window, and the planner keeps only the partitions
+// from there on (flow_query.cpp). Nullable, no default: only the catalog
+// changes.
+constexpr std::string_view v9 = R"SQL(
+ALTER TABLE ingested_batches ADD COLUMN first_seen_min timestamptz;
+)SQL";
+
+constexpr std::array<migration, 9> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
@@ -406,6 +418,7 @@ constexpr std::array<migration, 8> all{{
     {6, "flows: tunnel type, id and outer addresses of tunnelled flows", v6},
     {7, "flows: nDPI confidence, TLS handshake (version, JA3/JA3S, ALPN, certificate) and HTTP request details", v7},
     {8, "flows: country and AS number of client and server (geolocation)", v8},
+    {9, "ingested_batches: oldest first_seen of a batch's records (the live views' bound)", v9},
 }};
 
 }  // namespace
