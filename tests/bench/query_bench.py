@@ -153,6 +153,21 @@ def top_up(dsn, rows, days):
     return n
 
 
+def batches_of_last_minutes(dsn):
+    """What the collector writes beside the rows: one ingested_batches row a
+    minute of the last 30, each stored when its last row was received and
+    with its rows' oldest first_seen (the live views' bound, schema v9;
+    nothing on an older schema)."""
+    if psql(dsn, "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ingested_batches'"
+                 " AND column_name = 'first_seen_min'", capture=True) == "0":
+        return 0
+    psql(dsn, "INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at, first_seen_min)"
+              " SELECT 'bench-live', 1, extract(epoch FROM date_trunc('minute', ingested_at))::bigint, count(*),"
+              " max(ingested_at), min(first_seen) FROM flows WHERE ingested_at >= now() - interval '30 minutes'"
+              " GROUP BY 3 ON CONFLICT DO NOTHING")
+    return int(psql(dsn, "SELECT count(*) FROM ingested_batches WHERE probe_id = 'bench-live'", capture=True))
+
+
 def get(url):
     """(ms, JSON body); an HTTP error is a result too (e.g. 503 when the
     query ran into the collector's statement_timeout): {"error": status}."""
@@ -200,9 +215,11 @@ def main():
             version = psql(dsn, "SELECT max(version) FROM schema_migrations", capture=True)
             print(f"migrated to schema version {version} in {time.monotonic() - t0:.0f} s", flush=True)
         print(f"topped up with {top_up(dsn, a.rows, a.days):,} rows of the last minutes", flush=True)
+        print(f"ingested_batches rows of the last minutes (live views' bound): {batches_of_last_minutes(dsn)}",
+              flush=True)
         total = psql(dsn, "SELECT count(*) FROM flows", capture=True)
-        size = psql(dsn, "SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) FROM pg_inherits i"
-                         " JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'flows'::regclass", capture=True)
+        size = psql(dsn, "SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) FROM pg_partition_tree('flows')"
+                         " WHERE isleaf", capture=True)
         # Written so that either schema's host index answers (v2: two b-trees; v3: GIN of both).
         heavy_n = psql(dsn, f"SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[inet '{HEAVY}']"
                             f" AND (client_ip = '{HEAVY}' OR server_ip = '{HEAVY}')", capture=True)
