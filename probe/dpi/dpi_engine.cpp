@@ -353,6 +353,13 @@ struct dpi_engine::impl {
         r.claimed = true;
     }
 
+    // Whether a finished flow can still get a name claim: not once it holds
+    // one, nor when its protocol is no name service (after detection the
+    // port is not tried: read_name_claim with inspected = false).
+    static bool claims_over(const slot_result& r) noexcept {
+        return r.claimed || name_service_of(r.app, r.master) == name_service::none;
+    }
+
     // What nDPI 4.2's DNS dissector kept: the question's type, the response
     // code and the first A/AAAA address of the answer section (rsp_type
     // says which; nothing when the response carried no address).
@@ -404,7 +411,7 @@ struct dpi_engine::impl {
     }
 };
 
-dpi_engine::dpi_engine(const dpi_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
+dpi_engine::dpi_engine(const dpi_config& cfg) : impl_(std::make_unique<impl>(cfg)), quiet_(cfg.slots, 0) {}
 dpi_engine::~dpi_engine() = default;
 
 void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16_t l3_len, std::uint64_t ts_ns,
@@ -417,8 +424,10 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
         e.put_back(r);
         e.put_back_details(r);
         r = slot_result{};
+        quiet_[slot] = 0;
         if (!e.take_state(r)) {
             r.ph = phase::no_dpi;
+            quiet_[slot] = 1;  // nothing to do for the flow's other packets
             ++e.counters.flows_without_state;
             return;
         }
@@ -428,6 +437,7 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
     if (l3 == nullptr || l3_len == 0) return;
     if (r.ph != phase::inspecting) {
         if (r.ph == phase::done && !r.claimed) e.read_name_claim(r, l3, l3_len, false);
+        quiet_[slot] = r.ph != phase::done || e.claims_over(r);
         return;
     }
 
@@ -444,6 +454,7 @@ void dpi_engine::process(std::uint32_t slot, const std::uint8_t* l3, std::uint16
     if ((classified && !ndpi_extra_dissection_possible(e.mod.get(), f)) || r.packets >= e.cfg.max_packets)
         e.finish(r, proto);
     e.read_name_claim(r, l3, l3_len, true);
+    quiet_[slot] = r.ph == phase::done && e.claims_over(r);
 }
 
 void dpi_engine::fill(std::uint32_t slot, flow_record& rec) noexcept {
@@ -489,6 +500,7 @@ void dpi_engine::release(std::uint32_t slot) noexcept {
     e.put_back(e.results[slot]);
     e.put_back_details(e.results[slot]);
     e.results[slot] = slot_result{};
+    quiet_[slot] = 0;
 }
 
 const dpi_counters& dpi_engine::counters() const noexcept { return impl_->counters; }

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "flow/flow_record.hpp"
 
@@ -65,6 +66,15 @@ public:
     void process(std::uint32_t slot, const std::uint8_t* l3, std::uint16_t l3_len, std::uint64_t ts_ns,
                  bool from_client, bool created) noexcept;
 
+    // Whether process() has anything to do with the next packet of the flow
+    // in `slot`: false once its detection is finished and no name claim can
+    // follow, i.e. for most packets of a long flow. Inline and one byte per
+    // slot, so the packet path does not call into the engine, nor touch the
+    // slot's result (a cache line per flow), for those packets.
+    [[nodiscard]] bool wants(std::uint32_t slot, bool created) const noexcept {
+        return created || slot >= quiet_.size() || quiet_[slot] == 0;
+    }
+
     // Writes app_protocol, master_protocol, app_name ("TLS.Google" as
     // ndpi_protocol2name), app_category, server_name (sanitized, see
     // common/net/utf8.hpp), flow_risk, the DNS fields and `app` (TLS or
@@ -87,6 +97,7 @@ public:
 private:
     struct impl;
     std::unique_ptr<impl> impl_;
+    std::vector<std::uint8_t> quiet_;  // per slot: 1 when process() would do nothing (wants)
 };
 
 }  // namespace wireflow::probe

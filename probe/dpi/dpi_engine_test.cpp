@@ -588,3 +588,37 @@ TEST_CASE("a lone LLMNR answer, which nDPI guesses by port only when the flow en
     INFO("nDPI: " << other.app_name);
     CHECK((std::string(other.app_name) == "LLMNR") == (other.app.kind == app_details_kind::name));
 }
+
+TEST_CASE("the packet path stops feeding a flow once its detection is over and no name can follow",
+          "[dpi][names]") {
+    dpi_engine e(small(1, 3));
+    // Given up after the budget: its later packets have nothing to do here.
+    for (std::uint8_t i = 0; i < 3; ++i) {
+        CHECK(e.wants(2, i == 0));
+        feed(e, 2, udp4({10, 0, 0, 1}, 40002, {10, 0, 0, 2}, 40003, noise(200, i)), (1000 + i) * ms, i == 0);
+    }
+    CHECK_FALSE(e.wants(2, false));
+    CHECK(e.wants(2, true));  // a new flow in the slot always is
+    // The given-up flow returned its state: a new flow takes it; a second
+    // finds the pool empty and has nothing to do either.
+    feed(e, 3, udp4({10, 0, 0, 1}, 40004, {10, 0, 0, 2}, 40005, noise(200, 7)), 1010 * ms, true);
+    feed(e, 4, udp4({10, 0, 0, 1}, 40006, {10, 0, 0, 2}, 40007, noise(200, 8)), 1010 * ms, true);
+    CHECK(e.counters().flows_without_state == 1);
+    CHECK(e.wants(3, false));
+    CHECK_FALSE(e.wants(4, false));
+    // A released slot is fed again (its next flow starts it afresh).
+    e.release(2);
+    CHECK(e.wants(2, false));
+}
+
+TEST_CASE("an mDNS flow is fed after its detection until it has claimed a name", "[dpi][names]") {
+    dpi_engine e(small(4, 1));  // a budget of one packet: detection is over after the first
+    const std::array<std::uint8_t, 4> group{224, 0, 0, 251};
+    const std::vector<std::string> name{"printer", "local"};
+    feed(e, 2, udp4({10, 0, 0, 20}, 5353, group, 5353, dns_query(name)), 1000 * ms, true);
+    CHECK(e.states_in_use() == 0);
+    CHECK(e.wants(2, false));  // a query names nobody: the responses may
+    feed(e, 2, udp4({10, 0, 0, 20}, 5353, group, 5353, dns_response(name, {10, 0, 0, 20})), 1001 * ms, false);
+    CHECK_FALSE(e.wants(2, false));
+    REQUIRE(filled(e, 2, end_reason::active_timeout).app.kind == app_details_kind::name);
+}

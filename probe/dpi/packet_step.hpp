@@ -23,7 +23,7 @@ namespace wireflow::probe {
 inline flow_hit account_packet(flow_table& table, dpi_engine* dpi, const packet_summary& s, const flow_lookup& l,
                                std::span<const std::byte> frame, std::uint64_t now_ns, record_sink& sink) noexcept {
     const flow_hit hit = table.account(s, l, now_ns, sink);
-    if (dpi != nullptr && !hit.ended && s.l3_offset < frame.size()) {
+    if (dpi != nullptr && !hit.ended && dpi->wants(hit.slot, hit.created) && s.l3_offset < frame.size()) {
         // The flow's IP packet: the inner one of a tunnel, which is what nDPI dissects.
         const std::size_t l3_len = std::min<std::size_t>({frame.size() - s.l3_offset, s.ip_length, 65535});
         dpi->process(hit.slot, reinterpret_cast<const std::uint8_t*>(frame.data() + s.l3_offset),
