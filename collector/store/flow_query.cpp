@@ -2,7 +2,6 @@
 
 #include "flow_dpi_columns.hpp"
 #include "flow_geo_columns.hpp"
-#include "partitions.hpp"
 #include "pg_time.hpp"
 
 #include <optional>
@@ -12,6 +11,7 @@ namespace wireflow::collector {
 
 namespace {
 
+using pg_time::instant_literal;
 using pg_time::to_us;
 
 // The health columns of schema v4 as read back (NULL: unknown), from column
@@ -56,7 +56,7 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
 }
 
 // Parameters $1..$13, the same for the count and the page. The time bounds
-// are timestamptz literals (partitions::instant_literal): constants when the
+// are timestamptz literals (pg_time::instant_literal): constants when the
 // query is planned, so the CASE folds away and the planner keeps only the
 // partitions of the range, or, live, those from the live bound on ($13,
 // live_bound), instead of planning all of them.
@@ -92,11 +92,12 @@ constexpr const char* where_clause =
 // the query it bounds, at repeatable read, so both see the same batches.
 std::optional<std::string> live_bound(pqxx::transaction_base& tx, long long window_s) {
     const auto r = tx.exec_params1(
-        "SELECT min(first_seen_min)::text, count(*) FILTER (WHERE first_seen_min IS NULL AND records > 0)"
+        "SELECT (extract(epoch FROM min(first_seen_min)) * 1000000)::bigint,"
+        " count(*) FILTER (WHERE first_seen_min IS NULL AND records > 0)"
         " FROM ingested_batches WHERE stored_at >= now() - $1::bigint * interval '1 second'",
         window_s);
     if (r[0].is_null() || r[1].as<long long>() != 0) return std::nullopt;
-    return r[0].as<std::string>();
+    return instant_literal(r[0].as<std::int64_t>());
 }
 
 // Both queries of a view see one snapshot (live_bound).
@@ -116,9 +117,9 @@ const char* order_by(flow_sort s, bool desc) {
 }  // namespace
 
 flow_page flow_query::find(const flow_filter& f) {
-    const auto literal = [](std::chrono::system_clock::time_point t) { return partitions::instant_literal(to_us(t)); };
-    const std::optional<std::string> from = f.from ? std::optional<std::string>(literal(*f.from)) : std::nullopt;
-    const std::optional<std::string> to = f.to ? std::optional<std::string>(literal(*f.to)) : std::nullopt;
+    const std::optional<std::string> from =
+        f.from ? std::optional<std::string>(instant_literal(to_us(*f.from))) : std::nullopt;
+    const std::optional<std::string> to = f.to ? std::optional<std::string>(instant_literal(to_us(*f.to))) : std::nullopt;
     const long long window = f.live_window.count();
     const std::optional<std::string> host = f.host.empty() ? std::nullopt : std::optional<std::string>(f.host);
     const std::optional<long long> vlan = f.vlan ? std::optional<long long>(*f.vlan) : std::nullopt;
@@ -213,7 +214,7 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
             "   WHERE ARRAY[client_ip, server_ip] @> ARRAY[$1::inet] AND server_ip = $1::inet AND vlan = $2"
             "    AND first_seen >= $3::timestamptz"
             ") AS p GROUP BY peer ORDER BY b DESC, host(peer) LIMIT $4",
-            ip, static_cast<long long>(vlan), partitions::instant_literal(to_us(since)), static_cast<long long>(limit));
+            ip, static_cast<long long>(vlan), instant_literal(to_us(since)), static_cast<long long>(limit));
         for (const auto& r : rows)
             out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>()});
         return out;

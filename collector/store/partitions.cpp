@@ -1,10 +1,10 @@
 // Daily partitions of `flows`: creation ahead of time and retention.
 #include "partitions.hpp"
 
+#include "pg_time.hpp"
 #include "schema.hpp"
 #include "store_impl.hpp"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace wireflow::collector {
@@ -46,27 +46,7 @@ std::optional<std::int64_t> day_of_name(std::string_view name) noexcept {
     return sys_days{d}.time_since_epoch().count();
 }
 
-std::string instant_literal(std::int64_t unix_us) {
-    constexpr std::int64_t us_per_day = 86'400'000'000LL;
-    constexpr std::int64_t lowest = sys_days{year{1} / January / 1}.time_since_epoch().count() * us_per_day;
-    constexpr std::int64_t highest = sys_days{year{10000} / January / 1}.time_since_epoch().count() * us_per_day - 1;
-    const sys_time<microseconds> t{microseconds{std::clamp(unix_us, lowest, highest)}};
-    const auto day = floor<days>(t);
-    const year_month_day d{day};
-    const hh_mm_ss<microseconds> time{t - day};
-    char buf[48];
-    int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d:%02d", static_cast<int>(d.year()),
-                          static_cast<unsigned>(d.month()), static_cast<unsigned>(d.day()),
-                          static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
-                          static_cast<int>(time.seconds().count()));
-    if (time.subseconds().count() != 0)
-        n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), ".%06lld",
-                           static_cast<long long>(time.subseconds().count()));
-    std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), "+00");
-    return buf;
-}
-
-std::string start_literal(std::int64_t day) { return instant_literal(day * 86'400'000'000LL); }
+std::string start_literal(std::int64_t day) { return pg_time::instant_literal(day * 86'400'000'000LL); }
 
 }  // namespace partitions
 

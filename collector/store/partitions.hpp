@@ -20,16 +20,6 @@ namespace wireflow::collector::partitions {
 // partition name (e.g. "flows_default").
 [[nodiscard]] std::optional<std::int64_t> day_of_name(std::string_view name) noexcept;
 
-// "2024-01-31 07:08:09.123456+00": an instant (microseconds since 1970, UTC)
-// as a timestamptz literal, the fraction only when not zero; clamped to the
-// years 1-9999. Sent as a `$n::timestamptz` parameter it is a constant when
-// the query is planned, so the planner prunes partitions with it; an
-// expression such as `timestamptz 'epoch' + $n * interval '1 microsecond'`
-// is only stable, and a query with it plans every partition and prunes them
-// at execution (measured: 416 ms of planning over 400 partitions for a
-// query that reads one).
-[[nodiscard]] std::string instant_literal(std::int64_t unix_us);
-
 // "2024-01-31 00:00:00+00": the start of the day as a timestamptz literal.
 [[nodiscard]] std::string start_literal(std::int64_t day);
 

@@ -1,4 +1,5 @@
 #include "store/partitions.hpp"
+#include "store/pg_time.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -40,11 +41,11 @@ TEST_CASE("names that are not daily partitions are not read as days", "[store][p
 TEST_CASE("an instant becomes an exact timestamptz literal, clamped to years 1-9999", "[store][partitions]") {
     const auto us = [](sys_time<microseconds> t) { return t.time_since_epoch().count(); };
     const sys_days d = year{2024} / February / 29;
-    CHECK(part::instant_literal(us(d + hours{7} + minutes{8} + seconds{9} + microseconds{123456})) ==
+    CHECK(wireflow::collector::pg_time::instant_literal(us(d + hours{7} + minutes{8} + seconds{9} + microseconds{123456})) ==
           "2024-02-29 07:08:09.123456+00");
-    CHECK(part::instant_literal(us(d + microseconds{1})) == "2024-02-29 00:00:00.000001+00");
-    CHECK(part::instant_literal(0) == "1970-01-01 00:00:00+00");
-    CHECK(part::instant_literal(-1) == "1969-12-31 23:59:59.999999+00");
-    CHECK(part::instant_literal(std::numeric_limits<std::int64_t>::max()) == "9999-12-31 23:59:59.999999+00");
-    CHECK(part::instant_literal(std::numeric_limits<std::int64_t>::min()) == "0001-01-01 00:00:00+00");
+    CHECK(wireflow::collector::pg_time::instant_literal(us(d + microseconds{1})) == "2024-02-29 00:00:00.000001+00");
+    CHECK(wireflow::collector::pg_time::instant_literal(0) == "1970-01-01 00:00:00+00");
+    CHECK(wireflow::collector::pg_time::instant_literal(-1) == "1969-12-31 23:59:59.999999+00");
+    CHECK(wireflow::collector::pg_time::instant_literal(std::numeric_limits<std::int64_t>::max()) == "9999-12-31 23:59:59.999999+00");
+    CHECK(wireflow::collector::pg_time::instant_literal(std::numeric_limits<std::int64_t>::min()) == "0001-01-01 00:00:00+00");
 }
