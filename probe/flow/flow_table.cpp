@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "flow/page_array.hpp"
 #include "flow/tcp_analysis.hpp"
 
 namespace wireflow::probe {
@@ -93,7 +94,9 @@ bool src_is_client(const packet_summary& p) noexcept {
 
 struct flow_table::impl {
     flow_table_config cfg;
-    std::vector<entry> entries;
+    // Entries and index on huge pages where the kernel gives them: every
+    // packet reads one index cell and one entry at random (page_array.hpp).
+    page_array<entry> entries;
     // Side arrays per slot, calloc'd rather than vectors: a large zeroed
     // block comes from mmap, so pages of slots that never hold such a flow
     // are never touched, and start-up does not write them (a vector would
@@ -117,7 +120,7 @@ struct flow_table::impl {
     // Tunnel details: only tunnelled packets touch them (the entry's
     // `tunnel` byte says whether they are set); 10 MiB per worker.
     std::unique_ptr<tunnel_info[], free_deleter> tunnels;
-    std::vector<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
+    page_array<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
     std::uint32_t free_head{nil};
     std::uint32_t live{0};
@@ -127,14 +130,20 @@ struct flow_table::impl {
     std::uint64_t next_seq{1};         // flow id sequence; 0 is never a valid id
     flow_table_counters counters;
 
-    explicit impl(const flow_table_config& c) : cfg(c) {
+    static std::uint32_t checked_capacity(const flow_table_config& c) {
         if (c.capacity == 0 || c.capacity > (1u << 30))
             throw std::invalid_argument("flow table capacity must be in 1..2^30");
-        entries.resize(c.capacity);
+        return c.capacity;
+    }
+    static std::uint64_t index_cells(std::uint32_t capacity) noexcept {
+        const std::uint64_t cells = std::bit_ceil(std::uint64_t{capacity} * 2);
+        return cells < 16 ? 16 : cells;
+    }
+
+    explicit impl(const flow_table_config& c)
+        : cfg(c), entries(checked_capacity(c)), index(index_cells(c.capacity), empty_cell) {
         tcp = zeroed<tcp_analysis>(c.capacity);
         tunnels = zeroed<tunnel_info>(c.capacity);
-        const std::uint64_t cells = std::bit_ceil(std::uint64_t{c.capacity} * 2);
-        index.assign(cells < 16 ? 16 : cells, empty_cell);
         index_mask = index.size() - 1;
         for (std::uint32_t i = 0; i < c.capacity; ++i) {
             entries[i].state = 0;
