@@ -153,7 +153,7 @@ void worker::process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_n
             frames[i] = {scratch_.data() + start, scratch_used - start};
         }
         bytes += frames[i].size();
-        sums[i] = dissect(job_.link, frames[i]);
+        dissect(job_.link, frames[i], sums[i]);
         ++by_status[static_cast<std::size_t>(sums[i].status)];
     }
     for (std::uint16_t i = 0; i < n; ++i)

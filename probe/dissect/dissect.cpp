@@ -335,10 +335,8 @@ void dissect_ethernet(bytes f, std::size_t off, packet_summary& s, int depth) no
     if (!has(f, off, 14)) return void(s.status = parse_status::truncated_l2);
     // An encapsulated frame (pseudowire, FabricPath) overwrites the outer
     // MACs: those belong to routers or fabric switches, the inner to the hosts.
-    for (std::size_t i = 0; i < 6; ++i) {
-        s.dst_mac[i] = u8(f, off + i);
-        s.src_mac[i] = u8(f, off + 6 + i);
-    }
+    std::memcpy(s.dst_mac.data(), f.data() + off, 6);
+    std::memcpy(s.src_mac.data(), f.data() + off + 6, 6);
     s.has_macs = true;
     std::uint16_t type = be16(f, off + 12);
     off += 14;
@@ -548,9 +546,9 @@ void decapsulate(bytes f, packet_summary& s) noexcept {
 
 }  // namespace
 
-packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept {
+void dissect(link_type lt, std::span<const std::byte> frame, packet_summary& s) noexcept {
     const bytes f = frame.first(std::min(frame.size(), max_frame));
-    packet_summary s{};
+    s = packet_summary{};
     switch (lt) {
     case link_type::ethernet:
         dissect_ethernet(f, 0, s, 0);
@@ -600,7 +598,6 @@ packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept 
     }
     s.ip_length = s.l3_bytes;
     decapsulate(f, s);
-    return s;
 }
 
 std::string_view name(parse_status s) noexcept {

@@ -61,6 +61,15 @@ namespace wireflow::probe {
 // port-less flow of the address pair), as tshark counts it. A header that
 // contradicts itself or its IP length is `bad_*`. Raw IP / MPLS payload
 // whose version is neither 4 nor 6 is `bad_ipv4_header`.
-[[nodiscard]] packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept;
+void dissect(link_type lt, std::span<const std::byte> frame, packet_summary& s) noexcept;
+
+// The same, into the caller's summary: the worker dissects straight into its
+// burst's array, where a returned summary (132 bytes) would be copied once
+// more per packet.
+[[nodiscard]] inline packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept {
+    packet_summary s;
+    dissect(lt, frame, s);
+    return s;
+}
 
 }  // namespace wireflow::probe
