@@ -548,7 +548,7 @@ void decapsulate(bytes f, packet_summary& s) noexcept {
 
 void dissect(link_type lt, std::span<const std::byte> frame, packet_summary& s) noexcept {
     const bytes f = frame.first(std::min(frame.size(), max_frame));
-    s = packet_summary{};
+    s = blank_summary;  // not packet_summary{}: packet_summary.hpp says why
     switch (lt) {
     case link_type::ethernet:
         dissect_ethernet(f, 0, s, 0);

@@ -242,3 +242,42 @@ TEST_CASE("every cut of a tunnelled frame is dissected within its bounds", "[dis
         }
     }
 }
+
+// The worker dissects each burst into the same array of summaries: whatever
+// the previous packet there left (a tunnel, TCP fields, MACs) must not show
+// in the next one's.
+TEST_CASE("a summary dissected into again keeps nothing of the previous packet", "[dissect][tunnel]") {
+    const frame tunnelled =
+        outer_udp(50000, 4789, vxlan(77, inner_eth(inner_v4(6, tcp(40000, 443, tcp_flag::syn | tcp_flag::ack)))));
+    const std::uint8_t raw_udp[] = {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0, 10, 9, 8, 7, 10, 9, 8, 6,
+                                    0x13, 0x88, 0x00, 0x35, 0, 8, 0, 0};
+    packet_summary reused;
+    dissect(link_type::ethernet, std::as_bytes(std::span(tunnelled.b)), reused);
+    REQUIRE(reused.tunnel == tunnel_type::vxlan);
+    REQUIRE(reused.has_tcp_header);
+    dissect(link_type::raw_ip, std::as_bytes(std::span(raw_udp)), reused);
+
+    const packet_summary fresh = run(link_type::raw_ip, raw_udp, sizeof raw_udp);
+    REQUIRE(fresh.status == parse_status::ok);
+    CHECK(reused.status == fresh.status);
+    CHECK(reused.tunnel == tunnel_type::none);
+    CHECK(reused.tunnel_id == 0);
+    CHECK(reused.outer_ip_version == 0);
+    CHECK(reused.outer_src == ip_bytes{});
+    CHECK(reused.outer_dst == ip_bytes{});
+    CHECK_FALSE(reused.has_macs);
+    CHECK(reused.src_mac == std::array<std::uint8_t, 6>{});
+    CHECK_FALSE(reused.has_tcp_header);
+    CHECK(reused.tcp_flags == 0);
+    CHECK(reused.tcp_seq == 0);
+    CHECK(reused.tcp_ack == 0);
+    CHECK(reused.tcp_window == 0);
+    CHECK(reused.vlan == 0);
+    CHECK(reused.protocol == fresh.protocol);
+    CHECK(reused.src == fresh.src);
+    CHECK(reused.dst == fresh.dst);
+    CHECK(reused.l3_bytes == fresh.l3_bytes);
+    CHECK(reused.ip_length == fresh.ip_length);
+    CHECK(reused.payload_offset == fresh.payload_offset);
+    CHECK(reused.payload_len == fresh.payload_len);
+}

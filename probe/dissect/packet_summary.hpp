@@ -71,17 +71,26 @@ struct packet_summary {
     std::uint16_t payload_offset{0};   // offset of the L4 payload (valid when has_l4)
     std::uint16_t payload_len{0};      // captured payload bytes available from payload_offset
     std::uint16_t tcp_window{0};       // raw window field (unscaled), valid when has_tcp_header
+    tunnel_type tunnel{tunnel_type::none};  // none, or the tunnel the packet came out of (below)
+    std::uint8_t outer_ip_version{0};       // the tunnel's outer IP header's version
     std::uint32_t tcp_seq{0};          // valid when has_tcp_header
     std::uint32_t tcp_ack{0};          // valid when has_tcp_header (meaningful when the ACK flag is set)
-    // Set when the flow's packet came out of a tunnel: the outer header's
-    // addresses (as sent: source, destination), its IP version, and the
-    // tunnel's identifier (GRE key, ERSPAN session, VXLAN VNI, GTP-U TEID; 0
+    // Set when the flow's packet came out of a tunnel (with `tunnel` and
+    // `outer_ip_version` above): the outer header's addresses (as sent:
+    // source, destination) and the tunnel's identifier (GRE key, ERSPAN session, VXLAN VNI, GTP-U TEID; 0
     // when the encapsulation has none).
-    tunnel_type tunnel{tunnel_type::none};
-    std::uint8_t outer_ip_version{0};
     std::uint32_t tunnel_id{0};
     ip_bytes outer_src{};
     ip_bytes outer_dst{};
 };
+// Two cache lines (`tunnel` and `outer_ip_version` sit in what was padding).
+static_assert(sizeof(packet_summary) == 128);
+
+// A default summary, to start each packet's from. The dissector copies it
+// (eight vector loads and stores) rather than value-initialising: GCC clears
+// a summary with `rep stos`, whose start-up was half of dissect()'s time at
+// 1K flows (perf, docs/benchmarks.md). Defined out of line so that the copy
+// stays a copy.
+extern const packet_summary blank_summary;
 
 }  // namespace wireflow::probe
