@@ -63,6 +63,13 @@ std::unique_ptr<pqxx::connection> db_pool::open() const {
         tx.exec0("SET client_min_messages = warning");
         tx.exec0("SET application_name = 'wireflow-collector'");
         tx.exec0("SET TIME ZONE 'UTC'");
+        // No JIT for what the pool runs (the REST API, the dashboard, the
+        // collector's bookkeeping): PostgreSQL compiles a plan's expressions
+        // once per partition it touches, and on a week of day partitions the
+        // host page's top-peers query spent 6.3 s of 6.6 compiling (343
+        // functions) for 55 ms of work. query_bench on 50M rows:
+        // docs/benchmarks.md, "JIT and the dashboard".
+        tx.exec0("SET jit = off");
         // An integer: no text of ours is ever spliced into SQL.
         tx.exec0("SET statement_timeout = " + std::to_string(statement_timeout_.count()));
         tx.commit();

@@ -55,7 +55,8 @@ public:
     };
 
     // `size` connections at most (at least 1), opened lazily. Each session
-    // runs with TIME ZONE 'UTC' and application_name 'wireflow-collector',
+    // runs with TIME ZONE 'UTC', application_name 'wireflow-collector' and
+    // jit off (db_pool.cpp says why),
     // and with `statement_timeout` (0: none) so that no request a viewer can
     // make holds a connection and an HTTP thread longer (issue 13, finding
     // 10): PostgreSQL cancels the statement (SQLSTATE 57014), which becomes
