@@ -41,6 +41,16 @@ TEST_CASE("sessions of the pool run in UTC", "[db_pool]") {
     CHECK(tz == "UTC");
 }
 
+TEST_CASE("sessions of the pool run without JIT compilation", "[db_pool]") {
+    test_database db(false);
+    db_pool pool(db.dsn(), 1);
+    const auto jit = pool.run("read jit", [](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        return tx.exec1("SHOW jit")[0].as<std::string>();
+    });
+    CHECK(jit == "off");  // the server's default is on
+}
+
 TEST_CASE("a connection killed by the server is replaced on the next lease", "[db_pool]") {
     test_database db(false);
     db_pool pool(db.dsn(), 1);

@@ -136,7 +136,7 @@ flow_page flow_query::find(const flow_filter& f) {
         // The pool's sessions run without JIT (db_pool.cpp); a page of a time
         // range with no host reads every row of the range through one or two
         // partitions, where compiled tuple deforming pays for itself: 24 h of
-        // 50M rows took 7.3-7.6 s with JIT, 9.6-10 s without
+        // 50M rows took 7.3-7.6 s with JIT, 7.9-10 s without
         // (docs/benchmarks.md, "JIT and the dashboard"). A host's flows are
         // few rows through many partitions: there compiling was the cost.
         if (!host) tx.exec0("SET LOCAL jit = on");
