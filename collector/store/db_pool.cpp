@@ -66,8 +66,8 @@ std::unique_ptr<pqxx::connection> db_pool::open() const {
         // No JIT for what the pool runs (the REST API, the dashboard, the
         // collector's bookkeeping): PostgreSQL compiles a plan's expressions
         // once per partition it touches, and on a week of day partitions the
-        // host page's top-peers query spent 6.3 s of 6.6 compiling (343
-        // functions) for 55 ms of work. query_bench on 50M rows:
+        // host page's top-peers query spent 6.3-6.5 s in JIT (343 functions)
+        // and took 6.3-6.6 s; 2.8 s without. query_bench on 50M rows:
         // docs/benchmarks.md, "JIT and the dashboard".
         tx.exec0("SET jit = off");
         // An integer: no text of ours is ever spliced into SQL.

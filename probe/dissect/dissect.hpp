@@ -63,9 +63,9 @@ namespace wireflow::probe {
 // whose version is neither 4 nor 6 is `bad_ipv4_header`.
 void dissect(link_type lt, std::span<const std::byte> frame, packet_summary& s) noexcept;
 
-// The same, into the caller's summary: the worker dissects straight into its
-// burst's array, where a returned summary (132 bytes) would be copied once
-// more per packet.
+// The value form, for callers that want a summary of their own. The worker
+// uses the form above, dissecting straight into its burst's array: a
+// returned summary (128 bytes) would be copied once more per packet.
 [[nodiscard]] inline packet_summary dissect(link_type lt, std::span<const std::byte> frame) noexcept {
     packet_summary s;
     dissect(lt, frame, s);
