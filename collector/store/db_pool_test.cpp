@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,6 +22,14 @@ int backend_pid(db_pool& p) {
     auto c = p.lease();
     return c->backendpid();
 }
+
+// What a session of the pool reports for `SHOW <setting>` (a constant of the test's).
+std::string session_setting(db_pool& p, const std::string& setting) {
+    return p.run("read setting", [&](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        return tx.exec1("SHOW " + setting)[0].as<std::string>();
+    });
+}
 }  // namespace
 
 TEST_CASE("a returned lease is reused instead of opening another connection", "[db_pool]") {
@@ -34,21 +43,13 @@ TEST_CASE("a returned lease is reused instead of opening another connection", "[
 TEST_CASE("sessions of the pool run in UTC", "[db_pool]") {
     test_database db(false);
     db_pool pool(db.dsn(), 1);
-    const auto tz = pool.run("read tz", [](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};
-        return tx.exec1("SHOW TIME ZONE")[0].as<std::string>();
-    });
-    CHECK(tz == "UTC");
+    CHECK(session_setting(pool, "TIME ZONE") == "UTC");
 }
 
 TEST_CASE("sessions of the pool run without JIT compilation", "[db_pool]") {
     test_database db(false);
     db_pool pool(db.dsn(), 1);
-    const auto jit = pool.run("read jit", [](pqxx::connection& c) {
-        pqxx::nontransaction tx{c};
-        return tx.exec1("SHOW jit")[0].as<std::string>();
-    });
-    CHECK(jit == "off");  // the server's default is on
+    CHECK(session_setting(pool, "jit") == "off");  // the server's default is on
 }
 
 TEST_CASE("a connection killed by the server is replaced on the next lease", "[db_pool]") {
