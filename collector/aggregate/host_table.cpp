@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "prefetch.hpp"
+
 namespace wireflow::collector::aggregate {
 
 namespace {
@@ -263,8 +265,7 @@ void host_table::prefetch_entry(std::uint64_t h) const noexcept {
         const index_slot& s = index_[pos];
         if (s.entry == 0) return;
         if (s.tag != tag) continue;
-        const auto* p = reinterpret_cast<const char*>(&hosts_[s.entry - 1]);
-        for (std::size_t off = 0; off < sizeof(host_entry); off += 64) __builtin_prefetch(p + off, 1);
+        prefetch_for_write(hosts_[s.entry - 1]);  // every line: its app counters are the last
         return;
     }
 }
@@ -278,9 +279,9 @@ void host_table::prefetch_side_data(const host_hashes& h, const ip_address& clie
                                     std::uint16_t vlan) const noexcept {
     const std::uint32_t c = find(host_key{client, 0, vlan}, h.client);
     const std::uint32_t s = find(host_key{server, 0, vlan}, h.server);
-    if (c != npos && hosts_[c].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[c].minute_slot], 1);
+    if (c != npos && hosts_[c].minute_slot != npos) prefetch_for_write(minute_hosts_[hosts_[c].minute_slot]);
     if (s != npos) {
-        if (hosts_[s].minute_slot != npos) __builtin_prefetch(&minute_hosts_[hosts_[s].minute_slot], 1);
+        if (hosts_[s].minute_slot != npos) prefetch_for_write(minute_hosts_[hosts_[s].minute_slot]);
         if (hosts_[s].name != host_entry::no_name) __builtin_prefetch(&names_[hosts_[s].name], 1);
     }
 }
