@@ -30,4 +30,10 @@ inline void prefetch_for_write(const T& object) noexcept {
     for_each_line(&object, sizeof(T), [](const char* line) { __builtin_prefetch(line, 1); });
 }
 
+// For an object about to be read.
+template <typename T>
+inline void prefetch_for_read(const T& object) noexcept {
+    for_each_line(&object, sizeof(T), [](const char* line) { __builtin_prefetch(line, 0); });
+}
+
 }  // namespace wireflow

@@ -1,6 +1,7 @@
 #include "batch_marker.hpp"
 
 #include "public_address.hpp"
+#include "prefetch.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -59,7 +60,7 @@ void batch_marker::mark(flow_batch& b) {
             entry[0] = slot_of(rows[i].client_ip);
             entry[1] = slot_of(rows[i].server_ip);
             for (const std::size_t k : entry)
-                if (k != no_slot) __builtin_prefetch(&slots_[k]);
+                if (k != no_slot) prefetch_for_read(slots_[k]);  // a slot of ~28 bytes straddles two lines in ~4 of 10
         }
     }
 }
