@@ -82,7 +82,8 @@ std::optional<reject_reason> decode_ttl(bool has_min, std::uint32_t min, bool ha
 // TCP health (issue 14): each event is one segment, so a direction's events
 // of one kind never exceed its packets; RTT parts come together and fit bigint.
 std::optional<reject_reason> decode_health(const wire_record& r, flow_health& h) {
-    h = flow_health{};
+    h.tcp.reset();  // every member is set below (the TTL ranges by decode_ttl)
+    h.dscp.reset();
     if (auto e = decode_ttl(r.c2s_ttl_min.has_value(), r.c2s_ttl_min.value_or(0), r.c2s_ttl_max.has_value(),
                             r.c2s_ttl_max.value_or(0), r.c2s_packets, h.c2s_ttl))
         return e;
@@ -142,10 +143,13 @@ bool ja3_form(std::string_view s) noexcept {
 
 // The TLS handshake (FlowRecord.tls): bounded UTF-8 names, fingerprints of
 // their fixed form, a 16-bit version, a validity an X.509 certificate can
-// state. A message that carries nothing is no handshake.
+// state. A message that carries nothing is no handshake. Into a reused
+// record's handshake when it has one: its strings keep their capacity.
 std::optional<reject_reason> decode_tls(const wire_record& r, std::optional<flow_tls>& out) {
-    out.reset();
-    if (!r.tls) return std::nullopt;
+    if (!r.tls) {
+        out.reset();
+        return std::nullopt;
+    }
     const wire_tls& t = *r.tls;
     if (auto e = check_string(t.cert_subject, max_cert_name_bytes)) return e;
     if (auto e = check_string(t.cert_issuer, max_cert_name_bytes)) return e;
@@ -155,9 +159,12 @@ std::optional<reject_reason> decode_tls(const wire_record& r, std::optional<flow
     if (t.cert_not_before_s.value_or(0) > max_cert_time_s || t.cert_not_after_s.value_or(0) > max_cert_time_s)
         return reject_reason::counts;
     if (t.version == 0 && t.ja3_client.empty() && t.ja3_server.empty() && t.alpn.empty() && t.cert_subject.empty() &&
-        t.cert_issuer.empty() && !t.cert_not_before_s && !t.cert_not_after_s && t.cert_sha1.empty())
+        t.cert_issuer.empty() && !t.cert_not_before_s && !t.cert_not_after_s && t.cert_sha1.empty()) {
+        out.reset();
         return std::nullopt;
-    flow_tls& o = out.emplace();
+    }
+    static_assert(sizeof(flow_tls) == 224, "flow_tls changed: set its new field below, then update the size");
+    flow_tls& o = out ? *out : out.emplace();
     o.version = static_cast<std::uint16_t>(t.version);
     o.ja3_client = t.ja3_client;
     o.ja3_server = t.ja3_server;
@@ -169,6 +176,8 @@ std::optional<reject_reason> decode_tls(const wire_record& r, std::optional<flow
     if (!t.cert_sha1.empty()) {
         auto& sha1 = o.cert_sha1.emplace();
         std::memcpy(sha1.data(), t.cert_sha1.data(), sha1.size());
+    } else {
+        o.cert_sha1.reset();
     }
     return std::nullopt;
 }
@@ -176,16 +185,24 @@ std::optional<reject_reason> decode_tls(const wire_record& r, std::optional<flow
 // The HTTP exchange (FlowRecord.http): bounded UTF-8 text and an RFC 9110
 // status code (three digits, 1xx to 5xx), 0 while no response was seen.
 std::optional<reject_reason> decode_http(const wire_record& r, std::optional<flow_http>& out) {
-    out.reset();
-    if (!r.http) return std::nullopt;
+    if (!r.http) {
+        out.reset();
+        return std::nullopt;
+    }
     const wire_http& h = *r.http;
     if (auto e = check_string(h.method, max_http_method_bytes)) return e;
     if (auto e = check_string(h.url, max_http_url_bytes)) return e;
     if (auto e = check_string(h.user_agent, max_http_user_agent_bytes)) return e;
     if (h.response_code != 0 && (h.response_code < 100 || h.response_code > 599)) return reject_reason::counts;
-    if (h.method.empty() && h.url.empty() && h.user_agent.empty() && h.response_code == 0) return std::nullopt;
-    out = flow_http{std::string(h.method), std::string(h.url), std::string(h.user_agent),
-                    static_cast<std::uint16_t>(h.response_code)};
+    if (h.method.empty() && h.url.empty() && h.user_agent.empty() && h.response_code == 0) {
+        out.reset();
+        return std::nullopt;
+    }
+    flow_http& o = out ? *out : out.emplace();  // a reused record's strings keep their capacity
+    o.method = h.method;
+    o.url = h.url;
+    o.user_agent = h.user_agent;
+    o.response_code = static_cast<std::uint16_t>(h.response_code);
     return std::nullopt;
 }
 
@@ -199,9 +216,10 @@ std::optional<reject_reason> decode_name_claim(const wire_record& r, std::option
     if (auto e = check_string(c.name, max_claimed_name_bytes)) return e;
     if (c.address.size() != 4 && c.address.size() != 16) return reject_reason::ip_length;
     if (c.service <= 0 || c.service > max_name_service || c.name.empty()) return std::nullopt;
-    const auto address = to_ip(c.address);
-    if (!address) return reject_reason::ip_length;
-    out = flow_name_claim{static_cast<name_service>(c.service), std::string(c.name), *address};
+    flow_name_claim& o = out.emplace();
+    o.service = static_cast<name_service>(c.service);
+    o.name = c.name;
+    set_ip(o.address, c.address);  // size checked above
     return std::nullopt;
 }
 
@@ -316,16 +334,17 @@ std::optional<reject_reason> decode_record(const wire_record& r, flow_record& o)
         r.c2s_packets + r.s2c_packets == 0)
         return reject_reason::counts;
 
-    flow_health health;  // checked before `o` is touched: a refused record leaves it as it was
-    if (auto e = decode_health(r, health)) return e;
-    std::optional<flow_tunnel> tunnel;
-    if (auto e = decode_tunnel(r, tunnel)) return e;
-    std::optional<flow_tls> tls;
-    if (auto e = decode_tls(r, tls)) return e;
-    std::optional<flow_http> http;
-    if (auto e = decode_http(r, http)) return e;
-    std::optional<flow_name_claim> name_claim;
-    if (auto e = decode_name_claim(r, name_claim)) return e;
+    // The parts decode straight into `o`: a refused record leaves it partly
+    // written, and its batch is refused whole (or read again by the generated
+    // parser), so none of it is kept. (Decoded into locals and copied, the
+    // health and tunnel copies compiled to `rep movs`, the slowest
+    // instructions of decode_record; the strings of TLS, HTTP and claims were
+    // allocated afresh instead of reusing a recycled record's.)
+    if (auto e = decode_health(r, o.health)) return e;
+    if (auto e = decode_tunnel(r, o.tunnel)) return e;
+    if (auto e = decode_tls(r, o.tls)) return e;
+    if (auto e = decode_http(r, o.http)) return e;
+    if (auto e = decode_name_claim(r, o.name_claim)) return e;
 
     // `o` may be a reused record (batch_recycler): every field is assigned
     // below, so nothing of a previous batch survives, and its strings keep
@@ -337,12 +356,7 @@ std::optional<reject_reason> decode_record(const wire_record& r, flow_record& o)
                   "flow_record changed: assign its new field in decode_record, then update the size");
     o.client_geo = {};
     o.server_geo = {};
-    o.health = health;
-    o.tunnel = tunnel;
     o.confidence = to_confidence(r.dpi_confidence);
-    o.tls = std::move(tls);
-    o.http = std::move(http);
-    o.name_claim = std::move(name_claim);
     o.flow_id = r.flow_id;
     o.vlan = static_cast<std::uint16_t>(r.vlan);
     o.protocol = static_cast<std::uint8_t>(r.protocol);

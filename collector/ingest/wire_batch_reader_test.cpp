@@ -383,3 +383,55 @@ TEST_CASE("a reused batch keeps nothing of the batch read into it before", "[wir
     CHECK(reused.records.size() == 1);
     CHECK(reused.blacklist_labels.empty());
 }
+
+TEST_CASE("a reused record's TLS, HTTP, claim and health are rewritten whole, by both readers", "[wire_batch_reader]") {
+    // decode_record writes these parts into the recycled record in place (a
+    // reused handshake keeps its strings' capacity): each field the second
+    // batch lacks must be gone, not left from the first.
+    v1::FlowBatch first = batch_of(0);
+    fill_every_field(*first.add_records(), 1);
+    v1::FlowBatch second = batch_of(0);
+    auto* r = second.add_records();
+    fill_every_field(*r, 2);
+    r->mutable_tls()->clear_cert_sha1();
+    r->mutable_tls()->clear_alpn();
+    r->mutable_tls()->clear_cert_not_before_s();
+    r->mutable_http()->clear_user_agent();
+    r->mutable_http()->set_url("b");
+    r->mutable_name_claim()->set_name("scanner.local");
+    r->mutable_name_claim()->set_address(std::string("\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x07", 16));
+    r->clear_dscp();
+    r->mutable_tcp()->clear_client_rtt_ns();
+    r->mutable_tcp()->clear_server_rtt_ns();
+    const std::string message = envelope_of(second);
+    const auto reference = generated(message);
+    REQUIRE(reference.has_value());
+    REQUIRE(!reference->records[0].tls->cert_sha1.has_value());
+
+    flow_batch fast_reused;
+    REQUIRE(read_lone_batch(bytes_of(envelope_of(first)), fast_reused));
+    REQUIRE(read_lone_batch(bytes_of(message), fast_reused));
+    CHECK(fast_reused == *reference);
+
+    v1::Envelope env;
+    flow_batch slow_reused;
+    REQUIRE(env.ParseFromString(envelope_of(first)));
+    REQUIRE(!decode_batch(env.batch(), slow_reused));
+    REQUIRE(env.ParseFromString(message));
+    REQUIRE(!decode_batch(env.batch(), slow_reused));
+    CHECK(slow_reused == *reference);
+
+    // And a record with none of them after one with all.
+    v1::FlowBatch bare = batch_of(0);
+    auto* b = bare.add_records();
+    fill_every_field(*b, 3);
+    b->clear_tls();
+    b->clear_http();
+    b->clear_name_claim();
+    b->clear_tcp();
+    b->clear_dscp();
+    b->clear_c2s_ttl_min();
+    b->clear_c2s_ttl_max();
+    REQUIRE(read_lone_batch(bytes_of(envelope_of(bare)), fast_reused));
+    CHECK(fast_reused == *generated(envelope_of(bare)));
+}
