@@ -6,7 +6,6 @@
 #include <limits>
 #include <optional>
 #include <string_view>
-#include <type_traits>
 
 #include "batch_decoder.hpp"
 #include "wire_record.hpp"
@@ -246,23 +245,6 @@ bool read_name_claim(cursor from, cursor end, wire_name_claim& c) {
     });
 }
 
-// A wire_record made empty for the next record by 16-byte stores of zeros.
-// Value-initialising it (`wire_record r;`, 680 bytes) compiled to `rep stos`,
-// whose stores do not forward to loads: decode_record's reads of the fields
-// the record did not carry waited for the whole string to drain (10 % of
-// read_lone_batch's samples on the rep stos itself, more on those loads).
-// All-zero bytes are an empty record: integers 0, string_views empty,
-// optionals disengaged (the test "a record carrying nothing after one
-// carrying everything reads as the generated parser reads it" would see a
-// field left over).
-void clear(wire_record& r) noexcept {
-    static_assert(std::is_trivially_copyable_v<wire_record> && sizeof(wire_record) % 8 == 0);
-    auto* p = reinterpret_cast<unsigned char*>(&r);
-    std::size_t i = 0;
-    for (; i + 16 <= sizeof r; i += 16) std::memset(p + i, 0, 16);
-    if (i < sizeof r) std::memset(p + i, 0, 8);
-}
-
 bool read_record(cursor from, cursor end, wire_record& r) {
     return read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
@@ -330,7 +312,6 @@ bool read_lone_batch(std::span<const std::byte> bytes, flow_batch& out) {
     std::string_view probe_id;
     std::uint64_t boot_id = 0, sequence = 0, send_time_ns = 0;
     std::size_t records = 0;
-    wire_record r;  // cleared for each record
     const bool read = read_fields(from, end, [&](std::uint64_t k, cursor p) -> cursor {
         switch (k) {
         case key(1, wt_varint): return small(p, end, schema_version);
@@ -343,7 +324,7 @@ bool read_lone_batch(std::span<const std::byte> bytes, flow_batch& out) {
             if ((p = ingest::bytes(p, end, record)) == nullptr ||
                 records == static_cast<std::size_t>(max_records_per_batch))
                 return nullptr;
-            clear(r);
+            wire_record r;
             const auto* b = reinterpret_cast<cursor>(record.data());
             if (!read_record(b, b + record.size(), r)) return nullptr;
             if (records == out.records.size()) out.records.emplace_back();
