@@ -12,7 +12,6 @@
 
 #include "flow/page_array.hpp"
 #include "flow/tcp_analysis.hpp"
-#include "prefetch.hpp"
 
 namespace wireflow::probe {
 
@@ -98,19 +97,29 @@ struct flow_table::impl {
     // Entries and index on huge pages where the kernel gives them: every
     // packet reads one index cell and one entry at random (page_array.hpp).
     page_array<entry> entries;
-    // Side arrays per slot (zeroed_array, page_array.hpp): pages of slots
-    // that never hold such a flow are never touched, and start-up does not
-    // write them (a vector would write every element). All-zero bytes are a
-    // valid element of each (both implicit-lifetime types; a slot's element
-    // is assigned when its flow starts anyway).
+    // Side arrays per slot, calloc'd rather than vectors: a large zeroed
+    // block comes from mmap, so pages of slots that never hold such a flow
+    // are never touched, and start-up does not write them (a vector would
+    // write every element). All-zero bytes are a valid element of each (both
+    // implicit-lifetime types; a slot's element is assigned when its flow
+    // starts anyway).
+    struct free_deleter {
+        void operator()(void* p) const noexcept { std::free(p); }
+    };
+    template <typename T>
+    static std::unique_ptr<T[], free_deleter> zeroed(std::size_t n) {
+        static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+        std::unique_ptr<T[], free_deleter> p(static_cast<T*>(std::calloc(n, sizeof(T))));
+        if (!p) throw std::bad_alloc();
+        return p;
+    }
     // TCP health, beside the entries rather than in them: two more cache
-    // lines that only TCP packets touch (an entry stays two lines; from
-    // calloc, 16 bytes into a page, they were three); 32 MiB per worker at
-    // the default --max-flows.
-    zeroed_array<tcp_analysis> tcp;
+    // lines that only TCP packets touch (an entry stays two lines); 32 MiB
+    // per worker at the default --max-flows.
+    std::unique_ptr<tcp_analysis[], free_deleter> tcp;
     // Tunnel details: only tunnelled packets touch them (the entry's
     // `tunnel` byte says whether they are set); 10 MiB per worker.
-    zeroed_array<tunnel_info> tunnels;
+    std::unique_ptr<tunnel_info[], free_deleter> tunnels;
     page_array<std::uint64_t> index;  // (low 32 bits of hash << 32) | slot, or empty_cell
     std::uint64_t index_mask{0};
     std::uint32_t free_head{nil};
@@ -132,8 +141,9 @@ struct flow_table::impl {
     }
 
     explicit impl(const flow_table_config& c)
-        : cfg(c), entries(checked_capacity(c)), tcp(c.capacity), tunnels(c.capacity),
-          index(index_cells(c.capacity), empty_cell) {
+        : cfg(c), entries(checked_capacity(c)), index(index_cells(c.capacity), empty_cell) {
+        tcp = zeroed<tcp_analysis>(c.capacity);
+        tunnels = zeroed<tunnel_info>(c.capacity);
         index_mask = index.size() - 1;
         for (std::uint32_t i = 0; i < c.capacity; ++i) {
             entries[i].state = 0;
@@ -350,7 +360,9 @@ void flow_table::prefetch_entry(const flow_lookup& l) const noexcept {
     __builtin_prefetch(reinterpret_cast<const char*>(e) + 64);
     if (l.ok.key.protocol == ip_proto_tcp) {
         // The TCP state lives beside the entry (two more lines): fetch it too.
-        prefetch_for_write(t.tcp[impl::cell_slot(c)]);
+        const tcp_analysis* a = &t.tcp[impl::cell_slot(c)];
+        __builtin_prefetch(a);
+        __builtin_prefetch(reinterpret_cast<const char*>(a) + 64);
     }
 }
 

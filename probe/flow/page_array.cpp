@@ -7,9 +7,9 @@
 
 namespace wireflow::probe::page_mapping {
 
-void* map(std::size_t bytes, std::size_t& mapped, bool huge) {
+void* map(std::size_t bytes, std::size_t& mapped) {
     if (bytes == 0) bytes = 1;
-    if (!huge || bytes < huge_page) {
+    if (bytes < huge_page) {
         void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED) throw std::bad_alloc();
         mapped = bytes;

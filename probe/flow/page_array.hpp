@@ -26,10 +26,10 @@ namespace page_mapping {
 
 inline constexpr std::size_t huge_page = std::size_t{2} << 20;
 
-// A zero-filled anonymous mapping of at least `bytes`, page-aligned; 2 MiB-
-// aligned and advised for huge pages when `huge` and `bytes` is at least
-// huge_page. Throws std::bad_alloc when the kernel refuses.
-void* map(std::size_t bytes, std::size_t& mapped, bool huge = true);
+// A zero-filled anonymous mapping of at least `bytes`; 2 MiB-aligned and
+// advised for huge pages when `bytes` is at least huge_page. Throws
+// std::bad_alloc when the kernel refuses.
+void* map(std::size_t bytes, std::size_t& mapped);
 void unmap(void* p, std::size_t mapped) noexcept;
 
 }  // namespace page_mapping
@@ -57,36 +57,6 @@ public:
     const T& operator[](std::size_t i) const noexcept { return data_[i]; }
     T* data() noexcept { return data_; }
     const T* data() const noexcept { return data_; }
-    std::size_t size() const noexcept { return n_; }
-
-private:
-    T* data_{nullptr};
-    std::size_t n_{0};
-    std::size_t mapped_{0};
-};
-
-// A fixed-size array of zero bytes in a mapping of its own, on small pages,
-// never written at construction: the kernel gives a page on its first touch,
-// so the slots of flows that never need the array (the flow table's TCP and
-// tunnel details) cost no memory and no start-up time, as calloc's did. Unlike
-// calloc's (16 bytes into a page), its elements start on a page boundary: a
-// 128-byte element is two cache lines, not three.
-template <typename T>
-class zeroed_array {
-    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
-                  "all-zero bytes must be an element and elements are never destroyed");
-
-public:
-    explicit zeroed_array(std::size_t n) : n_(n) {
-        data_ = static_cast<T*>(page_mapping::map(n * sizeof(T), mapped_, false));
-    }
-    ~zeroed_array() { page_mapping::unmap(data_, mapped_); }
-    zeroed_array(const zeroed_array&) = delete;
-    zeroed_array& operator=(const zeroed_array&) = delete;
-
-    T& operator[](std::size_t i) noexcept { return data_[i]; }
-    const T& operator[](std::size_t i) const noexcept { return data_[i]; }
-    T* data() noexcept { return data_; }
     std::size_t size() const noexcept { return n_; }
 
 private:

@@ -1,8 +1,7 @@
 // page_array: the flow table's entries and index live in it, so it must be an
 // ordinary array (every element initialised, nothing shared between two
 // arrays) whatever the kernel does with the advice, and a large one must be
-// a mapping the kernel may back with huge pages. zeroed_array holds the
-// table's side arrays: zero bytes, page-aligned, untouched until used.
+// a mapping the kernel may back with huge pages.
 #include "flow/page_array.hpp"
 
 #include <catch2/catch.hpp>
@@ -10,12 +9,8 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
-#include <vector>
-
-#include <sys/mman.h>
 
 using wireflow::probe::page_array;
-using wireflow::probe::zeroed_array;
 using wireflow::probe::page_mapping::huge_page;
 
 namespace {
@@ -102,34 +97,4 @@ TEST_CASE("a small array is not advised: it would pin a whole huge page") {
     INFO(block);
     REQUIRE_FALSE(block.empty());
     REQUIRE_FALSE(advised(block));
-}
-
-// Pages of [p, p + bytes) present in this process's page tables (mincore(2)).
-std::size_t resident_pages(const void* p, std::size_t bytes) {
-    const std::size_t page = 4096, pages = (bytes + page - 1) / page;
-    std::vector<unsigned char> in(pages);
-    if (::mincore(const_cast<void*>(p), bytes, in.data()) != 0) return ~std::size_t{0};
-    std::size_t n = 0;
-    for (const unsigned char v : in) n += v & 1;
-    return n;
-}
-
-TEST_CASE("a zeroed array reads as zeros, starts on a page, and takes no memory until touched") {
-    struct line_pair {
-        std::uint64_t words[16];
-    };
-    const std::size_t n = 3 * huge_page / sizeof(line_pair);
-    zeroed_array<line_pair> slots(n);
-    // Page-aligned: a 128-byte element is two cache lines, never three.
-    REQUIRE(reinterpret_cast<std::uintptr_t>(slots.data()) % 4096 == 0);
-    const std::string block = smaps_of(slots.data());
-    INFO(block);
-    REQUIRE_FALSE(advised(block));  // small pages: a huge one would be 2 MiB for one flow's slot
-    REQUIRE(resident_pages(slots.data(), n * sizeof(line_pair)) == 0);  // nothing written at construction
-    slots[n / 2].words[3] = 9;
-    REQUIRE(slots[n / 2].words[3] == 9);
-    REQUIRE(slots[0].words[0] == 0);
-    REQUIRE(slots[n - 1].words[15] == 0);
-    // The page written and the two read, not the array's 6 MiB.
-    REQUIRE(resident_pages(slots.data(), n * sizeof(line_pair)) <= 3);
 }
