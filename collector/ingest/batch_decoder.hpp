@@ -65,8 +65,9 @@ inline constexpr int max_records_per_batch = 1 << 20;
 
 // The two halves of decode_batch, shared with the wire-format fast reader
 // (wire_batch_reader.hpp) so that both paths apply the same checks: a
-// batch's own fields, and one record's (into `out`, which is left as it was
-// when the record is refused).
+// batch's own fields, and one record's (into `out`, every field of it; when
+// the record is refused `out` is partly written, as decode_batch's is: the
+// caller drops it with its batch).
 [[nodiscard]] std::optional<reject_reason> check_batch_header(std::int32_t schema_version, std::string_view probe_id,
                                                               std::uint64_t sequence, std::size_t records,
                                                               std::uint64_t send_time_ns);
