@@ -156,8 +156,7 @@ void worker::process_burst(rte_mbuf** pkts, std::uint16_t n, std::uint64_t now_n
         dissect(job_.link, frames[i], sums[i]);
         ++by_status[static_cast<std::size_t>(sums[i].status)];
     }
-    for (std::uint16_t i = 0; i < n; ++i)
-        if (sums[i].status == parse_status::ok) looks[i] = table_.lookup(sums[i]);
+    table_.lookup(std::span(sums.data(), n), std::span(looks.data(), n));
     for (std::uint16_t i = 0; i < n; ++i)
         if (sums[i].status == parse_status::ok) table_.prefetch_entry(looks[i]);
     for (std::uint16_t i = 0; i < n; ++i) {

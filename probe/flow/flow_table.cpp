@@ -1,6 +1,7 @@
 #include "flow/flow_table.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdlib>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "flow/flow_hash.hpp"
 #include "flow/page_array.hpp"
 #include "flow/tcp_analysis.hpp"
 
@@ -94,6 +96,7 @@ bool src_is_client(const packet_summary& p) noexcept {
 
 struct flow_table::impl {
     flow_table_config cfg;
+    flow_hash hasher;
     // Entries and index on huge pages where the kernel gives them: every
     // packet reads one index cell and one entry at random (page_array.hpp).
     page_array<entry> entries;
@@ -141,7 +144,7 @@ struct flow_table::impl {
     }
 
     explicit impl(const flow_table_config& c)
-        : cfg(c), entries(checked_capacity(c)), index(index_cells(c.capacity), empty_cell) {
+        : cfg(c), hasher(c.key), entries(checked_capacity(c)), index(index_cells(c.capacity), empty_cell) {
         tcp = zeroed<tcp_analysis>(c.capacity);
         tunnels = zeroed<tunnel_info>(c.capacity);
         index_mask = index.size() - 1;
@@ -172,7 +175,7 @@ struct flow_table::impl {
     // Backward-shift deletion (Knuth 6.4 algorithm R): keeps probe chains
     // intact without tombstones, so lookups never degrade with churn.
     void index_erase(std::uint32_t slot) noexcept {
-        const std::uint32_t h = static_cast<std::uint32_t>(hash(entries[slot].key, cfg.key));
+        const std::uint32_t h = static_cast<std::uint32_t>(hasher(entries[slot].key));
         std::uint64_t i = h & index_mask;
         while (cell_slot(index[i]) != slot || index[i] == empty_cell) i = (i + 1) & index_mask;
         std::uint64_t j = i;
@@ -328,7 +331,9 @@ struct flow_table::impl {
 flow_table::flow_table(const flow_table_config& cfg) : impl_(std::make_unique<impl>(cfg)) {}
 flow_table::~flow_table() = default;
 
-flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
+namespace {
+
+oriented_key key_of(const packet_summary& p) noexcept {
     // An IPv4 source of 0.0.0.0 is a station without an address yet (a DHCP
     // client, RFC 2131 4.1): every such station's requests share one 5-tuple
     // (0.0.0.0:68 -> 255.255.255.255:67), but they are separate
@@ -337,18 +342,45 @@ flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
     // (4-9), so each station is a flow of its own; records carry 0.0.0.0
     // (fill_record clears those bytes).
     if (p.ip_version == 4 && p.has_macs && p.src.ip[0] == 0 && p.src.ip[1] == 0 && p.src.ip[2] == 0 &&
-        p.src.ip[3] == 0) {
+        p.src.ip[3] == 0) [[unlikely]] {
         endpoint src = p.src;
         std::copy(p.src_mac.begin(), p.src_mac.end(), src.ip.begin() + 4);
-        flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, src, p.dst), 0};
-        l.hash = static_cast<std::uint32_t>(hash(l.ok.key, impl_->cfg.key));
-        __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
-        return l;
+        return make_flow_key(p.vlan, p.ip_version, p.protocol, src, p.dst);
     }
-    flow_lookup l{make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst), 0};
-    l.hash = static_cast<std::uint32_t>(hash(l.ok.key, impl_->cfg.key));
+    return make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst);
+}
+
+}  // namespace
+
+flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
+    flow_lookup l{key_of(p), 0};
+    l.hash = static_cast<std::uint32_t>(impl_->hasher(l.ok.key));
     __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
     return l;
+}
+
+void flow_table::lookup(std::span<const packet_summary> ps, std::span<flow_lookup> out) const noexcept {
+    const impl& t = *impl_;
+    constexpr std::size_t chunk = 32;
+    std::array<const flow_key*, chunk> keys;
+    std::array<std::uint16_t, chunk> at;
+    std::array<std::uint64_t, chunk> hashes;
+    for (std::size_t from = 0; from < ps.size(); from += chunk) {
+        const std::size_t to = std::min(ps.size(), from + chunk);
+        std::size_t n = 0;
+        for (std::size_t i = from; i < to; ++i) {
+            if (ps[i].status != parse_status::ok) continue;
+            out[i].ok = key_of(ps[i]);
+            keys[n] = &out[i].ok.key;
+            at[n++] = static_cast<std::uint16_t>(i);
+        }
+        t.hasher(keys.data(), hashes.data(), n);
+        for (std::size_t j = 0; j < n; ++j) {
+            flow_lookup& l = out[at[j]];
+            l.hash = static_cast<std::uint32_t>(hashes[j]);
+            __builtin_prefetch(&t.index[l.hash & t.index_mask]);
+        }
+    }
 }
 
 void flow_table::prefetch_entry(const flow_lookup& l) const noexcept {

@@ -110,6 +110,10 @@ public:
     // cell and prefetches the entry it names; account() with the lookup then
     // finds both in cache. Same result as account(p, now, sink).
     [[nodiscard]] flow_lookup lookup(const packet_summary& p) const noexcept;
+    // lookup() of every packet of a burst whose status is ok (out[i] for
+    // ps[i]; the others' are left as they were), the keys' hashes computed
+    // together (flow_hash: their AES rounds overlap).
+    void lookup(std::span<const packet_summary> ps, std::span<flow_lookup> out) const noexcept;
     void prefetch_entry(const flow_lookup& l) const noexcept;
     flow_hit account(const packet_summary& p, const flow_lookup& l, std::uint64_t now_ns, record_sink& sink) noexcept;
 

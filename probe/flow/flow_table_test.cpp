@@ -165,6 +165,33 @@ TEST_CASE("flow ids are unique and carry the worker number", "[flow_table]") {
     CHECK(ids.size() == 50);
 }
 
+TEST_CASE("a burst's lookups are each packet's lookup, and packets not ok are left alone", "[flow_table]") {
+    flow_table t(small_config(64));
+    std::vector<packet_summary> pkts;
+    for (unsigned i = 0; i < 75; ++i) {
+        const auto c = v4(10, 0, static_cast<std::uint8_t>(i / 7), static_cast<std::uint8_t>(i), 40000);
+        pkts.push_back(pkt(i % 2 ? udp : tcp, i % 3 ? c : srv, i % 3 ? srv : c, 100));
+    }
+    pkts[5].ip_version = 6;  // an IPv6 key among IPv4 ones (it hashes another way)
+    pkts[9].status = parse_status::truncated_ipv4;
+    pkts[40].status = parse_status::not_ip;
+    flow_lookup untouched{};
+    untouched.hash = 0xdeadbeef;
+    std::vector<flow_lookup> looks(pkts.size(), untouched);
+    t.lookup(std::span<const packet_summary>(pkts), std::span<flow_lookup>(looks));
+    for (std::size_t i = 0; i < pkts.size(); ++i) {
+        INFO("packet " << i);
+        if (pkts[i].status != parse_status::ok) {
+            CHECK(looks[i].hash == 0xdeadbeef);
+            continue;
+        }
+        const flow_lookup one = t.lookup(pkts[i]);
+        CHECK(looks[i].hash == one.hash);
+        CHECK(looks[i].ok.key == one.ok.key);
+        CHECK(looks[i].ok.src_is_lo == one.ok.src_is_lo);
+    }
+}
+
 TEST_CASE("the burst form (lookup, prefetch_entry, account) places packets as account does", "[flow_table]") {
     flow_table one(small_config(16));
     flow_table burst(small_config(16));
