@@ -42,6 +42,9 @@ struct oriented_key {
 
 [[nodiscard]] oriented_key make_flow_key(std::uint16_t vlan, std::uint8_t ip_version, std::uint8_t protocol,
                                          const endpoint& src, const endpoint& dst) noexcept;
+// The same, written into `out` (the packet path: no copy of a returned key).
+void make_flow_key(std::uint16_t vlan, std::uint8_t ip_version, std::uint8_t protocol, const endpoint& src,
+                   const endpoint& dst, oriented_key& out) noexcept;
 
 // 64-bit keyed hash of the key bytes (common/hash.hpp keyed_hash: SipHash-1-3).
 // Direction independent by construction since the key is canonical. Keyed

@@ -333,7 +333,7 @@ flow_table::~flow_table() = default;
 
 namespace {
 
-oriented_key key_of(const packet_summary& p) noexcept {
+void key_of(const packet_summary& p, oriented_key& out) noexcept {
     // An IPv4 source of 0.0.0.0 is a station without an address yet (a DHCP
     // client, RFC 2131 4.1): every such station's requests share one 5-tuple
     // (0.0.0.0:68 -> 255.255.255.255:67), but they are separate
@@ -345,15 +345,17 @@ oriented_key key_of(const packet_summary& p) noexcept {
         p.src.ip[3] == 0) [[unlikely]] {
         endpoint src = p.src;
         std::copy(p.src_mac.begin(), p.src_mac.end(), src.ip.begin() + 4);
-        return make_flow_key(p.vlan, p.ip_version, p.protocol, src, p.dst);
+        make_flow_key(p.vlan, p.ip_version, p.protocol, src, p.dst, out);
+        return;
     }
-    return make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst);
+    make_flow_key(p.vlan, p.ip_version, p.protocol, p.src, p.dst, out);
 }
 
 }  // namespace
 
 flow_lookup flow_table::lookup(const packet_summary& p) const noexcept {
-    flow_lookup l{key_of(p), 0};
+    flow_lookup l{};
+    key_of(p, l.ok);
     l.hash = static_cast<std::uint32_t>(impl_->hasher(l.ok.key));
     __builtin_prefetch(&impl_->index[l.hash & impl_->index_mask]);
     return l;
@@ -370,7 +372,7 @@ void flow_table::lookup(std::span<const packet_summary> ps, std::span<flow_looku
         std::size_t n = 0;
         for (std::size_t i = from; i < to; ++i) {
             if (ps[i].status != parse_status::ok) continue;
-            out[i].ok = key_of(ps[i]);
+            key_of(ps[i], out[i].ok);
             keys[n] = &out[i].ok.key;
             at[n++] = static_cast<std::uint16_t>(i);
         }
