@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "flow/flow_hash.hpp"
+#include "flow/flow_table_test_support.hpp"
 
 #include <set>
 #include <vector>
@@ -9,12 +10,7 @@ using namespace wireflow::probe;
 using wireflow::hash_key;
 
 namespace {
-endpoint ep(std::uint8_t a, std::uint8_t b, std::uint8_t c, std::uint8_t d, std::uint16_t port) {
-    endpoint e;
-    e.ip = {a, b, c, d};
-    e.port = port;
-    return e;
-}
+const auto ep = flow_table_test::v4;
 
 // The methods this CPU can run: SipHash always, AES where AES-NI is.
 std::vector<flow_hash::method> methods() {
