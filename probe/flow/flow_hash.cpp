@@ -58,14 +58,8 @@ WF_AES inline __m128i encrypt(__m128i b, const round_keys& r) noexcept {
 
 // The same 16 bytes hash() feeds SipHash for an IPv4 key.
 WF_AES inline __m128i v4_block(const flow_key& k) noexcept {
-    static_assert(offsetof(flow_key, lo_port) == 32 && sizeof(flow_key) - offsetof(flow_key, lo_port) == 8);
-    std::uint32_t lo, hi;
-    std::uint64_t rest;
-    std::memcpy(&lo, k.lo_ip.data(), 4);
-    std::memcpy(&hi, k.hi_ip.data(), 4);
-    std::memcpy(&rest, &k.lo_port, 8);
-    return _mm_set_epi64x(static_cast<long long>(rest),
-                          static_cast<long long>((std::uint64_t{hi} << 32) | lo));
+    const v4_words w = ipv4_words(k);
+    return _mm_set_epi64x(static_cast<long long>(w.tail), static_cast<long long>(w.addresses));
 }
 
 WF_AES std::uint64_t aes_v4(const flow_key& k, const schedule& rk) noexcept {
