@@ -29,7 +29,7 @@ done
 bash deploy/install-deps.sh
 bash deploy/build-ui.sh
 if [ ! -f "$BUILD/build.ninja" ]; then
-  meson setup "$BUILD" -Dbuildtype=release >/dev/null
+  meson setup "$BUILD" -Dbuildtype=release -Db_lto=true >/dev/null
 fi
 ninja -C "$BUILD" probe/wireflow-probe collector/wireflow-collector >/dev/null
 

@@ -36,7 +36,7 @@ if [ -z "$build" ]; then
   if [ ! -f "$build/build.ninja" ]; then
     export DEB_BUILD_MAINT_OPTIONS=hardening=+all
     CPPFLAGS=$(dpkg-buildflags --get CPPFLAGS) CXXFLAGS=$(dpkg-buildflags --get CXXFLAGS) \
-      LDFLAGS=$(dpkg-buildflags --get LDFLAGS) meson setup "$build" --prefix=/usr -Dbuildtype=release >/dev/null
+      LDFLAGS=$(dpkg-buildflags --get LDFLAGS) meson setup "$build" --prefix=/usr -Dbuildtype=release -Db_lto=true >/dev/null
   fi
   ninja -C "$build" probe/wireflow-probe collector/wireflow-collector >/dev/null
 fi

@@ -37,7 +37,7 @@ if ! command -v dpdk-testpmd >/dev/null || ! command -v softflowd >/dev/null || 
    || ! command -v ndpiReader >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q dpdk dpdk-dev softflowd argus-server libndpi-bin time
 fi
-[ -d "$SRC/build-rel" ] || meson setup "$SRC/build-rel" -Dbuildtype=release >/dev/null
+[ -d "$SRC/build-rel" ] || meson setup "$SRC/build-rel" -Dbuildtype=release -Db_lto=true >/dev/null
 ninja -C "$SRC/build-rel" -j2 probe/wireflow-probe >/dev/null
 PROBE=$SRC/build-rel/probe/wireflow-probe
 GEN=$SRC/tests/bench/flowgen.py
