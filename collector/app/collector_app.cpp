@@ -4,6 +4,7 @@
 #include "own_peers.hpp"
 #include "ingest/ingest_service.hpp"
 #include "ingest/log_limiter.hpp"
+#include "store/flow_segments.hpp"
 #include "store/history_retention.hpp"
 #include "store/store.hpp"
 #include "privileges.hpp"
@@ -173,6 +174,22 @@ void collector_app::schedule_work() {
     s.every("default-admin", seconds(1), [this](wall_time) {
         if (!admin_checked_) admin_checked_ = web_.ensure_default_admin();
     });
+    // Segments of the flows table (store/flow_segments.hpp): the next one
+    // opened ahead of its start, the open one's Bloom filters summarized,
+    // one ended segment sealed per tick. The blocking lane: a seal builds two
+    // b-trees over millions of rows (seconds), never on the writer's thread.
+    s.every(
+        "flow-segments", seconds(2),
+        [this](wall_time) {
+            flow_segments::settings st;
+            st.target_rows = config_.flow_segment_rows;
+            flow_segments::open_segments(db_, st);
+            flow_segments::summarize_open_segments(db_, st);
+            if (const auto done = flow_segments::seal_next(db_, st))
+                std::fprintf(stderr, "wireflow-collector: sealed %s (%llu rows) in %.1f s\n", done->name.c_str(),
+                             static_cast<unsigned long long>(done->rows), done->seconds);
+        },
+        scheduler::lane::blocking);
     // Lists download: the blocking lane.
     s.every(
         "blacklists", seconds(5),

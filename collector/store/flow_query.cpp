@@ -65,10 +65,10 @@ constexpr const char* where_clause =
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
     "    AND ($13::timestamptz IS NULL OR first_seen >= $13::timestamptz)"
     "   ELSE first_seen >= $1::timestamptz AND first_seen < $2::timestamptz END)"
-    // A host's flows through the GIN index of both addresses (schema v3);
-    // the plain comparison stays for clarity and costs nothing more.
-    " AND ($4::inet IS NULL OR (ARRAY[client_ip, server_ip] @> ARRAY[$4::inet]"
-    "  AND (client_ip = $4::inet OR server_ip = $4::inet)))"
+    // A host's flows (schema v10, flow_segments.hpp): per leaf partition,
+    // its two host b-trees once sealed, or the Bloom filter of both
+    // addresses of the segment being written; either side, a BitmapOr.
+    " AND ($4::inet IS NULL OR client_ip = $4::inet OR server_ip = $4::inet)"
     " AND ($5::bigint IS NULL OR vlan = $5::bigint)"
     " AND ($6::text IS NULL OR lower(app_name) = lower($6::text))"
     " AND ($7::integer IS NULL OR client_port = $7::integer OR server_port = $7::integer)"
@@ -209,16 +209,16 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
     return db_.run("top peers", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
         std::vector<peer_total> out;
-        // Two lookups in the GIN index of both addresses (client side,
-        // server side), merged per peer.
+        // Two lookups (client side, server side: each leaf's b-tree, or the
+        // open segment's Bloom filter), merged per peer.
         const auto rows = tx.exec_params(
             "SELECT host(peer), sum(bytes)::bigint AS b, count(*) FROM ("
             "  SELECT server_ip AS peer, c2s_bytes + s2c_bytes AS bytes FROM flows"
-            "   WHERE ARRAY[client_ip, server_ip] @> ARRAY[$1::inet] AND client_ip = $1::inet AND vlan = $2"
+            "   WHERE client_ip = $1::inet AND vlan = $2"
             "    AND first_seen >= $3::timestamptz"
             "  UNION ALL"
             "  SELECT client_ip, c2s_bytes + s2c_bytes FROM flows"
-            "   WHERE ARRAY[client_ip, server_ip] @> ARRAY[$1::inet] AND server_ip = $1::inet AND vlan = $2"
+            "   WHERE server_ip = $1::inet AND vlan = $2"
             "    AND first_seen >= $3::timestamptz"
             ") AS p GROUP BY peer ORDER BY b DESC, host(peer) LIMIT $4",
             ip, static_cast<long long>(vlan), instant_literal(to_us(since)), static_cast<long long>(limit));

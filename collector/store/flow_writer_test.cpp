@@ -104,10 +104,11 @@ TEST_CASE("a database of schema version 2 migrates to the batch-only identity an
                     " 'flows_client_ip_time', 'flows_server_ip_time')") == 0);
     CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'flows_ingested_at_brin'"
                     " AND indexdef LIKE '%USING brin (ingested_at)%'") == 1);
-    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'flows_hosts_gin'"
-                    " AND indexdef LIKE '%USING gin ((ARRAY[client_ip, server_ip]))%gin_pending_list_limit%16384%'") == 1);
-    // The old row is found through the new host index.
-    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY['10.0.0.2'::inet]") == 1);
+    // v3's GIN of both hosts came and went (v10): the old day is listed for
+    // the collector to seal with its host b-trees.
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'flows_hosts_gin'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE sealed_at IS NULL AND starts = '-infinity'") >= 1);
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE client_ip = '10.0.0.2' OR server_ip = '10.0.0.2'") == 1);
     // Partitions made from now on get the parent's indexes (ATTACH builds them).
     s.ensure_partitions(day1, 0);
     CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_p20240310'"

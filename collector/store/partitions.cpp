@@ -1,4 +1,5 @@
-// Daily partitions of `flows`: creation ahead of time and retention.
+// Daily partitions of `flows`: creation ahead of time and retention. Their
+// segments are flow_segments.cpp's.
 #include "partitions.hpp"
 
 #include "pg_time.hpp"
@@ -67,9 +68,18 @@ int store::ensure_partitions(std::chrono::system_clock::time_point now, int days
             const std::string to = partitions::start_literal(day + 1);
             const std::string table = tx.quote_name(name);
             // DDL takes no parameters: the name and bounds are formatted from
-            // integers above and quoted. Records of that day that went to the
-            // default partition are moved first, or ATTACH would refuse.
-            tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+            // integers above and quoted. The day is split by ingested_at into
+            // segments (flow_segments.hpp, opened by the collector as the day
+            // is written); its default partition takes the rows no segment
+            // covers (late records, a stalled collector) and keeps its host
+            // b-trees row by row. Records of that day that went to the
+            // default partition of flows are moved first, or ATTACH would refuse.
+            const std::string late = tx.quote_name(name + "_late");
+            tx.exec0("CREATE TABLE " + table +
+                     " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (ingested_at)");
+            tx.exec0("CREATE TABLE " + late + " PARTITION OF " + table + " DEFAULT");
+            tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late_client") + " ON " + late + " (client_ip, first_seen)");
+            tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late_server") + " ON " + late + " (server_ip, first_seen)");
             tx.exec_params0("WITH moved AS (DELETE FROM flows_default WHERE first_seen >= $1::timestamptz"
                             " AND first_seen < $2::timestamptz RETURNING *) INSERT INTO " + table +
                                 " SELECT * FROM moved",
@@ -102,6 +112,7 @@ int store::drop_partitions_before(std::chrono::system_clock::time_point cutoff) 
             const bool ended = *day + 1 <= cutoff_day;
             if (!ended) continue;
             tx.exec0("DROP TABLE " + tx.quote_name(name));
+            tx.exec_params0("DELETE FROM flow_segments WHERE day = $1 OR name = $1", name);
             ++dropped;
         }
         tx.commit();

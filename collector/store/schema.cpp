@@ -409,7 +409,35 @@ constexpr std::string_view v9 = R"SQL(
 ALTER TABLE ingested_batches ADD COLUMN first_seen_min timestamptz;
 )SQL";
 
-constexpr std::array<migration, 9> all{{
+// Segments (issue 11, flow_segments.hpp): no host index on the rows being
+// written. The GIN of both hosts goes from `flows` (a partitioned index
+// would be built on every new partition, the segment being written too);
+// each leaf partition gets two host b-trees of its own when it is sealed,
+// built in one sorted pass each. flow_segments lists the leaves and which
+// are sealed. The leaves of an older version (its day partitions, the
+// default partition) are listed unsealed with an empty range ('-infinity'),
+// so the collector builds their b-trees in the background, CONCURRENTLY;
+// until it has, a host lookup in them scans them. Days created from this
+// version on are partitioned by ingested_at (partitions.cpp).
+constexpr std::string_view v10 = R"SQL(
+DROP INDEX IF EXISTS flows_hosts_gin;
+CREATE TABLE flow_segments (
+    name      text        PRIMARY KEY,  -- a leaf partition of flows
+    day       text        NOT NULL,     -- its parent: flows_pYYYYMMDD, or flows
+    starts    timestamptz NOT NULL,     -- its range of ingested_at: [starts, ends)
+    ends      timestamptz NOT NULL,
+    sealed_at timestamptz               -- host b-trees built; NULL while not
+);
+CREATE INDEX flow_segments_day ON flow_segments (day, ends);
+INSERT INTO flow_segments (name, day, starts, ends)
+SELECT c.relname, p.relname, '-infinity', '-infinity'
+FROM pg_partition_tree('flows') t
+JOIN pg_class c ON c.oid = t.relid
+JOIN pg_class p ON p.oid = t.parentrelid
+WHERE t.isleaf;
+)SQL";
+
+constexpr std::array<migration, 10> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
@@ -419,6 +447,7 @@ constexpr std::array<migration, 9> all{{
     {7, "flows: nDPI confidence, TLS handshake (version, JA3/JA3S, ALPN, certificate) and HTTP request details", v7},
     {8, "flows: country and AS number of client and server (geolocation)", v8},
     {9, "ingested_batches: oldest first_seen of a batch's records (the live views' bound)", v9},
+    {10, "flows: days segmented by ingested_at, no host index while written, host b-trees built per sealed segment", v10},
 }};
 
 }  // namespace

@@ -46,11 +46,12 @@ void visibility_poller::add(visibility_sample s) {
 void visibility_poller::run() {
     try {
         pqxx::connection c{dsn_};
-        // The collector's host index (schema v3: GIN over both addresses)
-        // finds the record's client, the rest picks the row.
+        // The collector's host lookup (schema v10: each sealed leaf's
+        // b-tree, the open segment's Bloom filter) finds the record's
+        // client, the rest picks the row.
         c.prepare("visible",
-                  "SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[$4::inet]"
-                  " AND probe_id = $1 AND boot_id = $2 AND flow_id = $3 AND client_ip = $4::inet");
+                  "SELECT count(*) FROM flows WHERE client_ip = $4::inet"
+                  " AND probe_id = $1 AND boot_id = $2 AND flow_id = $3");
         while (!stop_) {
             visibility_sample s;
             {

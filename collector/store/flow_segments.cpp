@@ -1,0 +1,200 @@
+// Segments of the day partitions: opened ahead of time, their Bloom filters
+// kept summarized while written, sealed with their host b-trees once ended
+// (flow_segments.hpp says why).
+#include "flow_segments.hpp"
+
+#include "partitions.hpp"
+#include "pg_time.hpp"
+#include "schema.hpp"
+
+#include <pqxx/pqxx>
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <vector>
+
+namespace wireflow::collector::flow_segments {
+
+namespace {
+
+using namespace std::chrono;
+
+constexpr std::int64_t us_per_s = 1'000'000;
+
+// "flows_p20240131_s1706700000": the day partition and the segment's start.
+std::string segment_name(std::int64_t day, std::int64_t start_s) {
+    return partitions::name_of(day) + "_s" + std::to_string(start_s);
+}
+
+// Seconds of the next segment from the rate of the last ten minutes (the
+// records of the batches stored then), so that it holds ~target_rows.
+std::int64_t span_seconds(pqxx::work& tx, const settings& s) {
+    const auto recent = tx.exec1(
+        "SELECT coalesce(sum(records), 0) FROM ingested_batches WHERE stored_at >= now() - interval '10 minutes'")[0]
+                            .as<double>();
+    const double rate = recent / 600.0;
+    const double span = rate > 0 ? static_cast<double>(s.target_rows) / rate : static_cast<double>(s.max_span.count());
+    return static_cast<std::int64_t>(
+        std::clamp(std::ceil(span), static_cast<double>(s.min_span.count()), static_cast<double>(s.max_span.count())));
+}
+
+// The Bloom filter of both addresses. 4 pages of ~30 rows per range, room
+// for 256 distinct values a range at 1 % false positives (the measured
+// optimum, docs/benchmarks.md "Fifth attempt").
+void create_segment(pqxx::work& tx, const std::string& day_table, const std::string& name, std::int64_t start_s,
+                    std::int64_t end_s) {
+    const std::string table = tx.quote_name(name);
+    const std::string from = pg_time::instant_literal(start_s * us_per_s);
+    const std::string to = pg_time::instant_literal(end_s * us_per_s);
+    // DDL takes no parameters: names and bounds are formatted from integers and quoted.
+    tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+    tx.exec0("CREATE INDEX " + tx.quote_name(name + "_hosts_bloom") + " ON " + table +
+             " USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
+             " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)");
+    // ATTACH (not CREATE ... PARTITION OF) takes SHARE UPDATE EXCLUSIVE on
+    // the day, which the writer's COPY into it does not wait for.
+    tx.exec0("ALTER TABLE " + tx.quote_name(day_table) + " ATTACH PARTITION " + table + " FOR VALUES FROM (" +
+             tx.quote(from) + ") TO (" + tx.quote(to) + ")");
+    tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends) VALUES ($1, $2, to_timestamp($3), to_timestamp($4))",
+                    name, day_table, static_cast<long long>(start_s), static_cast<long long>(end_s));
+}
+
+}  // namespace
+
+int open_segments(db_pool& db, const settings& s) {
+    return db.run("opening flow segments", [&](pqxx::connection& c) {
+        int created = 0;
+        // One segment a day per pass; more passes only when a segment is
+        // shorter than the lead (tests).
+        for (int pass = 0; pass < 64; ++pass) {
+            bool made = false;
+            pqxx::work tx{c};
+            tx.exec_params("SELECT pg_advisory_xact_lock($1)", schema::advisory_lock_key);
+            const auto now_us =
+                tx.exec1("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint")[0].as<std::int64_t>();
+            const std::int64_t lead_us = s.lead.count() * us_per_s;
+            const auto day_of = [](std::int64_t us) {
+                return partitions::day_of(pg_time::from_us(us));
+            };
+            std::vector<std::int64_t> days{day_of(now_us)};
+            if (day_of(now_us + lead_us) != days.front()) days.push_back(day_of(now_us + lead_us));
+            for (const auto day : days) {
+                const std::string day_table = partitions::name_of(day);
+                // Only a segmented day: one created before schema v10 is a
+                // plain table, written as it was.
+                const auto kind = tx.exec_params("SELECT relkind FROM pg_class WHERE oid = to_regclass($1)", day_table);
+                if (kind.empty() || kind[0][0].as<std::string>() != "p") continue;
+                const auto last = tx.exec_params1(
+                    "SELECT extract(epoch FROM max(ends))::bigint FROM flow_segments WHERE day = $1", day_table)[0];
+                if (!last.is_null() && last.as<std::int64_t>() * us_per_s >= now_us + lead_us) continue;
+                // Contiguous with the last segment, but never starting before
+                // a second from now: rows of transactions already running
+                // (ingested_at is their start) are in the day's default
+                // partition, which must hold none of the new range.
+                std::int64_t start_s = (now_us + us_per_s + us_per_s - 1) / us_per_s;
+                if (!last.is_null()) start_s = std::max(start_s, last.as<std::int64_t>());
+                create_segment(tx, day_table, segment_name(day, start_s), start_s, start_s + span_seconds(tx, s));
+                made = true;
+                ++created;
+            }
+            tx.commit();
+            if (!made) break;
+        }
+        return created;
+    });
+}
+
+std::uint64_t summarize_open_segments(db_pool& db, const settings& s) {
+    return db.run("summarizing flow segments", [&](pqxx::connection& c) {
+        pqxx::work tx{c};
+        const auto r = tx.exec_params1(
+            "SELECT coalesce(sum(brin_summarize_new_values(i.indexrelid)), 0)"
+            " FROM flow_segments s"
+            " JOIN pg_index i ON i.indrelid = to_regclass(s.name)"
+            " JOIN pg_class ic ON ic.oid = i.indexrelid"
+            " JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'"
+            " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)",
+            static_cast<double>(s.grace.count()));
+        tx.commit();
+        return r[0].as<std::uint64_t>();
+    });
+}
+
+std::optional<sealed> seal_next(db_pool& db, const settings& s) {
+    return db.run("sealing a flow segment", [&](pqxx::connection& c) -> std::optional<sealed> {
+        pqxx::work tx{c};
+        // SKIP LOCKED: two collectors on one database seal different segments.
+        const auto next = tx.exec_params(
+            "SELECT name, starts = '-infinity' FROM flow_segments"
+            " WHERE sealed_at IS NULL AND ends < now() - make_interval(secs => $1)"
+            " ORDER BY ends, name LIMIT 1 FOR UPDATE SKIP LOCKED",
+            static_cast<double>(s.grace.count()));
+        if (next.empty()) return std::nullopt;
+        sealed out;
+        out.name = next[0][0].as<std::string>();
+        const bool legacy = next[0][1].as<bool>();
+        if (tx.exec_params1("SELECT to_regclass($1) IS NULL", out.name)[0].as<bool>()) {
+            // Dropped by retention since: nothing to seal.
+            tx.exec_params0("DELETE FROM flow_segments WHERE name = $1", out.name);
+            tx.commit();
+            return std::nullopt;
+        }
+        const std::string table = tx.quote_name(out.name);
+        const std::string client = tx.quote_name(out.name + "_client");
+        const std::string server = tx.quote_name(out.name + "_server");
+        const std::string columns[2] = {" (client_ip, first_seen)", " (server_ip, first_seen)"};
+        const auto t0 = steady_clock::now();
+        if (legacy) {
+            // A day partition of an older version, possibly today's, still
+            // written: built CONCURRENTLY (outside a transaction), so the
+            // writer does not wait for the build. An invalid index left by an
+            // interrupted build is dropped first, or IF NOT EXISTS keeps it.
+            tx.commit();
+            pqxx::nontransaction nt{c};
+            const auto timeout = nt.exec1("SHOW statement_timeout")[0].as<std::string>();
+            nt.exec0("SET statement_timeout = 0");
+            for (const auto* index : {&client, &server}) {
+                const auto invalid = nt.exec_params1(
+                    "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
+                    *index)[0].as<int>();
+                if (invalid != 0) nt.exec0("DROP INDEX CONCURRENTLY " + *index);
+            }
+            nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + client + " ON " + table + columns[0]);
+            nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + server + " ON " + table + columns[1]);
+            nt.exec0("ANALYZE " + table);
+            nt.exec0("SET statement_timeout = " + nt.quote(timeout));
+            nt.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
+        } else {
+            // An ended segment: no writer left, a plain build (one sorted
+            // pass, cheaper than CONCURRENTLY's two scans).
+            tx.exec0("SET LOCAL statement_timeout = 0");
+            tx.exec0("SET LOCAL maintenance_work_mem = '256MB'");
+            tx.exec0("CREATE INDEX IF NOT EXISTS " + client + " ON " + table + columns[0]);
+            tx.exec0("CREATE INDEX IF NOT EXISTS " + server + " ON " + table + columns[1]);
+            tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_hosts_bloom"));
+            // The time BRINs' last ranges too: autovacuum would, later.
+            tx.exec_params("SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i"
+                           " JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam"
+                           " WHERE i.indrelid = to_regclass($1) AND am.amname = 'brin'",
+                           out.name);
+            tx.exec0("ANALYZE " + table);
+            tx.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
+            tx.commit();
+        }
+        out.seconds = duration<double>(steady_clock::now() - t0).count();
+        pqxx::nontransaction nt{c};
+        out.rows = static_cast<std::uint64_t>(std::max(
+            0.0, nt.exec_params1("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", out.name)[0].as<double>()));
+        return out;
+    });
+}
+
+std::uint64_t unsealed(db_pool& db) {
+    return db.run("counting flow segments", [&](pqxx::connection& c) {
+        pqxx::nontransaction tx{c};
+        return tx.exec1("SELECT count(*) FROM flow_segments WHERE sealed_at IS NULL")[0].as<std::uint64_t>();
+    });
+}
+
+}  // namespace wireflow::collector::flow_segments

@@ -1,0 +1,74 @@
+#pragma once
+// Segments of a day partition of `flows` (schema v10, issue #11): the rows a
+// day receives are split by the time they were stored (ingested_at) into
+// segments of a few million rows. The segment being written has no host
+// index, only a BRIN Bloom filter of both addresses, so the writer's COPY
+// costs about what a COPY into an unindexed table does; once its time range
+// has passed it is sealed: its two host b-trees, (client_ip, first_seen) and
+// (server_ip, first_seen), are built in one sorted pass each, which costs
+// less than half of what a host index maintained row by row costs
+// (docs/benchmarks.md, "What a seal would cost"). A host lookup then reads
+// the b-trees of sealed segments and the small Bloom filters of the one
+// open segment. Rows stored outside every segment's range (late records of
+// a past day, a stalled collector) go to the day's default partition
+// (flows_pYYYYMMDD_late), which keeps its b-trees row by row: always
+// correct, only slower to write.
+//
+// Layout: flows (RANGE first_seen, a day each: partitions.hpp)
+//           -> flows_pYYYYMMDD (RANGE ingested_at)
+//                -> flows_pYYYYMMDD_s<unix seconds of the start>   (segments)
+//                -> flows_pYYYYMMDD_late                           (default)
+// The table flow_segments lists the segments and what is left to seal
+// (including, after the v10 migration, the day partitions of older versions).
+//
+// The functions run on db_pool connections from the collector's blocking
+// lane (collector_app: task "flow-segments", every 2 s), never on the
+// writer's connection; all decisions use the server's clock, the one that
+// fills ingested_at. Each throws store_error like every db_pool user.
+
+#include "db_pool.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace wireflow::collector::flow_segments {
+
+struct settings {
+    // Rows a segment should hold at the rate of the last ten minutes. Its
+    // Bloom filters are what a host lookup reads of the open segment:
+    // ~5 MB a million rows (4 pages per range).
+    std::uint64_t target_rows = 4'000'000;
+    std::chrono::seconds min_span{300};       // bounds on a segment's time range
+    std::chrono::seconds max_span{6 * 3600};
+    std::chrono::seconds lead{60};            // the next segment exists this long before it starts
+    std::chrono::seconds grace{60};           // after its end, before it is sealed (transactions in flight)
+};
+
+// Creates the segments that must exist within `lead` from now on the days of
+// now and of now + lead (those whose day partition exists and is segmented).
+// Returns the number created.
+int open_segments(db_pool& db, const settings& s = {});
+
+// Summarizes the new ranges of the open segments' BRIN indexes, so a host
+// lookup reads their Bloom filters instead of scanning their unsummarized
+// tail (a BRIN insert into an unsummarized range does nothing). Returns the
+// number of ranges summarized.
+std::uint64_t summarize_open_segments(db_pool& db, const settings& s = {});
+
+struct sealed {
+    std::string name;          // the partition sealed
+    std::uint64_t rows{0};     // its rows (estimate of the statistics just gathered)
+    double seconds{0};         // the seal's time: two b-tree builds and ANALYZE
+};
+
+// Seals the oldest segment whose range ended more than `grace` ago: builds
+// its host b-trees, drops its Bloom filter, gathers its statistics. Nothing
+// when there is none; one segment per call, so a caller's tick stays short.
+std::optional<sealed> seal_next(db_pool& db, const settings& s = {});
+
+// Segments left to seal, whether their range has ended or not.
+[[nodiscard]] std::uint64_t unsealed(db_pool& db);
+
+}  // namespace wireflow::collector::flow_segments

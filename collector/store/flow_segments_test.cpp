@@ -1,0 +1,203 @@
+// Segments of the day partitions (schema v10) against a real PostgreSQL:
+// where rows go while a segment is open, how a host is found in it, what a
+// seal builds, what the v10 migration leaves to seal and what retention
+// removes. The segments follow the server's clock (ingested_at), so these
+// tests write rows of today and wait for short segments to pass.
+#include "store/flow_segments.hpp"
+#include "store/partitions.hpp"
+#include "store/store_test_rows.hpp"
+
+#include <catch2/catch.hpp>
+#include <pqxx/pqxx>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace std::chrono;
+using namespace wireflow::collector;
+using namespace wireflow::collector::store_rows;
+
+namespace {
+
+std::string text(pqxx::connection& c, const std::string& sql) {
+    pqxx::nontransaction tx{c};
+    const auto f = tx.exec1(sql)[0];
+    return f.is_null() ? std::string() : f.as<std::string>();
+}
+
+// Until the server's clock is past the segment's start: rows of a
+// transaction begun before it belong to the day's default partition.
+void wait_for_start(pqxx::connection& c, const std::string& segment) {
+    for (int i = 0; i < 100; ++i) {
+        if (text(c, "SELECT clock_timestamp() > starts FROM flow_segments WHERE name = '" + segment + "'") == "t") return;
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    FAIL("segment " << segment << " never started");
+}
+
+void wait_for_end(pqxx::connection& c, const std::string& segment, seconds grace) {
+    for (int i = 0; i < 200; ++i) {
+        if (text(c, "SELECT clock_timestamp() > ends + interval '" + std::to_string(grace.count()) +
+                        " seconds' FROM flow_segments WHERE name = '" + segment + "'") == "t")
+            return;
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+    FAIL("segment " << segment << " never ended");
+}
+
+// The plan of a host lookup with sequential scans off: which indexes can answer it.
+std::string host_plan(pqxx::connection& c, const std::string& where) {
+    pqxx::work tx{c};
+    tx.exec0("SET LOCAL enable_seqscan = off");
+    std::string plan;
+    for (const auto& r : tx.exec("EXPLAIN SELECT count(*) FROM flows WHERE " + where)) plan += r[0].as<std::string>() + "\n";
+    return plan;
+}
+
+struct today {
+    sys_days day = floor<days>(system_clock::now());
+    std::string table = partitions::name_of(day.time_since_epoch().count());
+};
+
+}  // namespace
+
+TEST_CASE("rows written while a segment is open go to it and a host is found through its Bloom filter",
+          "[store][segments]") {
+    fixture f;
+    const today t;
+    f.s.ensure_partitions(system_clock::now(), 1);
+    db_pool db(f.db.dsn(), 1);
+    REQUIRE(flow_segments::open_segments(db) >= 1);
+    CHECK(flow_segments::open_segments(db) == 0);  // covered for the next minute already
+    auto c = f.db.connect();
+    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    REQUIRE(segment.starts_with(t.table + "_s"));
+    wait_for_start(c, segment);
+
+    // 40 batches of 200: ~270 pages, so whole Bloom ranges (4 pages) to summarize.
+    std::vector<flow_batch> batches;
+    for (std::uint64_t seq = 1; seq <= 40; ++seq) batches.push_back(make_batch("p", 1, seq, 200, ns_of(t.day)));
+    REQUIRE(f.s.write_batches(batches) == std::vector<write_result>(40, write_result::stored));
+    CHECK(scalar(c, "SELECT count(*) FROM " + segment) == 8000);
+    CHECK(scalar(c, "SELECT count(*) FROM " + t.table + "_late") == 0);
+    // Written without a host index: the Bloom filter and the parent's time BRINs only.
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "' AND indexdef LIKE '%btree%'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment +
+                        "' AND indexname = '" + segment + "_hosts_bloom'") == 1);
+
+    CHECK(flow_segments::summarize_open_segments(db) > 0);
+    const auto host = text(c, "SELECT host(client_ip) FROM flows WHERE flow_id = 1000 + 7 * 100000 + 5");
+    const auto where = "client_ip = '" + host + "' OR server_ip = '" + host + "'";
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) ==
+          scalar(c, "SELECT count(*) FROM (SELECT * FROM " + segment + ") s WHERE " + where));
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) >= 1);
+    CHECK_THAT(host_plan(c, where), Catch::Contains(segment + "_hosts_bloom"));
+    while (flow_segments::seal_next(db)) {  // flows_default, listed by the v10 migration; not the open segment
+    }
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = '" + segment + "' AND sealed_at IS NULL") == 1);
+}
+
+TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dropped, its rows still found",
+          "[store][segments]") {
+    fixture f;
+    const today t;
+    f.s.ensure_partitions(system_clock::now(), 1);
+    db_pool db(f.db.dsn(), 1);
+    flow_segments::settings st;
+    st.min_span = st.max_span = seconds{2};
+    st.lead = seconds{1};
+    st.grace = seconds{1};
+    // What the v10 migration listed (flows_default) is sealed first: it ended long ago.
+    auto first = flow_segments::seal_next(db, st);
+    REQUIRE(first);
+    CHECK(first->name == "flows_default");
+    REQUIRE(flow_segments::open_segments(db, st) >= 1);
+    auto c = f.db.connect();
+    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    wait_for_start(c, segment);
+    REQUIRE(f.s.write_batches(std::vector{make_batch("p", 1, 1, 300, ns_of(t.day))}) ==
+            std::vector{write_result::stored});
+    REQUIRE(scalar(c, "SELECT count(*) FROM " + segment) == 300);
+    CHECK(flow_segments::seal_next(db, st) == std::nullopt);  // still open
+    wait_for_end(c, segment, st.grace);
+    flow_segments::open_segments(db, st);  // the next ones, as the collector's tick does
+
+    const auto done = flow_segments::seal_next(db, st);
+    REQUIRE(done);
+    CHECK(done->name == segment);
+    CHECK(done->rows == 300);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = '" + segment + "' AND sealed_at IS NOT NULL") == 1);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "' AND indexname IN ('" + segment +
+                        "_client', '" + segment + "_server') AND indexdef LIKE '%btree%first_seen%'") == 2);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + segment + "_hosts_bloom'") == 0);
+    const auto host = text(c, "SELECT host(client_ip) FROM " + segment + " WHERE flow_id = 1000 + 100000 + 4");
+    const auto where = "client_ip = '" + host + "' OR server_ip = '" + host + "'";
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) == 1);
+    const auto plan = host_plan(c, where);
+    CHECK_THAT(plan, Catch::Contains(segment + "_client"));
+    CHECK_THAT(plan, Catch::Contains(segment + "_server"));
+    CHECK(flow_segments::unsealed(db) >= 1);  // the segments opened since
+}
+
+TEST_CASE("rows no segment covers go to the day's default partition, which keeps its host b-trees",
+          "[store][segments]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);  // a past day: no segment is ever opened for it
+    REQUIRE(f.s.write_batches(std::vector{make_batch("p", 1, 1, 20, ns_of(day1))}) ==
+            std::vector{write_result::stored});
+    auto c = f.db.connect();
+    CHECK(scalar(c, "SELECT count(*) FROM flows_p20240310_late") == 20);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_p20240310_late'"
+                    " AND indexname IN ('flows_p20240310_late_client', 'flows_p20240310_late_server')") == 2);
+    CHECK_THAT(host_plan(c, "client_ip = '10.0.0.5' OR server_ip = '10.0.0.5'"),
+               Catch::Contains("flows_p20240310_late_client"));
+    // The store's row count of a day includes its segments and default partition.
+    CHECK(rows_in(f.s, "flows_p20240310") == 20);
+}
+
+TEST_CASE("the v10 migration drops the GIN and lists an older version's days, which a seal indexes concurrently",
+          "[store][segments][schema]") {
+    test_database db{false};
+    db.migrate_to(9);
+    {
+        auto c = db.connect();
+        pqxx::work tx{c};
+        // A day partition as collectors of version 9 made it: a plain table with the parent's GIN.
+        tx.exec0("CREATE TABLE flows_p20240310 (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+        tx.exec0("ALTER TABLE flows ATTACH PARTITION flows_p20240310"
+                 " FOR VALUES FROM ('2024-03-10 00:00:00+00') TO ('2024-03-11 00:00:00+00')");
+        insert_old_flow(tx, "old");
+        tx.commit();
+        CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_p20240310' AND indexdef LIKE '%gin%'") == 1);
+    }
+    store s{db.dsn()};
+    CHECK(s.migrate() == store::latest_schema_version());
+    auto c = db.connect();
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexdef LIKE '%USING gin%' AND tablename LIKE 'flows%'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE sealed_at IS NULL AND starts = '-infinity'"
+                    " AND name IN ('flows_default', 'flows_p20240310')") == 2);
+    db_pool pool(db.dsn(), 1);
+    std::vector<std::string> sealed;
+    while (auto one = flow_segments::seal_next(pool)) sealed.push_back(one->name);
+    std::sort(sealed.begin(), sealed.end());
+    CHECK(sealed == std::vector<std::string>{"flows_default", "flows_p20240310"});
+    CHECK(flow_segments::unsealed(pool) == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid"
+                    " WHERE ic.relname IN ('flows_p20240310_client', 'flows_p20240310_server') AND i.indisvalid") == 2);
+    CHECK_THAT(host_plan(c, "client_ip = '10.0.0.2' OR server_ip = '10.0.0.2'"), Catch::Contains("flows_p20240310_server"));
+    CHECK(scalar(c, "SELECT count(*) FROM flows WHERE client_ip = '10.0.0.2' OR server_ip = '10.0.0.2'") == 1);
+}
+
+TEST_CASE("retention drops a day with its segments and their listing", "[store][segments]") {
+    fixture f;
+    const today t;
+    f.s.ensure_partitions(system_clock::now(), 0);
+    db_pool db(f.db.dsn(), 1);
+    REQUIRE(flow_segments::open_segments(db) >= 1);
+    auto c = f.db.connect();
+    REQUIRE(scalar(c, "SELECT count(*) FROM flow_segments WHERE day = '" + t.table + "'") >= 1);
+    CHECK(f.s.drop_partitions_before(system_clock::now() + days{2}) >= 1);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE day = '" + t.table + "'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_class WHERE relname LIKE '" + t.table + "%'") == 0);
+}
