@@ -4,23 +4,24 @@
 // unindexed, unpartitioned table of the same columns, in the same database,
 // round after round (raw, then the store), so both see the same machine.
 //
-//   store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]
-//               [--without-host-index 1] [--pending-kb N] [--cleaner-ms N]
-// --without-host-index 1 drops the GIN index of the hosts after migrating:
-// an experiment (what the write path would gain if the partition being
-// written had no host index), never the product's schema.
-// --pending-kb N sets the GIN's pending-list limit of the day partitions
-// (the schema's is 16 MB; the inserting backend merges the list into the
-// index when it is full), and --cleaner-ms N merges it from a second
-// connection every N ms (gin_clean_pending_list) while the writer runs: the
-// experiment of moving the GIN's merge off the writer's backend.
+//   store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N] [--summarize-ms N]
+// The rows go where the collector's go (schema v10, store/flow_segments.hpp):
+// today's open segment, which has no host index, only a Bloom filter that a
+// second connection summarizes every --summarize-ms (2000, as the
+// collector's tick; 0: never) while the writer runs, as the collector does.
+// After the rounds the segment is sealed (its host b-trees built, as the
+// collector does once it ends; the bench marks it ended to do so now) and
+// the seal's time is printed beside the writer's, with the ratio the store
+// reaches with the seal counted.
 //
 // Without --db it uses the server in WIREFLOW_TEST_PG, in a database it
 // creates and drops. The raw COPY is the ideal: its rows are encoded before
 // the clock starts and sent as ONE COPY in one transaction; write_batches'
 // time includes its own encoding, identity inserts and one commit per group.
 // Prints records/s of both per round and the median ratio.
+#include "store/db_pool.hpp"
 #include "store/flow_rows.hpp"
+#include "store/flow_segments.hpp"
 #include "store/pg_connection.hpp"
 #include "store/store.hpp"
 
@@ -121,8 +122,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
     std::string dsn;
     std::size_t records = 200'000, batch = 1000, group = 10, rounds = 3;
-    bool without_host_index = false;
-    long pending_kb = 0, cleaner_ms = 0;
+    long summarize_ms = 2000;
     for (int i = 1; i + 1 < argc; i += 2) {
         const std::string k = argv[i];
         if (k == "--db") dsn = argv[i + 1];
@@ -130,13 +130,11 @@ int main(int argc, char** argv) {
         else if (k == "--batch") batch = std::stoul(argv[i + 1]);
         else if (k == "--group") group = std::stoul(argv[i + 1]);
         else if (k == "--rounds") rounds = std::stoul(argv[i + 1]);
-        else if (k == "--without-host-index") without_host_index = std::stoul(argv[i + 1]) != 0;
-        else if (k == "--pending-kb") pending_kb = std::stol(argv[i + 1]);
-        else if (k == "--cleaner-ms") cleaner_ms = std::stol(argv[i + 1]);
+        else if (k == "--summarize-ms") summarize_ms = std::stol(argv[i + 1]);
         else {
             std::fprintf(stderr,
                          "usage: store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N]"
-                         " [--without-host-index 1] [--pending-kb N] [--cleaner-ms N]\n");
+                         " [--summarize-ms N]\n");
             return 2;
         }
     }
@@ -158,40 +156,42 @@ int main(int argc, char** argv) {
         }
         store s{dsn};
         s.migrate();
-        if (without_host_index) {
-            pg_connection c{dsn};
-            c.exec("DROP INDEX flows_hosts_gin");
-        }
         const auto now = system_clock::now();
         s.ensure_partitions(now, 1);
-        const auto base_ns = static_cast<std::uint64_t>(duration_cast<nanoseconds>(now.time_since_epoch()).count());
-        const std::uint64_t boot = std::random_device{}();
-        std::vector<std::string> gins;
-        if (!without_host_index) {
+        // Today's segment, opened and started as the collector's tick leaves
+        // it; flows_default (listed by the v10 migration) sealed first.
+        db_pool db{dsn, 2};
+        while (flow_segments::seal_next(db)) {
+        }
+        flow_segments::open_segments(db);
+        std::string segment;
+        {
             pqxx::connection c{dsn};
             pqxx::nontransaction tx{c};
-            for (auto row : tx.exec("SELECT inhrelid::regclass::text FROM pg_inherits WHERE inhparent = 'flows_hosts_gin'::regclass"))
-                gins.push_back(row[0].as<std::string>());
-            if (pending_kb > 0)
-                for (const auto& g : gins)
-                    tx.exec0("ALTER INDEX " + g + " SET (gin_pending_list_limit = " + std::to_string(pending_kb) + ")");
+            segment = tx.exec1("SELECT name FROM flow_segments WHERE sealed_at IS NULL ORDER BY starts LIMIT 1")[0]
+                          .as<std::string>();
+            for (int i = 0; i < 100 && !tx.exec1("SELECT clock_timestamp() > starts FROM flow_segments WHERE name = " +
+                                                 tx.quote(segment))[0]
+                                                .as<bool>();
+                 ++i)
+                std::this_thread::sleep_for(milliseconds(50));
         }
+        const auto base_ns = static_cast<std::uint64_t>(duration_cast<nanoseconds>(now.time_since_epoch()).count());
+        const std::uint64_t boot = std::random_device{}();
         std::atomic<bool> stop{false};
-        std::atomic<long> cleaned{0};
-        std::thread cleaner;
-        if (cleaner_ms > 0 && !without_host_index)
-            cleaner = std::thread([&] {
-                pqxx::connection c{dsn};
-                pqxx::nontransaction tx{c};
+        std::atomic<std::uint64_t> summarized{0};
+        std::thread summarizer;
+        if (summarize_ms > 0)
+            summarizer = std::thread([&] {
                 while (!stop) {
-                    for (const auto& g : gins)
-                        cleaned += tx.exec1("SELECT gin_clean_pending_list('" + g + "'::regclass)")[0].as<long>();
-                    std::this_thread::sleep_for(milliseconds(cleaner_ms));
+                    summarized += flow_segments::summarize_open_segments(db);
+                    for (long waited = 0; waited < summarize_ms && !stop; waited += 10)
+                        std::this_thread::sleep_for(milliseconds(10));
                 }
             });
 
-        std::printf("records %zu per round, batch %zu records, group %zu batches, %zu rounds%s\n", records, batch,
-                    group, rounds, without_host_index ? ", WITHOUT the host index (experiment)" : "");
+        std::printf("records %zu per round, batch %zu records, group %zu batches, %zu rounds, into %s\n", records,
+                    batch, group, rounds, segment.c_str());
         std::printf("%-6s %-14s %-14s %-6s %s\n", "round", "raw COPY/s", "store/s", "ratio", "re-sent (duplicates)/s");
         std::vector<double> ratios, raws, reals;
         std::uint64_t next_id = 0, next_seq = 1;
@@ -213,12 +213,30 @@ int main(int argc, char** argv) {
             reals.push_back(real);
         }
         stop = true;
-        if (cleaner.joinable()) cleaner.join();
-        if (cleaner_ms > 0) std::printf("cleaner: %ld pending-list pages merged by the second connection\n", cleaned.load());
+        if (summarizer.joinable()) summarizer.join();
         if (s.count_flows() != records * rounds) throw std::runtime_error("write_batches lost or doubled records");
+        if (summarize_ms > 0)
+            std::printf("summarizer: %llu Bloom ranges summarized by a second connection every %ld ms\n",
+                        static_cast<unsigned long long>(summarized.load()), summarize_ms);
         std::printf("median: raw binary COPY (unindexed, unpartitioned) %.0f records/s, write_batches %.0f records/s,"
                     " ratio %.2f\n",
                     median(raws), median(reals), median(ratios));
+        // The seal the collector runs once the segment's range has passed.
+        {
+            pqxx::connection c{dsn};
+            pqxx::nontransaction tx{c};
+            tx.exec_params0("UPDATE flow_segments SET ends = now() - interval '1 hour' WHERE name = $1", segment);
+        }
+        const auto done = flow_segments::seal_next(db);
+        if (!done || done->name != segment) throw std::runtime_error("the segment was not sealed");
+        double written = 0;
+        for (double r : reals) written += static_cast<double>(records) / r;
+        double raw_total = 0;
+        for (double r : raws) raw_total += static_cast<double>(records) / r;
+        std::printf("seal: %s, %llu rows, host b-trees + ANALYZE in %.2f s; writer %.2f s, raw COPY %.2f s in all"
+                    " rounds: with the seal counted, ratio %.2f\n",
+                    done->name.c_str(), static_cast<unsigned long long>(done->rows), done->seconds, written, raw_total,
+                    raw_total / (written + done->seconds));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "store_bench: %s\n", e.what());
         return 1;
