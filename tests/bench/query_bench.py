@@ -20,7 +20,14 @@ host.js), each RUNS times after one warm-up, and prints median and p95.
 --keep DIR keeps the filled cluster in DIR; --reuse DIR times an already
 filled one (the filling takes most of the time), after migrating it to the
 schema of --build's collector (`--init-db`; its time is printed): filled by
-an older build, it gives the before/after of a schema change on one table."""
+an older build, it gives the before/after of a schema change on one table.
+
+From schema v10 on (collector/store/flow_segments.hpp) each day is filled as
+that collector lays it out: partitioned by ingested_at into segments, each
+written with only a Bloom filter of the hosts; the collector started for the
+timing then seals every ended segment (its host b-trees), which the bench
+waits for and times, and today's last segment stays open, as it is while a
+collector writes."""
 import argparse
 import json
 import os
@@ -98,8 +105,57 @@ def day_name(day):
     return "flows_p" + time.strftime("%Y%m%d", time.gmtime(day * DAY))
 
 
+SEGMENT_S = 6 * 3600
+
+
+def has_segments(dsn):
+    return psql(dsn, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'flow_segments'",
+                capture=True) != "0"
+
+
+def create_segmented_day(dsn, table, start, now):
+    """A day as a collector of schema v10 lays it out (collector/store/
+    partitions.cpp, flow_segments.cpp) at this bench's rate (~83 records/s,
+    so a segment spans the longest, 6 h): partitioned by ingested_at, a
+    default partition with host b-trees, and the segments up to now, each
+    with only its Bloom filter; listed unsealed, so the collector started
+    below seals every ended one as it would have, and the one holding now
+    stays open."""
+    late = f"{table}_late"
+    cmds = [f"CREATE TABLE {table} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+            " PARTITION BY RANGE (ingested_at)",
+            f"CREATE TABLE {late} PARTITION OF {table} DEFAULT",
+            f"CREATE INDEX {late}_client ON {late} (client_ip, first_seen)",
+            f"CREATE INDEX {late}_server ON {late} (server_ip, first_seen)"]
+    for s0 in range(start, min(start + DAY, now + 1), SEGMENT_S):
+        seg = f"{table}_s{s0}"
+        lo = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0))
+        hi = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0 + SEGMENT_S))
+        cmds += [f"CREATE TABLE {seg} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
+                 f"CREATE INDEX {seg}_hosts_bloom ON {seg} USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
+                 " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)",
+                 f"ALTER TABLE {table} ATTACH PARTITION {seg} FOR VALUES FROM ('{lo}') TO ('{hi}')",
+                 f"INSERT INTO flow_segments (name, day, starts, ends) VALUES ('{seg}', '{table}', '{lo}', '{hi}')"]
+    psql(dsn, *cmds)
+
+
+def wait_for_seals(dsn, deadline_s=3600):
+    """Until the collector has sealed every segment whose range has ended
+    (and the older days' partitions a migration listed)."""
+    t0 = time.monotonic()
+    while True:
+        left = int(psql(dsn, "SELECT count(*) FROM flow_segments WHERE sealed_at IS NULL"
+                             " AND ends < now() - interval '1 minute'", capture=True))
+        if left == 0:
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > deadline_s:
+            raise SystemExit(f"{left} segments still unsealed after {deadline_s} s")
+        time.sleep(1)
+
+
 def fill(dsn, collector, rows, days):
     subprocess.run([collector, "--init-db", f"--db={dsn}"], check=True, capture_output=True)
+    segmented = has_segments(dsn)
     now = int(time.time())
     today = now // DAY
     first_day = today - days + 1
@@ -115,7 +171,11 @@ def fill(dsn, collector, rows, days):
         for k, v in {":first::bigint": f"{g}::bigint", ":day::bigint": f"{start}::bigint", ":span": str(span),
                      ":n": str(n)}.items():
             sql = sql.replace(k, v)
-        psql(dsn, f"CREATE TABLE {table} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)", sql)
+        if segmented:
+            create_segmented_day(dsn, table, start, now)
+        else:
+            psql(dsn, f"CREATE TABLE {table} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
+        psql(dsn, sql)
         t1 = time.monotonic()
         lo = time.strftime("%Y-%m-%d 00:00:00+00", time.gmtime(start))
         hi = time.strftime("%Y-%m-%d 00:00:00+00", time.gmtime(start + DAY))
@@ -245,6 +305,11 @@ def main():
                 if col.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("the collector did not start: see " + log.name)
                 time.sleep(0.2)
+        if has_segments(dsn):
+            print(f"segments sealed by the collector in {wait_for_seals(dsn):.0f} s"
+                  f" (its log: {log.name}); open: " +
+                  psql(dsn, "SELECT string_agg(name, ', ') FROM flow_segments WHERE sealed_at IS NULL", capture=True),
+                  flush=True)
 
         now = int(time.time())
         routes = [

@@ -6,6 +6,7 @@ counted by reason, while the good batches around them are stored."""
 import os
 import shutil
 import tempfile
+import time
 
 from flow_batches import HOSTILE, Sender, as_bigint, envelope_bytes, make_batch, status_name
 from harness import COLLECTOR, Cluster, Collector, require_built
@@ -145,11 +146,32 @@ def run(pg, dsn, col):
     s.send(make_batch(PROBE, BOOT, N_BATCHES + 1, 1))   # a batch after it: its ack means the stats were handled
     s.wait_acks(before + 11)
 
-    # 6. SIGTERM: exit 0 and report the counters.
+    # 6. Segments of the flows table (schema v10): the collector seals what
+    # the migration listed (flows_default, where these 2023 records went:
+    # its host b-trees) and opens today's segment ahead of time; a batch of
+    # today stored once the segment has started lands in it.
+    deadline = time.monotonic() + 30
+    today = "'flows_p' || to_char(now() AT TIME ZONE 'UTC', 'YYYYMMDD')"
+    while True:
+        segment = pg.query(dsn, f"SELECT coalesce(min(name), '-') FROM flow_segments WHERE day = {today}"
+                                " AND sealed_at IS NULL AND starts < clock_timestamp() AND ends > now()")[0][0]
+        sealed = pg.query(dsn, "SELECT count(*) FROM flow_segments WHERE name = 'flows_default'"
+                               " AND sealed_at IS NOT NULL")[0][0]
+        if segment != "-" and sealed == "1":
+            break
+        assert time.monotonic() < deadline, (segment, sealed)
+        time.sleep(0.2)
+    assert pg.query(dsn, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_default'"
+                         " AND indexname IN ('flows_default_client', 'flows_default_server')")[0] == ["2"]
+    s.send(make_batch(PROBE, BOOT, N_BATCHES + 2, 30, t0_ns=time.time_ns() - 5 * 10**9))
+    s.wait_acks(before + 12)
+    assert pg.query(dsn, f"SELECT count(*) FROM {segment} WHERE batch_seq = {N_BATCHES + 2}")[0] == ["30"]
+
+    # 7. SIGTERM: exit 0 and report the counters.
     col.stop_clean()
     c = col.counters()
-    assert c["batches_stored"] == N_BATCHES + 1, c
-    assert c["records_stored"] == expect_records + 1, c
+    assert c["batches_stored"] == N_BATCHES + 2, c
+    assert c["records_stored"] == expect_records + 1 + 30, c
     assert c["batches_duplicate"] == 10, c
     for reason in ("undecodable", "schema_version", "ip_length", "bad_utf8", "oversized", "probe_id",
                    "unexpected_message"):
@@ -158,7 +180,7 @@ def run(pg, dsn, col):
     assert c["sequence_repeats"] == 10, c
     # Every accepted batch came from protobuf's serializer: all of them took
     # the wire-format fast path (the rejected ones were read by the generated parser).
-    assert c["batches_read_fast"] == c["batches_received"] == N_BATCHES + 1 + 10, c
+    assert c["batches_read_fast"] == c["batches_received"] == N_BATCHES + 2 + 10, c
     assert c["probe_stats_stored"] == 1, c
     assert pg.query(dsn, "SELECT count(*) FROM probe_stats")[0] == ["1"]
     s.close()
