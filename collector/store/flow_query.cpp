@@ -140,6 +140,13 @@ flow_page flow_query::find(const flow_filter& f) {
         // (docs/benchmarks.md, "JIT and the dashboard"). A host's flows are
         // few rows through many partitions: there compiling was the cost.
         if (!host) tx.exec0("SET LOCAL jit = on");
+        // A host's flows are few rows found per leaf partition (b-trees, the
+        // open segment's Bloom filter), but the planner's estimate for a
+        // Bloom filter is tens of thousands of rows, and it then starts
+        // parallel workers whose start-up is most of the time: a host's 24 h
+        // page took 75 ms with two workers, 21 ms without (schema v10,
+        // docs/benchmarks.md).
+        if (host) tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");
         const std::optional<std::string> bound = from ? std::nullopt : live_bound(tx, window);
         flow_page page;
         page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
@@ -208,6 +215,7 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
                                               std::chrono::system_clock::time_point since, std::size_t limit) {
     return db_.run("top peers", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
+        tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");  // as find() for a host
         std::vector<peer_total> out;
         // Two lookups (client side, server side: each leaf's b-tree, or the
         // open segment's Bloom filter), merged per peer.

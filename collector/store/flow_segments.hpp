@@ -40,8 +40,11 @@ struct settings {
     // Bloom filters are what a host lookup reads of the open segment:
     // ~5 MB a million rows (4 pages per range).
     std::uint64_t target_rows = 4'000'000;
-    std::chrono::seconds min_span{300};       // bounds on a segment's time range
-    std::chrono::seconds max_span{6 * 3600};
+    // Bounds on a segment's time range. A query over a day plans every
+    // leaf of it (a week of host lookups planned in 45-60 ms with ~5 leaves
+    // a day, docs/benchmarks.md): at low rates a segment spans up to a day.
+    std::chrono::seconds min_span{300};
+    std::chrono::seconds max_span{24 * 3600};
     std::chrono::seconds lead{60};            // the next segment exists this long before it starts
     std::chrono::seconds grace{60};           // after its end, before it is sealed (transactions in flight)
 };

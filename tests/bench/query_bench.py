@@ -105,7 +105,7 @@ def day_name(day):
     return "flows_p" + time.strftime("%Y%m%d", time.gmtime(day * DAY))
 
 
-SEGMENT_S = 6 * 3600
+SEGMENT_ROWS = 4_000_000   # the collector's --flow-segment-rows default
 
 
 def has_segments(dsn):
@@ -113,10 +113,11 @@ def has_segments(dsn):
                 capture=True) != "0"
 
 
-def create_segmented_day(dsn, table, start, now):
+def create_segmented_day(dsn, table, start, now, per_day):
     """A day as a collector of schema v10 lays it out (collector/store/
-    partitions.cpp, flow_segments.cpp) at this bench's rate (~83 records/s,
-    so a segment spans the longest, 6 h): partitioned by ingested_at, a
+    partitions.cpp, flow_segments.cpp) at this bench's rate (per_day rows a
+    day; 50M over 7 days: ~83 records/s, a segment of 4M rows every 13.4 h,
+    flow_segments::settings): partitioned by ingested_at, a
     default partition with host b-trees, and the segments up to now, each
     with only its Bloom filter; listed unsealed, so the collector started
     below seals every ended one as it would have, and the one holding now
@@ -127,10 +128,11 @@ def create_segmented_day(dsn, table, start, now):
             f"CREATE TABLE {late} PARTITION OF {table} DEFAULT",
             f"CREATE INDEX {late}_client ON {late} (client_ip, first_seen)",
             f"CREATE INDEX {late}_server ON {late} (server_ip, first_seen)"]
-    for s0 in range(start, min(start + DAY, now + 1), SEGMENT_S):
+    span = int(min(DAY, max(300, SEGMENT_ROWS * DAY / max(1, per_day))))
+    for s0 in range(start, min(start + DAY, now + 1), span):
         seg = f"{table}_s{s0}"
         lo = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0))
-        hi = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0 + SEGMENT_S))
+        hi = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0 + span))
         cmds += [f"CREATE TABLE {seg} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
                  f"CREATE INDEX {seg}_hosts_bloom ON {seg} USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
                  " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)",
@@ -172,7 +174,7 @@ def fill(dsn, collector, rows, days):
                      ":n": str(n)}.items():
             sql = sql.replace(k, v)
         if segmented:
-            create_segmented_day(dsn, table, start, now)
+            create_segmented_day(dsn, table, start, now, per_day)
         else:
             psql(dsn, f"CREATE TABLE {table} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         psql(dsn, sql)
