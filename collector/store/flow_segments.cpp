@@ -27,14 +27,17 @@ std::string segment_name(std::int64_t day, std::int64_t start_s) {
     return partitions::name_of(day) + "_s" + std::to_string(start_s);
 }
 
-// Seconds of the next segment from the rate of the last ten minutes (the
-// records of the batches stored then), so that it holds ~target_rows.
+// Seconds of the next segment, so that it holds ~target_rows at the recent
+// rate: the higher of the last minute's and the last ten minutes' (records
+// of the batches stored then), so a rising rate shortens the next segment
+// at once. With nothing stored lately the rate is unknown: the shortest
+// span, or a collector starting under load would fill one segment of a day.
 std::int64_t span_seconds(pqxx::work& tx, const settings& s) {
-    const auto recent = tx.exec1(
-        "SELECT coalesce(sum(records), 0) FROM ingested_batches WHERE stored_at >= now() - interval '10 minutes'")[0]
-                            .as<double>();
-    const double rate = recent / 600.0;
-    const double span = rate > 0 ? static_cast<double>(s.target_rows) / rate : static_cast<double>(s.max_span.count());
+    const auto r = tx.exec1(
+        "SELECT coalesce(sum(records), 0), coalesce(sum(records) FILTER (WHERE stored_at >= now() - interval '1 minute'), 0)"
+        " FROM ingested_batches WHERE stored_at >= now() - interval '10 minutes'");
+    const double rate = std::max(r[0].as<double>() / 600.0, r[1].as<double>() / 60.0);
+    const double span = rate > 0 ? static_cast<double>(s.target_rows) / rate : static_cast<double>(s.min_span.count());
     return static_cast<std::int64_t>(
         std::clamp(std::ceil(span), static_cast<double>(s.min_span.count()), static_cast<double>(s.max_span.count())));
 }

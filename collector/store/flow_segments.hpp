@@ -36,7 +36,7 @@
 namespace wireflow::collector::flow_segments {
 
 struct settings {
-    // Rows a segment should hold at the rate of the last ten minutes. Its
+    // Rows a segment should hold at the recent rate (flow_segments.cpp). Its
     // Bloom filters are what a host lookup reads of the open segment:
     // ~5 MB a million rows (4 pages per range).
     std::uint64_t target_rows = 4'000'000;

@@ -73,6 +73,9 @@ TEST_CASE("rows written while a segment is open go to it and a host is found thr
     auto c = f.db.connect();
     const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
     REQUIRE(segment.starts_with(t.table + "_s"));
+    // Nothing stored in the last ten minutes: the rate is unknown, the span the shortest.
+    CHECK(scalar(c, "SELECT extract(epoch FROM ends - starts)::bigint FROM flow_segments WHERE name = '" + segment + "'") ==
+          300);
     wait_for_start(c, segment);
 
     // 40 batches of 200: ~270 pages, so whole Bloom ranges (4 pages) to summarize.
@@ -138,6 +141,25 @@ TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dr
     CHECK_THAT(plan, Catch::Contains(segment + "_client"));
     CHECK_THAT(plan, Catch::Contains(segment + "_server"));
     CHECK(flow_segments::unsealed(db) >= 1);  // the segments opened since
+}
+
+TEST_CASE("a segment's span follows the recent rate, the last minute's when it rose", "[store][segments]") {
+    fixture f;
+    f.s.ensure_partitions(system_clock::now(), 1);
+    db_pool db(f.db.dsn(), 1);
+    auto c = f.db.connect();
+    {
+        // 9,000 records in the last ten minutes (15/s), 6,000 of them in the last minute (100/s).
+        pqxx::work tx{c};
+        tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at) VALUES"
+                 " ('p', 1, 1, 3000, now() - interval '5 minutes'), ('p', 1, 2, 6000, now() - interval '10 seconds')");
+        tx.commit();
+    }
+    flow_segments::settings st;
+    st.target_rows = 360'000;  // an hour at 100/s; 6.7 h at 15/s
+    REQUIRE(flow_segments::open_segments(db, st) >= 1);
+    CHECK(scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments WHERE sealed_at IS NULL"
+                    " AND starts > '-infinity'") == 3600);
 }
 
 TEST_CASE("rows no segment covers go to the day's default partition, which keeps its host b-trees",
