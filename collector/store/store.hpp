@@ -74,6 +74,9 @@ public:
     // Creates the daily partitions of `flows` (UTC days) from the day of `now`
     // to `days_ahead` days after it, if missing. Rows already waiting in the
     // default partition for such a day are moved into the new partition.
+    // Since schema v10 a day is partitioned by ingested_at: its segments are
+    // flow_segments.hpp's, and its default partition (NAME_late, with host
+    // b-trees) takes the rows no segment covers.
     // Returns the number of partitions created. Call at start and e.g. hourly.
     int ensure_partitions(std::chrono::system_clock::time_point now, int days_ahead);
 
