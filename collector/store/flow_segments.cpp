@@ -56,7 +56,9 @@ void create_segment(pqxx::work& tx, const std::string& day_table, const std::str
              " USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
              " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)");
     // ATTACH (not CREATE ... PARTITION OF) takes SHARE UPDATE EXCLUSIVE on
-    // the day, which the writer's COPY into it does not wait for.
+    // the day, which the writer's COPY into it does not wait for; only a
+    // COPY routing rows to the day's default partition waits, while ATTACH
+    // checks that partition holds none of the new range (it is small).
     tx.exec0("ALTER TABLE " + tx.quote_name(day_table) + " ATTACH PARTITION " + table + " FOR VALUES FROM (" +
              tx.quote(from) + ") TO (" + tx.quote(to) + ")");
     tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends) VALUES ($1, $2, to_timestamp($3), to_timestamp($4))",
