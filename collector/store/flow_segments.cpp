@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace wireflow::collector::flow_segments {
@@ -65,6 +67,10 @@ void create_segment(pqxx::work& tx, const std::string& day_table, const std::str
                     name, day_table, static_cast<long long>(start_s), static_cast<long long>(end_s));
 }
 
+// The BRIN indexes of the table whose oid is `i.indrelid` (FROM pg_index i).
+constexpr std::string_view brin_indexes =
+    " JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'";
+
 }  // namespace
 
 int open_segments(db_pool& db, const settings& s) {
@@ -115,11 +121,9 @@ std::uint64_t summarize_open_segments(db_pool& db, const settings& s) {
         pqxx::work tx{c};
         const auto r = tx.exec_params1(
             "SELECT coalesce(sum(brin_summarize_new_values(i.indexrelid)), 0)"
-            " FROM flow_segments s"
-            " JOIN pg_index i ON i.indrelid = to_regclass(s.name)"
-            " JOIN pg_class ic ON ic.oid = i.indexrelid"
-            " JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'"
-            " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)",
+            " FROM flow_segments s JOIN pg_index i ON i.indrelid = to_regclass(s.name)" +
+                std::string(brin_indexes) +
+                " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)",
             static_cast<double>(s.grace.count()));
         tx.commit();
         return r[0].as<std::uint64_t>();
@@ -157,17 +161,24 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             // interrupted build is dropped first, or IF NOT EXISTS keeps it.
             tx.commit();
             pqxx::nontransaction nt{c};
+            // The pool's session timeout goes back whatever happens: the
+            // connection returns to the pool, and the REST API relies on it.
             const auto timeout = nt.exec1("SHOW statement_timeout")[0].as<std::string>();
             nt.exec0("SET statement_timeout = 0");
-            for (const auto* index : {&client, &server}) {
-                const auto invalid = nt.exec_params1(
-                    "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
-                    *index)[0].as<int>();
-                if (invalid != 0) nt.exec0("DROP INDEX CONCURRENTLY " + *index);
+            try {
+                for (const auto* index : {&client, &server}) {
+                    const auto invalid = nt.exec_params1(
+                        "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
+                        *index)[0].as<int>();
+                    if (invalid != 0) nt.exec0("DROP INDEX CONCURRENTLY " + *index);
+                }
+                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + client + " ON " + table + columns[0]);
+                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + server + " ON " + table + columns[1]);
+                nt.exec0("ANALYZE " + table);
+            } catch (...) {
+                if (c.is_open()) nt.exec0("SET statement_timeout = " + nt.quote(timeout));
+                throw;
             }
-            nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + client + " ON " + table + columns[0]);
-            nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + server + " ON " + table + columns[1]);
-            nt.exec0("ANALYZE " + table);
             nt.exec0("SET statement_timeout = " + nt.quote(timeout));
             nt.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
         } else {
@@ -179,9 +190,8 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             tx.exec0("CREATE INDEX IF NOT EXISTS " + server + " ON " + table + columns[1]);
             tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_hosts_bloom"));
             // The time BRINs' last ranges too: autovacuum would, later.
-            tx.exec_params("SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i"
-                           " JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam"
-                           " WHERE i.indrelid = to_regclass($1) AND am.amname = 'brin'",
+            tx.exec_params("SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i" + std::string(brin_indexes) +
+                               " WHERE i.indrelid = to_regclass($1)",
                            out.name);
             tx.exec0("ANALYZE " + table);
             tx.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
