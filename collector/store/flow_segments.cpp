@@ -44,9 +44,12 @@ std::int64_t span_seconds(pqxx::work& tx, const settings& s) {
         std::clamp(std::ceil(span), static_cast<double>(s.min_span.count()), static_cast<double>(s.max_span.count())));
 }
 
-// The Bloom filter of both addresses. 4 pages of ~30 rows per range, room
-// for 256 distinct values a range at 1 % false positives (the measured
-// optimum, docs/benchmarks.md "Fifth attempt").
+// The open segment's one index (schema v11): a BRIN of both times (minmax:
+// the live views, time ranges) and of both addresses (Bloom: a host's
+// flows), 4 pages of ~30 rows per range, room for 256 distinct values a
+// range at 1 % false positives (the measured optimum, docs/benchmarks.md
+// "Fifth attempt"). One index, because a BRIN costs the COPY per index, not
+// per range ("Segments", the open segment's indexes).
 void create_segment(pqxx::work& tx, const std::string& day_table, const std::string& name, std::int64_t start_s,
                     std::int64_t end_s) {
     const std::string table = tx.quote_name(name);
@@ -54,8 +57,8 @@ void create_segment(pqxx::work& tx, const std::string& day_table, const std::str
     const std::string to = pg_time::instant_literal(end_s * us_per_s);
     // DDL takes no parameters: names and bounds are formatted from integers and quoted.
     tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
-    tx.exec0("CREATE INDEX " + tx.quote_name(name + "_hosts_bloom") + " ON " + table +
-             " USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
+    tx.exec0("CREATE INDEX " + tx.quote_name(name + "_open") + " ON " + table +
+             " USING brin (first_seen, ingested_at, client_ip inet_bloom_ops(n_distinct_per_range = 256),"
              " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)");
     // ATTACH (not CREATE ... PARTITION OF) takes SHARE UPDATE EXCLUSIVE on
     // the day, which the writer's COPY into it does not wait for; only a
@@ -152,7 +155,9 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
         const std::string table = tx.quote_name(out.name);
         const std::string client = tx.quote_name(out.name + "_client");
         const std::string server = tx.quote_name(out.name + "_server");
+        const std::string times = tx.quote_name(out.name + "_times");
         const std::string columns[2] = {" (client_ip, first_seen)", " (server_ip, first_seen)"};
+        const std::string time_columns = " USING brin (first_seen, ingested_at)";
         const auto t0 = steady_clock::now();
         if (legacy) {
             // A day partition of an older version, possibly today's, still
@@ -166,7 +171,7 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             const auto timeout = nt.exec1("SHOW statement_timeout")[0].as<std::string>();
             nt.exec0("SET statement_timeout = 0");
             try {
-                for (const auto* index : {&client, &server}) {
+                for (const auto* index : {&client, &server, &times}) {
                     const auto invalid = nt.exec_params1(
                         "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
                         *index)[0].as<int>();
@@ -174,6 +179,7 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
                 }
                 nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + client + " ON " + table + columns[0]);
                 nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + server + " ON " + table + columns[1]);
+                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + times + " ON " + table + time_columns);
                 nt.exec0("ANALYZE " + table);
             } catch (...) {
                 if (c.is_open()) nt.exec0("SET statement_timeout = " + nt.quote(timeout));
@@ -183,16 +189,16 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             nt.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
         } else {
             // An ended segment: no writer left, a plain build (one sorted
-            // pass, cheaper than CONCURRENTLY's two scans).
+            // pass, cheaper than CONCURRENTLY's two scans); the time BRIN
+            // replaces the open segment's BRIN (a BRIN's ranges are small
+            // while written, 128 pages once sealed).
             tx.exec0("SET LOCAL statement_timeout = 0");
             tx.exec0("SET LOCAL maintenance_work_mem = '256MB'");
             tx.exec0("CREATE INDEX IF NOT EXISTS " + client + " ON " + table + columns[0]);
             tx.exec0("CREATE INDEX IF NOT EXISTS " + server + " ON " + table + columns[1]);
-            tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_hosts_bloom"));
-            // The time BRINs' last ranges too: autovacuum would, later.
-            tx.exec_params("SELECT brin_summarize_new_values(i.indexrelid) FROM pg_index i" + std::string(brin_indexes) +
-                               " WHERE i.indrelid = to_regclass($1)",
-                           out.name);
+            tx.exec0("CREATE INDEX IF NOT EXISTS " + times + " ON " + table + time_columns);
+            tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_open"));
+            tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_hosts_bloom"));  // a v10 segment's
             tx.exec0("ANALYZE " + table);
             tx.exec_params0("UPDATE flow_segments SET sealed_at = now() WHERE name = $1", out.name);
             tx.commit();

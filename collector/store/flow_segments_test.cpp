@@ -84,10 +84,10 @@ TEST_CASE("rows written while a segment is open go to it and a host is found thr
     REQUIRE(f.s.write_batches(batches) == std::vector<write_result>(40, write_result::stored));
     CHECK(scalar(c, "SELECT count(*) FROM " + segment) == 8000);
     CHECK(scalar(c, "SELECT count(*) FROM " + t.table + "_late") == 0);
-    // Written without a host index: the Bloom filter and the parent's time BRINs only.
-    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "' AND indexdef LIKE '%btree%'") == 0);
-    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment +
-                        "' AND indexname = '" + segment + "_hosts_bloom'") == 1);
+    // Written with one index: a BRIN of both times and (Bloom) both hosts.
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "'") == 1);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "' AND indexname = '" + segment +
+                        "_open' AND indexdef LIKE '%brin (first_seen, ingested_at, client_ip inet_bloom_ops%'") == 1);
 
     CHECK(flow_segments::summarize_open_segments(db) > 0);
     const auto host = text(c, "SELECT host(client_ip) FROM flows WHERE flow_id = 1000 + 7 * 100000 + 5");
@@ -95,7 +95,9 @@ TEST_CASE("rows written while a segment is open go to it and a host is found thr
     CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) ==
           scalar(c, "SELECT count(*) FROM (SELECT * FROM " + segment + ") s WHERE " + where));
     CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) >= 1);
-    CHECK_THAT(host_plan(c, where), Catch::Contains(segment + "_hosts_bloom"));
+    CHECK_THAT(host_plan(c, where), Catch::Contains(segment + "_open"));
+    // The live views' condition reads the same BRIN.
+    CHECK_THAT(host_plan(c, "ingested_at >= now() - interval '5 minutes'"), Catch::Contains(segment + "_open"));
     while (flow_segments::seal_next(db)) {  // flows_default, listed by the v10 migration; not the open segment
     }
     CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = '" + segment + "' AND sealed_at IS NULL") == 1);
@@ -133,7 +135,9 @@ TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dr
     CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = '" + segment + "' AND sealed_at IS NOT NULL") == 1);
     CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + segment + "' AND indexname IN ('" + segment +
                         "_client', '" + segment + "_server') AND indexdef LIKE '%btree%first_seen%'") == 2);
-    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + segment + "_hosts_bloom'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + segment + "_open'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + segment + "_times'"
+                    " AND indexdef LIKE '%brin (first_seen, ingested_at)%'") == 1);
     const auto host = text(c, "SELECT host(client_ip) FROM " + segment + " WHERE flow_id = 1000 + 100000 + 4");
     const auto where = "client_ip = '" + host + "' OR server_ip = '" + host + "'";
     CHECK(scalar(c, "SELECT count(*) FROM flows WHERE " + where) == 1);
@@ -222,4 +226,47 @@ TEST_CASE("retention drops a day with its segments and their listing", "[store][
     CHECK(f.s.drop_partitions_before(system_clock::now() + days{2}) >= 1);
     CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE day = '" + t.table + "'") == 0);
     CHECK(scalar(c, "SELECT count(*) FROM pg_class WHERE relname LIKE '" + t.table + "%'") == 0);
+}
+
+TEST_CASE("the v11 migration gives the open segment of v10 a time BRIN and lists the sealed leaves again",
+          "[store][segments][schema]") {
+    test_database db{false};
+    db.migrate_to(10);
+    {
+        // A day as a v10 collector left it: a sealed segment, an open one (its Bloom filter), a default partition.
+        auto c = db.connect();
+        pqxx::work tx{c};
+        tx.exec0("CREATE TABLE flows_p20240310 (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+                 " PARTITION BY RANGE (ingested_at)");
+        tx.exec0("CREATE TABLE flows_p20240310_late PARTITION OF flows_p20240310 DEFAULT");
+        tx.exec0("CREATE TABLE flows_p20240310_s1 PARTITION OF flows_p20240310"
+                 " FOR VALUES FROM ('2000-01-01 00:00:00+00') TO ('2001-01-01 00:00:00+00')");
+        tx.exec0("CREATE TABLE flows_p20240310_s2 PARTITION OF flows_p20240310"
+                 " FOR VALUES FROM ('2001-01-01 00:00:00+00') TO ('9999-01-01 00:00:00+00')");
+        tx.exec0("CREATE INDEX flows_p20240310_s2_hosts_bloom ON flows_p20240310_s2 USING brin"
+                 " (client_ip inet_bloom_ops, server_ip inet_bloom_ops)");
+        tx.exec0("ALTER TABLE flows ATTACH PARTITION flows_p20240310"
+                 " FOR VALUES FROM ('2024-03-10 00:00:00+00') TO ('2024-03-11 00:00:00+00')");
+        tx.exec0("INSERT INTO flow_segments (name, day, starts, ends, sealed_at) VALUES"
+                 " ('flows_p20240310_s1', 'flows_p20240310', '2000-01-01', '2001-01-01', now()),"
+                 " ('flows_p20240310_s2', 'flows_p20240310', '2001-01-01', '9999-01-01', NULL)");
+        tx.exec0("UPDATE flow_segments SET sealed_at = now() WHERE name = 'flows_default'");
+        tx.commit();
+        CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_p20240310_s2' AND indexdef LIKE '%brin%'") == 3);
+    }
+    store s{db.dsn()};
+    CHECK(s.migrate() == store::latest_schema_version());
+    auto c = db.connect();
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('flows_first_seen_brin', 'flows_ingested_at_brin')") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname = 'flows_p20240310_s2_times'") == 1);
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE tablename = 'flows_p20240310_s1'") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE sealed_at IS NOT NULL") == 0);
+    CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = 'flows_p20240310_late' AND starts = '-infinity'") == 1);
+    db_pool pool(db.dsn(), 1);
+    std::vector<std::string> sealed;
+    while (auto one = flow_segments::seal_next(pool)) sealed.push_back(one->name);
+    std::sort(sealed.begin(), sealed.end());
+    CHECK(sealed == std::vector<std::string>{"flows_default", "flows_p20240310_late", "flows_p20240310_s1"});
+    CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('flows_p20240310_s1_times',"
+                    " 'flows_p20240310_late_times', 'flows_default_times')") == 3);
 }

@@ -437,7 +437,40 @@ JOIN pg_class p ON p.oid = t.parentrelid
 WHERE t.isleaf;
 )SQL";
 
-constexpr std::array<migration, 10> all{{
+// One index on the segment being written (issue 11): a BRIN costs a COPY
+// ~0.3 us a row per index, whatever its ranges, so v10's open segment with
+// three (the time BRINs of `flows` and its Bloom filter) wrote at ~0.7 of a
+// raw COPY, one BRIN of the four columns at 0.82-0.90 (docs/benchmarks.md).
+// The time BRINs come off `flows` (a partitioned index is built on every
+// new leaf); each leaf gets its own: the open segment one BRIN of
+// first_seen, ingested_at and both hosts (flow_segments.cpp), a sealed one
+// or a day's default partition a BRIN of both times beside its host
+// b-trees. Every leaf sealed before is listed to be sealed again (its
+// b-trees stay: IF NOT EXISTS), which adds the time BRIN; until then its
+// time-range queries scan it.
+constexpr std::string_view v11 = R"SQL(
+DROP INDEX IF EXISTS flows_first_seen_brin;
+DROP INDEX IF EXISTS flows_ingested_at_brin;
+UPDATE flow_segments SET sealed_at = NULL;
+INSERT INTO flow_segments (name, day, starts, ends)
+SELECT c.relname, p.relname, '-infinity', '-infinity'
+FROM pg_partition_tree('flows') t
+JOIN pg_class c ON c.oid = t.relid
+JOIN pg_class p ON p.oid = t.parentrelid
+WHERE t.isleaf
+ON CONFLICT (name) DO NOTHING;
+-- The segments being written lose their time BRINs with the parent's: a
+-- time BRIN now, so the live views keep reading only their last ranges.
+DO $$
+DECLARE r record;
+BEGIN
+  FOR r IN SELECT name FROM flow_segments WHERE starts > '-infinity' AND ends > now() AND to_regclass(name) IS NOT NULL LOOP
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I USING brin (first_seen, ingested_at)', r.name || '_times', r.name);
+  END LOOP;
+END $$;
+)SQL";
+
+constexpr std::array<migration, 11> all{{
     {1, "initial schema: flows (partitioned), batches, probes, hosts, pools, alerts, users, time series", v1},
     {2, "blacklist_sources: any list format, category, hits", v2},
     {3, "flows: batch identity alone de-duplicates (no record index), one GIN index of both hosts, BRIN on ingested_at", v3},
@@ -448,6 +481,7 @@ constexpr std::array<migration, 10> all{{
     {8, "flows: country and AS number of client and server (geolocation)", v8},
     {9, "ingested_batches: oldest first_seen of a batch's records (the live views' bound)", v9},
     {10, "flows: days segmented by ingested_at, no host index while written, host b-trees built per sealed segment", v10},
+    {11, "flows: one BRIN of times and hosts on the segment being written; time BRINs per leaf, built when sealed", v11},
 }};
 
 }  // namespace

@@ -118,8 +118,8 @@ def create_segmented_day(dsn, table, start, now, per_day):
     partitions.cpp, flow_segments.cpp) at this bench's rate (per_day rows a
     day; 50M over 7 days: ~83 records/s, a segment of 4M rows every 13.4 h,
     flow_segments::settings): partitioned by ingested_at, a
-    default partition with host b-trees, and the segments up to now, each
-    with only its Bloom filter; listed unsealed, so the collector started
+    default partition with host b-trees and a time BRIN, and the segments up
+    to now, each with only its one BRIN of times and hosts (schema v11); listed unsealed, so the collector started
     below seals every ended one as it would have, and the one holding now
     stays open."""
     late = f"{table}_late"
@@ -127,14 +127,16 @@ def create_segmented_day(dsn, table, start, now, per_day):
             " PARTITION BY RANGE (ingested_at)",
             f"CREATE TABLE {late} PARTITION OF {table} DEFAULT",
             f"CREATE INDEX {late}_client ON {late} (client_ip, first_seen)",
-            f"CREATE INDEX {late}_server ON {late} (server_ip, first_seen)"]
+            f"CREATE INDEX {late}_server ON {late} (server_ip, first_seen)",
+            f"CREATE INDEX {late}_times ON {late} USING brin (first_seen, ingested_at)"]
     span = int(min(DAY, max(300, SEGMENT_ROWS * DAY / max(1, per_day))))
     for s0 in range(start, min(start + DAY, now + 1), span):
         seg = f"{table}_s{s0}"
         lo = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0))
         hi = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0 + span))
         cmds += [f"CREATE TABLE {seg} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)",
-                 f"CREATE INDEX {seg}_hosts_bloom ON {seg} USING brin (client_ip inet_bloom_ops(n_distinct_per_range = 256),"
+                 f"CREATE INDEX {seg}_open ON {seg} USING brin (first_seen, ingested_at,"
+                 " client_ip inet_bloom_ops(n_distinct_per_range = 256),"
                  " server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4)",
                  f"ALTER TABLE {table} ATTACH PARTITION {seg} FOR VALUES FROM ('{lo}') TO ('{hi}')",
                  f"INSERT INTO flow_segments (name, day, starts, ends) VALUES ('{seg}', '{table}', '{lo}', '{hi}')"]
