@@ -1,12 +1,13 @@
 #pragma once
-// Segments of a day partition of `flows` (schema v10, issue #11): the rows a
-// day receives are split by the time they were stored (ingested_at) into
-// segments of a few million rows. The segment being written has no host
-// index, only a BRIN Bloom filter of both addresses, so the writer's COPY
-// costs about what a COPY into an unindexed table does; once its time range
-// has passed it is sealed: its two host b-trees, (client_ip, first_seen) and
-// (server_ip, first_seen), are built in one sorted pass each, which costs
-// less than half of what a host index maintained row by row costs
+// Segments of a day partition of `flows` (schema v10-v11, issue #11): the
+// rows a day receives are split by the time they were stored (ingested_at)
+// into segments of a few million rows. The segment being written has no
+// host index, only one BRIN (v11) of both times (minmax) and both addresses
+// (Bloom filters), so the writer's COPY costs about what a COPY into an
+// unindexed table does; once its time range has passed it is sealed: its two
+// host b-trees, (client_ip, first_seen) and (server_ip, first_seen), and a
+// BRIN of both times are built in one sorted pass each, which costs less
+// than half of what a host index maintained row by row costs
 // (docs/benchmarks.md, "What a seal would cost"). A host lookup then reads
 // the b-trees of sealed segments and the small Bloom filters of the one
 // open segment. Rows stored outside every segment's range (late records of
@@ -63,11 +64,12 @@ std::uint64_t summarize_open_segments(db_pool& db, const settings& s = {});
 struct sealed {
     std::string name;          // the partition sealed
     std::uint64_t rows{0};     // its rows (estimate of the statistics just gathered)
-    double seconds{0};         // the seal's time: two b-tree builds and ANALYZE
+    double seconds{0};         // the seal's time: three index builds and ANALYZE
 };
 
 // Seals the oldest segment whose range ended more than `grace` ago: builds
-// its host b-trees, drops its Bloom filter, gathers its statistics. Nothing
+// its host b-trees and time BRIN, drops the open segment's BRIN, gathers
+// its statistics. Nothing
 // when there is none; one segment per call, so a caller's tick stays short.
 std::optional<sealed> seal_next(db_pool& db, const settings& s = {});
 

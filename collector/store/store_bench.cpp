@@ -5,10 +5,11 @@
 // round after round (raw, then the store), so both see the same machine.
 //
 //   store_bench [--db CONNINFO] [--records N] [--batch N] [--group N] [--rounds N] [--summarize-ms N]
-// The rows go where the collector's go (schema v10, store/flow_segments.hpp):
-// today's open segment, which has no host index, only a Bloom filter that a
-// second connection summarizes every --summarize-ms (2000, as the
-// collector's tick; 0: never) while the writer runs, as the collector does.
+// The rows go where the collector's go (schema v10-v11,
+// store/flow_segments.hpp): today's open segment, which has no host index,
+// only one BRIN of both times and (Bloom filters) both hosts, which a second
+// connection summarizes every --summarize-ms (2000, as the collector's tick;
+// 0: never) while the writer runs, as the collector does.
 // After the rounds the segment is sealed (its host b-trees built, as the
 // collector does once it ends; the bench marks it ended to do so now) and
 // the seal's time is printed beside the writer's, with the ratio the store
@@ -216,7 +217,7 @@ int main(int argc, char** argv) {
         if (summarizer.joinable()) summarizer.join();
         if (s.count_flows() != records * rounds) throw std::runtime_error("write_batches lost or doubled records");
         if (summarize_ms > 0)
-            std::printf("summarizer: %llu Bloom ranges summarized by a second connection every %ld ms\n",
+            std::printf("summarizer: %llu BRIN ranges summarized by a second connection every %ld ms\n",
                         static_cast<unsigned long long>(summarized.load()), summarize_ms);
         std::printf("median: raw binary COPY (unindexed, unpartitioned) %.0f records/s, write_batches %.0f records/s,"
                     " ratio %.2f\n",
