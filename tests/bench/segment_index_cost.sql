@@ -5,20 +5,12 @@
 -- of the four columns. Not a test. Against a throw-away cluster:
 --   python3 tests/support/pgcluster.py serve /tmp/pg.info &
 --   psql "$(cat /tmp/pg.info) dbname=postgres" -X -q -f tests/bench/segment_index_cost.sql
--- psql's \copy writes and reads /tmp/segment_rows.bin (~600 MB) on the
--- client's side (remove it afterwards). Tables seg_src, seg_none, seg_three,
+-- The rows: bench_rows.sql (/tmp/bench_rows.bin), ingested_at left to its
+-- default, as the writer does. Tables bench_rows, seg_none, seg_three,
 -- seg_one are dropped first and at the end.
 \timing on
-DROP TABLE IF EXISTS seg_src, seg_none, seg_three, seg_one;
--- store_bench's distribution: clients random over 16M addresses, 200
--- servers; ~300-byte rows; ingested_at left to its default, as the writer does.
-CREATE TABLE seg_src (first_seen timestamptz, client_ip inet, server_ip inet, pad text);
-INSERT INTO seg_src SELECT now() - (g || ' ms')::interval,
-  ('10.' || (r % 256) || '.' || ((r / 256) % 256) || '.' || ((r / 65536) % 256))::inet,
-  ('192.168.0.' || (g % 200))::inet, repeat('x', 250)
-FROM (SELECT g, (random() * 16777215)::int AS r FROM generate_series(1, 2000000) g) s;
-\copy seg_src TO '/tmp/segment_rows.bin' WITH (FORMAT binary)
-CHECKPOINT;
+DROP TABLE IF EXISTS seg_none, seg_three, seg_one;
+\ir bench_rows.sql
 CREATE TABLE seg_none (first_seen timestamptz, client_ip inet, server_ip inet, pad text,
                        ingested_at timestamptz DEFAULT now());
 CREATE TABLE seg_three (LIKE seg_none INCLUDING DEFAULTS);
@@ -30,9 +22,9 @@ CREATE TABLE seg_one (LIKE seg_none INCLUDING DEFAULTS);
 CREATE INDEX ON seg_one USING brin (first_seen, ingested_at, client_ip inet_bloom_ops(n_distinct_per_range = 256),
                                     server_ip inet_bloom_ops(n_distinct_per_range = 256)) WITH (pages_per_range = 4);
 \echo 'raw COPY, no index'
-\copy seg_none (first_seen, client_ip, server_ip, pad) FROM '/tmp/segment_rows.bin' WITH (FORMAT binary)
+\copy seg_none (first_seen, client_ip, server_ip, pad) FROM '/tmp/bench_rows.bin' WITH (FORMAT binary)
 \echo 'one BRIN of the four columns'
-\copy seg_one (first_seen, client_ip, server_ip, pad) FROM '/tmp/segment_rows.bin' WITH (FORMAT binary)
+\copy seg_one (first_seen, client_ip, server_ip, pad) FROM '/tmp/bench_rows.bin' WITH (FORMAT binary)
 \echo 'three BRINs (the v10 open segment)'
-\copy seg_three (first_seen, client_ip, server_ip, pad) FROM '/tmp/segment_rows.bin' WITH (FORMAT binary)
-DROP TABLE seg_src, seg_none, seg_three, seg_one;
+\copy seg_three (first_seen, client_ip, server_ip, pad) FROM '/tmp/bench_rows.bin' WITH (FORMAT binary)
+DROP TABLE bench_rows, seg_none, seg_three, seg_one;
