@@ -114,6 +114,53 @@ const char* order_by(flow_sort s, bool desc) {
     return " ORDER BY last_seen_ns DESC, probe_id, flow_id";
 }
 
+// The page's own columns, formatted; health_columns, tunnel_columns and the
+// DPI and geolocation columns follow, in read_item's order.
+constexpr const char* page_columns =
+    "probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip), client_port, host(server_ip),"
+    " server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes, app_name, app_category, server_name, flow_risk,"
+    " client_blacklist, server_blacklist, end_reason, dns_query_type, dns_reply_code, host(dns_answer)";
+
+flow_item read_item(const pqxx::row& r) {
+    flow_item it;
+    it.probe_id = r[0].as<std::string>();
+    // uint64 values are stored bit-for-bit in bigint (schema.cpp): read the
+    // signed value back and keep its bits.
+    it.flow_id = static_cast<std::uint64_t>(r[1].as<long long>());
+    it.first_seen_ns = r[2].as<std::uint64_t>();
+    it.last_seen_ns = r[3].as<std::uint64_t>();
+    it.vlan = static_cast<std::uint16_t>(r[4].as<int>());
+    it.protocol = static_cast<std::uint8_t>(r[5].as<int>());
+    it.client_ip = r[6].as<std::string>();
+    it.client_port = static_cast<std::uint16_t>(r[7].as<int>());
+    it.server_ip = r[8].as<std::string>();
+    it.server_port = static_cast<std::uint16_t>(r[9].as<int>());
+    it.c2s_packets = r[10].as<std::uint64_t>();
+    it.c2s_bytes = r[11].as<std::uint64_t>();
+    it.s2c_packets = r[12].as<std::uint64_t>();
+    it.s2c_bytes = r[13].as<std::uint64_t>();
+    it.app_name = r[14].as<std::string>();
+    it.app_category = r[15].as<std::string>();
+    it.server_name = r[16].as<std::string>();
+    it.flow_risk = static_cast<std::uint64_t>(r[17].as<long long>());
+    it.client_blacklist = r[18].as<std::string>();
+    it.server_blacklist = r[19].as<std::string>();
+    it.end_reason = static_cast<std::uint8_t>(r[20].as<int>());
+    it.dns_query_type = static_cast<std::uint16_t>(r[21].as<int>());
+    it.dns_reply_code = static_cast<std::uint8_t>(r[22].as<int>());
+    if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
+    it.health = read_health(r, 24);
+    it.tunnel = read_tunnel(r, 37);
+    auto dpi = flow_dpi_columns::read(r, 41);
+    it.confidence = dpi.confidence;
+    it.tls = std::move(dpi.tls);
+    it.http = std::move(dpi.http);
+    const auto geo = flow_geo_columns::read(r, 41 + flow_dpi_columns::count);
+    it.client_geo = geo.client;
+    it.server_geo = geo.server;
+    return it;
+}
+
 }  // namespace
 
 flow_page flow_query::find(const flow_filter& f) {
@@ -149,64 +196,48 @@ flow_page flow_query::find(const flow_filter& f) {
         if (host) tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");
         const std::optional<std::string> bound = from ? std::nullopt : live_bound(tx, window);
         flow_page page;
-        page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
-                                        " LIMIT " + std::to_string(count_cap) + ") AS m",
-                                    from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound)[0][0]
-                         .as<std::uint64_t>();
+        const char* order = order_by(f.sort, f.descending);
         // The page's rows are chosen first and only they are formatted
         // (host(), the DPI and geolocation columns): formatted in the same
         // SELECT, every row of the range was, before the sort kept 50 (a 24 h
         // page of 7.9M rows: 7.2 s with, 1.9 s without, measured).
-        const char* order = order_by(f.sort, f.descending);
-        const auto rows = tx.exec_params(
-            std::string("SELECT probe_id, flow_id, first_seen_ns, last_seen_ns, vlan, protocol, host(client_ip),"
-                        " client_port, host(server_ip), server_port, c2s_packets, c2s_bytes, s2c_packets, s2c_bytes,"
-                        " app_name, app_category, server_name, flow_risk, client_blacklist, server_blacklist, end_reason,"
-                        " dns_query_type, dns_reply_code, host(dns_answer)") +
-                health_columns + tunnel_columns + std::string(flow_dpi_columns::select) +
-                std::string(flow_geo_columns::select) + " FROM (SELECT * FROM flows" + where_clause + order +
-                " LIMIT $14 OFFSET $15) AS page" + order,
-            from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound, static_cast<long long>(f.limit),
-            static_cast<long long>(f.offset));
-        for (const auto& r : rows) {
-            flow_item it;
-            it.probe_id = r[0].as<std::string>();
-            // uint64 values are stored bit-for-bit in bigint (schema.cpp):
-            // read the signed value back and keep its bits.
-            it.flow_id = static_cast<std::uint64_t>(r[1].as<long long>());
-            it.first_seen_ns = r[2].as<std::uint64_t>();
-            it.last_seen_ns = r[3].as<std::uint64_t>();
-            it.vlan = static_cast<std::uint16_t>(r[4].as<int>());
-            it.protocol = static_cast<std::uint8_t>(r[5].as<int>());
-            it.client_ip = r[6].as<std::string>();
-            it.client_port = static_cast<std::uint16_t>(r[7].as<int>());
-            it.server_ip = r[8].as<std::string>();
-            it.server_port = static_cast<std::uint16_t>(r[9].as<int>());
-            it.c2s_packets = r[10].as<std::uint64_t>();
-            it.c2s_bytes = r[11].as<std::uint64_t>();
-            it.s2c_packets = r[12].as<std::uint64_t>();
-            it.s2c_bytes = r[13].as<std::uint64_t>();
-            it.app_name = r[14].as<std::string>();
-            it.app_category = r[15].as<std::string>();
-            it.server_name = r[16].as<std::string>();
-            it.flow_risk = static_cast<std::uint64_t>(r[17].as<long long>());
-            it.client_blacklist = r[18].as<std::string>();
-            it.server_blacklist = r[19].as<std::string>();
-            it.end_reason = static_cast<std::uint8_t>(r[20].as<int>());
-            it.dns_query_type = static_cast<std::uint16_t>(r[21].as<int>());
-            it.dns_reply_code = static_cast<std::uint8_t>(r[22].as<int>());
-            if (!r[23].is_null()) it.dns_answer = r[23].as<std::string>();
-            it.health = read_health(r, 24);
-            it.tunnel = read_tunnel(r, 37);
-            auto dpi = flow_dpi_columns::read(r, 41);
-            it.confidence = dpi.confidence;
-            it.tls = std::move(dpi.tls);
-            it.http = std::move(dpi.http);
-            const auto geo = flow_geo_columns::read(r, 41 + flow_dpi_columns::count);
-            it.client_geo = geo.client;
-            it.server_geo = geo.server;
-            page.items.push_back(std::move(it));
+        const std::string columns = std::string(page_columns) + health_columns + tunnel_columns +
+                                    std::string(flow_dpi_columns::select) + std::string(flow_geo_columns::select);
+        const auto read_items = [&](const pqxx::result& rows) {
+            for (const auto& r : rows) page.items.push_back(read_item(r));
+        };
+        // A host's flows in one pass when they are few: its matching rows
+        // (at most one_pass_rows_ + 1) are read once, counted and paged
+        // together. Counted and paged apart, each statement looked the host
+        // up again in every leaf, and in the segment being written that
+        // lookup reads its whole Bloom filter: two thirds of a typical host's
+        // page (docs/benchmarks.md, "One pass for a host's flows"). More rows
+        // than that (a busy server): the page is not among the first rows
+        // read, so it is counted and sorted as every other view is, below.
+        if (host) {
+            const auto rows = tx.exec_params(
+                "SELECT " + columns + ", total FROM (SELECT *, count(*) OVER () AS total FROM (SELECT * FROM flows" +
+                    where_clause + " LIMIT $16) AS m" + order + " LIMIT $14 OFFSET $15) AS page" + order,
+                from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
+                static_cast<long long>(f.limit), static_cast<long long>(f.offset),
+                static_cast<long long>(one_pass_rows_ + 1));
+            const std::uint64_t matched = rows.empty() ? 0 : rows[0][rows.columns() - 1].as<std::uint64_t>();
+            // No row: nothing matched, unless the offset is past the end
+            // (then the count below says how many did).
+            if (matched <= one_pass_rows_ && (!rows.empty() || f.offset == 0)) {
+                page.total = matched;
+                read_items(rows);
+                return page;
+            }
         }
+        page.total = tx.exec_params(std::string("SELECT count(*) FROM (SELECT 1 FROM flows") + where_clause +
+                                        " LIMIT " + std::to_string(count_cap) + ") AS m",
+                                    from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound)[0][0]
+                         .as<std::uint64_t>();
+        read_items(tx.exec_params("SELECT " + columns + " FROM (SELECT * FROM flows" + where_clause + order +
+                                      " LIMIT $14 OFFSET $15) AS page" + order,
+                                  from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
+                                  static_cast<long long>(f.limit), static_cast<long long>(f.offset)));
         return page;
     });
 }

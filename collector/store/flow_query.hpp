@@ -26,7 +26,13 @@ class flow_query {
 public:
     static constexpr std::uint64_t count_cap = 100'000;  // counting further costs more than it tells
 
-    explicit flow_query(db_pool& db) : db_(db) {}
+    // A host's flows are read in one pass (counted and paged by one
+    // statement) when at most `one_pass_rows` match; more, and they are
+    // counted and paged apart as every other view is (flow_query.cpp).
+    static constexpr std::uint64_t one_pass_rows = 10'000;
+
+    explicit flow_query(db_pool& db, std::uint64_t host_one_pass_rows = one_pass_rows)
+        : db_(db), one_pass_rows_(host_one_pass_rows < count_cap ? host_one_pass_rows : count_cap) {}
 
     [[nodiscard]] flow_page find(const flow_filter& f);
     // The host's peers by bytes over its stored flows since `since`, at most `limit`.
@@ -39,6 +45,7 @@ public:
 
 private:
     db_pool& db_;
+    std::uint64_t one_pass_rows_;
 };
 
 }  // namespace wireflow::collector

@@ -1,0 +1,140 @@
+// A host's flows (GET /api/v1/flows?host=, the host page) against a real
+// PostgreSQL. flow_query reads a host with few matching rows in one pass
+// (one statement counts and pages them) and a busier one in two (a capped
+// count, then the page): both must give the same total and the same pages,
+// in every order, at every offset, past the end too.
+#include "store/db_pool.hpp"
+#include "store/flow_query.hpp"
+#include "store/store_test_rows.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace std::chrono;
+using namespace wireflow::collector;
+using namespace wireflow::collector::store_rows;
+
+namespace {
+
+constexpr const char* rare = "198.51.100.9";  // client of every 7th record, server of every 11th
+constexpr const char* busy = "192.0.2.7";     // server of two records in three (make_row)
+
+struct host_rows {
+    std::size_t rare{0}, busy{0};
+};
+
+// Two batches of 300 records on day1; `rare` on either side of some IPv4 ones.
+host_rows store_hosts(store& s) {
+    std::vector<flow_batch> batches{make_batch("p", 1, 1, 300, ns_of(day1)), make_batch("q", 1, 1, 300, ns_of(day1))};
+    host_rows n;
+    for (auto& b : batches)
+        for (std::size_t k = 0; k < b.records.size(); ++k) {
+            auto& r = b.records[k];
+            if (!r.client_ip.is_v4()) continue;  // both sides of a record: one family
+            if (k % 7 == 0) r.client_ip = testing::ip(rare);
+            if (k % 11 == 1) r.server_ip = testing::ip(rare);
+            n.rare += r.client_ip == testing::ip(rare) || r.server_ip == testing::ip(rare);
+            n.busy += r.client_ip == testing::ip(busy) || r.server_ip == testing::ip(busy);
+        }
+    REQUIRE(s.write_batches(batches) == std::vector<write_result>(2, write_result::stored));
+    return n;
+}
+
+flow_filter host_filter(const std::string& host, flow_sort sort, bool descending, std::size_t limit,
+                        std::size_t offset) {
+    flow_filter f;
+    f.host = host;
+    f.from = sys_days{day1} - days{1};
+    f.to = sys_days{day1} + days{2};
+    f.sort = sort;
+    f.descending = descending;
+    f.limit = limit;
+    f.offset = offset;
+    return f;
+}
+
+std::vector<std::pair<std::string, std::uint64_t>> ids(const flow_page& p) {
+    std::vector<std::pair<std::string, std::uint64_t>> out;
+    for (const auto& it : p.items) out.emplace_back(it.probe_id, it.flow_id);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("a host's flows are counted and paged the same in one pass as in two", "[store][query]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    const host_rows n = store_hosts(f.s);
+    REQUIRE(n.rare > 5);
+    REQUIRE(n.busy > n.rare);
+    db_pool pool{f.db.dsn(), 1};
+    flow_query one_pass{pool};         // both hosts: 10,000 rows or fewer
+    flow_query counted_apart{pool, 0};  // every host: counted, then paged
+    flow_query rare_too_busy{pool, 5};  // more than 5: one pass tried, then both statements
+
+    for (const auto& [host, want_total] : {std::pair<std::string, std::size_t>{rare, n.rare},
+                                           std::pair<std::string, std::size_t>{busy, n.busy}}) {
+        INFO("host " << host);
+        for (const auto sort : {flow_sort::last_seen, flow_sort::first_seen, flow_sort::bytes, flow_sort::packets})
+            for (const bool desc : {true, false})
+                for (const std::size_t offset : {std::size_t{0}, std::size_t{10}, want_total - 3, want_total + 5}) {
+                    INFO("sort " << static_cast<int>(sort) << (desc ? " desc" : " asc") << " offset " << offset);
+                    const auto filter = host_filter(host, sort, desc, 10, offset);
+                    const flow_page a = one_pass.find(filter);
+                    const flow_page b = counted_apart.find(filter);
+                    const flow_page c = rare_too_busy.find(filter);
+                    CHECK(a.total == want_total);
+                    CHECK(b.total == want_total);
+                    CHECK(c.total == want_total);
+                    CHECK(a.items.size() == (offset >= want_total ? 0 : std::min<std::size_t>(10, want_total - offset)));
+                    CHECK(ids(a) == ids(b));
+                    CHECK(ids(c) == ids(b));
+                }
+    }
+    // Every row a page shows involves the host, and each of them is shown once.
+    const flow_page all = one_pass.find(host_filter(rare, flow_sort::last_seen, true, 1000, 0));
+    REQUIRE(all.items.size() == n.rare);
+    for (const auto& it : all.items) CHECK((it.client_ip == rare || it.server_ip == rare));
+    const auto whole = ids(all);
+    auto seen = whole;
+    std::sort(seen.begin(), seen.end());
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+    // A page is the slice of the whole list at its offset.
+    const flow_page middle = one_pass.find(host_filter(rare, flow_sort::last_seen, true, 7, 20));
+    CHECK(ids(middle) == decltype(seen)(whole.begin() + 20, whole.begin() + 27));
+}
+
+TEST_CASE("a host nobody talked to has no flows, in one pass or two", "[store][query]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    store_hosts(f.s);
+    db_pool pool{f.db.dsn(), 1};
+    for (const std::uint64_t one_pass_rows : {std::uint64_t{0}, flow_query::one_pass_rows}) {
+        flow_query q{pool, one_pass_rows};
+        for (const std::size_t offset : {std::size_t{0}, std::size_t{50}}) {
+            const flow_page p = q.find(host_filter("203.0.113.1", flow_sort::last_seen, true, 50, offset));
+            CHECK(p.total == 0);
+            CHECK(p.items.empty());
+        }
+    }
+}
+
+TEST_CASE("a host's live flows are counted in one pass too", "[store][query]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    const std::size_t rare_rows = store_hosts(f.s).rare;
+    db_pool pool{f.db.dsn(), 1};
+    for (const std::uint64_t one_pass_rows : {std::uint64_t{0}, flow_query::one_pass_rows}) {
+        flow_query q{pool, one_pass_rows};
+        flow_filter live;  // received in the last 5 minutes, whatever their capture time
+        live.host = rare;
+        live.limit = 1000;
+        const flow_page p = q.find(live);
+        CHECK(p.total == rare_rows);
+        CHECK(p.items.size() == rare_rows);
+    }
+}
