@@ -15,7 +15,7 @@ REST routes the dashboard calls (ui-static/js/pages: dashboard.js, flows.js,
 host.js), each RUNS times after one warm-up, and prints median and p95.
 
     tests/bench/query_bench.py [--rows 50000000] [--days 7] [--runs 10] [--build build-rel]
-                               [--keep DIR] [--reuse DIR] [--port 22600]
+                               [--keep DIR] [--reuse DIR] [--port 22600] [--segment-rows N]
 
 --keep DIR keeps the filled cluster in DIR; --reuse DIR times an already
 filled one (the filling takes most of the time), after migrating it to the
@@ -27,7 +27,9 @@ that collector lays it out: partitioned by ingested_at into segments, each
 written with only a Bloom filter of the hosts; the collector started for the
 timing then seals every ended segment (its host b-trees), which the bench
 waits for and times, and today's last segment stays open, as it is while a
-collector writes."""
+collector writes. --segment-rows N lays the days out in segments of N rows
+and starts the collector with --flow-segment-rows=N (the same N for the
+fill and the --reuse runs)."""
 import argparse
 import json
 import os
@@ -105,7 +107,7 @@ def day_name(day):
     return "flows_p" + time.strftime("%Y%m%d", time.gmtime(day * DAY))
 
 
-SEGMENT_ROWS = 4_000_000   # the collector's --flow-segment-rows default
+SEGMENT_ROWS = 4_000_000   # the collector's --flow-segment-rows default; --segment-rows sets both
 
 
 def has_segments(dsn):
@@ -246,6 +248,7 @@ def get(url):
 
 
 def main():
+    global SEGMENT_ROWS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=50_000_000)
     ap.add_argument("--days", type=int, default=7)
@@ -254,7 +257,12 @@ def main():
     ap.add_argument("--keep", help="keep the filled cluster in this folder")
     ap.add_argument("--reuse", help="time the cluster already filled in this folder")
     ap.add_argument("--port", type=int, default=22600, help="HTTP port of the collector (ZeroMQ: port + 1)")
+    ap.add_argument("--segment-rows", type=int,
+                    help="rows of a segment: the fill's layout and the collector's --flow-segment-rows"
+                         f" (default: neither given, the collector's default, {SEGMENT_ROWS:,})")
     a = ap.parse_args()
+    SEGMENT_ROWS = a.segment_rows or SEGMENT_ROWS
+    segment_flag = [f"--flow-segment-rows={a.segment_rows}"] if a.segment_rows else []  # older builds lack it
     collector = os.path.join(a.build, "collector", "wireflow-collector")
     if not os.access(collector, os.X_OK):
         subprocess.run(["ninja", "-C", a.build, "collector/wireflow-collector"], check=True)
@@ -297,7 +305,8 @@ def main():
         os.makedirs(data_dir, exist_ok=True)
         log = open(os.path.join(data_dir, "collector.log"), "w")
         col = subprocess.Popen([collector, f"--listen=tcp://127.0.0.1:{a.port + 1}", f"--db={dsn}",
-                                f"--data-dir={data_dir}", f"--http=127.0.0.1:{a.port}", "--disable-login"],
+                                f"--data-dir={data_dir}", f"--http=127.0.0.1:{a.port}", "--disable-login"] +
+                               segment_flag,
                                stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{a.port}/api/v1/"
         deadline = time.monotonic() + 120
