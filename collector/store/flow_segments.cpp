@@ -10,6 +10,7 @@
 #include <pqxx/pqxx>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -153,11 +154,10 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             return std::nullopt;
         }
         const std::string table = tx.quote_name(out.name);
-        const std::string client = tx.quote_name(out.name + "_client");
-        const std::string server = tx.quote_name(out.name + "_server");
-        const std::string times = tx.quote_name(out.name + "_times");
-        const std::string columns[2] = {" (client_ip, first_seen)", " (server_ip, first_seen)"};
-        const std::string time_columns = " USING brin (first_seen, ingested_at)";
+        // Quoted now: the legacy path ends `tx` before it builds them.
+        std::array<std::string, sealed_indexes.size()> index_names;
+        for (std::size_t k = 0; k < sealed_indexes.size(); ++k)
+            index_names[k] = tx.quote_name(out.name + std::string(sealed_indexes[k].suffix));
         const auto t0 = steady_clock::now();
         if (legacy) {
             // A day partition of an older version, possibly today's, still
@@ -171,15 +171,15 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             const auto timeout = nt.exec1("SHOW statement_timeout")[0].as<std::string>();
             nt.exec0("SET statement_timeout = 0");
             try {
-                for (const auto* index : {&client, &server, &times}) {
+                for (std::size_t k = 0; k < sealed_indexes.size(); ++k) {
+                    const std::string& index = index_names[k];
                     const auto invalid = nt.exec_params1(
                         "SELECT count(*) FROM pg_index WHERE indexrelid = to_regclass($1) AND NOT indisvalid",
-                        *index)[0].as<int>();
-                    if (invalid != 0) nt.exec0("DROP INDEX CONCURRENTLY " + *index);
+                        index)[0].as<int>();
+                    if (invalid != 0) nt.exec0("DROP INDEX CONCURRENTLY " + index);
+                    nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + index + " ON " + table +
+                             std::string(sealed_indexes[k].definition));
                 }
-                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + client + " ON " + table + columns[0]);
-                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + server + " ON " + table + columns[1]);
-                nt.exec0("CREATE INDEX CONCURRENTLY IF NOT EXISTS " + times + " ON " + table + time_columns);
                 nt.exec0("ANALYZE " + table);
             } catch (...) {
                 if (c.is_open()) nt.exec0("SET statement_timeout = " + nt.quote(timeout));
@@ -194,9 +194,9 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
             // while written, 128 pages once sealed).
             tx.exec0("SET LOCAL statement_timeout = 0");
             tx.exec0("SET LOCAL maintenance_work_mem = '256MB'");
-            tx.exec0("CREATE INDEX IF NOT EXISTS " + client + " ON " + table + columns[0]);
-            tx.exec0("CREATE INDEX IF NOT EXISTS " + server + " ON " + table + columns[1]);
-            tx.exec0("CREATE INDEX IF NOT EXISTS " + times + " ON " + table + time_columns);
+            for (std::size_t k = 0; k < sealed_indexes.size(); ++k)
+                tx.exec0("CREATE INDEX IF NOT EXISTS " + index_names[k] + " ON " + table +
+                         std::string(sealed_indexes[k].definition));
             tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_open"));
             tx.exec0("DROP INDEX IF EXISTS " + tx.quote_name(out.name + "_hosts_bloom"));  // a v10 segment's
             tx.exec0("ANALYZE " + table);

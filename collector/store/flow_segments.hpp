@@ -29,12 +29,28 @@
 
 #include "db_pool.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace wireflow::collector::flow_segments {
+
+// The indexes of a leaf that is no longer written in bulk: a sealed segment
+// (built by the seal) and a day's default partition `_late` (kept row by
+// row from its creation). The index of leaf L is named L + suffix; the
+// definition follows the table name in CREATE INDEX.
+struct leaf_index {
+    std::string_view suffix;
+    std::string_view definition;
+};
+inline constexpr std::array<leaf_index, 3> sealed_indexes{{
+    {"_client", " (client_ip, first_seen)"},                 // a host's flows, client side
+    {"_server", " (server_ip, first_seen)"},                 // server side
+    {"_times", " USING brin (first_seen, ingested_at)"},     // time ranges, the live views
+}};
 
 struct settings {
     // Rows a segment should hold at the recent rate (flow_segments.cpp). Its

@@ -2,6 +2,7 @@
 // segments are flow_segments.cpp's.
 #include "partitions.hpp"
 
+#include "flow_segments.hpp"
 #include "pg_time.hpp"
 #include "schema.hpp"
 #include "store_impl.hpp"
@@ -78,9 +79,9 @@ int store::ensure_partitions(std::chrono::system_clock::time_point now, int days
             tx.exec0("CREATE TABLE " + table +
                      " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS) PARTITION BY RANGE (ingested_at)");
             tx.exec0("CREATE TABLE " + late + " PARTITION OF " + table + " DEFAULT");
-            tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late_client") + " ON " + late + " (client_ip, first_seen)");
-            tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late_server") + " ON " + late + " (server_ip, first_seen)");
-            tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late_times") + " ON " + late + " USING brin (first_seen, ingested_at)");
+            for (const auto& i : flow_segments::sealed_indexes)
+                tx.exec0("CREATE INDEX " + tx.quote_name(name + "_late" + std::string(i.suffix)) + " ON " + late +
+                         std::string(i.definition));
             tx.exec_params0("WITH moved AS (DELETE FROM flows_default WHERE first_seen >= $1::timestamptz"
                             " AND first_seen < $2::timestamptz RETURNING *) INSERT INTO " + table +
                                 " SELECT * FROM moved",
