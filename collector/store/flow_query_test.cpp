@@ -20,7 +20,7 @@ using namespace wireflow::collector::store_rows;
 
 namespace {
 
-constexpr const char* rare = "198.51.100.9";  // client of every 7th record, server of every 11th
+constexpr const char* rare = "198.51.100.9";  // client of every 7th IPv4 record, server of every 11th
 constexpr const char* busy = "192.0.2.7";     // server of two records in three (make_row)
 
 struct host_rows {
