@@ -115,7 +115,7 @@ def has_segments(dsn):
                 capture=True) != "0"
 
 
-def create_segmented_day(dsn, table, start, now, per_day):
+def create_segmented_day(dsn, table, start, now, per_day, segment_rows):
     """A day as a collector of schema v10 lays it out (collector/store/
     partitions.cpp, flow_segments.cpp) at this bench's rate (per_day rows a
     day; 50M over 7 days: ~83 records/s, a segment of 4M rows every 13.4 h,
@@ -131,7 +131,7 @@ def create_segmented_day(dsn, table, start, now, per_day):
             f"CREATE INDEX {late}_client ON {late} (client_ip, first_seen)",
             f"CREATE INDEX {late}_server ON {late} (server_ip, first_seen)",
             f"CREATE INDEX {late}_times ON {late} USING brin (first_seen, ingested_at)"]
-    span = int(min(DAY, max(300, SEGMENT_ROWS * DAY / max(1, per_day))))
+    span = int(min(DAY, max(300, segment_rows * DAY / max(1, per_day))))
     for s0 in range(start, min(start + DAY, now + 1), span):
         seg = f"{table}_s{s0}"
         lo = time.strftime("%Y-%m-%d %H:%M:%S+00", time.gmtime(s0))
@@ -159,7 +159,7 @@ def wait_for_seals(dsn, deadline_s=3600):
         time.sleep(1)
 
 
-def fill(dsn, collector, rows, days):
+def fill(dsn, collector, rows, days, segment_rows):
     subprocess.run([collector, "--init-db", f"--db={dsn}"], check=True, capture_output=True)
     segmented = has_segments(dsn)
     now = int(time.time())
@@ -178,7 +178,7 @@ def fill(dsn, collector, rows, days):
                      ":n": str(n)}.items():
             sql = sql.replace(k, v)
         if segmented:
-            create_segmented_day(dsn, table, start, now, per_day)
+            create_segmented_day(dsn, table, start, now, per_day, segment_rows)
         else:
             psql(dsn, f"CREATE TABLE {table} (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
         psql(dsn, sql)
@@ -248,7 +248,6 @@ def get(url):
 
 
 def main():
-    global SEGMENT_ROWS
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=50_000_000)
     ap.add_argument("--days", type=int, default=7)
@@ -261,7 +260,6 @@ def main():
                     help="rows of a segment: the fill's layout and the collector's --flow-segment-rows"
                          f" (default: neither given, the collector's default, {SEGMENT_ROWS:,})")
     a = ap.parse_args()
-    SEGMENT_ROWS = a.segment_rows or SEGMENT_ROWS
     segment_flag = [f"--flow-segment-rows={a.segment_rows}"] if a.segment_rows else []  # older builds lack it
     collector = os.path.join(a.build, "collector", "wireflow-collector")
     if not os.access(collector, os.X_OK):
@@ -278,7 +276,7 @@ def main():
             psql(pg.admin_dsn("postgres"), "CREATE DATABASE flows_bench")
             t0 = time.monotonic()
             print(f"filling {a.rows:,} rows over {a.days} days", flush=True)
-            fill(dsn, collector, a.rows, a.days)
+            fill(dsn, collector, a.rows, a.days, a.segment_rows or SEGMENT_ROWS)
             print(f"filled in {time.monotonic() - t0:.0f} s", flush=True)
             psql(dsn, "CHECKPOINT")
         else:
