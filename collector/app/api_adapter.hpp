@@ -54,9 +54,9 @@ public:
     std::optional<http::host_info> host(const std::string& ip, std::uint16_t vlan) override;
     flow_page flows(const flow_filter& f) override { return p_.flows.find(f); }
     flow_page active_flows(const active_filter& f) override;
-    std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
-                                      std::chrono::system_clock::time_point since, std::size_t limit) override {
-        return p_.flows.top_peers(ip, vlan, since, limit);
+    host_activity activity(const std::string& ip, std::uint16_t vlan, std::chrono::system_clock::time_point since,
+                           std::chrono::system_clock::time_point to, std::size_t peers, std::size_t flows) override {
+        return p_.flows.activity(ip, vlan, since, to, peers, flows);
     }
     std::vector<app_total> top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total) override {
         return p_.flows.top_apps(window, limit, total);

@@ -183,9 +183,12 @@ public:
     [[nodiscard]] virtual flow_page flows(const flow_filter& f) = 0;
     // Flows in progress from the probes' interim reports (issue 15), in memory.
     [[nodiscard]] virtual flow_page active_flows(const active_filter& f) = 0;
-    [[nodiscard]] virtual std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
-                                                            std::chrono::system_clock::time_point since,
-                                                            std::size_t limit) = 0;
+    // A host's top `peers` by bytes since `since` and its latest `flows`
+    // stored flows (by first_seen) in [since, to).
+    [[nodiscard]] virtual host_activity activity(const std::string& ip, std::uint16_t vlan,
+                                                 std::chrono::system_clock::time_point since,
+                                                 std::chrono::system_clock::time_point to, std::size_t peers,
+                                                 std::size_t flows) = 0;
     // `total` gets the number of applications.
     [[nodiscard]] virtual std::vector<app_total> top_apps(std::chrono::seconds window, std::size_t limit,
                                                           std::uint64_t& total) = 0;

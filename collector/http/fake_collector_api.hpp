@@ -101,9 +101,15 @@ public:
         });
         return {match.size(), page(match, f.base.offset, f.base.limit)};
     }
-    std::vector<peer_total> top_peers(const std::string&, std::uint16_t, std::chrono::system_clock::time_point,
-                                      std::size_t) override {
-        return {{"192.0.2.7", 1000, 3}};
+    // One peer; the host's flows as flows() finds them, up to `flows`.
+    host_activity activity(const std::string& ip, std::uint16_t, std::chrono::system_clock::time_point since,
+                           std::chrono::system_clock::time_point to, std::size_t, std::size_t flows) override {
+        flow_filter f;
+        f.host = ip;
+        f.from = since;
+        f.to = to;
+        f.limit = flows;
+        return {{{"192.0.2.7", 1000, 3}}, this->flows(f).items};
     }
     std::vector<app_total> top_apps(std::chrono::seconds, std::size_t limit, std::uint64_t& total) override {
         total = app_rows.size();

@@ -80,15 +80,8 @@ reply host(call& c) {
         last = std::chrono::system_clock::time_point(
             std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(h->last_seen_ns)));
     const auto since = last - host_detail_window;
-    const auto peers = c.svc.api.top_peers(ip, vlan, since, 10);
-    flow_filter f;
-    f.host = ip;
-    f.vlan = vlan;
-    f.from = since;
-    f.to = last + std::chrono::hours(1);
-    f.sort = flow_sort::first_seen;
-    f.limit = 20;
-    return json_reply(host_detail_json(*h, peers, c.svc.api.flows(f).items));
+    const auto activity = c.svc.api.activity(ip, vlan, since, last + std::chrono::hours(1), 10, 20);
+    return json_reply(host_detail_json(*h, activity.top_peers, activity.recent_flows));
 }
 
 namespace {

@@ -77,6 +77,13 @@ struct peer_total {
     std::uint64_t flows{0};
 };
 
+// What a host's page shows of its stored flows: its top peers and its most
+// recent flows over one window.
+struct host_activity {
+    std::vector<peer_total> top_peers;
+    std::vector<flow_item> recent_flows;
+};
+
 struct app_total {
     std::string app;
     std::uint64_t bytes{0}, packets{0}, flows{0};

@@ -267,6 +267,57 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
     });
 }
 
+host_activity flow_query::activity(const std::string& ip, std::uint16_t vlan, std::chrono::system_clock::time_point since,
+                                  std::chrono::system_clock::time_point to, std::size_t peers, std::size_t flows) {
+    flow_filter f;
+    f.host = ip;
+    f.vlan = vlan;
+    f.from = since;
+    f.to = to;
+    f.sort = flow_sort::first_seen;
+    f.limit = flows;
+    // The host's rows are read once for both (m: at most one_pass_rows_ + 1
+    // of them): its peers (p) and its latest flows (r), side by side in one
+    // result, row i of each; with top_peers() and find() apart, each read the
+    // open segment's Bloom filters again (docs/benchmarks.md, "One pass for
+    // a host's flows"). More rows than that: those two, as before.
+    std::optional<host_activity> one_pass = db_.run("host activity", [&](pqxx::connection& c) {
+        snapshot_read tx{c};
+        tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");  // as find() for a host
+        const std::string columns = std::string(page_columns) + health_columns + tunnel_columns +
+                                    std::string(flow_dpi_columns::select) + std::string(flow_geo_columns::select);
+        const char* order = order_by(f.sort, f.descending);
+        const auto rows = tx.exec_params(
+            "WITH m AS MATERIALIZED (SELECT * FROM flows WHERE (client_ip = $1::inet OR server_ip = $1::inet)"
+            "   AND vlan = $2 AND first_seen >= $3::timestamptz LIMIT $5),"
+            " r AS (SELECT row_number() OVER (" + std::string(order) + ") AS i, * FROM m"
+            "   WHERE first_seen < $4::timestamptz" + order + " LIMIT $6),"
+            " p AS (SELECT row_number() OVER (ORDER BY b DESC, host(peer)) AS i, host(peer) AS peer_ip, b, n FROM ("
+            "   SELECT peer, sum(bytes)::bigint AS b, count(*) AS n FROM ("
+            "     SELECT server_ip AS peer, c2s_bytes + s2c_bytes AS bytes FROM m WHERE client_ip = $1::inet"
+            "     UNION ALL SELECT client_ip, c2s_bytes + s2c_bytes FROM m WHERE server_ip = $1::inet) AS x"
+            "   GROUP BY peer) AS g ORDER BY b DESC, host(peer) LIMIT $7)"
+            " SELECT " + columns + ", peer_ip, b, n, (SELECT count(*) FROM m) FROM r FULL JOIN p USING (i) ORDER BY i",
+            ip, static_cast<long long>(vlan), instant_literal(to_us(since)), instant_literal(to_us(to)),
+            static_cast<long long>(one_pass_rows_ + 1), static_cast<long long>(flows), static_cast<long long>(peers));
+        std::optional<host_activity> out;
+        const int at = static_cast<int>(rows.columns()) - 4;
+        if (!rows.empty() && rows[0][at + 3].as<std::uint64_t>() > one_pass_rows_) return out;
+        out.emplace();
+        for (const auto& r : rows) {
+            if (!r[0].is_null()) out->recent_flows.push_back(read_item(r));
+            if (!r[at].is_null())
+                out->top_peers.push_back({r[at].as<std::string>(), r[at + 1].as<std::uint64_t>(), r[at + 2].as<std::uint64_t>()});
+        }
+        return out;
+    });
+    if (one_pass) return std::move(*one_pass);
+    host_activity out;
+    out.top_peers = top_peers(ip, vlan, since, peers);
+    out.recent_flows = find(f).items;
+    return out;
+}
+
 std::vector<app_total> flow_query::top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total) {
     return db_.run("top applications", [&](pqxx::connection& c) {
         snapshot_read tx{c};

@@ -39,6 +39,15 @@ public:
     [[nodiscard]] std::vector<peer_total> top_peers(const std::string& ip, std::uint16_t vlan,
                                                     std::chrono::system_clock::time_point since, std::size_t limit);
 
+    // A host's page: its peers by bytes over its flows since `since` (at
+    // most `peers`) and its `flows` latest flows (by first_seen) in [since,
+    // to), read in one pass when at most one_pass_rows flows match, else as
+    // top_peers() and find() do.
+    [[nodiscard]] host_activity activity(const std::string& ip, std::uint16_t vlan,
+                                         std::chrono::system_clock::time_point since,
+                                         std::chrono::system_clock::time_point to, std::size_t peers,
+                                         std::size_t flows);
+
     // Applications by bytes over the records received in the last `window`
     // (like live flows), at most `limit`; `total` gets the number of applications.
     [[nodiscard]] std::vector<app_total> top_apps(std::chrono::seconds window, std::size_t limit, std::uint64_t& total);

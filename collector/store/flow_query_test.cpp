@@ -34,6 +34,7 @@ host_rows store_hosts(store& s) {
     for (auto& b : batches)
         for (std::size_t k = 0; k < b.records.size(); ++k) {
             auto& r = b.records[k];
+            r.vlan = static_cast<std::uint16_t>(k % 2);  // a host's page is of one VLAN
             if (!r.client_ip.is_v4()) continue;  // both sides of a record: one family
             if (k % 7 == 0) r.client_ip = testing::ip(rare);
             if (k % 11 == 1) r.server_ip = testing::ip(rare);
@@ -136,5 +137,40 @@ TEST_CASE("a host's live flows are counted in one pass too", "[store][query]") {
         const flow_page p = q.find(live);
         CHECK(p.total == rare_rows);
         CHECK(p.items.size() == rare_rows);
+    }
+}
+
+TEST_CASE("a host's page shows the same peers and latest flows in one pass as read apart", "[store][query]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    const host_rows n = store_hosts(f.s);
+    db_pool pool{f.db.dsn(), 1};
+    flow_query one_pass{pool};
+    flow_query too_busy{pool, 5};  // more than 5 rows: one pass tried, then top_peers() and find()
+    const system_clock::time_point since = sys_days{day1} - days{1};
+    const system_clock::time_point to = sys_days{day1} + days{2};
+    for (const std::string host : {rare, busy, "203.0.113.1"}) {
+        INFO("host " << host);
+        flow_filter latest = host_filter(host, flow_sort::first_seen, true, 20, 0);
+        latest.vlan = 0;
+        const auto want_peers = one_pass.top_peers(host, 0, since, 10);
+        const auto want_flows = ids(one_pass.find(latest));
+        for (auto* q : {&one_pass, &too_busy}) {
+            const host_activity got = q->activity(host, 0, since, to, 10, 20);
+            CHECK(ids(flow_page{0, got.recent_flows}) == want_flows);
+            REQUIRE(got.top_peers.size() == want_peers.size());
+            for (std::size_t k = 0; k < want_peers.size(); ++k) {
+                CHECK(got.top_peers[k].ip == want_peers[k].ip);
+                CHECK(got.top_peers[k].bytes == want_peers[k].bytes);
+                CHECK(got.top_peers[k].flows == want_peers[k].flows);
+            }
+        }
+        if (host == rare) {
+            CHECK(!want_flows.empty());
+            CHECK(!want_peers.empty());
+            const auto vlan0 = one_pass.activity(host, 0, since, to, 10, 1000).recent_flows.size();
+            CHECK(vlan0 > 0);
+            CHECK(vlan0 < n.rare);  // the other VLAN's are not shown
+        }
     }
 }
