@@ -190,6 +190,20 @@ void collector_app::schedule_work() {
                              static_cast<unsigned long long>(done->rows), done->seconds);
         },
         scheduler::lane::blocking);
+    // A past day's sealed segments merged into fewer leaves (minutes each):
+    // its own lane, so seals and blacklist reloads never wait for it.
+    s.every(
+        "flow-merge", seconds(10),
+        [this](wall_time) {
+            flow_segments::settings st;
+            st.target_rows = config_.flow_segment_rows;
+            st.merge_rows = config_.flow_merge_rows;
+            if (const auto done = flow_segments::merge_next(db_, st))
+                std::fprintf(stderr, "wireflow-collector: merged %zu segments into %s (%llu rows) in %.1f s\n",
+                             done->segments, done->name.c_str(), static_cast<unsigned long long>(done->rows),
+                             done->seconds);
+        },
+        scheduler::lane::background);
     // Lists download: the blocking lane.
     s.every(
         "blacklists", seconds(5),

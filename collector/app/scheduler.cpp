@@ -115,6 +115,7 @@ void scheduler::start() {
     stopping_ = false;
     threads_.emplace_back([this] { serve(lane::quick); });
     threads_.emplace_back([this] { serve(lane::blocking); });
+    threads_.emplace_back([this] { serve(lane::background); });
 }
 
 void scheduler::stop() noexcept {

@@ -4,10 +4,12 @@
 // session purge, blacklist refresh, and one-off jobs such as a blacklist
 // reload asked for over HTTP.
 //
-// Two lanes, each served by its own thread once start() ran:
-//   quick     work of milliseconds (maintenance, alerts, probe health);
-//   blocking  work that may take seconds (blacklist downloads), so a slow
-//             download never delays an alert tick.
+// Three lanes, each served by its own thread once start() ran:
+//   quick       work of milliseconds (maintenance, alerts, probe health);
+//   blocking    work that may take seconds (blacklist downloads, seals), so
+//               a slow download never delays an alert tick;
+//   background  work that may take minutes (merging a past day's flow
+//               segments), so it never delays a seal or a reload.
 // Within a lane tasks run one after the other, never concurrently.
 //
 // A periodic task first runs one period after the lane first looked at it
@@ -37,7 +39,7 @@ public:
     using clock = std::chrono::steady_clock;
     using wall_clock = std::chrono::system_clock;
     using task_fn = std::function<void(wall_clock::time_point now)>;
-    enum class lane : std::uint8_t { quick, blocking };
+    enum class lane : std::uint8_t { quick, blocking, background };
 
     scheduler() = default;
     ~scheduler();  // stop()

@@ -71,6 +71,42 @@ void create_segment(pqxx::work& tx, const std::string& day_table, const std::str
                     name, day_table, static_cast<long long>(start_s), static_cast<long long>(end_s));
 }
 
+// A listed leaf of a day, as a merge sees it.
+struct leaf {
+    std::string name;
+    std::int64_t starts_s{0}, ends_s{0};
+    std::uint64_t rows{0};
+};
+
+// Two collectors on one database: one merges at a time (a transaction-level
+// lock, taken again by the swap).
+constexpr long long merge_lock_key = schema::advisory_lock_key + 1;
+
+// "flows_p20240131_m1706659200_1706745600": the day and the merged range.
+std::string merged_name(const std::string& day_table, std::int64_t from_s, std::int64_t to_s) {
+    return day_table + "_m" + std::to_string(from_s) + "_" + std::to_string(to_s);
+}
+
+// The first run of at least two adjacent leaves of at most max_rows rows
+// together. Adjacent: each starts where the previous one ends; across a gap
+// (the collector was down) the rows are in the default partition, which
+// ATTACH would find inside the merged range and refuse.
+std::vector<leaf> first_run(const std::vector<leaf>& leaves, std::uint64_t max_rows) {
+    std::vector<leaf> run;
+    std::uint64_t rows = 0;
+    for (const auto& l : leaves) {
+        if (run.empty() || run.back().ends_s != l.starts_s || rows + l.rows > max_rows) {
+            if (run.size() >= 2) return run;
+            run.clear();
+            rows = 0;
+        }
+        run.push_back(l);
+        rows += l.rows;
+    }
+    if (run.size() < 2 || rows > max_rows) run.clear();
+    return run;
+}
+
 // The BRIN indexes of the table whose oid is `i.indrelid` (FROM pg_index i).
 constexpr std::string_view brin_indexes =
     " JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'";
@@ -207,6 +243,111 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
         pqxx::nontransaction nt{c};
         out.rows = static_cast<std::uint64_t>(std::max(
             0.0, nt.exec_params1("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", out.name)[0].as<double>()));
+        return out;
+    });
+}
+
+std::optional<merged> merge_next(db_pool& db, const settings& s) {
+    if (s.merge_rows == 0) return std::nullopt;
+    return db.run("merging flow segments", [&](pqxx::connection& c) -> std::optional<merged> {
+        const auto t0 = steady_clock::now();
+        merged out;
+        std::string day_table;
+        std::vector<leaf> run;
+        {
+            pqxx::work tx{c};
+            if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", merge_lock_key)[0].as<bool>()) return std::nullopt;
+            // Days whose leaves have all ended and been sealed (none of an
+            // older version, a plain table), the most recent first: the one
+            // most read, and the oldest are the next retention drops.
+            const auto days = tx.exec_params(
+                "SELECT day FROM flow_segments GROUP BY day HAVING count(*) >= 2 AND bool_and(sealed_at IS NOT NULL)"
+                " AND max(ends) < now() - make_interval(secs => $1) AND min(starts) > '-infinity' ORDER BY day DESC",
+                static_cast<double>(s.grace.count()));
+            for (const auto& d : days) {
+                std::vector<leaf> leaves;
+                for (const auto& r : tx.exec_params(
+                         "SELECT s.name, extract(epoch FROM s.starts)::bigint, extract(epoch FROM s.ends)::bigint,"
+                         " greatest(c.reltuples, 0)::bigint FROM flow_segments s"
+                         " JOIN pg_class c ON c.oid = to_regclass(s.name) WHERE s.day = $1 ORDER BY s.starts",
+                         d[0].as<std::string>()))
+                    leaves.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
+                                      r[3].as<std::uint64_t>()});
+                run = first_run(leaves, s.merge_rows);
+                if (!run.empty()) {
+                    day_table = d[0].as<std::string>();
+                    break;
+                }
+            }
+            if (run.empty()) return std::nullopt;
+            out.name = merged_name(day_table, run.front().starts_s, run.back().ends_s);
+            out.segments = run.size();
+            // A copy that was never attached (a swap that gave up, a crash)
+            // and is not this one: the run it was made for has changed.
+            for (const auto& o : tx.exec(
+                     "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relname ~ '^flows_p[0-9]{8}_m[0-9]+_[0-9]+$'"
+                     " AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)"))
+                if (o[0].as<std::string>() != out.name) tx.exec0("DROP TABLE " + tx.quote_name(o[0].as<std::string>()));
+            if (tx.exec_params1("SELECT to_regclass($1) IS NULL", out.name)[0].as<bool>()) {
+                const auto day = partitions::day_of_name(day_table);
+                if (!day) return std::nullopt;
+                const std::string table = tx.quote_name(out.name);
+                tx.exec0("SET LOCAL statement_timeout = 0");
+                tx.exec0("SET LOCAL maintenance_work_mem = '256MB'");
+                tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+                // In the leaves' order: ingested_at ascending, as the time BRIN wants.
+                for (const auto& l : run)
+                    out.rows += tx.exec0("INSERT INTO " + table + " SELECT * FROM " + tx.quote_name(l.name)).affected_rows();
+                for (const auto& i : sealed_indexes)
+                    tx.exec0("CREATE INDEX " + tx.quote_name(out.name + std::string(i.suffix)) + " ON " + table +
+                             std::string(i.definition));
+                // The partition constraint as a CHECK (its bounds and its
+                // day's), so ATTACH need not scan the copy to prove it.
+                tx.exec0("ALTER TABLE " + table + " ADD CONSTRAINT " + tx.quote_name(out.name + "_bounds") +
+                         " CHECK (ingested_at >= " + tx.quote(pg_time::instant_literal(run.front().starts_s * us_per_s)) +
+                         " AND ingested_at < " + tx.quote(pg_time::instant_literal(run.back().ends_s * us_per_s)) +
+                         " AND first_seen >= " + tx.quote(partitions::start_literal(*day)) +
+                         " AND first_seen < " + tx.quote(partitions::start_literal(*day + 1)) + ")");
+                tx.exec0("ANALYZE " + table);
+            } else {
+                out.rows = static_cast<std::uint64_t>(std::max(
+                    0.0, tx.exec_params1("SELECT reltuples FROM pg_class WHERE oid = to_regclass($1)", out.name)[0].as<double>()));
+            }
+            tx.commit();
+        }
+        // The swap. DETACH and ATTACH lock the day: a long query on it makes
+        // this wait, and the queries behind it too, so it gives up after 2 s
+        // and the next call tries again with the copy made.
+        try {
+            pqxx::work tx{c};
+            tx.exec0("SET LOCAL lock_timeout = '2s'");
+            if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", merge_lock_key)[0].as<bool>()) return std::nullopt;
+            // All still there and listed: retention may have dropped the day
+            // since, another collector swapped this copy in.
+            if (tx.exec_params1("SELECT to_regclass($1) IS NULL", out.name)[0].as<bool>()) return std::nullopt;
+            for (const auto& l : run)
+                if (tx.exec_params1("SELECT count(*) FROM flow_segments WHERE name = $1 AND to_regclass($1) IS NOT NULL",
+                                    l.name)[0].as<int>() != 1)
+                    return std::nullopt;
+            const std::string day = tx.quote_name(day_table);
+            for (const auto& l : run) {
+                tx.exec0("ALTER TABLE " + day + " DETACH PARTITION " + tx.quote_name(l.name));
+                tx.exec0("DROP TABLE " + tx.quote_name(l.name));
+                tx.exec_params0("DELETE FROM flow_segments WHERE name = $1", l.name);
+            }
+            tx.exec0("ALTER TABLE " + day + " ATTACH PARTITION " + tx.quote_name(out.name) + " FOR VALUES FROM (" +
+                     tx.quote(pg_time::instant_literal(run.front().starts_s * us_per_s)) + ") TO (" +
+                     tx.quote(pg_time::instant_literal(run.back().ends_s * us_per_s)) + ")");
+            tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends, sealed_at)"
+                            " VALUES ($1, $2, to_timestamp($3), to_timestamp($4), now())",
+                            out.name, day_table, static_cast<long long>(run.front().starts_s),
+                            static_cast<long long>(run.back().ends_s));
+            tx.commit();
+        } catch (const pqxx::sql_error& e) {
+            if (e.sqlstate() == "55P03") return std::nullopt;  // lock_not_available: next time
+            throw;
+        }
+        out.seconds = duration<double>(steady_clock::now() - t0).count();
         return out;
     });
 }

@@ -15,9 +15,19 @@
 // (flows_pYYYYMMDD_late), which keeps its b-trees row by row: always
 // correct, only slower to write.
 //
+// Once a day's segments have all ended and been sealed, runs of adjacent
+// segments are merged into one leaf of at most merge_rows rows (merge_next):
+// a query plans and probes every leaf of its range, so a past day at a high
+// rate (216 segments of 4M rows at 10,000 records/s) would otherwise cost
+// its week-long host lookups hundreds of index probes. Each row is written
+// once more, in the background, after its day; the open segment is what a
+// small --flow-segment-rows keeps cheap to search, merging what keeps the
+// leaves few (docs/benchmarks.md, "Merging a past day's segments").
+//
 // Layout: flows (RANGE first_seen, a day each: partitions.hpp)
 //           -> flows_pYYYYMMDD (RANGE ingested_at)
 //                -> flows_pYYYYMMDD_s<unix seconds of the start>   (segments)
+//                -> flows_pYYYYMMDD_m<start>_<end>                 (merged segments)
 //                -> flows_pYYYYMMDD_late                           (default)
 // The table flow_segments lists the segments and what is left to seal
 // (including, after the v10 migration, the day partitions of older versions).
@@ -64,6 +74,10 @@ struct settings {
     std::chrono::seconds max_span{24 * 3600};
     std::chrono::seconds lead{60};            // the next segment exists this long before it starts
     std::chrono::seconds grace{60};           // after its end, before it is sealed (transactions in flight)
+    // Rows of a merged leaf at most (0: never merge). 8 segments of the
+    // default size: a merge of ~4 min here (~7 us a row), one leaf a day up
+    // to ~370 records/s, 27 a day at 10,000/s.
+    std::uint64_t merge_rows = 32'000'000;
 };
 
 // Creates the segments that must exist within `lead` from now on the days of
@@ -88,6 +102,24 @@ struct sealed {
 // its statistics. Nothing
 // when there is none; one segment per call, so a caller's tick stays short.
 std::optional<sealed> seal_next(db_pool& db, const settings& s = {});
+
+struct merged {
+    std::string name;           // the leaf made
+    std::size_t segments{0};    // the leaves it replaced
+    std::uint64_t rows{0};      // its rows
+    double seconds{0};          // copy, index builds, ANALYZE and the swap
+};
+
+// Merges the first run of adjacent sealed leaves (by start) of the most
+// recent day whose segments have all ended `grace` ago and been sealed, of
+// at most merge_rows rows together, into one leaf with the sealed indexes.
+// The copy and index builds run in one transaction (the leaves are no
+// longer written: readers go on), the swap (DETACH, ATTACH, DROP) in a
+// second one that waits at most 2 s for the day's locks; when it cannot
+// have them (a long query) it gives up and the next call swaps the copy
+// already made. Nothing when there is no such run, or another collector is
+// merging. Not on the writer's thread: minutes at merge_rows.
+std::optional<merged> merge_next(db_pool& db, const settings& s = {});
 
 // Segments left to seal, whether their range has ended or not.
 [[nodiscard]] std::uint64_t unsealed(db_pool& db);

@@ -270,3 +270,154 @@ TEST_CASE("the v11 migration gives the open segment of v10 a time BRIN and lists
     CHECK(scalar(c, "SELECT count(*) FROM pg_indexes WHERE indexname IN ('flows_p20240310_s1_times',"
                     " 'flows_p20240310_late_times', 'flows_default_times')") == 3);
 }
+
+namespace {
+
+// day1 as a collector leaves it once the day is over: three adjacent
+// segments of 8 h (by ingested_at), a fourth after a gap (the collector was
+// down), all sealed, and rows no segment covers in the default partition.
+// 400 rows: 80 late, 80 in each segment.
+struct past_day {
+    fixture f;
+    db_pool db{f.db.dsn(), 2};
+    pqxx::connection c = f.db.connect();
+    std::vector<std::string> segments;
+
+    past_day() {
+        f.s.ensure_partitions(day1, 0);
+        REQUIRE(f.s.write_batches(std::vector{make_batch("p", 1, 1, 400, ns_of(day1))}) ==
+                std::vector{write_result::stored});
+        const char* bounds[][2] = {{"2024-03-10 00:00:00+00", "2024-03-10 08:00:00+00"},
+                                   {"2024-03-10 08:00:00+00", "2024-03-10 16:00:00+00"},
+                                   {"2024-03-10 16:00:00+00", "2024-03-11 00:00:00+00"},
+                                   {"2024-03-11 02:00:00+00", "2024-03-11 04:00:00+00"}};
+        pqxx::work tx{c};
+        for (const auto& b : bounds) {
+            const auto start = tx.exec1(std::string("SELECT extract(epoch FROM timestamptz '") + b[0] + "')::bigint")[0];
+            const std::string name = "flows_p20240310_s" + start.as<std::string>();
+            tx.exec0("CREATE TABLE " + name + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+            tx.exec0("ALTER TABLE flows_p20240310 ATTACH PARTITION " + name + " FOR VALUES FROM ('" + b[0] + "') TO ('" +
+                     b[1] + "')");
+            tx.exec0("INSERT INTO flow_segments (name, day, starts, ends) VALUES ('" + name + "', 'flows_p20240310', '" +
+                     b[0] + "', '" + b[1] + "')");
+            segments.push_back(name);
+        }
+        // Into the segments (rows move between partitions on UPDATE), one in five left late.
+        tx.exec0("UPDATE flows SET ingested_at = CASE flow_id % 4 WHEN 0 THEN timestamptz '2024-03-10 01:00:00+00'"
+                 " WHEN 1 THEN '2024-03-10 09:00:00+00' WHEN 2 THEN '2024-03-10 17:00:00+00'"
+                 " ELSE '2024-03-11 03:00:00+00' END WHERE flow_id % 5 <> 0");
+        tx.commit();
+        for (const auto& s : segments) REQUIRE(scalar(c, "SELECT count(*) FROM " + s) == 80);
+        REQUIRE(scalar(c, "SELECT count(*) FROM flows_p20240310_late") == 80);
+    }
+
+    void seal_all() {
+        while (flow_segments::seal_next(db)) {
+        }
+        REQUIRE(flow_segments::unsealed(db) == 0);
+    }
+
+    // What a query sees of the day: rows, bytes, and one host's flows.
+    std::string contents() {
+        return text(c, "SELECT count(*) || ' ' || sum(c2s_bytes + s2c_bytes) || ' ' || count(*) FILTER"
+                       " (WHERE client_ip = '10.0.0.5' OR server_ip = '10.0.0.5') FROM flows"
+                       " WHERE first_seen >= '2024-03-10' AND first_seen < '2024-03-11'");
+    }
+
+    std::vector<std::string> leaves() {
+        std::vector<std::string> out;
+        pqxx::nontransaction tx{c};
+        for (const auto& r : tx.exec("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                                     " WHERE i.inhparent = 'flows_p20240310'::regclass ORDER BY 1"))
+            out.push_back(r[0].as<std::string>());
+        return out;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a past day's adjacent sealed segments are merged into one leaf with the same rows, found the same way",
+          "[store][segments][merge]") {
+    past_day d;
+    CHECK(flow_segments::merge_next(d.db) == std::nullopt);  // not all sealed yet
+    d.seal_all();
+    const auto before = d.contents();
+    const std::string merged = "flows_p20240310_m" + d.segments[0].substr(17) + "_" +
+                               std::to_string(std::stoll(d.segments[2].substr(17)) + 8 * 3600);
+
+    const auto done = flow_segments::merge_next(d.db);
+    REQUIRE(done);
+    CHECK(done->name == merged);
+    CHECK(done->segments == 3);  // the fourth starts after a gap
+    CHECK(done->rows == 240);
+    CHECK(d.leaves() == std::vector<std::string>{"flows_p20240310_late", merged, d.segments[3]});
+    CHECK(d.contents() == before);
+    CHECK(scalar(d.c, "SELECT count(*) FROM " + merged) == 240);
+    CHECK(text(d.c, "SELECT string_agg(name, ' ' ORDER BY starts) FROM flow_segments WHERE day = 'flows_p20240310'"
+                    " AND sealed_at IS NOT NULL") == merged + " " + d.segments[3]);
+    for (const auto& i : flow_segments::sealed_indexes)
+        CHECK(scalar(d.c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + merged + std::string(i.suffix) + "'") == 1);
+    CHECK_THAT(host_plan(d.c, "client_ip = '10.0.0.5' OR server_ip = '10.0.0.5'"), Catch::Contains(merged + "_client"));
+    CHECK(flow_segments::merge_next(d.db) == std::nullopt);  // nothing adjacent left
+
+    // Late rows of the day still go to its default partition.
+    REQUIRE(d.f.s.write_batches(std::vector{make_batch("p", 1, 2, 10, ns_of(day1))}) ==
+            std::vector{write_result::stored});
+    CHECK(scalar(d.c, "SELECT count(*) FROM flows_p20240310_late") == 90);
+}
+
+TEST_CASE("a merge stops at merge_rows and at a day not over; merge_rows 0 never merges", "[store][segments][merge]") {
+    past_day d;
+    d.seal_all();
+    flow_segments::settings st;
+    st.merge_rows = 0;
+    CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);
+    st.merge_rows = 200;  // two segments of 80, not three
+    const auto done = flow_segments::merge_next(d.db, st);
+    REQUIRE(done);
+    CHECK(done->segments == 2);
+    CHECK(done->rows == 160);
+    CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);  // 160 + 80 > 200
+    CHECK(d.leaves().size() == 4);                               // merged, third, fourth, late
+
+    // Today: its segments are never merged while the day goes on.
+    flow_segments::settings now;
+    now.min_span = now.max_span = seconds{2};
+    now.lead = now.grace = seconds{1};
+    d.f.s.ensure_partitions(system_clock::now(), 1);
+    now.merge_rows = st.merge_rows;
+    REQUIRE(flow_segments::open_segments(d.db, now) >= 1);
+    const today t;
+    wait_for_end(d.c, text(d.c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1"),
+                 now.grace);
+    flow_segments::open_segments(d.db, now);
+    while (flow_segments::seal_next(d.db, now)) {
+    }
+    CHECK(scalar(d.c, "SELECT count(*) FROM flow_segments WHERE day = '" + t.table + "' AND sealed_at IS NOT NULL") >= 1);
+    CHECK(flow_segments::merge_next(d.db, now) == std::nullopt);
+    CHECK(d.leaves().size() == 4);
+}
+
+TEST_CASE("a swap that cannot lock the day in time gives up, and the next merge swaps the copy made",
+          "[store][segments][merge]") {
+    past_day d;
+    d.seal_all();
+    const auto before = d.contents();
+    std::string copy_oid;
+    {
+        // A long query on the day: its lock outlasts the swap's 2 s.
+        auto reader = d.f.db.connect();
+        pqxx::work rtx{reader};
+        rtx.exec1("SELECT count(*) FROM flows_p20240310");
+        CHECK(flow_segments::merge_next(d.db) == std::nullopt);
+        copy_oid = text(d.c, "SELECT oid FROM pg_class WHERE relname LIKE 'flows_p20240310_m%' AND relkind = 'r'");
+        CHECK(!copy_oid.empty());  // made, not attached
+        CHECK(d.leaves().size() == 5);
+    }
+    const auto done = flow_segments::merge_next(d.db);
+    REQUIRE(done);
+    CHECK(done->segments == 3);
+    CHECK(text(d.c, "SELECT oid FROM pg_class WHERE relname = '" + done->name + "'") == copy_oid);  // not made again
+    CHECK(d.leaves().size() == 3);
+    CHECK(d.contents() == before);
+}
