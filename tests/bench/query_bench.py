@@ -159,6 +159,26 @@ def wait_for_seals(dsn, deadline_s=3600):
         time.sleep(1)
 
 
+def wait_for_merges(dsn, deadline_s=3600):
+    """Until the collector (one that merges, --flow-merge-rows) has merged
+    every past day's segments: no merge running (its advisory lock) and no
+    day left whose leaves have all ended and been sealed and are more than
+    one. (Right for this bench, whose days are far below --flow-merge-rows.)"""
+    t0 = time.monotonic()
+    while True:
+        merging = int(psql(dsn, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                                f" AND ((classid::bigint << 32) | objid::bigint) = {0x77666c6f77 + 1}", capture=True))
+        left = int(psql(dsn, "SELECT count(*) FROM (SELECT day FROM flow_segments GROUP BY day"
+                             " HAVING count(*) >= 2 AND bool_and(sealed_at IS NOT NULL)"
+                             " AND max(ends) < now() - interval '1 minute' AND min(starts) > '-infinity') AS d",
+                        capture=True))
+        if merging == 0 and left == 0:
+            return time.monotonic() - t0
+        if time.monotonic() - t0 > deadline_s:
+            raise SystemExit(f"{left} days still unmerged after {deadline_s} s")
+        time.sleep(2)
+
+
 def fill(dsn, collector, rows, days, segment_rows):
     subprocess.run([collector, "--init-db", f"--db={dsn}"], check=True, capture_output=True)
     segmented = has_segments(dsn)
@@ -256,6 +276,9 @@ def main():
     ap.add_argument("--keep", help="keep the filled cluster in this folder")
     ap.add_argument("--reuse", help="time the cluster already filled in this folder")
     ap.add_argument("--port", type=int, default=22600, help="HTTP port of the collector (ZeroMQ: port + 1)")
+    ap.add_argument("--merged", action="store_true",
+                    help="wait until the collector has merged every past day's segments before timing"
+                         " (a collector with --flow-merge-rows)")
     ap.add_argument("--segment-rows", type=int,
                     help="rows of a segment: the fill's layout and the collector's --flow-segment-rows"
                          f" (default: neither given, the collector's default, {SEGMENT_ROWS:,})")
@@ -321,6 +344,10 @@ def main():
                   f" (its log: {log.name}); open: " +
                   psql(dsn, "SELECT string_agg(name, ', ') FROM flow_segments WHERE sealed_at IS NULL", capture=True),
                   flush=True)
+        if a.merged:
+            print(f"past days' segments merged by the collector in {wait_for_merges(dsn):.0f} s; leaves of flows: " +
+                  psql(dsn, "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                            " WHERE c.relkind = 'r' AND c.relname LIKE 'flows_p%'", capture=True), flush=True)
 
         now = int(time.time())
         routes = [
