@@ -51,11 +51,14 @@ std::int64_t span_seconds(pqxx::work& tx, const settings& s) {
 // range at 1 % false positives (the measured optimum, docs/benchmarks.md
 // "Fifth attempt"). One index, because a BRIN costs the COPY per index, not
 // per range ("Segments", the open segment's indexes).
+// A leaf's ingested_at bound at whole second `s`, quoted for DDL.
+std::string bound(pqxx::transaction_base& tx, std::int64_t s) {
+    return tx.quote(pg_time::instant_literal(s * us_per_s));
+}
+
 void create_segment(pqxx::work& tx, const std::string& day_table, const std::string& name, std::int64_t start_s,
                     std::int64_t end_s) {
     const std::string table = tx.quote_name(name);
-    const std::string from = pg_time::instant_literal(start_s * us_per_s);
-    const std::string to = pg_time::instant_literal(end_s * us_per_s);
     // DDL takes no parameters: names and bounds are formatted from integers and quoted.
     tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
     tx.exec0("CREATE INDEX " + tx.quote_name(name + "_open") + " ON " + table +
@@ -66,7 +69,7 @@ void create_segment(pqxx::work& tx, const std::string& day_table, const std::str
     // COPY routing rows to the day's default partition waits, while ATTACH
     // checks that partition holds none of the new range (it is small).
     tx.exec0("ALTER TABLE " + tx.quote_name(day_table) + " ATTACH PARTITION " + table + " FOR VALUES FROM (" +
-             tx.quote(from) + ") TO (" + tx.quote(to) + ")");
+             bound(tx, start_s) + ") TO (" + bound(tx, end_s) + ")");
     tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends) VALUES ($1, $2, to_timestamp($3), to_timestamp($4))",
                     name, day_table, static_cast<long long>(start_s), static_cast<long long>(end_s));
 }
@@ -304,8 +307,8 @@ std::optional<merged> merge_next(db_pool& db, const settings& s) {
                 // The partition constraint as a CHECK (its bounds and its
                 // day's), so ATTACH need not scan the copy to prove it.
                 tx.exec0("ALTER TABLE " + table + " ADD CONSTRAINT " + tx.quote_name(out.name + "_bounds") +
-                         " CHECK (ingested_at >= " + tx.quote(pg_time::instant_literal(run.front().starts_s * us_per_s)) +
-                         " AND ingested_at < " + tx.quote(pg_time::instant_literal(run.back().ends_s * us_per_s)) +
+                         " CHECK (ingested_at >= " + bound(tx, run.front().starts_s) +
+                         " AND ingested_at < " + bound(tx, run.back().ends_s) +
                          " AND first_seen >= " + tx.quote(partitions::start_literal(*day)) +
                          " AND first_seen < " + tx.quote(partitions::start_literal(*day + 1)) + ")");
                 tx.exec0("ANALYZE " + table);
@@ -336,8 +339,7 @@ std::optional<merged> merge_next(db_pool& db, const settings& s) {
                 tx.exec_params0("DELETE FROM flow_segments WHERE name = $1", l.name);
             }
             tx.exec0("ALTER TABLE " + day + " ATTACH PARTITION " + tx.quote_name(out.name) + " FOR VALUES FROM (" +
-                     tx.quote(pg_time::instant_literal(run.front().starts_s * us_per_s)) + ") TO (" +
-                     tx.quote(pg_time::instant_literal(run.back().ends_s * us_per_s)) + ")");
+                     bound(tx, run.front().starts_s) + ") TO (" + bound(tx, run.back().ends_s) + ")");
             tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends, sealed_at)"
                             " VALUES ($1, $2, to_timestamp($3), to_timestamp($4), now())",
                             out.name, day_table, static_cast<long long>(run.front().starts_s),
