@@ -190,8 +190,9 @@ void collector_app::schedule_work() {
                              static_cast<unsigned long long>(done->rows), done->seconds);
         },
         scheduler::lane::blocking);
-    // A past day's sealed segments merged into fewer leaves (minutes each):
-    // its own lane, so seals and blacklist reloads never wait for it.
+    // Sealed segments merged into fewer leaves, today's 8 at a time and a
+    // past day's up to --flow-merge-rows (minutes each): its own lane, so
+    // seals and blacklist reloads never wait for it.
     s.every(
         "flow-merge", seconds(10),
         [this](wall_time) {

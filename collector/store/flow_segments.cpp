@@ -79,6 +79,7 @@ struct leaf {
     std::string name;
     std::int64_t starts_s{0}, ends_s{0};
     std::uint64_t rows{0};
+    bool mergeable{false};  // sealed, and on a day still written not merged already
 };
 
 // Two collectors on one database: one merges at a time (a transaction-level
@@ -90,23 +91,33 @@ std::string merged_name(const std::string& day_table, std::int64_t from_s, std::
     return day_table + "_m" + std::to_string(from_s) + "_" + std::to_string(to_s);
 }
 
-// The first run of at least two adjacent leaves of at most max_rows rows
-// together. Adjacent: each starts where the previous one ends; across a gap
-// (the collector was down) the rows are in the default partition, which
-// ATTACH would find inside the merged range and refuse.
-std::vector<leaf> first_run(const std::vector<leaf>& leaves, std::uint64_t max_rows) {
+// The first run of adjacent mergeable leaves of at most max_rows rows and
+// max_leaves leaves together, of at least min_leaves leaves, or at least two
+// when the next adjacent leaf would pass a bound (the run can grow no more;
+// a copy that could not be swapped in is of the same run next time). Adjacent:
+// each starts where the previous one ends; across a gap (the collector was
+// down) the rows are in the default partition, which ATTACH would find
+// inside the merged range and refuse.
+std::vector<leaf> first_run(const std::vector<leaf>& leaves, std::uint64_t max_rows, std::size_t min_leaves,
+                            std::size_t max_leaves) {
     std::vector<leaf> run;
     std::uint64_t rows = 0;
     for (const auto& l : leaves) {
-        if (run.empty() || run.back().ends_s != l.starts_s || rows + l.rows > max_rows) {
-            if (run.size() >= 2) return run;
-            run.clear();
-            rows = 0;
+        const bool adjacent = !run.empty() && run.back().ends_s == l.starts_s && l.mergeable;
+        if (adjacent && rows + l.rows <= max_rows && run.size() < max_leaves) {
+            run.push_back(l);
+            rows += l.rows;
+            continue;
         }
-        run.push_back(l);
-        rows += l.rows;
+        if (run.size() >= 2 && (run.size() >= min_leaves || adjacent)) return run;
+        run.clear();
+        rows = 0;
+        if (l.mergeable && l.rows <= max_rows) {
+            run.push_back(l);
+            rows = l.rows;
+        }
     }
-    if (run.size() < 2 || rows > max_rows) run.clear();
+    if (run.size() < std::max<std::size_t>(2, min_leaves)) run.clear();
     return run;
 }
 
@@ -257,26 +268,31 @@ std::optional<merged> merge_next(db_pool& db, const settings& s) {
         merged out;
         std::string day_table;
         std::vector<leaf> run;
+        bool over = false;
         {
             pqxx::work tx{c};
             if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", merge_lock_key)[0].as<bool>()) return std::nullopt;
-            // Days whose leaves have all ended and been sealed (none of an
-            // older version, a plain table), the most recent first: the one
-            // most read, and the oldest are the next retention drops.
+            // Days of segments (none of an older version, a plain table),
+            // the most recent first: the one most read, and the oldest are
+            // the next retention drops. Over: every leaf ended and sealed.
             const auto days = tx.exec_params(
-                "SELECT day FROM flow_segments GROUP BY day HAVING count(*) >= 2 AND bool_and(sealed_at IS NOT NULL)"
-                " AND max(ends) < now() - make_interval(secs => $1) AND min(starts) > '-infinity' ORDER BY day DESC",
+                "SELECT day, bool_and(sealed_at IS NOT NULL) AND max(ends) < now() - make_interval(secs => $1)"
+                " FROM flow_segments GROUP BY day HAVING count(*) >= 2 AND min(starts) > '-infinity' ORDER BY day DESC",
                 static_cast<double>(s.grace.count()));
             for (const auto& d : days) {
+                over = d[1].as<bool>();
+                if (!over && s.merge_written_leaves == 0) continue;
                 std::vector<leaf> leaves;
                 for (const auto& r : tx.exec_params(
                          "SELECT s.name, extract(epoch FROM s.starts)::bigint, extract(epoch FROM s.ends)::bigint,"
-                         " greatest(c.reltuples, 0)::bigint FROM flow_segments s"
-                         " JOIN pg_class c ON c.oid = to_regclass(s.name) WHERE s.day = $1 ORDER BY s.starts",
-                         d[0].as<std::string>()))
+                         " greatest(c.reltuples, 0)::bigint, s.sealed_at IS NOT NULL AND ($2 OR s.name !~ '_m[0-9]+_[0-9]+$')"
+                         " FROM flow_segments s JOIN pg_class c ON c.oid = to_regclass(s.name) WHERE s.day = $1"
+                         " ORDER BY s.starts",
+                         d[0].as<std::string>(), over))
                     leaves.push_back({r[0].as<std::string>(), r[1].as<std::int64_t>(), r[2].as<std::int64_t>(),
-                                      r[3].as<std::uint64_t>()});
-                run = first_run(leaves, s.merge_rows);
+                                      r[3].as<std::uint64_t>(), r[4].as<bool>()});
+                run = over ? first_run(leaves, s.merge_rows, 2, leaves.size())
+                           : first_run(leaves, s.merge_rows, s.merge_written_leaves, s.merge_written_leaves);
                 if (!run.empty()) {
                     day_table = d[0].as<std::string>();
                     break;
@@ -319,11 +335,13 @@ std::optional<merged> merge_next(db_pool& db, const settings& s) {
             tx.commit();
         }
         // The swap. DETACH and ATTACH lock the day: a long query on it makes
-        // this wait, and the queries behind it too, so it gives up after 2 s
-        // and the next call tries again with the copy made.
+        // this wait, and the queries and COPYs behind it too, so it gives up
+        // after swap_wait (swap_wait_written) and the next call tries again
+        // with the copy made.
         try {
             pqxx::work tx{c};
-            tx.exec0("SET LOCAL lock_timeout = '2s'");
+            const auto wait = over ? s.swap_wait : s.swap_wait_written;
+            tx.exec0("SET LOCAL lock_timeout = " + std::to_string(wait.count()));
             if (!tx.exec_params1("SELECT pg_try_advisory_xact_lock($1)", merge_lock_key)[0].as<bool>()) return std::nullopt;
             // All still there and listed: retention may have dropped the day
             // since, another collector swapped this copy in.

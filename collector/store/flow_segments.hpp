@@ -1,7 +1,7 @@
 #pragma once
 // Segments of a day partition of `flows` (schema v10-v11, issue #11): the
 // rows a day receives are split by the time they were stored (ingested_at)
-// into segments of a few million rows. The segment being written has no
+// into segments of about a million rows. The segment being written has no
 // host index, only one BRIN (v11) of both times (minmax) and both addresses
 // (Bloom filters), so the writer's COPY costs about what a COPY into an
 // unindexed table does; once its time range has passed it is sealed: its two
@@ -15,14 +15,16 @@
 // (flows_pYYYYMMDD_late), which keeps its b-trees row by row: always
 // correct, only slower to write.
 //
-// Once a day's segments have all ended and been sealed, runs of adjacent
-// segments are merged into one leaf of at most merge_rows rows (merge_next):
-// a query plans and probes every leaf of its range, so a past day at a high
-// rate (216 segments of 4M rows at 10,000 records/s) would otherwise cost
-// its week-long host lookups hundreds of index probes. Each row is written
-// once more, in the background, after its day; the open segment is what a
-// small --flow-segment-rows keeps cheap to search, merging what keeps the
-// leaves few (docs/benchmarks.md, "Merging a past day's segments").
+// Runs of adjacent sealed segments are merged into one leaf of at most
+// merge_rows rows (merge_next): a query plans and probes every leaf of its
+// range, so a day at a high rate (288 segments of 5 min at 10,000
+// records/s) would otherwise cost a week-long host lookup hundreds of index
+// probes. While a day is written, every merge_written_leaves sealed
+// segments become one leaf; once it is over, its adjacent leaves are merged
+// again up to merge_rows. Each row is written at most twice more, in the
+// background; the open segment is what a small --flow-segment-rows keeps
+// cheap to search, merging what keeps the leaves few (docs/benchmarks.md,
+// "Merging a past day's segments", "Merging the day being written").
 //
 // Layout: flows (RANGE first_seen, a day each: partitions.hpp)
 //           -> flows_pYYYYMMDD (RANGE ingested_at)
@@ -66,7 +68,7 @@ struct settings {
     // Rows a segment should hold at the recent rate (flow_segments.cpp). Its
     // Bloom filters are what a host lookup reads of the open segment:
     // ~5 MB a million rows (4 pages per range).
-    std::uint64_t target_rows = 4'000'000;
+    std::uint64_t target_rows = 1'000'000;
     // Bounds on a segment's time range. A query over a day plans every
     // leaf of it (a week of host lookups planned in 45-60 ms with ~5 leaves
     // a day, docs/benchmarks.md): at low rates a segment spans up to a day.
@@ -74,10 +76,20 @@ struct settings {
     std::chrono::seconds max_span{24 * 3600};
     std::chrono::seconds lead{60};            // the next segment exists this long before it starts
     std::chrono::seconds grace{60};           // after its end, before it is sealed (transactions in flight)
-    // Rows of a merged leaf at most (0: never merge). 8 segments of the
-    // default size: a merge of ~4 min here (~7 us a row), one leaf a day up
-    // to ~370 records/s, 27 a day at 10,000/s.
+    // Rows of a merged leaf at most (0: never merge). A merge of ~4 min
+    // here (~8 us a row), one leaf a day up to ~370 records/s.
     std::uint64_t merge_rows = 32'000'000;
+    // A day still written: its sealed segments are merged once this many
+    // are adjacent (or fewer, when merge_rows bounds the run), never with a
+    // leaf merged already, so each row is copied at most twice (once today,
+    // once when the day is over). 0: only past days are merged.
+    std::size_t merge_written_leaves = 8;
+    // How long a swap waits for the day's locks before it gives up (and
+    // tries again on the next call). A day still written waits less: the
+    // writer's COPY queues behind the swap's ACCESS EXCLUSIVE lock request,
+    // so this bounds what a merge adds to an acknowledgement.
+    std::chrono::milliseconds swap_wait{2000};
+    std::chrono::milliseconds swap_wait_written{200};
 };
 
 // Creates the segments that must exist within `lead` from now on the days of
@@ -111,14 +123,17 @@ struct merged {
 };
 
 // Merges the first run of adjacent sealed leaves (by start) of the most
-// recent day whose segments have all ended `grace` ago and been sealed, of
-// at most merge_rows rows together, into one leaf with the sealed indexes.
+// recent day that has one, of at most merge_rows rows together, into one
+// leaf with the sealed indexes. A day whose segments have all ended `grace`
+// ago and been sealed: any two or more adjacent leaves; a day still
+// written: merge_written_leaves sealed segments, none merged already.
 // The copy and index builds run in one transaction (the leaves are no
-// longer written: readers go on), the swap (DETACH, ATTACH, DROP) in a
-// second one that waits at most 2 s for the day's locks; when it cannot
-// have them (a long query) it gives up and the next call swaps the copy
-// already made. Nothing when there is no such run, or another collector is
-// merging. Not on the writer's thread: minutes at merge_rows.
+// longer written: readers and the writer go on), the swap (DETACH, ATTACH,
+// DROP) in a second one that waits at most swap_wait (swap_wait_written)
+// for the day's locks; when it cannot have them (a long query) it gives up
+// and the next call swaps the copy already made. Nothing when there is no
+// such run, or another collector is merging. Not on the writer's thread:
+// minutes at merge_rows.
 std::optional<merged> merge_next(db_pool& db, const settings& s = {});
 
 // Segments left to seal, whether their range has ended or not.

@@ -324,6 +324,27 @@ struct past_day {
                        " WHERE first_seen >= '2024-03-10' AND first_seen < '2024-03-11'");
     }
 
+    // A segment after the fourth that is written until `seconds` from now:
+    // the day is not over while it is.
+    std::string open_segment(int seconds) {
+        pqxx::work tx{c};
+        const std::string name =
+            "flows_p20240310_s" + text_of(tx, "SELECT extract(epoch FROM timestamptz '2024-03-11 04:00:00+00')::bigint");
+        const std::string ends = text_of(tx, "SELECT (date_trunc('second', clock_timestamp()) + make_interval(secs => " +
+                                                 std::to_string(seconds) + "))::text");
+        // The late rows were stored now, in the new range: stored in the gap instead.
+        tx.exec0("UPDATE flows_p20240310_late SET ingested_at = '2024-03-11 01:00:00+00'");
+        tx.exec0("CREATE TABLE " + name + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+        tx.exec0("ALTER TABLE flows_p20240310 ATTACH PARTITION " + name + " FOR VALUES FROM ('2024-03-11 04:00:00+00') TO ('" +
+                 ends + "')");
+        tx.exec0("INSERT INTO flow_segments (name, day, starts, ends) VALUES ('" + name + "', 'flows_p20240310',"
+                 " '2024-03-11 04:00:00+00', '" + ends + "')");
+        tx.commit();
+        return name;
+    }
+
+    static std::string text_of(pqxx::work& tx, const std::string& sql) { return tx.exec1(sql)[0].as<std::string>(); }
+
     std::vector<std::string> leaves() {
         std::vector<std::string> out;
         pqxx::nontransaction tx{c};
@@ -366,7 +387,8 @@ TEST_CASE("a past day's adjacent sealed segments are merged into one leaf with t
     CHECK(scalar(d.c, "SELECT count(*) FROM flows_p20240310_late") == 90);
 }
 
-TEST_CASE("a merge stops at merge_rows and at a day not over; merge_rows 0 never merges", "[store][segments][merge]") {
+TEST_CASE("a merge stops at merge_rows, today waits for merge_written_leaves sealed segments; merge_rows 0 never merges",
+          "[store][segments][merge]") {
     past_day d;
     d.seal_all();
     flow_segments::settings st;
@@ -380,7 +402,7 @@ TEST_CASE("a merge stops at merge_rows and at a day not over; merge_rows 0 never
     CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);  // 160 + 80 > 200
     CHECK(d.leaves().size() == 4);                               // merged, third, fourth, late
 
-    // Today: its segments are never merged while the day goes on.
+    // Today: fewer sealed segments than merge_written_leaves (8) are left.
     flow_segments::settings now;
     now.min_span = now.max_span = seconds{2};
     now.lead = now.grace = seconds{1};
@@ -420,4 +442,62 @@ TEST_CASE("a swap that cannot lock the day in time gives up, and the next merge 
     CHECK(text(d.c, "SELECT oid FROM pg_class WHERE relname = '" + done->name + "'") == copy_oid);  // not made again
     CHECK(d.leaves().size() == 3);
     CHECK(d.contents() == before);
+}
+
+TEST_CASE("a day still written has merge_written_leaves sealed segments merged at a time, a writer on it waits little,"
+          " and the day is merged again once over", "[store][segments][merge]") {
+    past_day d;
+    d.seal_all();
+    const auto open = d.open_segment(6);  // written for 6 s more
+    const auto before = d.contents();
+    flow_segments::settings st;
+    st.grace = seconds{1};
+    st.merge_written_leaves = 4;  // three adjacent, then a gap: not yet
+    CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);
+
+    st.merge_written_leaves = 2;
+    st.swap_wait = seconds{60};
+    st.swap_wait_written = milliseconds{100};
+    {
+        // The writer's COPY holds the day as routing its rows locks it.
+        auto writer = d.f.db.connect();
+        pqxx::work wtx{writer};
+        wtx.exec0("LOCK TABLE flows_p20240310 IN ROW EXCLUSIVE MODE");
+        const auto t0 = steady_clock::now();
+        CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);
+        CHECK(steady_clock::now() - t0 < seconds{30});  // swap_wait_written, not swap_wait
+        CHECK(d.leaves().size() == 6);                   // late, four sealed, the open one
+    }
+    const auto done = flow_segments::merge_next(d.db, st);
+    REQUIRE(done);
+    CHECK(done->segments == 2);
+    CHECK(done->rows == 160);
+    const std::string first = "flows_p20240310_m" + d.segments[0].substr(17) + "_" + d.segments[2].substr(17);
+    CHECK(done->name == first);
+    CHECK(d.leaves() == std::vector<std::string>{"flows_p20240310_late", first, d.segments[2], d.segments[3], open});
+    CHECK(d.contents() == before);
+    // A leaf merged already is not merged again while the day is written.
+    CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);
+    // The open segment is written on.
+    REQUIRE(d.f.s.write_batches(std::vector{make_batch("p", 1, 2, 10, ns_of(day1))}) ==
+            std::vector{write_result::stored});
+    CHECK(scalar(d.c, "SELECT count(*) FROM " + open) == 10);
+
+    // Over: the open segment ended and sealed, the merged leaf and the next are merged.
+    wait_for_end(d.c, open, st.grace);
+    const auto sealed = flow_segments::seal_next(d.db, st);
+    REQUIRE(sealed);
+    CHECK(sealed->name == open);
+    const auto after = d.contents();
+    const auto again = flow_segments::merge_next(d.db, st);
+    REQUIRE(again);
+    CHECK(again->segments == 2);
+    CHECK(again->rows == 240);
+    CHECK(again->name ==
+          "flows_p20240310_m" + d.segments[0].substr(17) + "_" + std::to_string(std::stoll(d.segments[2].substr(17)) + 8 * 3600));
+    const auto last = flow_segments::merge_next(d.db, st);  // the fourth and the one that was open
+    REQUIRE(last);
+    CHECK(last->rows == 90);
+    CHECK(d.leaves().size() == 3);
+    CHECK(d.contents() == after);
 }

@@ -107,7 +107,7 @@ def day_name(day):
     return "flows_p" + time.strftime("%Y%m%d", time.gmtime(day * DAY))
 
 
-SEGMENT_ROWS = 4_000_000   # the collector's --flow-segment-rows default; --segment-rows sets both
+SEGMENT_ROWS = 1_000_000   # the collector's --flow-segment-rows default; --segment-rows sets both
 
 
 def has_segments(dsn):
