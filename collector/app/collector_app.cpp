@@ -183,6 +183,7 @@ void collector_app::schedule_work() {
         [this](wall_time) {
             flow_segments::settings st;
             st.target_rows = config_.flow_segment_rows;
+            st.min_span = seconds(config_.flow_segment_min_seconds);
             flow_segments::open_segments(db_, st);
             flow_segments::summarize_open_segments(db_, st);
             if (const auto done = flow_segments::seal_next(db_, st))

@@ -116,6 +116,19 @@ TEST_CASE("ingest bounds have defaults and options", "[collector_config]") {
     CHECK(error_of("--ingest-buffer-mb=1\n").find("--ingest-buffer-mb") != std::string::npos);
 }
 
+TEST_CASE("flow storage layout: segments of a million rows, at least 5 min, merged up to 32M rows", "[collector_config]") {
+    const auto d = from_text("");
+    CHECK(d.flow_segment_rows == 1'000'000);
+    CHECK(d.flow_segment_min_seconds == 300);
+    CHECK(d.flow_merge_rows == 32'000'000);
+    const auto c = from_text("--flow-segment-rows=4000000\n--flow-segment-min-seconds=30\n--flow-merge-rows=0\n");
+    CHECK(c.flow_segment_rows == 4'000'000);
+    CHECK(c.flow_segment_min_seconds == 30);
+    CHECK(c.flow_merge_rows == 0);
+    CHECK(error_of("--flow-segment-min-seconds=1\n").find("--flow-segment-min-seconds") != std::string::npos);
+    CHECK(error_of("--flow-segment-rows=10\n").find("--flow-segment-rows") != std::string::npos);
+}
+
 TEST_CASE("only loopback and ipc listeners count as loopback", "[collector_config]") {
     const auto at = [](const char* listen) { return from_text(std::string("--listen=") + listen + "\n").listen_is_loopback(); };
     CHECK(at("tcp://127.0.0.1:5556"));
