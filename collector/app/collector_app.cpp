@@ -112,6 +112,7 @@ collector_app::collector_app(collector_config config)
 
 collector_app::~collector_app() {
     web_.stop();
+    merge_stopper_.stop(db_);
     scheduler_.stop();
 }
 
@@ -200,7 +201,7 @@ void collector_app::schedule_work() {
             flow_segments::settings st;
             st.target_rows = config_.flow_segment_rows;
             st.merge_rows = config_.flow_merge_rows;
-            if (const auto done = flow_segments::merge_next(db_, st))
+            if (const auto done = flow_segments::merge_next(db_, st, &merge_stopper_))
                 std::fprintf(stderr, "wireflow-collector: merged %zu segments into %s (%llu rows) in %.1f s\n",
                              done->segments, done->name.c_str(), static_cast<unsigned long long>(done->rows),
                              done->seconds);
@@ -335,6 +336,7 @@ void collector_app::run(const std::atomic<bool>& stop) {
     scheduler_.start();
     service.run(stop);  // returns after the database thread stored or spooled everything
     web_.stop();
+    merge_stopper_.stop(db_);  // minutes of copy would outlast systemd's stop timeout
     scheduler_.stop();
     // Last write of what the final batches added.
     if (!persister_.persist(std::chrono::system_clock::now()))

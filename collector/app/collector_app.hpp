@@ -43,6 +43,7 @@
 #include "store/pool_store.hpp"
 #include "store/preference_store.hpp"
 #include "store/flow_query.hpp"
+#include "store/flow_segments.hpp"
 #include "store/timeseries_store.hpp"
 #include "store/user_store.hpp"
 
@@ -129,6 +130,8 @@ private:
     flow_query flows_{db_};
     std::atomic<bool> alerts_restored_{false}, admin_checked_{false};
     std::atomic<std::uint64_t> record_clock_ns_{0}, record_clock_at_ns_{0};
+    // Stopped before the scheduler: a merge in progress is cancelled, not waited for.
+    flow_segments::merge_stopper merge_stopper_;
     app::scheduler scheduler_;
     api_adapter api_;
     // Last: destroyed first, so no request runs on a part already gone (and

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 namespace wireflow::collector::flow_segments {
@@ -33,13 +34,19 @@ std::string segment_name(std::int64_t day, std::int64_t start_s) {
 // Seconds of the next segment, so that it holds ~target_rows at the recent
 // rate: the higher of the last minute's and the last ten minutes' (records
 // of the batches stored then), so a rising rate shortens the next segment
-// at once. With nothing stored lately the rate is unknown: the shortest
-// span, or a collector starting under load would fill one segment of a day.
+// at once. Each is over the part of its window that has batches (at least
+// 5 s): a collector that began storing 5 s ago under 100,000 records/s
+// would otherwise see 8,000/s over the minute and open a segment of 120
+// million rows. An overestimate costs only a shorter segment. With nothing
+// stored lately the rate is unknown: the shortest span, or a collector
+// starting under load would fill one segment of a day.
 std::int64_t span_seconds(pqxx::work& tx, const settings& s) {
     const auto r = tx.exec1(
-        "SELECT coalesce(sum(records), 0), coalesce(sum(records) FILTER (WHERE stored_at >= now() - interval '1 minute'), 0)"
+        "SELECT coalesce(sum(records) / greatest(extract(epoch FROM now() - min(stored_at)), 5), 0),"
+        " coalesce(sum(records) FILTER (WHERE stored_at >= now() - interval '1 minute')"
+        " / greatest(extract(epoch FROM now() - min(stored_at) FILTER (WHERE stored_at >= now() - interval '1 minute')), 5), 0)"
         " FROM ingested_batches WHERE stored_at >= now() - interval '10 minutes'");
-    const double rate = std::max(r[0].as<double>() / 600.0, r[1].as<double>() / 60.0);
+    const double rate = std::max(r[0].as<double>(), r[1].as<double>());
     const double span = rate > 0 ? static_cast<double>(s.target_rows) / rate : static_cast<double>(s.min_span.count());
     return static_cast<std::int64_t>(
         std::clamp(std::ceil(span), static_cast<double>(s.min_span.count()), static_cast<double>(s.max_span.count())));
@@ -126,6 +133,61 @@ constexpr std::string_view brin_indexes =
     " JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'brin'";
 
 }  // namespace
+
+// Registers the merging connection's backend with a stopper for the time of
+// a merge.
+class merge_guard {
+public:
+    merge_guard(merge_stopper* s, pqxx::connection& c) : s_(s) {
+        if (s_ == nullptr) return;
+        pqxx::nontransaction tx{c};
+        const int pid = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+        std::lock_guard lock(s_->mutex_);
+        if (!s_->stopped_) s_->backend_ = pid;
+    }
+    merge_guard(const merge_guard&) = delete;
+    merge_guard& operator=(const merge_guard&) = delete;
+    ~merge_guard() {
+        if (s_ == nullptr) return;
+        std::lock_guard lock(s_->mutex_);
+        s_->backend_ = 0;
+    }
+    [[nodiscard]] bool may_run() const {
+        if (s_ == nullptr) return true;
+        std::lock_guard lock(s_->mutex_);
+        return !s_->stopped_;
+    }
+
+private:
+    merge_stopper* s_;
+};
+
+bool merge_stopper::stopped() const noexcept {
+    std::lock_guard lock(mutex_);
+    return stopped_;
+}
+
+void merge_stopper::stop(db_pool& db, std::chrono::milliseconds wait) noexcept {
+    const auto until = steady_clock::now() + wait;
+    for (;;) {
+        int backend = 0;
+        {
+            std::lock_guard lock(mutex_);
+            stopped_ = true;
+            backend = backend_;
+        }
+        if (backend == 0 || steady_clock::now() >= until) return;
+        try {
+            db.run("cancelling a flow merge", [&](pqxx::connection& c) {
+                pqxx::nontransaction tx{c};
+                tx.exec_params("SELECT pg_cancel_backend($1)", backend);
+            });
+        } catch (const std::exception&) {
+            return;  // the server is gone, and the merge's transaction with it
+        }
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+}
 
 int open_segments(db_pool& db, const settings& s) {
     return db.run("opening flow segments", [&](pqxx::connection& c) {
@@ -261,9 +323,11 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
     });
 }
 
-std::optional<merged> merge_next(db_pool& db, const settings& s) {
-    if (s.merge_rows == 0) return std::nullopt;
+std::optional<merged> merge_next(db_pool& db, const settings& s, merge_stopper* stopper) {
+    if (s.merge_rows == 0 || (stopper != nullptr && stopper->stopped())) return std::nullopt;
     return db.run("merging flow segments", [&](pqxx::connection& c) -> std::optional<merged> {
+        const merge_guard guard(stopper, c);
+        if (!guard.may_run()) return std::nullopt;
         const auto t0 = steady_clock::now();
         merged out;
         std::string day_table;

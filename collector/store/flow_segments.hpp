@@ -44,6 +44,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -134,7 +135,28 @@ struct merged {
 // and the next call swaps the copy already made. Nothing when there is no
 // such run, or another collector is merging. Not on the writer's thread:
 // minutes at merge_rows.
-std::optional<merged> merge_next(db_pool& db, const settings& s = {});
+//
+// With a stopper, stop() from another thread ends the merge in progress at
+// once: a collector stopping must not wait minutes for a copy (systemd's
+// stop timeout would kill it). Its transaction rolls back (nothing lost: the
+// next start merges again), merge_next throws store_error, and returns
+// nothing without starting once stopped.
+class merge_stopper {
+public:
+    // Cancels the statement of the merge in progress until it has ended (a
+    // cancel between two statements is lost: sent again every 50 ms), for at
+    // most `wait`; later merges do not start.
+    void stop(db_pool& db, std::chrono::milliseconds wait = std::chrono::seconds(10)) noexcept;
+    [[nodiscard]] bool stopped() const noexcept;
+
+private:
+    friend class merge_guard;
+    mutable std::mutex mutex_;
+    bool stopped_{false};
+    int backend_{0};  // the merging connection's pg_backend_pid(), 0 when none
+};
+
+std::optional<merged> merge_next(db_pool& db, const settings& s = {}, merge_stopper* stopper = nullptr);
 
 // Segments left to seal, whether their range has ended or not.
 [[nodiscard]] std::uint64_t unsealed(db_pool& db);

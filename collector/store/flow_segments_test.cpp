@@ -153,17 +153,43 @@ TEST_CASE("a segment's span follows the recent rate, the last minute's when it r
     db_pool db(f.db.dsn(), 1);
     auto c = f.db.connect();
     {
-        // 9,000 records in the last ten minutes (15/s), 6,000 of them in the last minute (100/s).
+        // 9,000 records in the last ten minutes (30/s since the first batch,
+        // 5 min ago), 6,000 of them in the last minute (600/s since 10 s ago).
         pqxx::work tx{c};
         tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at) VALUES"
                  " ('p', 1, 1, 3000, now() - interval '5 minutes'), ('p', 1, 2, 6000, now() - interval '10 seconds')");
         tx.commit();
     }
     flow_segments::settings st;
-    st.target_rows = 360'000;  // an hour at 100/s; 6.7 h at 15/s
+    st.target_rows = 360'000;  // 10 min at 600/s; 3.3 h at 30/s
     REQUIRE(flow_segments::open_segments(db, st) >= 1);
-    CHECK(scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments WHERE sealed_at IS NULL"
-                    " AND starts > '-infinity'") == 3600);
+    const auto span = scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments"
+                                " WHERE sealed_at IS NULL AND starts > '-infinity'");
+    CHECK(span >= 590);
+    CHECK(span <= 610);
+}
+
+TEST_CASE("a collector that began storing seconds ago under load opens a short segment, not one of the minute's average",
+          "[store][segments]") {
+    fixture f;
+    f.s.ensure_partitions(system_clock::now(), 1);
+    db_pool db(f.db.dsn(), 1);
+    auto c = f.db.connect();
+    {
+        // 50,000 records over the last 5 s: 10,000/s (over the minute: 833/s).
+        pqxx::work tx{c};
+        tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at)"
+                 " SELECT 'p', 1, k, 5000, now() - make_interval(secs => k * 0.5) FROM generate_series(1, 10) AS k");
+        tx.commit();
+    }
+    flow_segments::settings st;
+    st.target_rows = 360'000;   // 36 s at 10,000/s; 432 s at 833/s
+    st.min_span = seconds{10};
+    REQUIRE(flow_segments::open_segments(db, st) >= 1);
+    const auto span = scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments"
+                                " WHERE sealed_at IS NULL AND starts > '-infinity'");
+    CHECK(span >= 30);
+    CHECK(span <= 45);
 }
 
 TEST_CASE("rows no segment covers go to the day's default partition, which keeps its host b-trees",
@@ -500,4 +526,42 @@ TEST_CASE("a day still written has merge_written_leaves sealed segments merged a
     CHECK(last->rows == 90);
     CHECK(d.leaves().size() == 3);
     CHECK(d.contents() == after);
+}
+
+TEST_CASE("a merge in progress ends at once when its stopper stops it, and none starts after",
+          "[store][segments][merge]") {
+    past_day d;
+    d.seal_all();
+    const auto before = d.contents();
+    flow_segments::settings st;
+    st.swap_wait = seconds{60};  // its swap waits behind a reader: a statement of a minute
+    flow_segments::merge_stopper stopper;
+    auto reader = d.f.db.connect();
+    pqxx::work rtx{reader};
+    rtx.exec1("SELECT count(*) FROM flows_p20240310");
+    bool threw = false;
+    std::thread merging([&] {
+        try {
+            (void)flow_segments::merge_next(d.db, st, &stopper);
+        } catch (const store_error&) {
+            threw = true;
+        }
+    });
+    for (int i = 0; i < 600 && scalar(d.c, "SELECT count(*) FROM pg_locks WHERE relation = 'flows_p20240310'::regclass"
+                                           " AND NOT granted") == 0;
+         ++i)
+        std::this_thread::sleep_for(milliseconds(50));
+    const auto t0 = steady_clock::now();
+    stopper.stop(d.db);
+    merging.join();
+    CHECK(steady_clock::now() - t0 < seconds{30});  // cancelled, not the swap's 60 s
+    CHECK(threw);
+    rtx.abort();
+    CHECK(d.leaves().size() == 5);  // nothing swapped: late and the four segments
+    CHECK(d.contents() == before);
+    CHECK(flow_segments::merge_next(d.db, st, &stopper) == std::nullopt);  // stopped: none starts
+    const auto done = flow_segments::merge_next(d.db, st);                // another collector's
+    REQUIRE(done);
+    CHECK(done->segments == 3);
+    CHECK(d.contents() == before);
 }

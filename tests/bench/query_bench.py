@@ -239,6 +239,21 @@ def top_up(dsn, rows, days):
     return n
 
 
+def fill_open_segment(dsn, n):
+    """n rows of the last ten minutes, stored now (ingested_at: the insert's
+    time, not a second after each flow's end as in FILL): into the segment
+    the collector keeps open."""
+    now = int(time.time())
+    table = day_name(now // DAY)
+    sql = FILL.format(table=table, heavy=HEAVY, busy=BUSY, hosts=HOSTS, servers=SERVERS)
+    for k, v in {":first::bigint": f"{now * 1000 + 500}::bigint", ":day::bigint": f"{now - 600}::bigint",
+                 ":span": "470", ":n": str(n)}.items():
+        sql = sql.replace(k, v)
+    stored_at = "wf_ns_to_timestamptz(fs + dur) + interval '1 second'\nFROM ("
+    assert stored_at in sql
+    psql(dsn, sql.replace(stored_at, "now()\nFROM (", 1))
+
+
 def batches_of_last_minutes(dsn):
     """What the collector writes beside the rows: one ingested_batches row a
     minute of the last 30, each stored when its last row was received and
@@ -282,6 +297,12 @@ def main():
     ap.add_argument("--segment-rows", type=int,
                     help="rows of a segment: the fill's layout and the collector's --flow-segment-rows"
                          f" (default: neither given, the collector's default, {SEGMENT_ROWS:,})")
+    ap.add_argument("--open-rows", type=int, default=0,
+                    help="once sealed (and merged), store this many rows of the last minutes into the open"
+                         " segment before timing: a typical host's lookup at its open segment's largest")
+    ap.add_argument("--collector-arg", action="append", default=[],
+                    help="one more option of the collector timed, e.g. --collector-arg=--flow-segment-min-seconds=3600"
+                         " (an open segment that stays open while timed)")
     a = ap.parse_args()
     segment_flag = [f"--flow-segment-rows={a.segment_rows}"] if a.segment_rows else []  # older builds lack it
     collector = os.path.join(a.build, "collector", "wireflow-collector")
@@ -327,7 +348,7 @@ def main():
         log = open(os.path.join(data_dir, "collector.log"), "w")
         col = subprocess.Popen([collector, f"--listen=tcp://127.0.0.1:{a.port + 1}", f"--db={dsn}",
                                 f"--data-dir={data_dir}", f"--http=127.0.0.1:{a.port}", "--disable-login"] +
-                               segment_flag,
+                               segment_flag + a.collector_arg,
                                stdout=log, stderr=subprocess.STDOUT)
         base = f"http://127.0.0.1:{a.port}/api/v1/"
         deadline = time.monotonic() + 120
@@ -348,6 +369,15 @@ def main():
             print(f"past days' segments merged by the collector in {wait_for_merges(dsn):.0f} s; leaves of flows: " +
                   psql(dsn, "SELECT count(*) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
                             " WHERE c.relkind = 'r' AND c.relname LIKE 'flows_p%'", capture=True), flush=True)
+
+        if a.open_rows:
+            t0 = time.monotonic()
+            fill_open_segment(dsn, a.open_rows)
+            time.sleep(5)  # the collector's next tick summarizes the open segment's new BRIN ranges
+            print(f"stored {a.open_rows:,} rows into the open segment in {time.monotonic() - t0:.0f} s; open: " +
+                  psql(dsn, "SELECT string_agg(s.name || ' ' || c.n, ', ') FROM flow_segments s, LATERAL"
+                            " (SELECT count(*) AS n FROM flows WHERE tableoid = to_regclass(s.name)) c"
+                            " WHERE s.sealed_at IS NULL AND s.starts <= now()", capture=True), flush=True)
 
         now = int(time.time())
         routes = [
