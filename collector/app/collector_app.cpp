@@ -197,14 +197,21 @@ void collector_app::schedule_work() {
     // seals and blacklist reloads never wait for it.
     s.every(
         "flow-merge", seconds(10),
-        [this](wall_time) {
+        [this, waits = std::uint64_t{0}](wall_time) mutable {
             flow_segments::settings st;
             st.target_rows = config_.flow_segment_rows;
             st.merge_rows = config_.flow_merge_rows;
-            if (const auto done = flow_segments::merge_next(db_, st, &merge_stopper_))
+            const auto done = flow_segments::merge_next(db_, st, &merge_stopper_);
+            if (done && done->swapped) {
                 std::fprintf(stderr, "wireflow-collector: merged %zu segments into %s (%llu rows) in %.1f s\n",
                              done->segments, done->name.c_str(), static_cast<unsigned long long>(done->rows),
                              done->seconds);
+                waits = 0;
+            } else if (done && (++waits == 1 || waits % 30 == 0)) {
+                // Once, then every 5 min: a copy that cannot be swapped in (a query or VACUUM holding its day).
+                std::fprintf(stderr, "wireflow-collector: %s (%zu segments) is made; its day is busy, swap tried %llu times\n",
+                             done->name.c_str(), done->segments, static_cast<unsigned long long>(waits));
+            }
         },
         scheduler::lane::background);
     // Lists download: the blocking lane.

@@ -377,7 +377,12 @@ std::optional<merged> merge_next(db_pool& db, const settings& s, merge_stopper* 
                 const std::string table = tx.quote_name(out.name);
                 tx.exec0("SET LOCAL statement_timeout = 0");
                 tx.exec0("SET LOCAL maintenance_work_mem = '256MB'");
-                tx.exec0("CREATE TABLE " + table + " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS)");
+                // No autovacuum until attached: a VACUUM of the fresh copy
+                // (minutes, throttled) would hold a lock the swap's ATTACH
+                // needs, and a swap waiting less than deadlock_timeout (1 s)
+                // never has it cancelled.
+                tx.exec0("CREATE TABLE " + table +
+                         " (LIKE flows INCLUDING DEFAULTS INCLUDING CONSTRAINTS) WITH (autovacuum_enabled = false)");
                 // In the leaves' order: ingested_at ascending, as the time BRIN wants.
                 for (const auto& l : run)
                     out.rows += tx.exec0("INSERT INTO " + table + " SELECT * FROM " + tx.quote_name(l.name)).affected_rows();
@@ -422,13 +427,18 @@ std::optional<merged> merge_next(db_pool& db, const settings& s, merge_stopper* 
             }
             tx.exec0("ALTER TABLE " + day + " ATTACH PARTITION " + tx.quote_name(out.name) + " FOR VALUES FROM (" +
                      bound(tx, run.front().starts_s) + ") TO (" + bound(tx, run.back().ends_s) + ")");
+            tx.exec0("ALTER TABLE " + tx.quote_name(out.name) + " RESET (autovacuum_enabled)");
             tx.exec_params0("INSERT INTO flow_segments (name, day, starts, ends, sealed_at)"
                             " VALUES ($1, $2, to_timestamp($3), to_timestamp($4), now())",
                             out.name, day_table, static_cast<long long>(run.front().starts_s),
                             static_cast<long long>(run.back().ends_s));
             tx.commit();
         } catch (const pqxx::sql_error& e) {
-            if (e.sqlstate() == "55P03") return std::nullopt;  // lock_not_available: next time
+            if (e.sqlstate() == "55P03") {  // lock_not_available: the copy is kept for the next call
+                out.swapped = false;
+                out.seconds = duration<double>(steady_clock::now() - t0).count();
+                return out;
+            }
             throw;
         }
         out.seconds = duration<double>(steady_clock::now() - t0).count();

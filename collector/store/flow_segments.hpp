@@ -121,6 +121,7 @@ struct merged {
     std::size_t segments{0};    // the leaves it replaced
     std::uint64_t rows{0};      // its rows
     double seconds{0};          // copy, index builds, ANALYZE and the swap
+    bool swapped{true};         // false: made, but the day's locks were busy (next call swaps it)
 };
 
 // Merges the first run of adjacent sealed leaves (by start) of the most
@@ -131,9 +132,10 @@ struct merged {
 // The copy and index builds run in one transaction (the leaves are no
 // longer written: readers and the writer go on), the swap (DETACH, ATTACH,
 // DROP) in a second one that waits at most swap_wait (swap_wait_written)
-// for the day's locks; when it cannot have them (a long query) it gives up
-// and the next call swaps the copy already made. Nothing when there is no
-// such run, or another collector is merging. Not on the writer's thread:
+// for the day's locks; when it cannot have them (a long query, a VACUUM of
+// a leaf) it gives up, `swapped` false, and the next call swaps the copy
+// already made. Nothing when there is no such run, or another collector is
+// merging. Not on the writer's thread:
 // minutes at merge_rows.
 //
 // With a stopper, stop() from another thread ends the merge in progress at

@@ -147,47 +147,50 @@ TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dr
     CHECK(flow_segments::unsealed(db) >= 1);  // the segments opened since
 }
 
-TEST_CASE("a segment's span follows the recent rate, the last minute's when it rose", "[store][segments]") {
+namespace {
+
+// The span of the first segment opened after `batches` (an INSERT into
+// ingested_batches) were stored.
+std::uint64_t span_after(const std::string& batches, const flow_segments::settings& st) {
     fixture f;
     f.s.ensure_partitions(system_clock::now(), 1);
     db_pool db(f.db.dsn(), 1);
     auto c = f.db.connect();
     {
-        // 9,000 records in the last ten minutes (30/s since the first batch,
-        // 5 min ago), 6,000 of them in the last minute (600/s since 10 s ago).
         pqxx::work tx{c};
-        tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at) VALUES"
-                 " ('p', 1, 1, 3000, now() - interval '5 minutes'), ('p', 1, 2, 6000, now() - interval '10 seconds')");
+        tx.exec0(batches);
         tx.commit();
     }
+    REQUIRE(flow_segments::open_segments(db, st) >= 1);
+    return scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments"
+                     " WHERE sealed_at IS NULL AND starts > '-infinity'");
+}
+
+}  // namespace
+
+TEST_CASE("a segment's span follows the recent rate, the last minute's when it rose", "[store][segments]") {
     flow_segments::settings st;
     st.target_rows = 360'000;  // 10 min at 600/s; 3.3 h at 30/s
-    REQUIRE(flow_segments::open_segments(db, st) >= 1);
-    const auto span = scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments"
-                                " WHERE sealed_at IS NULL AND starts > '-infinity'");
+    // 9,000 records in the last ten minutes (30/s since the first batch,
+    // 5 min ago), 6,000 of them in the last minute (600/s since 10 s ago).
+    const auto span = span_after("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at) VALUES"
+                                 " ('p', 1, 1, 3000, now() - interval '5 minutes'),"
+                                 " ('p', 1, 2, 6000, now() - interval '10 seconds')",
+                                 st);
     CHECK(span >= 590);
     CHECK(span <= 610);
 }
 
 TEST_CASE("a collector that began storing seconds ago under load opens a short segment, not one of the minute's average",
           "[store][segments]") {
-    fixture f;
-    f.s.ensure_partitions(system_clock::now(), 1);
-    db_pool db(f.db.dsn(), 1);
-    auto c = f.db.connect();
-    {
-        // 50,000 records over the last 5 s: 10,000/s (over the minute: 833/s).
-        pqxx::work tx{c};
-        tx.exec0("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at)"
-                 " SELECT 'p', 1, k, 5000, now() - make_interval(secs => k * 0.5) FROM generate_series(1, 10) AS k");
-        tx.commit();
-    }
     flow_segments::settings st;
-    st.target_rows = 360'000;   // 36 s at 10,000/s; 432 s at 833/s
+    st.target_rows = 360'000;  // 36 s at 10,000/s; 432 s at 833/s
     st.min_span = seconds{10};
-    REQUIRE(flow_segments::open_segments(db, st) >= 1);
-    const auto span = scalar(c, "SELECT min(extract(epoch FROM ends - starts))::bigint FROM flow_segments"
-                                " WHERE sealed_at IS NULL AND starts > '-infinity'");
+    // 50,000 records over the last 5 s: 10,000/s (over the minute: 833/s).
+    const auto span = span_after("INSERT INTO ingested_batches (probe_id, boot_id, sequence, records, stored_at)"
+                                 " SELECT 'p', 1, k, 5000, now() - make_interval(secs => k * 0.5)"
+                                 " FROM generate_series(1, 10) AS k",
+                                 st);
     CHECK(span >= 30);
     CHECK(span <= 45);
 }
@@ -404,6 +407,9 @@ TEST_CASE("a past day's adjacent sealed segments are merged into one leaf with t
                     " AND sealed_at IS NOT NULL") == merged + " " + d.segments[3]);
     for (const auto& i : flow_segments::sealed_indexes)
         CHECK(scalar(d.c, "SELECT count(*) FROM pg_indexes WHERE indexname = '" + merged + std::string(i.suffix) + "'") == 1);
+    // Vacuumed as any table once attached (not before: the swap would wait for it).
+    CHECK(text(d.c, "SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relname = '" + merged + "'") ==
+          "");
     CHECK_THAT(host_plan(d.c, "client_ip = '10.0.0.5' OR server_ip = '10.0.0.5'"), Catch::Contains(merged + "_client"));
     CHECK(flow_segments::merge_next(d.db) == std::nullopt);  // nothing adjacent left
 
@@ -457,9 +463,13 @@ TEST_CASE("a swap that cannot lock the day in time gives up, and the next merge 
         auto reader = d.f.db.connect();
         pqxx::work rtx{reader};
         rtx.exec1("SELECT count(*) FROM flows_p20240310");
-        CHECK(flow_segments::merge_next(d.db) == std::nullopt);
+        const auto waited = flow_segments::merge_next(d.db);
+        REQUIRE(waited);
+        CHECK_FALSE(waited->swapped);
         copy_oid = text(d.c, "SELECT oid FROM pg_class WHERE relname LIKE 'flows_p20240310_m%' AND relkind = 'r'");
-        CHECK(!copy_oid.empty());  // made, not attached
+        CHECK(!copy_oid.empty());  // made, not attached, not vacuumed meanwhile
+        CHECK(text(d.c, "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = " + copy_oid) ==
+              "autovacuum_enabled=false");
         CHECK(d.leaves().size() == 5);
     }
     const auto done = flow_segments::merge_next(d.db);
@@ -490,12 +500,15 @@ TEST_CASE("a day still written has merge_written_leaves sealed segments merged a
         pqxx::work wtx{writer};
         wtx.exec0("LOCK TABLE flows_p20240310 IN ROW EXCLUSIVE MODE");
         const auto t0 = steady_clock::now();
-        CHECK(flow_segments::merge_next(d.db, st) == std::nullopt);
+        const auto waited = flow_segments::merge_next(d.db, st);
         CHECK(steady_clock::now() - t0 < seconds{30});  // swap_wait_written, not swap_wait
+        REQUIRE(waited);
+        CHECK_FALSE(waited->swapped);
         CHECK(d.leaves().size() == 6);                   // late, four sealed, the open one
     }
     const auto done = flow_segments::merge_next(d.db, st);
     REQUIRE(done);
+    CHECK(done->swapped);
     CHECK(done->segments == 2);
     CHECK(done->rows == 160);
     const std::string first = "flows_p20240310_m" + d.segments[0].substr(17) + "_" + d.segments[2].substr(17);

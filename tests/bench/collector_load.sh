@@ -11,6 +11,8 @@
 #   env: PROBES="1 4 16" DURATION=60 WINDOW=8 BATCH=1000 BUILD=build-rel PORT_BASE=22100
 #        COLLECTOR_ARGS="" (more collector options, e.g. --flow-merge-rows=0)
 #        REFERENCE=1 (0: no raw COPY reference, for long runs whose rows would not fit twice on disk)
+#        SEED="" (a command run with the database's DSN once the collector listens, before the load,
+#                 e.g. tests/bench/seed_segments.py: a merge of today's segments during the load)
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -23,6 +25,7 @@ BATCH=${BATCH:-1000}
 PORT_BASE=${PORT_BASE:-22100}
 COLLECTOR_ARGS=${COLLECTOR_ARGS:-}
 REFERENCE=${REFERENCE:-1}
+SEED=${SEED:-}
 mkdir -p "$WORK"
 
 if [ ! -f "$BUILD/build.ninja" ]; then
@@ -59,6 +62,7 @@ for n in $PROBES; do
         --http="127.0.0.1:$http" --disable-login $COLLECTOR_ARGS >"$WORK/collector_$n.log" 2>&1 &
     COL_PID=$!
     for _ in $(seq 300); do grep -q "listening on" "$WORK/collector_$n.log" && break; sleep 0.1; done
+    if [ -n "$SEED" ]; then $SEED "$DSN" >"$WORK/seed_$n.log" 2>&1; fi
     rc=0
     "$LOAD" --endpoint "tcp://127.0.0.1:$port" --probes "$n" --duration "$DURATION" --window "$WINDOW" \
         --batch-records "$BATCH" --db "$DSN" --metrics "127.0.0.1:$http" --json "$WORK/load_$n.json" \
