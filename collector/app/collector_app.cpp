@@ -112,7 +112,7 @@ collector_app::collector_app(collector_config config)
 
 collector_app::~collector_app() {
     web_.stop();
-    merge_stopper_.stop(db_);
+    segment_work_.stop(db_);
     scheduler_.stop();
 }
 
@@ -187,7 +187,7 @@ void collector_app::schedule_work() {
             st.min_span = seconds(config_.flow_segment_min_seconds);
             flow_segments::open_segments(db_, st);
             flow_segments::summarize_open_segments(db_, st);
-            if (const auto done = flow_segments::seal_next(db_, st))
+            if (const auto done = flow_segments::seal_next(db_, st, &segment_work_))
                 std::fprintf(stderr, "wireflow-collector: sealed %s (%llu rows) in %.1f s\n", done->name.c_str(),
                              static_cast<unsigned long long>(done->rows), done->seconds);
         },
@@ -201,7 +201,7 @@ void collector_app::schedule_work() {
             flow_segments::settings st;
             st.target_rows = config_.flow_segment_rows;
             st.merge_rows = config_.flow_merge_rows;
-            const auto done = flow_segments::merge_next(db_, st, &merge_stopper_);
+            const auto done = flow_segments::merge_next(db_, st, &segment_work_);
             if (done && done->swapped) {
                 std::fprintf(stderr, "wireflow-collector: merged %zu segments into %s (%llu rows) in %.1f s\n",
                              done->segments, done->name.c_str(), static_cast<unsigned long long>(done->rows),
@@ -343,7 +343,7 @@ void collector_app::run(const std::atomic<bool>& stop) {
     scheduler_.start();
     service.run(stop);  // returns after the database thread stored or spooled everything
     web_.stop();
-    merge_stopper_.stop(db_);  // minutes of copy would outlast systemd's stop timeout
+    segment_work_.stop(db_);  // minutes of seal or copy would outlast systemd's stop timeout
     scheduler_.stop();
     // Last write of what the final batches added.
     if (!persister_.persist(std::chrono::system_clock::now()))

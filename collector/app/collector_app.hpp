@@ -130,8 +130,8 @@ private:
     flow_query flows_{db_};
     std::atomic<bool> alerts_restored_{false}, admin_checked_{false};
     std::atomic<std::uint64_t> record_clock_ns_{0}, record_clock_at_ns_{0};
-    // Stopped before the scheduler: a merge in progress is cancelled, not waited for.
-    flow_segments::merge_stopper merge_stopper_;
+    // Stopped before the scheduler: a seal or merge in progress is cancelled, not waited for.
+    flow_segments::stopper segment_work_;
     app::scheduler scheduler_;
     api_adapter api_;
     // Last: destroyed first, so no request runs on a part already gone (and

@@ -134,56 +134,57 @@ constexpr std::string_view brin_indexes =
 
 }  // namespace
 
-// Registers the merging connection's backend with a stopper for the time of
-// a merge.
-class merge_guard {
+// Registers a connection's backend with a stopper for the time of a seal
+// or a merge.
+class stop_guard {
 public:
-    merge_guard(merge_stopper* s, pqxx::connection& c) : s_(s) {
+    stop_guard(stopper* s, pqxx::connection& c) : s_(s) {
         if (s_ == nullptr) return;
         pqxx::nontransaction tx{c};
-        const int pid = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+        pid_ = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
         std::lock_guard lock(s_->mutex_);
-        if (!s_->stopped_) s_->backend_ = pid;
+        if (s_->stopped_) {
+            pid_ = 0;
+            return;
+        }
+        s_->backends_.push_back(pid_);
     }
-    merge_guard(const merge_guard&) = delete;
-    merge_guard& operator=(const merge_guard&) = delete;
-    ~merge_guard() {
-        if (s_ == nullptr) return;
+    stop_guard(const stop_guard&) = delete;
+    stop_guard& operator=(const stop_guard&) = delete;
+    ~stop_guard() {
+        if (s_ == nullptr || pid_ == 0) return;
         std::lock_guard lock(s_->mutex_);
-        s_->backend_ = 0;
+        std::erase(s_->backends_, pid_);
     }
-    [[nodiscard]] bool may_run() const {
-        if (s_ == nullptr) return true;
-        std::lock_guard lock(s_->mutex_);
-        return !s_->stopped_;
-    }
+    [[nodiscard]] bool may_run() const { return s_ == nullptr || pid_ != 0; }
 
 private:
-    merge_stopper* s_;
+    stopper* s_;
+    int pid_{0};
 };
 
-bool merge_stopper::stopped() const noexcept {
+bool stopper::stopped() const noexcept {
     std::lock_guard lock(mutex_);
     return stopped_;
 }
 
-void merge_stopper::stop(db_pool& db, std::chrono::milliseconds wait) noexcept {
+void stopper::stop(db_pool& db, std::chrono::milliseconds wait) noexcept {
     const auto until = steady_clock::now() + wait;
     for (;;) {
-        int backend = 0;
+        std::vector<int> backends;
         {
             std::lock_guard lock(mutex_);
             stopped_ = true;
-            backend = backend_;
+            backends = backends_;
         }
-        if (backend == 0 || steady_clock::now() >= until) return;
+        if (backends.empty() || steady_clock::now() >= until) return;
         try {
-            db.run("cancelling a flow merge", [&](pqxx::connection& c) {
+            db.run("cancelling a flow seal or merge", [&](pqxx::connection& c) {
                 pqxx::nontransaction tx{c};
-                tx.exec_params("SELECT pg_cancel_backend($1)", backend);
+                for (const int pid : backends) tx.exec_params("SELECT pg_cancel_backend($1)", pid);
             });
         } catch (const std::exception&) {
-            return;  // the server is gone, and the merge's transaction with it
+            return;  // the server is gone, and the transactions with it
         }
         std::this_thread::sleep_for(milliseconds(50));
     }
@@ -246,8 +247,11 @@ std::uint64_t summarize_open_segments(db_pool& db, const settings& s) {
     });
 }
 
-std::optional<sealed> seal_next(db_pool& db, const settings& s) {
+std::optional<sealed> seal_next(db_pool& db, const settings& s, stopper* stop) {
+    if (stop != nullptr && stop->stopped()) return std::nullopt;
     return db.run("sealing a flow segment", [&](pqxx::connection& c) -> std::optional<sealed> {
+        const stop_guard guard(stop, c);
+        if (!guard.may_run()) return std::nullopt;
         pqxx::work tx{c};
         // SKIP LOCKED: two collectors on one database seal different segments.
         const auto next = tx.exec_params(
@@ -323,10 +327,10 @@ std::optional<sealed> seal_next(db_pool& db, const settings& s) {
     });
 }
 
-std::optional<merged> merge_next(db_pool& db, const settings& s, merge_stopper* stopper) {
-    if (s.merge_rows == 0 || (stopper != nullptr && stopper->stopped())) return std::nullopt;
+std::optional<merged> merge_next(db_pool& db, const settings& s, stopper* stop) {
+    if (s.merge_rows == 0 || (stop != nullptr && stop->stopped())) return std::nullopt;
     return db.run("merging flow segments", [&](pqxx::connection& c) -> std::optional<merged> {
-        const merge_guard guard(stopper, c);
+        const stop_guard guard(stop, c);
         if (!guard.may_run()) return std::nullopt;
         const auto t0 = steady_clock::now();
         merged out;

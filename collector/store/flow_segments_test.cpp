@@ -541,14 +541,14 @@ TEST_CASE("a day still written has merge_written_leaves sealed segments merged a
     CHECK(d.contents() == after);
 }
 
-TEST_CASE("a merge in progress ends at once when its stopper stops it, and none starts after",
+TEST_CASE("a merge in progress ends at once when its stopper stops it, and no merge or seal starts after",
           "[store][segments][merge]") {
     past_day d;
     d.seal_all();
     const auto before = d.contents();
     flow_segments::settings st;
     st.swap_wait = seconds{60};  // its swap waits behind a reader: a statement of a minute
-    flow_segments::merge_stopper stopper;
+    flow_segments::stopper stopper;
     auto reader = d.f.db.connect();
     pqxx::work rtx{reader};
     rtx.exec1("SELECT count(*) FROM flows_p20240310");
@@ -573,8 +573,47 @@ TEST_CASE("a merge in progress ends at once when its stopper stops it, and none 
     CHECK(d.leaves().size() == 5);  // nothing swapped: late and the four segments
     CHECK(d.contents() == before);
     CHECK(flow_segments::merge_next(d.db, st, &stopper) == std::nullopt);  // stopped: none starts
+    CHECK(flow_segments::seal_next(d.db, st, &stopper) == std::nullopt);
     const auto done = flow_segments::merge_next(d.db, st);                // another collector's
     REQUIRE(done);
     CHECK(done->segments == 3);
     CHECK(d.contents() == before);
+}
+
+TEST_CASE("a seal in progress ends at once when its stopper stops it, and is done again later",
+          "[store][segments]") {
+    past_day d;
+    flow_segments::settings st;
+    flow_segments::stopper stopper;
+    const auto first = flow_segments::seal_next(d.db, st, &stopper);  // what the v10 migration listed
+    REQUIRE(first);
+    CHECK(first->name == "flows_default");
+    // A late COPY into the next segment to seal: the seal's index build waits for it.
+    auto writer = d.f.db.connect();
+    pqxx::work wtx{writer};
+    wtx.exec0("LOCK TABLE " + d.segments[0] + " IN ROW EXCLUSIVE MODE");
+    bool threw = false;
+    std::thread sealing([&] {
+        try {
+            (void)flow_segments::seal_next(d.db, st, &stopper);
+        } catch (const store_error&) {
+            threw = true;
+        }
+    });
+    for (int i = 0; i < 600 && scalar(d.c, "SELECT count(*) FROM pg_locks WHERE relation = '" + d.segments[0] +
+                                           "'::regclass AND NOT granted") == 0;
+         ++i)
+        std::this_thread::sleep_for(milliseconds(50));
+    const auto t0 = steady_clock::now();
+    stopper.stop(d.db, seconds{20});
+    CHECK(steady_clock::now() - t0 < seconds{15});  // the seal ended: stop() waits for that, at most 20 s
+    wtx.abort();  // had the cancel failed, the seal would go on now and not throw
+    sealing.join();
+    CHECK(threw);
+    CHECK(scalar(d.c, "SELECT count(*) FROM flow_segments WHERE name = '" + d.segments[0] + "' AND sealed_at IS NULL") == 1);
+    CHECK(scalar(d.c, "SELECT count(*) FROM pg_indexes WHERE tablename = '" + d.segments[0] + "'") == 0);  // rolled back
+    CHECK(flow_segments::seal_next(d.db, st, &stopper) == std::nullopt);  // stopped: none starts
+    const auto done = flow_segments::seal_next(d.db, st);                // the next start's
+    REQUIRE(done);
+    CHECK(done->name == d.segments[0]);
 }

@@ -240,18 +240,30 @@ def top_up(dsn, rows, days):
 
 
 def fill_open_segment(dsn, n):
-    """n rows of the last ten minutes, stored now (ingested_at: the insert's
-    time, not a second after each flow's end as in FILL): into the segment
-    the collector keeps open."""
+    """Tops the segment open now up to n rows, with flows first seen since
+    its start and stored (ingested_at) a second after they ended, as
+    FILL's: as if the bench's traffic had been heavier since the segment
+    opened, so the live minutes get their share, not all of the rows.
+    Returns (segment, rows added)."""
     now = int(time.time())
-    table = day_name(now // DAY)
-    sql = FILL.format(table=table, heavy=HEAVY, busy=BUSY, hosts=HOSTS, servers=SERVERS)
-    for k, v in {":first::bigint": f"{now * 1000 + 500}::bigint", ":day::bigint": f"{now - 600}::bigint",
-                 ":span": "470", ":n": str(n)}.items():
+    seg = psql(dsn, "SELECT name || ' ' || extract(epoch FROM starts)::bigint FROM flow_segments"
+                    " WHERE sealed_at IS NULL AND starts <= now() AND ends > now() ORDER BY starts DESC LIMIT 1",
+               capture=True)
+    if not seg:
+        raise SystemExit("no open segment to fill")
+    name, start = seg.split()
+    start = max(int(start), now // DAY * DAY)
+    have = int(psql(dsn, f"SELECT count(*) FROM {name}", capture=True))
+    span = now - start - 130
+    add = max(0, n - have)
+    if add == 0 or span < 1:
+        return name, 0
+    sql = FILL.format(table=day_name(now // DAY), heavy=HEAVY, busy=BUSY, hosts=HOSTS, servers=SERVERS)
+    for k, v in {":first::bigint": f"{now * 1000 + 500}::bigint", ":day::bigint": f"{start}::bigint",
+                 ":span": str(span), ":n": str(add)}.items():
         sql = sql.replace(k, v)
-    stored_at = "wf_ns_to_timestamptz(fs + dur) + interval '1 second'\nFROM ("
-    assert stored_at in sql
-    psql(dsn, sql.replace(stored_at, "now()\nFROM (", 1))
+    psql(dsn, sql)
+    return name, add
 
 
 def batches_of_last_minutes(dsn):
@@ -298,8 +310,8 @@ def main():
                     help="rows of a segment: the fill's layout and the collector's --flow-segment-rows"
                          f" (default: neither given, the collector's default, {SEGMENT_ROWS:,})")
     ap.add_argument("--open-rows", type=int, default=0,
-                    help="once sealed (and merged), store this many rows of the last minutes into the open"
-                         " segment before timing: a typical host's lookup at its open segment's largest")
+                    help="once sealed (and merged), top the open segment up to this many rows (flows since its"
+                         " start) before timing: a typical host's lookup at its open segment's largest")
     ap.add_argument("--collector-arg", action="append", default=[],
                     help="one more option of the collector timed, e.g. --collector-arg=--flow-segment-min-seconds=3600"
                          " (an open segment that stays open while timed)")
@@ -372,12 +384,11 @@ def main():
 
         if a.open_rows:
             t0 = time.monotonic()
-            fill_open_segment(dsn, a.open_rows)
+            name, added = fill_open_segment(dsn, a.open_rows)
             time.sleep(5)  # the collector's next tick summarizes the open segment's new BRIN ranges
-            print(f"stored {a.open_rows:,} rows into the open segment in {time.monotonic() - t0:.0f} s; open: " +
-                  psql(dsn, "SELECT string_agg(s.name || ' ' || c.n, ', ') FROM flow_segments s, LATERAL"
-                            " (SELECT count(*) AS n FROM flows WHERE tableoid = to_regclass(s.name)) c"
-                            " WHERE s.sealed_at IS NULL AND s.starts <= now()", capture=True), flush=True)
+            print(f"open segment {name} topped up with {added:,} rows in {time.monotonic() - t0:.0f} s: " +
+                  psql(dsn, f"SELECT count(*) || ' rows, ends ' || (SELECT ends FROM flow_segments WHERE name = '{name}')"
+                            f" FROM {name}", capture=True), flush=True)
 
         now = int(time.time())
         routes = [
