@@ -52,6 +52,8 @@
 
 namespace wireflow::collector::flow_segments {
 
+class stopper;  // below: ends a seal or merge in progress when the collector stops
+
 // The indexes of a leaf that is no longer written in bulk: a sealed segment
 // (built by the seal) and a day's default partition `_late` (kept row by
 // row from its creation). The index of leaf L is named L + suffix; the
@@ -115,7 +117,7 @@ struct sealed {
 // its host b-trees and time BRIN, drops the open segment's BRIN, gathers
 // its statistics. Nothing
 // when there is none; one segment per call, so a caller's tick stays short.
-std::optional<sealed> seal_next(db_pool& db, const settings& s = {}, class stopper* stop = nullptr);
+std::optional<sealed> seal_next(db_pool& db, const settings& s = {}, stopper* stop = nullptr);
 
 struct merged {
     std::string name;           // the leaf made
@@ -136,9 +138,8 @@ struct merged {
 // for the day's locks; when it cannot have them (a long query, a VACUUM of
 // a leaf) it gives up, `swapped` false, and the next call swaps the copy
 // already made. Nothing when there is no such run, or another collector is
-// merging. Not on the writer's thread:
-// minutes at merge_rows.
-std::optional<merged> merge_next(db_pool& db, const settings& s = {}, class stopper* stop = nullptr);
+// merging. Not on the writer's thread: minutes at merge_rows.
+std::optional<merged> merge_next(db_pool& db, const settings& s = {}, stopper* stop = nullptr);
 
 // Ends the seal and the merge in progress from another thread (the
 // collector's stop): at 100,000 records/s a seal of a 5-minute segment
@@ -160,7 +161,6 @@ private:
     bool stopped_{false};
     std::vector<int> backends_;  // pg_backend_pid() of the connections sealing or merging now
 };
-
 
 // Segments left to seal, whether their range has ended or not.
 [[nodiscard]] std::uint64_t unsealed(db_pool& db);
