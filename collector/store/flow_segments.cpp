@@ -138,10 +138,9 @@ constexpr std::string_view brin_indexes =
 // or a merge.
 class stop_guard {
 public:
-    stop_guard(stopper* s, pqxx::connection& c) : s_(s) {
+    stop_guard(stopper* s, const pqxx::connection& c) : s_(s) {
         if (s_ == nullptr) return;
-        pqxx::nontransaction tx{c};
-        pid_ = tx.exec1("SELECT pg_backend_pid()")[0].as<int>();
+        pid_ = c.backendpid();  // libpq's, no round trip
         std::lock_guard lock(s_->mutex_);
         if (s_->stopped_) {
             pid_ = 0;

@@ -46,6 +46,15 @@ void wait_for_end(pqxx::connection& c, const std::string& segment, seconds grace
     FAIL("segment " << segment << " never ended");
 }
 
+// Until a session waits for a lock on `table` (a seal or merge blocked in a
+// thread), 30 s at most: the case's own checks say whether it was blocked.
+void wait_for_waiter(pqxx::connection& c, const std::string& table) {
+    for (int i = 0; i < 600; ++i) {
+        if (scalar(c, "SELECT count(*) FROM pg_locks WHERE relation = '" + table + "'::regclass AND NOT granted") != 0) return;
+        std::this_thread::sleep_for(milliseconds(50));
+    }
+}
+
 // The plan of a host lookup with sequential scans off: which indexes can answer it.
 std::string host_plan(pqxx::connection& c, const std::string& where) {
     pqxx::work tx{c};
@@ -560,10 +569,7 @@ TEST_CASE("a merge in progress ends at once when its stopper stops it, and no me
             threw = true;
         }
     });
-    for (int i = 0; i < 600 && scalar(d.c, "SELECT count(*) FROM pg_locks WHERE relation = 'flows_p20240310'::regclass"
-                                           " AND NOT granted") == 0;
-         ++i)
-        std::this_thread::sleep_for(milliseconds(50));
+    wait_for_waiter(d.c, "flows_p20240310");
     const auto t0 = steady_clock::now();
     stopper.stop(d.db);
     merging.join();
@@ -600,10 +606,7 @@ TEST_CASE("a seal in progress ends at once when its stopper stops it, and is don
             threw = true;
         }
     });
-    for (int i = 0; i < 600 && scalar(d.c, "SELECT count(*) FROM pg_locks WHERE relation = '" + d.segments[0] +
-                                           "'::regclass AND NOT granted") == 0;
-         ++i)
-        std::this_thread::sleep_for(milliseconds(50));
+    wait_for_waiter(d.c, d.segments[0]);
     const auto t0 = steady_clock::now();
     stopper.stop(d.db, seconds{20});
     CHECK(steady_clock::now() - t0 < seconds{15});  // the seal ended: stop() waits for that, at most 20 s
