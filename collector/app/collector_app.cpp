@@ -176,9 +176,10 @@ void collector_app::schedule_work() {
         if (!admin_checked_) admin_checked_ = web_.ensure_default_admin();
     });
     // Segments of the flows table (store/flow_segments.hpp): the next one
-    // opened ahead of its start, the open one's Bloom filters summarized,
-    // one ended segment sealed per tick. The blocking lane: a seal builds two
-    // b-trees over millions of rows (seconds), never on the writer's thread.
+    // opened ahead of its start, the open one's Bloom filters summarized and
+    // its statistics gathered as it grows, one ended segment sealed per
+    // tick. The blocking lane: a seal builds two b-trees over millions of
+    // rows (seconds), never on the writer's thread.
     s.every(
         "flow-segments", seconds(2),
         [this](wall_time) {
@@ -187,6 +188,7 @@ void collector_app::schedule_work() {
             st.min_span = seconds(config_.flow_segment_min_seconds);
             flow_segments::open_segments(db_, st);
             flow_segments::summarize_open_segments(db_, st);
+            flow_segments::analyze_open_segments(db_, st);
             if (const auto done = flow_segments::seal_next(db_, st, &segment_work_))
                 std::fprintf(stderr, "wireflow-collector: sealed %s (%llu rows) in %.1f s\n", done->name.c_str(),
                              static_cast<unsigned long long>(done->rows), done->seconds);

@@ -100,6 +100,15 @@ std::optional<std::string> live_bound(pqxx::transaction_base& tx, long long wind
     return instant_literal(r[0].as<std::int64_t>());
 }
 
+// A host's rows are few, found in each leaf through its host index (a
+// sealed leaf's two b-trees, the open segment's Bloom filter), but the
+// planner's estimate for a Bloom filter is tens of thousands of rows, and it
+// then starts parallel workers whose start-up is most of the time: a host's
+// 24 h page took 75 ms with two workers, 21 ms without (schema v10,
+// docs/benchmarks.md). The open segment's statistics are kept by the
+// collector (flow_segments::analyze_open_segments).
+void plan_for_one_host(pqxx::transaction_base& tx) { tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0"); }
+
 // Both queries of a view see one snapshot (live_bound).
 using snapshot_read = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
@@ -193,13 +202,7 @@ flow_page flow_query::find(const flow_filter& f) {
         // (docs/benchmarks.md, "JIT and the dashboard"). A host's flows are
         // few rows through many partitions: there compiling was the cost.
         if (!host) tx.exec0("SET LOCAL jit = on");
-        // A host's flows are few rows found per leaf partition (b-trees, the
-        // open segment's Bloom filter), but the planner's estimate for a
-        // Bloom filter is tens of thousands of rows, and it then starts
-        // parallel workers whose start-up is most of the time: a host's 24 h
-        // page took 75 ms with two workers, 21 ms without (schema v10,
-        // docs/benchmarks.md).
-        if (host) tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");
+        if (host) plan_for_one_host(tx);
         const std::optional<std::string> bound = from ? std::nullopt : live_bound(tx, window);
         flow_page page;
         const char* order = order_by(f.sort, f.descending);
@@ -251,7 +254,7 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
                                               std::chrono::system_clock::time_point since, std::size_t limit) {
     return db_.run("top peers", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
-        tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");  // as find() for a host
+        plan_for_one_host(tx);
         std::vector<peer_total> out;
         // Two lookups (client side, server side: each leaf's b-tree, or the
         // open segment's Bloom filter), merged per peer.
@@ -288,7 +291,7 @@ host_activity flow_query::activity(const std::string& ip, std::uint16_t vlan, st
     // a host's flows"). More rows than that: those two, as before.
     std::optional<host_activity> one_pass = db_.run("host activity", [&](pqxx::connection& c) {
         snapshot_read tx{c};
-        tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0");  // as find() for a host
+        plan_for_one_host(tx);
         const std::string columns = item_columns();
         const char* order = order_by(f.sort, f.descending);
         const auto rows = tx.exec_params(

@@ -246,6 +246,34 @@ std::uint64_t summarize_open_segments(db_pool& db, const settings& s) {
     });
 }
 
+int analyze_open_segments(db_pool& db, const settings& s) {
+    return db.run("analyzing flow segments", [&](pqxx::connection& c) {
+        pqxx::read_transaction tx{c};
+        // relpages is the heap's size when ANALYZE (or VACUUM) last ran; pg_stats
+        // is empty until an ANALYZE ran.
+        const auto due = tx.exec_params(
+            "SELECT s.name FROM flow_segments s JOIN pg_class c ON c.oid = to_regclass(s.name)"
+            " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)"
+            "   AND pg_relation_size(c.oid) / current_setting('block_size')::int >= 32"
+            "   AND (pg_relation_size(c.oid) / current_setting('block_size')::int >= 2 * c.relpages"
+            "        OR NOT EXISTS (SELECT 1 FROM pg_stats p WHERE p.schemaname = current_schema()"
+            "                       AND p.tablename = s.name))"
+            " ORDER BY s.starts",
+            static_cast<double>(s.grace.count()));
+        tx.commit();
+        for (const auto& r : due) {
+            // Its own transaction each. SKIP_LOCKED: never wait behind an
+            // autovacuum of it, and its warning when it skips is not logged
+            // every tick.
+            pqxx::work w{c};
+            w.exec0("SET LOCAL client_min_messages = error");
+            w.exec0("ANALYZE (SKIP_LOCKED) " + w.quote_name(r[0].as<std::string>()));
+            w.commit();
+        }
+        return static_cast<int>(due.size());
+    });
+}
+
 std::optional<sealed> seal_next(db_pool& db, const settings& s, stopper* stop) {
     if (stop != nullptr && stop->stopped()) return std::nullopt;
     return db.run("sealing a flow segment", [&](pqxx::connection& c) -> std::optional<sealed> {

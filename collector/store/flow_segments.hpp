@@ -107,6 +107,16 @@ int open_segments(db_pool& db, const settings& s = {});
 // number of ranges summarized.
 std::uint64_t summarize_open_segments(db_pool& db, const settings& s = {});
 
+// ANALYZEs each open segment that has rows and no statistics yet, or whose
+// heap has doubled since its statistics were gathered (at least 32 pages):
+// until then the planner guesses its rows, and for a host's flows it read
+// the open segment through the BRIN's time column instead of its Bloom
+// filters (1M rows: ~400 ms against ~15, docs/benchmarks.md "The open
+// segment's statistics"). Autovacuum does this too, but late on a busy
+// server. A segment locked by another ANALYZE or VACUUM is skipped until the
+// next call. Returns the number of segments that were due.
+int analyze_open_segments(db_pool& db, const settings& s = {});
+
 struct sealed {
     std::string name;          // the partition sealed
     std::uint64_t rows{0};     // its rows (estimate of the statistics just gathered)

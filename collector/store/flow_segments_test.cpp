@@ -112,6 +112,53 @@ TEST_CASE("rows written while a segment is open go to it and a host is found thr
     CHECK(scalar(c, "SELECT count(*) FROM flow_segments WHERE name = '" + segment + "' AND sealed_at IS NULL") == 1);
 }
 
+TEST_CASE("the open segment's statistics are gathered once it has rows, then each time it doubles",
+          "[store][segments]") {
+    fixture f;
+    const today t;
+    f.s.ensure_partitions(system_clock::now(), 1);
+    db_pool db(f.db.dsn(), 1);
+    REQUIRE(flow_segments::open_segments(db) >= 1);
+    auto c = f.db.connect();
+    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    wait_for_start(c, segment);
+    // Autovacuum stays out of it: what is checked is the collector's own.
+    pqxx::nontransaction{c}.exec0("ALTER TABLE " + segment + " SET (autovacuum_enabled = false)");
+    const auto write = [&](std::uint64_t first_seq) {
+        std::vector<flow_batch> batches;
+        for (std::uint64_t seq = first_seq; seq < first_seq + 20; ++seq)
+            batches.push_back(make_batch("p", 1, seq, 200, ns_of(t.day)));
+        REQUIRE(f.s.write_batches(batches) == std::vector<write_result>(20, write_result::stored));
+    };
+    const auto tuples = [&] { return text(c, "SELECT reltuples::bigint FROM pg_class WHERE relname = '" + segment + "'"); };
+    CHECK(flow_segments::analyze_open_segments(db) == 0);  // empty
+    CHECK(tuples() == "-1");  // never analyzed
+
+    write(1);  // 4,000 rows, ~135 pages
+    CHECK(flow_segments::analyze_open_segments(db) == 1);
+    CHECK(tuples() == "4000");
+    CHECK(scalar(c, "SELECT count(*) FROM pg_stats WHERE tablename = '" + segment + "' AND attname = 'client_ip'") == 1);
+    CHECK(flow_segments::analyze_open_segments(db) == 0);  // not grown
+
+    write(21);  // 8,000: doubled
+    CHECK(flow_segments::analyze_open_segments(db) == 1);
+    CHECK(tuples() == "8000");
+    write(41);  // 12,000: not doubled since
+    CHECK(flow_segments::analyze_open_segments(db) == 0);
+    CHECK(tuples() == "8000");
+
+    // A segment analyzed by someone else right now is left to the next tick.
+    pqxx::connection other{f.db.dsn()};
+    pqxx::work holder{other};
+    holder.exec0("LOCK TABLE " + segment + " IN SHARE UPDATE EXCLUSIVE MODE");
+    write(61);  // 16,000
+    CHECK(flow_segments::analyze_open_segments(db) == 1);  // due, skipped
+    CHECK(tuples() == "8000");
+    holder.abort();
+    CHECK(flow_segments::analyze_open_segments(db) == 1);
+    CHECK(tuples() == "16000");
+}
+
 TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dropped, its rows still found",
           "[store][segments]") {
     fixture f;
