@@ -49,6 +49,7 @@ HOSTS = 50_000
 BUSY = 5_000
 SERVERS = 5_000
 HEAVY = "10.255.0.1"
+TYPICAL = "10.0.77.77"  # client 19789: in the long tail
 DAY = 86_400
 
 # One day's rows. :day is the day's first second (Unix), :n its row count,
@@ -281,6 +282,24 @@ def batches_of_last_minutes(dsn):
     return int(psql(dsn, "SELECT count(*) FROM ingested_batches WHERE probe_id = 'bench-live'", capture=True))
 
 
+def dashboard_routes(now, typical=TYPICAL):
+    """(what, path under /api/v1/) of the REST routes the dashboard calls
+    (ui-static/js/pages: dashboard.js, flows.js, host.js)."""
+    return [
+        ("dashboard: top local hosts (memory)", "hosts?local=true&sort=throughput&order=desc&limit=10"),
+        ("dashboard: top applications, 5 min (flows.ingested_at)", "applications?limit=10"),
+        ("flows page, live (ingested in the last minutes)", "flows?sort=last_seen&order=desc&limit=50"),
+        ("flows in a time range: last hour", f"flows?from={now - 3600}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
+        ("flows in a time range: last 24 h", f"flows?from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
+        ("flows of a host, last 24 h (typical host)",
+         f"flows?host={typical}&from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
+        ("flows of a host, last 24 h (heavy host, 1%)",
+         f"flows?host={HEAVY}&from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
+        ("host page: top peers + recent flows (typical host)", f"hosts/{typical}"),
+        ("host page: top peers + recent flows (heavy host)", f"hosts/{HEAVY}"),
+    ]
+
+
 def get(url):
     """(ms, JSON body); an HTTP error is a result too (e.g. 503 when the
     query ran into the collector's statement_timeout): {"error": status}."""
@@ -349,7 +368,7 @@ def main():
         # Written so that either schema's host index answers (v2: two b-trees; v3: GIN of both).
         heavy_n = psql(dsn, f"SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[inet '{HEAVY}']"
                             f" AND (client_ip = '{HEAVY}' OR server_ip = '{HEAVY}')", capture=True)
-        typical = "10.0.77.77"   # client 19789: in the long tail
+        typical = TYPICAL
         typical_n = psql(dsn, f"SELECT count(*) FROM flows WHERE ARRAY[client_ip, server_ip] @> ARRAY[inet '{typical}']"
                               f" AND (client_ip = '{typical}' OR server_ip = '{typical}')", capture=True)
         print(f"flows: {int(total):,} rows, {size} with indexes; heavy host {HEAVY}: {int(heavy_n):,} flows,"
@@ -390,20 +409,7 @@ def main():
                   psql(dsn, f"SELECT count(*) || ' rows, ends ' || (SELECT ends FROM flow_segments WHERE name = '{name}')"
                             f" FROM {name}", capture=True), flush=True)
 
-        now = int(time.time())
-        routes = [
-            ("dashboard: top local hosts (memory)", "hosts?local=true&sort=throughput&order=desc&limit=10"),
-            ("dashboard: top applications, 5 min (flows.ingested_at)", "applications?limit=10"),
-            ("flows page, live (ingested in the last minutes)", "flows?sort=last_seen&order=desc&limit=50"),
-            ("flows in a time range: last hour", f"flows?from={now - 3600}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
-            ("flows in a time range: last 24 h", f"flows?from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
-            ("flows of a host, last 24 h (typical host)",
-             f"flows?host={typical}&from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
-            ("flows of a host, last 24 h (heavy host, 1%)",
-             f"flows?host={HEAVY}&from={now - 86400}&to={now + 60}&sort=last_seen&order=desc&limit=50"),
-            ("host page: top peers + recent flows (typical host)", f"hosts/{typical}"),
-            ("host page: top peers + recent flows (heavy host)", f"hosts/{HEAVY}"),
-        ]
+        routes = dashboard_routes(int(time.time()), typical)
         print(f"{'route':<58} {'median ms':>10} {'p95 ms':>10} {'items/total':>14}")
         results = []
         for what, path in routes:
