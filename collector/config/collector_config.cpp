@@ -13,7 +13,7 @@ constexpr option_spec specs[] = {
     {"data-dir", 0, true, false, "folder for the spool used while PostgreSQL is unreachable"},
     {"spool-max-mb", 0, true, false, "spool size bound in MiB; beyond it batches are answered BUSY (default 1024)"},
     {"retention-days", 0, true, false, "days of flows kept; older daily partitions are dropped (default 30)"},
-    {"flow-segment-rows", 0, true, false, "rows of a segment of the flows table being written, without host index (default 1000000)"},
+    {"flow-segment-rows", 0, true, false, "rows of a segment of the flows table being written, without host index (default 250000)"},
     {"flow-segment-min-seconds", 0, true, false, "shortest time range of a segment, whatever the rate (default 300)"},
     {"flow-merge-rows", 0, true, false, "sealed segments are merged into leaves of at most this many rows, today's 8 at a time; 0: never (default 32000000)"},
     {"max-message-mb", 0, true, false, "largest ZeroMQ message accepted, in MiB (default 64)"},
@@ -117,7 +117,7 @@ collector_config make_collector_config(const options& o) {
     if (c.data_dir.empty()) bad("data-dir", "must not be empty");
     c.spool_max_bytes = static_cast<std::uint64_t>(o.get_int("spool-max-mb", 1024, 1, 1 << 20)) << 20;
     c.retention_days = static_cast<int>(o.get_int("retention-days", 30, 1, 36500));
-    c.flow_segment_rows = static_cast<std::uint64_t>(o.get_int("flow-segment-rows", 1'000'000, 10'000, 1'000'000'000));
+    c.flow_segment_rows = static_cast<std::uint64_t>(o.get_int("flow-segment-rows", 250'000, 10'000, 1'000'000'000));
     c.flow_segment_min_seconds = static_cast<int>(o.get_int("flow-segment-min-seconds", 300, 5, 3600));
     c.flow_merge_rows = static_cast<std::uint64_t>(o.get_int("flow-merge-rows", 32'000'000, 0, 10'000'000'000));
     c.max_message_bytes = static_cast<std::uint64_t>(o.get_int("max-message-mb", 64, 1, 1024)) << 20;

@@ -23,7 +23,7 @@ struct collector_config {
     std::string data_dir{"/var/lib/wireflow/collector"}; // spool lives in DATA_DIR/spool
     std::uint64_t spool_max_bytes{1024ull << 20};
     int retention_days{30};
-    std::uint64_t flow_segment_rows{1'000'000};         // store/flow_segments.hpp
+    std::uint64_t flow_segment_rows{250'000};           // store/flow_segments.hpp
     int flow_segment_min_seconds{300};                  // settings::min_span
     std::uint64_t flow_merge_rows{32'000'000};          // store/flow_segments.hpp, merge_next; 0: never
     std::uint64_t max_message_bytes{64ull << 20};       // ZMQ_MAXMSGSIZE

@@ -118,7 +118,7 @@ TEST_CASE("ingest bounds have defaults and options", "[collector_config]") {
 
 TEST_CASE("flow storage layout: segments of a million rows, at least 5 min, merged up to 32M rows", "[collector_config]") {
     const auto d = from_text("");
-    CHECK(d.flow_segment_rows == 1'000'000);
+    CHECK(d.flow_segment_rows == 250'000);
     CHECK(d.flow_segment_min_seconds == 300);
     CHECK(d.flow_merge_rows == 32'000'000);
     const auto c = from_text("--flow-segment-rows=4000000\n--flow-segment-min-seconds=30\n--flow-merge-rows=0\n");

@@ -71,8 +71,10 @@ inline constexpr std::array<leaf_index, 3> sealed_indexes{{
 struct settings {
     // Rows a segment should hold at the recent rate (flow_segments.cpp). Its
     // Bloom filters are what a host lookup reads of the open segment:
-    // ~5 MB a million rows (4 pages per range).
-    std::uint64_t target_rows = 1'000'000;
+    // ~5 MB a million rows (4 pages per range); a typical host's flows on
+    // 50M rows took 4.2 ms with a full 250k-row open segment, 8.7 with a
+    // full 1M one (docs/benchmarks.md, "The open segment's statistics").
+    std::uint64_t target_rows = 250'000;
     // Bounds on a segment's time range. A query over a day plans every
     // leaf of it (a week of host lookups planned in 45-60 ms with ~5 leaves
     // a day, docs/benchmarks.md): at low rates a segment spans up to a day.

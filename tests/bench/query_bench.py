@@ -108,7 +108,7 @@ def day_name(day):
     return "flows_p" + time.strftime("%Y%m%d", time.gmtime(day * DAY))
 
 
-SEGMENT_ROWS = 1_000_000   # the collector's --flow-segment-rows default; --segment-rows sets both
+SEGMENT_ROWS = 250_000     # the collector's --flow-segment-rows default; --segment-rows sets both
 
 
 def has_segments(dsn):
@@ -119,7 +119,7 @@ def has_segments(dsn):
 def create_segmented_day(dsn, table, start, now, per_day, segment_rows):
     """A day as a collector of schema v10 lays it out (collector/store/
     partitions.cpp, flow_segments.cpp) at this bench's rate (per_day rows a
-    day; 50M over 7 days: ~83 records/s, a segment of 1M rows every 3.3 h,
+    day; 50M over 7 days: ~83 records/s, a segment of 250k rows every 50 min,
     flow_segments::settings): partitioned by ingested_at, a
     default partition with host b-trees and a time BRIN, and the segments up
     to now, each with only its one BRIN of times and hosts (schema v11); listed unsealed, so the collector started
