@@ -116,7 +116,7 @@ TEST_CASE("ingest bounds have defaults and options", "[collector_config]") {
     CHECK(error_of("--ingest-buffer-mb=1\n").find("--ingest-buffer-mb") != std::string::npos);
 }
 
-TEST_CASE("flow storage layout: segments of a million rows, at least 5 min, merged up to 32M rows", "[collector_config]") {
+TEST_CASE("flow storage layout: segments of 250,000 rows, at least 5 min, merged up to 32M rows", "[collector_config]") {
     const auto d = from_text("");
     CHECK(d.flow_segment_rows == 250'000);
     CHECK(d.flow_segment_min_seconds == 300);
