@@ -248,12 +248,15 @@ flow_page flow_query::find(const flow_filter& f) {
         // leaf). Chosen with every column, the sort carried ~770 bytes a
         // row: a 24 h page of 12M rows took 7.0-7.5 s, JIT or not, against
         // 3.4 s so (docs/benchmarks.md, "The page by address"). One
-        // statement, one snapshot: the addresses are those it reads.
+        // statement, one snapshot: the addresses are those it reads. The
+        // view's conditions again on the read-back: the planner keeps only
+        // the range's leaves there too (it cannot prune by tableoid, and
+        // would look each address up in every leaf of flows).
         read_items(tx.exec_params(std::string("WITH page AS MATERIALIZED (SELECT tableoid AS leaf, ctid AS row_at"
                                                   " FROM flows") +
                                       where_clause + order + " LIMIT $14 OFFSET $15) SELECT " + columns +
                                       " FROM page JOIN flows ON flows.tableoid = page.leaf AND flows.ctid = page.row_at" +
-                                      order,
+                                      where_clause + order,
                                   from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
                                   static_cast<long long>(f.limit), static_cast<long long>(f.offset)));
         return page;
