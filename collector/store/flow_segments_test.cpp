@@ -69,6 +69,11 @@ struct today {
     std::string table = partitions::name_of(day.time_since_epoch().count());
 };
 
+// The first segment of today's partition (the one open_segments made).
+std::string first_segment(pqxx::connection& c, const today& t) {
+    return text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+}
+
 }  // namespace
 
 TEST_CASE("rows written while a segment is open go to it and a host is found through its Bloom filter",
@@ -80,7 +85,7 @@ TEST_CASE("rows written while a segment is open go to it and a host is found thr
     REQUIRE(flow_segments::open_segments(db) >= 1);
     CHECK(flow_segments::open_segments(db) == 0);  // covered for the next minute already
     auto c = f.db.connect();
-    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    const auto segment = first_segment(c, t);
     REQUIRE(segment.starts_with(t.table + "_s"));
     // Nothing stored in the last ten minutes: the rate is unknown, the span the shortest.
     CHECK(scalar(c, "SELECT extract(epoch FROM ends - starts)::bigint FROM flow_segments WHERE name = '" + segment + "'") ==
@@ -120,7 +125,7 @@ TEST_CASE("the open segment's statistics are gathered once it has rows, then eac
     db_pool db(f.db.dsn(), 1);
     REQUIRE(flow_segments::open_segments(db) >= 1);
     auto c = f.db.connect();
-    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    const auto segment = first_segment(c, t);
     wait_for_start(c, segment);
     // Autovacuum stays out of it: what is checked is the collector's own.
     pqxx::nontransaction{c}.exec0("ALTER TABLE " + segment + " SET (autovacuum_enabled = false)");
@@ -175,7 +180,7 @@ TEST_CASE("an ended segment is sealed with its host b-trees, its Bloom filter dr
     CHECK(first->name == "flows_default");
     REQUIRE(flow_segments::open_segments(db, st) >= 1);
     auto c = f.db.connect();
-    const auto segment = text(c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1");
+    const auto segment = first_segment(c, t);
     wait_for_start(c, segment);
     REQUIRE(f.s.write_batches(std::vector{make_batch("p", 1, 1, 300, ns_of(t.day))}) ==
             std::vector{write_result::stored});
@@ -498,8 +503,7 @@ TEST_CASE("a merge stops at merge_rows, today waits for merge_written_leaves sea
     now.merge_rows = st.merge_rows;
     REQUIRE(flow_segments::open_segments(d.db, now) >= 1);
     const today t;
-    wait_for_end(d.c, text(d.c, "SELECT name FROM flow_segments WHERE day = '" + t.table + "' ORDER BY starts LIMIT 1"),
-                 now.grace);
+    wait_for_end(d.c, first_segment(d.c, t), now.grace);
     flow_segments::open_segments(d.db, now);
     while (flow_segments::seal_next(d.db, now)) {
     }
