@@ -96,7 +96,7 @@ def main():
         cur = holder.cursor()
         cur.execute(f"LOCK TABLE {names[3]} IN ACCESS EXCLUSIVE MODE")   # a transaction, open until rollback
         col = Collector(dsn, os.path.join(tmp, "data")).start()
-        try:
+        with col.watched():
             # The merge (10 s tick) copies the run and waits on the locked segment.
             wait_for("the merge waiting on the locked segment", lambda: q(
                 f"SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
@@ -113,12 +113,6 @@ def main():
             check(q(f"SELECT count(*) FROM pg_locks WHERE relation = '{names[3]}'::regclass AND granted"
                     f" AND mode = 'AccessExclusiveLock'")[0][0] == "1", "the lock was held throughout")
             print(f"stopped in {took:.1f} s during the merge")
-        except BaseException:
-            print(col.log_text()[-4000:])
-            raise
-        finally:
-            if col.proc:
-                col.kill()
         check(q(f"SELECT count(*) FROM flow_segments WHERE day = '{table}' AND name LIKE '%\\_m%'")[0][0] == "0",
               "nothing merged while the lock was held")
         holder.rollback()   # (reading flows waits for it)
@@ -126,18 +120,12 @@ def main():
         check(rows() == SEGMENTS * ROWS, "rows after the cancelled merge")
 
         col = Collector(dsn, os.path.join(tmp, "data")).start()
-        try:
+        with col.watched():
             col.wait_line(f"merged {SEGMENTS} segments into", timeout=60)
             check(rows() == SEGMENTS * ROWS, "rows after the merge")
             left = q(f"SELECT count(*) FROM flow_segments WHERE name IN ({', '.join(repr(n) for n in names)})")[0][0]
             check(left == "0", f"{left} of the seeded segments still listed after the merge")
             col.stop_clean()
-        except BaseException:
-            print(col.log_text()[-4000:])
-            raise
-        finally:
-            if col.proc:
-                col.kill()
     shutil.rmtree(tmp, ignore_errors=True)
     print("ok")
 

@@ -13,6 +13,7 @@ from pgcluster.py).
 The build is made with ASan and UBSan (deploy/test.sh), so every run of a
 binary is also a sanitizer run: a report in its output fails the test.
 """
+import contextlib
 import json
 import os
 import re
@@ -212,6 +213,19 @@ class Service:
                 return f.read()
         except FileNotFoundError:
             return ""
+
+    @contextlib.contextmanager
+    def watched(self, tail=4000):
+        """`with col.watched():` prints the end of its log if the block
+        fails, and kills it if the block left it running."""
+        try:
+            yield self
+        except BaseException:
+            print(self.log_text()[-tail:])
+            raise
+        finally:
+            if self.proc:
+                self.kill()
 
 
 class Collector(Service):
