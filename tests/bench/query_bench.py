@@ -300,6 +300,28 @@ def dashboard_routes(now, typical=TYPICAL):
     ]
 
 
+def start_collector(collector, dsn, cluster_dir, port, options, log_file="collector.log"):
+    """A collector on the cluster's database (its data in CLUSTER_DIR/collector,
+    HTTP on `port`, ZeroMQ on port + 1, login off), started with `options`;
+    returns (process, log path) once its API answers (2 minutes at most)."""
+    data_dir = os.path.join(cluster_dir, "collector")
+    os.makedirs(data_dir, exist_ok=True)
+    log_name = os.path.join(data_dir, log_file)
+    with open(log_name, "w") as log:
+        col = subprocess.Popen([collector, f"--listen=tcp://127.0.0.1:{port + 1}", f"--db={dsn}",
+                                f"--data-dir={data_dir}", f"--http=127.0.0.1:{port}", "--disable-login"] + options,
+                               stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            get(f"http://127.0.0.1:{port}/api/v1/status")
+            return col, log_name
+        except OSError:
+            if col.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the collector did not start: see " + log_name)
+            time.sleep(0.2)
+
+
 def get(url):
     """(ms, JSON body); an HTTP error is a result too (e.g. 503 when the
     query ran into the collector's statement_timeout): {"error": status}."""
@@ -374,26 +396,11 @@ def main():
         print(f"flows: {int(total):,} rows, {size} with indexes; heavy host {HEAVY}: {int(heavy_n):,} flows,"
               f" typical host {typical}: {int(typical_n):,}", flush=True)
 
-        data_dir = os.path.join(pg.dir, "collector")
-        os.makedirs(data_dir, exist_ok=True)
-        log = open(os.path.join(data_dir, "collector.log"), "w")
-        col = subprocess.Popen([collector, f"--listen=tcp://127.0.0.1:{a.port + 1}", f"--db={dsn}",
-                                f"--data-dir={data_dir}", f"--http=127.0.0.1:{a.port}", "--disable-login"] +
-                               segment_flag + a.collector_arg,
-                               stdout=log, stderr=subprocess.STDOUT)
+        col, log_name = start_collector(collector, dsn, pg.dir, a.port, segment_flag + a.collector_arg)
         base = f"http://127.0.0.1:{a.port}/api/v1/"
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                get(base + "status")
-                break
-            except OSError:
-                if col.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit("the collector did not start: see " + log.name)
-                time.sleep(0.2)
         if has_segments(dsn):
             print(f"segments sealed by the collector in {wait_for_seals(dsn):.0f} s"
-                  f" (its log: {log.name}); open: " +
+                  f" (its log: {log_name}); open: " +
                   psql(dsn, "SELECT string_agg(name, ', ') FROM flow_segments WHERE sealed_at IS NULL", capture=True),
                   flush=True)
         if a.merged:

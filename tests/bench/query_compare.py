@@ -18,7 +18,6 @@ migrated or filled: start the clusters as they are."""
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 
@@ -31,22 +30,12 @@ import query_bench as qb  # noqa: E402
 
 def start(name, d, build, port, options):
     pg = Cluster(reuse_env=False, data_dir=d).start()
-    dsn = pg.admin_dsn("flows_bench")
-    data_dir = os.path.join(pg.dir, "collector")
-    os.makedirs(data_dir, exist_ok=True)
-    log = open(os.path.join(data_dir, "compare.log"), "w")
-    col = subprocess.Popen([os.path.join(build, "collector", "wireflow-collector"), f"--listen=tcp://127.0.0.1:{port + 1}",
-                            f"--db={dsn}", f"--data-dir={data_dir}", f"--http=127.0.0.1:{port}", "--disable-login"] +
-                           options, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            qb.get(f"http://127.0.0.1:{port}/api/v1/status")
-            break
-        except OSError:
-            if col.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"{name}: the collector did not start: see {log.name}")
-            time.sleep(0.2)
+    try:
+        col, _ = qb.start_collector(os.path.join(build, "collector", "wireflow-collector"), pg.admin_dsn("flows_bench"),
+                                    pg.dir, port, options, "compare.log")
+    except BaseException:
+        pg.stop()
+        raise SystemExit(f"{name}: the collector did not start (its log: {d}/collector/compare.log)")
     return pg, col
 
 
