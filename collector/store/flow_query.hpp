@@ -28,7 +28,8 @@ public:
 
     // A host's flows are read in one pass (counted and paged by one
     // statement) when at most `one_pass_rows` match; more, and they are
-    // counted and paged apart as every other view is (flow_query.cpp).
+    // read again, narrow, counted and sorted by one statement and the page
+    // read back by address (flow_query.cpp).
     static constexpr std::uint64_t one_pass_rows = 10'000;
 
     explicit flow_query(db_pool& db, std::uint64_t host_one_pass_rows = one_pass_rows)
