@@ -59,7 +59,7 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
 // are timestamptz literals (pg_time::instant_literal): constants when the
 // query is planned, so the CASE folds away and the planner keeps only the
 // partitions of the range, or, live, those from the live bound on ($13,
-// live_bound), instead of planning all of them.
+// live_window), instead of planning all of them.
 constexpr const char* where_clause =
     " WHERE (CASE WHEN $1::timestamptz IS NULL"
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
@@ -81,23 +81,36 @@ constexpr const char* where_clause =
     " AND ($11::text IS NULL OR client_country = $11::text OR server_country = $11::text)"
     " AND ($12::bigint IS NULL OR client_asn = $12::bigint OR server_asn = $12::bigint)";
 
-// The live views' lower bound on first_seen, as a timestamptz literal: the
-// oldest first_seen of the batches stored in the last `window_s` seconds
-// (schema v9). A row's ingested_at is its batch's stored_at (one
-// transaction's now()), so every row received in the window is at or after
-// it, and the planner leaves out the partitions before (a replayed capture's
-// old timestamps widen it: more partitions read, never fewer rows). Nothing
-// when no batch was stored in the window, or one stored before v9 has no
-// bound: then every partition is read, as before. Run in the transaction of
-// the query it bounds, at repeatable read, so both see the same batches.
-std::optional<std::string> live_bound(pqxx::transaction_base& tx, long long window_s) {
+// What the batches stored in the last `window_s` seconds say of the live
+// views' rows. A row's ingested_at is its batch's stored_at (one
+// transaction's now()), so:
+// - `none`: no batch with records was stored in the window, so no row was
+//   received in it, and the view is empty without reading `flows` (an idle
+//   collector's live page read every partition: 150-670 ms for no row,
+//   docs/benchmarks.md, "An idle live window");
+// - `bound`: the oldest first_seen of those batches (schema v9), as a
+//   timestamptz literal: every row received in the window is at or after
+//   it, and the planner leaves out the partitions before (a replayed
+//   capture's old timestamps widen it: more partitions read, never fewer
+//   rows). Nothing when a batch stored before v9 has no bound: then every
+//   partition is read, as before.
+// Run in the transaction of the query it bounds, at repeatable read, so both
+// see the same batches.
+struct live_rows {
+    bool none{false};
+    std::optional<std::string> bound;
+};
+
+live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
     const auto r = tx.exec_params1(
         "SELECT (extract(epoch FROM min(first_seen_min)) * 1000000)::bigint,"
-        " count(*) FILTER (WHERE first_seen_min IS NULL AND records > 0)"
+        " count(*) FILTER (WHERE first_seen_min IS NULL AND records > 0), count(*) FILTER (WHERE records > 0)"
         " FROM ingested_batches WHERE stored_at >= now() - $1::bigint * interval '1 second'",
         window_s);
-    if (r[0].is_null() || r[1].as<long long>() != 0) return std::nullopt;
-    return instant_literal(r[0].as<std::int64_t>());
+    live_rows out;
+    out.none = r[2].as<long long>() == 0;
+    if (!r[0].is_null() && r[1].as<long long>() == 0) out.bound = instant_literal(r[0].as<std::int64_t>());
+    return out;
 }
 
 // A host's rows are few, found in each leaf through its host index (a
@@ -109,7 +122,7 @@ std::optional<std::string> live_bound(pqxx::transaction_base& tx, long long wind
 // collector (flow_segments::analyze_open_segments).
 void plan_for_one_host(pqxx::transaction_base& tx) { tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0"); }
 
-// Both queries of a view see one snapshot (live_bound).
+// Both queries of a view see one snapshot (live_window).
 using snapshot_read = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
 
 const char* order_by(flow_sort s, bool desc) {
@@ -203,8 +216,10 @@ flow_page flow_query::find(const flow_filter& f) {
         // few rows through many partitions: there compiling was the cost.
         if (!host) tx.exec0("SET LOCAL jit = on");
         if (host) plan_for_one_host(tx);
-        const std::optional<std::string> bound = from ? std::nullopt : live_bound(tx, window);
+        const live_rows live = from ? live_rows{} : live_window(tx, window);
         flow_page page;
+        if (live.none) return page;
+        const std::optional<std::string>& bound = live.bound;
         const char* order = order_by(f.sort, f.descending);
         // The page's rows are chosen first and only they are formatted
         // (host(), the DPI and geolocation columns): formatted in the same
@@ -364,13 +379,16 @@ std::vector<app_total> flow_query::top_apps(std::chrono::seconds window, std::si
         snapshot_read tx{c};
         std::vector<app_total> out;
         const long long window_s = window.count();
+        total = 0;
+        const live_rows live = live_window(tx, window_s);
+        if (live.none) return out;
         const auto rows = tx.exec_params(
             "SELECT app_name, sum(c2s_bytes + s2c_bytes)::bigint AS b, sum(c2s_packets + s2c_packets)::bigint,"
             " count(DISTINCT (probe_id, boot_id, flow_id)), count(*) OVER ()"
             " FROM flows WHERE ingested_at >= now() - $1 * interval '1 second'"
             " AND ($3::timestamptz IS NULL OR first_seen >= $3::timestamptz)"
             " GROUP BY app_name ORDER BY b DESC, app_name LIMIT $2",
-            window_s, static_cast<long long>(limit), live_bound(tx, window_s));
+            window_s, static_cast<long long>(limit), live.bound);
         total = rows.empty() ? 0 : rows[0][4].as<std::uint64_t>();
         for (const auto& r : rows)
             out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>(), r[3].as<std::uint64_t>()});
