@@ -74,8 +74,8 @@ TEST_CASE("a host's flows are counted and paged the same in one pass as in two",
     REQUIRE(n.rare > 5);
     REQUIRE(n.busy > n.rare);
     db_pool pool{f.db.dsn(), 1};
-    flow_query one_pass{pool};         // both hosts: 10,000 rows or fewer
-    flow_query all_busy{pool, 0};  // every host: read again narrow, counted and paged
+    flow_query one_pass{pool};          // both hosts: 10,000 rows or fewer
+    flow_query all_busy{pool, 0};       // every host: read again narrow, counted and paged
     flow_query rare_too_busy{pool, 5};  // more than 5: one pass tried, then the narrow pass
 
     for (const auto& [host, want_total] : {std::pair<std::string, std::size_t>{rare, n.rare},

@@ -99,10 +99,11 @@ TEST_CASE("a live window in which no batch was stored is empty, whatever flows h
     std::uint64_t apps = 0;
     REQUIRE(q.find(live).total == 20);
     REQUIRE(q.top_apps(seconds{300}, 10, apps).size() > 0);
-    // The batch with records left the window; its rows are still marked as
-    // received now, as no row written by the collector can be. The views
-    // answer from the batch log (a batch without records stored in the
-    // window says nothing) and never read them.
+    // The batch with records left the window while its rows still say they
+    // were received now, which no row the collector writes can (a row's
+    // ingested_at is its batch's stored_at). The views answer from the batch
+    // log (a batch without records stored in the window says nothing) and
+    // never read those rows.
     auto c = f.db.connect();
     {
         pqxx::work tx{c};
