@@ -23,7 +23,8 @@ if [ ! -f "$BUILD/build.ninja" ]; then
     -Doptimization=1 -Ddebug=true >"$BUILD/test-setup.log" 2>&1 || { cat "$BUILD/test-setup.log"; summary 0 1; exit 1; }
 fi
 if ! ninja -C "$BUILD" >"$BUILD/test-ninja.log" 2>&1; then
-  tail -60 "$BUILD/test-ninja.log"; summary 0 1; exit 1
+  # The free space too: a full disk fails the build with only the compiler's word for it.
+  tail -60 "$BUILD/test-ninja.log"; df -h . "${TMPDIR:-/tmp}" 2>/dev/null; summary 0 1; exit 1
 fi
 
 bash deploy/build-ui.sh || echo "build-ui failed: the dashboard misses its vendor files"
