@@ -81,6 +81,12 @@ constexpr const char* where_clause =
     " AND ($11::text IS NULL OR client_country = $11::text OR server_country = $11::text)"
     " AND ($12::bigint IS NULL OR client_asn = $12::bigint OR server_asn = $12::bigint)";
 
+// A page chosen by address (a `page` CTE of leaf = tableoid, row_at = ctid)
+// read back from flows; the view's WHERE clause follows it, so the planner
+// keeps only the range's leaves there too (it cannot prune by tableoid).
+constexpr const char* read_back_page =
+    " FROM page JOIN flows ON flows.tableoid = page.leaf AND flows.ctid = page.row_at";
+
 // What the batches stored in the last `window_s` seconds say of the live
 // views' rows. A row's ingested_at is its batch's stored_at (one
 // transaction's now()), so:
@@ -263,8 +269,7 @@ flow_page flow_query::find(const flow_filter& f) {
                 " first_seen_ns, last_seen_ns, c2s_bytes, s2c_bytes, c2s_packets, s2c_packets, probe_id, flow_id,"
                 " least(count(*) OVER (), " + std::to_string(count_cap) + ") AS total FROM flows" + where_clause +
                     ") AS m" + order + " LIMIT $14 OFFSET $15) SELECT " + columns +
-                    ", total FROM page JOIN flows ON flows.tableoid = page.leaf AND flows.ctid = page.row_at" +
-                    where_clause + order,
+                    ", total" + read_back_page + where_clause + order,
                 from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
                 static_cast<long long>(f.limit), static_cast<long long>(f.offset));
             // No row: the offset is past the end (the count below says where).
@@ -291,8 +296,7 @@ flow_page flow_query::find(const flow_filter& f) {
         read_items(tx.exec_params(std::string("WITH page AS MATERIALIZED (SELECT tableoid AS leaf, ctid AS row_at"
                                                   " FROM flows") +
                                       where_clause + order + " LIMIT $14 OFFSET $15) SELECT " + columns +
-                                      " FROM page JOIN flows ON flows.tableoid = page.leaf AND flows.ctid = page.row_at" +
-                                      where_clause + order,
+                                      read_back_page + where_clause + order,
                                   from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
                                   static_cast<long long>(f.limit), static_cast<long long>(f.offset)));
         return page;

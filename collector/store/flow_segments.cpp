@@ -232,14 +232,18 @@ int open_segments(db_pool& db, const settings& s) {
     });
 }
 
+// The open segments of flow_segments `s`: begun, and not ended more than
+// $1 seconds (the grace) ago, as the tick sees them.
+constexpr const char* open_now =
+    " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)";
+
 std::uint64_t summarize_open_segments(db_pool& db, const settings& s) {
     return db.run("summarizing flow segments", [&](pqxx::connection& c) {
         pqxx::work tx{c};
         const auto r = tx.exec_params1(
             "SELECT coalesce(sum(brin_summarize_new_values(i.indexrelid)), 0)"
             " FROM flow_segments s JOIN pg_index i ON i.indrelid = to_regclass(s.name)" +
-                std::string(brin_indexes) +
-                " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)",
+                std::string(brin_indexes) + open_now,
             static_cast<double>(s.grace.count()));
         tx.commit();
         return r[0].as<std::uint64_t>();
@@ -253,7 +257,7 @@ int analyze_open_segments(db_pool& db, const settings& s) {
         // is empty until an ANALYZE ran.
         const auto due = tx.exec_params(
             "SELECT s.name FROM flow_segments s JOIN pg_class c ON c.oid = to_regclass(s.name)"
-            " WHERE s.sealed_at IS NULL AND s.starts <= now() AND s.ends > now() - make_interval(secs => $1)"
+            + std::string(open_now) +
             "   AND pg_relation_size(c.oid) / current_setting('block_size')::int >= 32"
             "   AND (pg_relation_size(c.oid) / current_setting('block_size')::int >= 2 * c.relpages"
             "        OR NOT EXISTS (SELECT 1 FROM pg_stats p WHERE p.schemaname = current_schema()"
