@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace wireflow::collector {
 
@@ -60,15 +61,30 @@ std::optional<flow_tunnel> read_tunnel(const pqxx::row& r, int at) {
 // query is planned, so the CASE folds away and the planner keeps only the
 // partitions of the range, or, live, those from the live bound on ($13,
 // live_window), instead of planning all of them.
-constexpr const char* where_clause =
+constexpr const char* time_clause =
     " WHERE (CASE WHEN $1::timestamptz IS NULL"
     "   THEN ingested_at >= now() - $3::bigint * interval '1 second'"
     "    AND ($13::timestamptz IS NULL OR first_seen >= $13::timestamptz)"
-    "   ELSE first_seen >= $1::timestamptz AND first_seen < $2::timestamptz END)"
-    // A host's flows (schema v10, flow_segments.hpp): per leaf partition,
-    // its two host b-trees once sealed, or the Bloom filter of both
-    // addresses of the segment being written; either side, a BitmapOr.
-    " AND ($4::inet IS NULL OR client_ip = $4::inet OR server_ip = $4::inet)"
+    "   ELSE first_seen >= $1::timestamptz AND first_seen < $2::timestamptz END)";
+
+// The same rows as time_clause for a statement planned once for all its
+// parameters (exec_planned_once): no CASE to fold, so the bounds on
+// first_seen are what the executor prunes the days by, and what the host
+// b-trees of each leaf are read with. The live window is then a filter
+// (a host's rows are few), the live bound ($13) still prunes the days.
+constexpr const char* time_clause_any_plan =
+    " WHERE first_seen >= coalesce($1::timestamptz, $13::timestamptz, '-infinity')"
+    " AND first_seen < coalesce($2::timestamptz, 'infinity')"
+    " AND ($1::timestamptz IS NOT NULL OR ingested_at >= now() - $3::bigint * interval '1 second')";
+
+// A host's flows (schema v10, flow_segments.hpp): per leaf partition, its
+// two host b-trees once sealed, or the Bloom filter of both addresses of
+// the segment being written; either side, a BitmapOr.
+constexpr const char* host_clause = " AND (client_ip = $4::inet OR server_ip = $4::inet)";
+constexpr const char* any_host_clause = " AND ($4::inet IS NULL OR client_ip = $4::inet OR server_ip = $4::inet)";
+
+// The other filters ($5..$12): no index, within the rows the time and the host select.
+constexpr const char* filter_clause =
     " AND ($5::bigint IS NULL OR vlan = $5::bigint)"
     " AND ($6::text IS NULL OR lower(app_name) = lower($6::text))"
     " AND ($7::integer IS NULL OR client_port = $7::integer OR server_port = $7::integer)"
@@ -80,6 +96,9 @@ constexpr const char* where_clause =
     // app, within the time range's partitions.
     " AND ($11::text IS NULL OR client_country = $11::text OR server_country = $11::text)"
     " AND ($12::bigint IS NULL OR client_asn = $12::bigint OR server_asn = $12::bigint)";
+
+// Every view's conditions, planned for its parameters' values (exec_params).
+const std::string where_clause = std::string(time_clause) + any_host_clause + filter_clause;
 
 // A page chosen by address (a `page` CTE of leaf = tableoid, row_at = ctid)
 // read back from flows; the view's WHERE clause follows it, so the planner
@@ -126,7 +145,42 @@ live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
 // 24 h page took 75 ms with two workers, 21 ms without (schema v10,
 // docs/benchmarks.md). The open segment's statistics are kept by the
 // collector (flow_segments::analyze_open_segments).
-void plan_for_one_host(pqxx::transaction_base& tx) { tx.exec0("SET LOCAL max_parallel_workers_per_gather = 0"); }
+//
+// `planned_once`: the transaction's prepared statements (exec_planned_once)
+// use their generic plan, and so does every other statement with parameters
+// it runs until plan_each_time().
+enum class host_plans { each_time, planned_once };
+
+void plan_for_one_host(pqxx::transaction_base& tx, host_plans plans) {
+    tx.exec0(plans == host_plans::planned_once
+                 ? "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL plan_cache_mode = force_generic_plan"
+                 : "SET LOCAL max_parallel_workers_per_gather = 0");
+}
+
+// Back to a plan for each statement's values: the statements built on
+// where_clause need theirs (its CASE and its optional host fold away only
+// when the values are known; planned for any value, every leaf would be
+// read whole).
+void plan_each_time(pqxx::transaction_base& tx) { tx.exec0("SET LOCAL plan_cache_mode = auto"); }
+
+// A host's lookups, planned once per connection: a week of a host's flows
+// plans ~22 leaves (each day's, today's segments, the next days'), 2.2-2.5
+// ms of a 5 ms statement, for a plan that is the same for every host. The
+// statement is prepared on the connection (once: libpqxx keeps it, and
+// prepares it again on a new connection), and PostgreSQL keeps its generic
+// plan: the days are pruned when it runs, by the bounds on first_seen
+// (`Subplans Removed`), and each leaf is read through its host index as
+// before. The plan is made again when a partition of `flows` changes (a
+// segment opened, sealed, merged or analyzed; a day created or dropped):
+// then that request plans every leaf of `flows`, not only the range's
+// (docs/benchmarks.md, "A host's plan made once"). Run after
+// plan_for_one_host(tx, host_plans::planned_once).
+template <typename... Args>
+pqxx::result exec_planned_once(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
+                               Args&&... args) {
+    tx.conn().prepare(name, sql);
+    return tx.exec_prepared(name, std::forward<Args>(args)...);
+}
 
 // Both queries of a view see one snapshot (live_window).
 using snapshot_read = pqxx::transaction<pqxx::repeatable_read, pqxx::read_only>;
@@ -221,10 +275,10 @@ flow_page flow_query::find(const flow_filter& f) {
         // (docs/benchmarks.md, "JIT and the dashboard"). A host's flows are
         // few rows through many partitions: there compiling was the cost.
         if (!host) tx.exec0("SET LOCAL jit = on");
-        if (host) plan_for_one_host(tx);
         const live_rows live = from ? live_rows{} : live_window(tx, window);
         flow_page page;
         if (live.none) return page;
+        if (host) plan_for_one_host(tx, host_plans::planned_once);
         const std::optional<std::string>& bound = live.bound;
         const char* order = order_by(f.sort, f.descending);
         // The page's rows are chosen first and only they are formatted
@@ -244,9 +298,12 @@ flow_page flow_query::find(const flow_filter& f) {
         // than that (a busy server): the page is not among the first rows
         // read, so it is counted and sorted as every other view is, below.
         if (host) {
-            const auto rows = tx.exec_params(
+            // One statement per order (the ORDER BY is not a parameter).
+            const auto rows = exec_planned_once(
+                tx, "wf_host_flows_" + std::to_string(static_cast<int>(f.sort)) + (f.descending ? "_desc" : "_asc"),
                 "SELECT " + columns + ", total FROM (SELECT *, count(*) OVER () AS total FROM (SELECT * FROM flows" +
-                    where_clause + " LIMIT $16) AS m" + order + " LIMIT $14 OFFSET $15) AS page" + order,
+                    time_clause_any_plan + host_clause + filter_clause + " LIMIT $16) AS m" + order +
+                    " LIMIT $14 OFFSET $15) AS page" + order,
                 from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
                 static_cast<long long>(f.limit), static_cast<long long>(f.offset),
                 static_cast<long long>(one_pass_rows_ + 1));
@@ -258,6 +315,7 @@ flow_page flow_query::find(const flow_filter& f) {
                 read_items(rows);
                 return page;
             }
+            plan_each_time(tx);
             // A busy host: its rows are read once more, narrow (address and
             // sort keys), counted and sorted together, and the page read back
             // by address. Counted and paged apart, the count read up to
@@ -307,7 +365,7 @@ std::vector<peer_total> flow_query::top_peers(const std::string& ip, std::uint16
                                               std::chrono::system_clock::time_point since, std::size_t limit) {
     return db_.run("top peers", [&](pqxx::connection& c) {
         pqxx::read_transaction tx{c};
-        plan_for_one_host(tx);
+        plan_for_one_host(tx, host_plans::each_time);
         std::vector<peer_total> out;
         // Two lookups (client side, server side: each leaf's b-tree, or the
         // open segment's Bloom filter), merged per peer.
@@ -344,10 +402,10 @@ host_activity flow_query::activity(const std::string& ip, std::uint16_t vlan, st
     // a host's flows"). More rows than that: those two, as before.
     std::optional<host_activity> one_pass = db_.run("host activity", [&](pqxx::connection& c) {
         snapshot_read tx{c};
-        plan_for_one_host(tx);
+        plan_for_one_host(tx, host_plans::planned_once);
         const std::string columns = item_columns();
         const char* order = order_by(f.sort, f.descending);
-        const auto rows = tx.exec_params(
+        const auto rows = exec_planned_once(tx, "wf_host_activity",
             "WITH m AS MATERIALIZED (SELECT * FROM flows WHERE (client_ip = $1::inet OR server_ip = $1::inet)"
             "   AND vlan = $2 AND first_seen >= $3::timestamptz LIMIT $5),"
             " r AS (SELECT row_number() OVER (" + std::string(order) + ") AS i, * FROM m"

@@ -175,3 +175,49 @@ TEST_CASE("a host's page shows the same peers and latest flows in one pass as re
         }
     }
 }
+
+TEST_CASE("a host's lookups are planned once per connection and see the days created since", "[store][query]") {
+    fixture f;
+    f.s.ensure_partitions(day1, 0);
+    const host_rows n = store_hosts(f.s);
+    db_pool pool{f.db.dsn(), 1};  // one connection: every statement below runs on it
+    flow_query q{pool};
+    const system_clock::time_point since = sys_days{day1} - days{1};
+    const system_clock::time_point to = sys_days{day1} + days{2};
+    const auto rare_flows = [&] { return q.find(host_filter(rare, flow_sort::last_seen, true, 50, 0)).total; };
+    CHECK(rare_flows() == n.rare);
+    CHECK(q.activity(rare, 0, since, to, 10, 20).recent_flows.size() > 0);
+    CHECK(rare_flows() == n.rare);
+    CHECK(q.activity(busy, 0, since, to, 10, 20).recent_flows.size() > 0);
+    // The plans PostgreSQL used for the two prepared statements: generic
+    // each time, never one made for the values.
+    const auto plans = [&](const std::string& name) {
+        return pool.run("plans", [&](pqxx::connection& c) {
+            pqxx::nontransaction tx{c};
+            const auto r = tx.exec_params1(
+                "SELECT coalesce(sum(generic_plans), 0), coalesce(sum(custom_plans), 0) FROM pg_prepared_statements"
+                " WHERE name = $1",
+                name);
+            return std::pair<long long, long long>{r[0].as<long long>(), r[1].as<long long>()};
+        });
+    };
+    CHECK(plans("wf_host_flows_" + std::to_string(static_cast<int>(flow_sort::last_seen)) + "_desc") ==
+          std::pair<long long, long long>{2, 0});
+    CHECK(plans("wf_host_activity") == std::pair<long long, long long>{2, 0});
+
+    // A day partition created after the plan was made: its rows are found
+    // by the same statements (PostgreSQL plans them again).
+    f.s.ensure_partitions(sys_days{day1} + days{1}, 0);
+    std::vector<flow_batch> later{make_batch("p", 1, 2, 30, ns_of(sys_days{day1} + days{1}))};
+    for (auto& r : later[0].records) {
+        r.client_ip = testing::ip(rare);
+        r.server_ip = testing::ip(busy);
+        r.vlan = 0;
+    }
+    REQUIRE(f.s.write_batches(later) == std::vector<write_result>{write_result::stored});
+    CHECK(rare_flows() == n.rare + 30);
+    const host_activity a = q.activity(rare, 0, since, to, 10, 20);
+    REQUIRE(!a.recent_flows.empty());
+    CHECK(a.recent_flows.front().first_seen_ns >= ns_of(sys_days{day1} + days{1}, hours{0}));
+    CHECK(plans("wf_host_activity") == std::pair<long long, long long>{3, 0});
+}
