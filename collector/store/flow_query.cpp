@@ -2,6 +2,7 @@
 
 #include "flow_dpi_columns.hpp"
 #include "flow_geo_columns.hpp"
+#include "partitions.hpp"
 #include "pg_time.hpp"
 
 #include <optional>
@@ -124,6 +125,7 @@ constexpr const char* read_back_page =
 struct live_rows {
     bool none{false};
     std::optional<std::string> bound;
+    std::optional<std::int64_t> bound_us;  // the same instant, microseconds since 1970
 };
 
 live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
@@ -134,7 +136,10 @@ live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
         window_s);
     live_rows out;
     out.none = r[2].as<long long>() == 0;
-    if (!r[0].is_null() && r[1].as<long long>() == 0) out.bound = instant_literal(r[0].as<std::int64_t>());
+    if (!r[0].is_null() && r[1].as<long long>() == 0) {
+        out.bound_us = r[0].as<std::int64_t>();
+        out.bound = instant_literal(*out.bound_us);
+    }
     return out;
 }
 
@@ -163,22 +168,43 @@ void plan_for_one_host(pqxx::transaction_base& tx, host_plans plans) {
 // read whole).
 void plan_each_time(pqxx::transaction_base& tx) { tx.exec0("SET LOCAL plan_cache_mode = auto"); }
 
-// A host's lookups, planned once per connection: a week of a host's flows
-// plans ~22 leaves (each day's, today's segments, the next days'), 2.2-2.5
-// ms of a 5 ms statement, for a plan that is the same for every host. The
-// statement is prepared on the connection (once: libpqxx keeps it, and
-// prepares it again on a new connection), and PostgreSQL keeps its generic
-// plan: the days are pruned when it runs, by the bounds on first_seen
-// (`Subplans Removed`), and each leaf is read through its host index as
-// before. The plan is made again when a partition of `flows` changes (a
-// segment opened, sealed, merged or analyzed; a day created or dropped):
-// then that request plans every leaf of `flows`, not only the range's
+// The days a statement planned once may read, written into its text as
+// constants: [the day of `from`, the day after `to`'s), either side open
+// when not given. Its plan is then made for those days' leaves only, as a
+// plan for the values is (a generic plan of a statement with only
+// parameters would plan every leaf of `flows`: 30 days' and the segments of
+// today, and would be made again each time a partition changes).
+std::string planned_days(std::optional<std::int64_t> from_us, std::optional<std::int64_t> to_us) {
+    std::string out;
+    if (from_us)
+        out += " AND first_seen >= timestamptz '" +
+               partitions::start_literal(partitions::day_of(pg_time::from_us(*from_us))) + "'";
+    if (to_us)
+        out += " AND first_seen < timestamptz '" +
+               partitions::start_literal(partitions::day_of(pg_time::from_us(*to_us)) + 1) + "'";
+    return out;
+}
+
+// A host's lookups, planned once per connection and range of days: a week
+// of a host's flows plans ~22 leaves (each day's, today's segments, the
+// next days'), 2.2-2.5 ms of a 5 ms statement, for a plan that is the same
+// for every host. The statement is prepared on the connection (libpqxx
+// keeps it, and prepares it again on a new connection) and PostgreSQL keeps
+// its generic plan, made for the leaves of planned_days() and reused until
+// a partition of those days changes (a segment opened, sealed, merged or
+// analyzed) or the days do (the next day: the name is kept, the text
+// replaced). Each leaf is read through its host index as before
 // (docs/benchmarks.md, "A host's plan made once"). Run after
 // plan_for_one_host(tx, host_plans::planned_once).
 template <typename... Args>
 pqxx::result exec_planned_once(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
                                Args&&... args) {
-    tx.conn().prepare(name, sql);
+    try {
+        tx.conn().prepare(name, sql);
+    } catch (const pqxx::argument_error&) {  // the name's text for other days: replaced
+        tx.conn().unprepare(name);
+        tx.conn().prepare(name, sql);
+    }
     return tx.exec_prepared(name, std::forward<Args>(args)...);
 }
 
@@ -302,7 +328,10 @@ flow_page flow_query::find(const flow_filter& f) {
             const auto rows = exec_planned_once(
                 tx, "wf_host_flows_" + std::to_string(static_cast<int>(f.sort)) + (f.descending ? "_desc" : "_asc"),
                 "SELECT " + columns + ", total FROM (SELECT *, count(*) OVER () AS total FROM (SELECT * FROM flows" +
-                    time_clause_any_plan + host_clause + filter_clause + " LIMIT $16) AS m" + order +
+                    time_clause_any_plan +
+                    planned_days(f.from ? std::optional<std::int64_t>(to_us(*f.from)) : live.bound_us,
+                                 f.to ? std::optional<std::int64_t>(to_us(*f.to)) : std::nullopt) +
+                    host_clause + filter_clause + " LIMIT $16) AS m" + order +
                     " LIMIT $14 OFFSET $15) AS page" + order,
                 from, to, window, host, vlan, app, port, proto, bl, ja3, country, asn, bound,
                 static_cast<long long>(f.limit), static_cast<long long>(f.offset),
@@ -407,7 +436,8 @@ host_activity flow_query::activity(const std::string& ip, std::uint16_t vlan, st
         const char* order = order_by(f.sort, f.descending);
         const auto rows = exec_planned_once(tx, "wf_host_activity",
             "WITH m AS MATERIALIZED (SELECT * FROM flows WHERE (client_ip = $1::inet OR server_ip = $1::inet)"
-            "   AND vlan = $2 AND first_seen >= $3::timestamptz LIMIT $5),"
+            "   AND vlan = $2 AND first_seen >= $3::timestamptz" +
+                planned_days(to_us(since), std::nullopt) + " LIMIT $5),"
             " r AS (SELECT row_number() OVER (" + std::string(order) + ") AS i, * FROM m"
             "   WHERE first_seen < $4::timestamptz" + order + " LIMIT $6),"
             " p AS (SELECT row_number() OVER (ORDER BY b DESC, host(peer)) AS i, host(peer) AS peer_ip, b, n FROM ("

@@ -201,8 +201,9 @@ TEST_CASE("a host's lookups are planned once per connection and see the days cre
             return std::pair<long long, long long>{r[0].as<long long>(), r[1].as<long long>()};
         });
     };
-    CHECK(plans("wf_host_flows_" + std::to_string(static_cast<int>(flow_sort::last_seen)) + "_desc") ==
-          std::pair<long long, long long>{2, 0});
+    const std::string flows_by_last_seen =
+        "wf_host_flows_" + std::to_string(static_cast<int>(flow_sort::last_seen)) + "_desc";
+    CHECK(plans(flows_by_last_seen) == std::pair<long long, long long>{2, 0});
     CHECK(plans("wf_host_activity") == std::pair<long long, long long>{2, 0});
 
     // A day partition created after the plan was made: its rows are found
@@ -220,4 +221,14 @@ TEST_CASE("a host's lookups are planned once per connection and see the days cre
     REQUIRE(!a.recent_flows.empty());
     CHECK(a.recent_flows.front().first_seen_ns >= ns_of(sys_days{day1} + days{1}, hours{0}));
     CHECK(plans("wf_host_activity") == std::pair<long long, long long>{3, 0});
+
+    // A range of other days: the statement is prepared again for them
+    // (its days are in its text), under the same name, and back.
+    flow_filter earlier = host_filter(rare, flow_sort::last_seen, true, 50, 0);
+    earlier.from = sys_days{day1} - days{3};
+    CHECK(q.find(earlier).total == n.rare + 30);
+    CHECK(plans(flows_by_last_seen) == std::pair<long long, long long>{1, 0});
+    CHECK(rare_flows() == n.rare + 30);
+    CHECK(rare_flows() == n.rare + 30);
+    CHECK(plans(flows_by_last_seen) == std::pair<long long, long long>{2, 0});
 }
