@@ -1,6 +1,7 @@
 // The JSON shape of a flow: TCP health, IP fields, tunnels and nDPI details, null where unknown.
 #include <catch2/catch.hpp>
 
+#include "api.hpp"
 #include "json_views.hpp"
 
 #include <algorithm>
@@ -234,4 +235,16 @@ TEST_CASE("a host shows country, AS number and AS name; null when unknown, the n
     CHECK(o.at("asn") == 20712);
     CHECK(o.at("as_name") == "<script>alert(1)</script>");
     CHECK(bj::serialize(o).find("\"as_name\":\"<script>alert(1)</script>\"") != std::string::npos);
+}
+
+TEST_CASE("a response body shows no <, > or & of a name, and reads back unchanged", "[json_views]") {
+    flow_item f;
+    f.server_name = "</script><script>alert(1)&</script>";
+    const std::string body = http::safe_json(http::flow_json(f));
+    CHECK(body.find_first_of("<>&") == std::string::npos);
+    CHECK(body.find("\\u003c/script\\u003e\\u003cscript\\u003ealert(1)\\u0026") != std::string::npos);
+    CHECK(bj::parse(body).at("server_name") == bj::value(f.server_name));
+    // None of them: the serialized text as it is.
+    f.server_name = "example.com";
+    CHECK(http::safe_json(http::flow_json(f)) == bj::serialize(http::flow_json(f)));
 }

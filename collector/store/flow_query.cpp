@@ -187,8 +187,8 @@ std::string planned_days(std::optional<std::int64_t> from_us, std::optional<std:
 
 // A host's lookups, planned once per connection and range of days: a week
 // of a host's flows plans ~22 leaves (each day's, today's segments, the
-// next days'), 2.2-2.5 ms of a 5 ms statement, for a plan that is the same
-// for every host. The statement is prepared on the connection (libpqxx
+// next days'), 2.5 ms of a 5 ms statement, for a plan that is the same for
+// every host. The statement is prepared on the connection (libpqxx
 // keeps it, and prepares it again on a new connection) and PostgreSQL keeps
 // its generic plan, made for the leaves of planned_days() and reused until
 // a partition of those days changes (a segment opened, sealed, merged or

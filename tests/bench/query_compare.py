@@ -9,7 +9,8 @@ time. Minutes; not part of the suite.
 Each DIR is a cluster kept by `query_bench.py --keep DIR` (of any schema:
 e.g. the issue's before, filled by the query_bench of commit b1f41cf with
 its own build). Each is started with a collector of BUILD (release) on its
-own port, its collector options after a third `=`, comma-separated; then
+own port, its collector options after a third `=`, comma-separated (a DIR
+named twice: one cluster, a collector of each BUILD on it); then
 every route of query_bench's dashboard_routes() is timed on each in
 turn, alternating the order run by run, so the machine's load falls on all
 of them alike. Prints the median ms per route and collector, and each
@@ -28,15 +29,21 @@ from pgcluster import Cluster  # noqa: E402
 import query_bench as qb  # noqa: E402
 
 
-def start(name, d, build, port, options):
-    pg = Cluster(reuse_env=False, data_dir=d).start()
+def start(name, d, build, port, options, pg=None):
+    """A collector of `build` on the cluster in `d`, started unless `pg` is
+    that cluster already started (two builds on the same rows). Returns
+    (cluster, collector, whether the cluster was started here)."""
+    own = pg is None
+    if own:
+        pg = Cluster(reuse_env=False, data_dir=d).start()
     try:
         col, _ = qb.start_collector(os.path.join(build, "collector", "wireflow-collector"), pg.admin_dsn("flows_bench"),
-                                    pg.dir, port, options, "compare.log")
+                                    pg.dir, port, options, f"compare-{name}.log")
     except BaseException:
-        pg.stop()
-        raise SystemExit(f"{name}: the collector did not start (its log: {d}/collector/compare.log)")
-    return pg, col
+        if own:
+            pg.stop()
+        raise SystemExit(f"{name}: the collector did not start (its log: {d}/collector/compare-{name}.log)")
+    return pg, col, own
 
 
 def main():
@@ -56,8 +63,10 @@ def main():
         targets.append((parts[0], parts[1], parts[2], a.port + 2 * i, options))
     started = []
     try:
+        clusters = {}
         for name, d, build, port, options in targets:
-            started.append(start(name, d, build, port, options))
+            started.append(start(name, d, build, port, options, clusters.get(os.path.realpath(d))))
+            clusters[os.path.realpath(d)] = started[-1][0]
         time.sleep(a.settle)
         routes = [r for r in qb.dashboard_routes(int(time.time())) if not a.only or any(o in r[0] for o in a.only)]
         load = open("/proc/loadavg").read().split()[:3]
@@ -80,10 +89,12 @@ def main():
         load = open("/proc/loadavg").read().split()[:3]
         print(f"done {time.strftime('%H:%M:%S', time.gmtime())} UTC, load {' '.join(load)}")
     finally:
-        for pg, col in started:
+        for pg, col, own in started:
             col.terminate()
             col.wait(timeout=60)
-            pg.stop()
+        for pg, col, own in started:
+            if own:
+                pg.stop()
 
 
 if __name__ == "__main__":
