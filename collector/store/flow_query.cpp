@@ -192,8 +192,8 @@ std::string planned_days(std::optional<std::int64_t> from_us, std::optional<std:
 // keeps it, and prepares it again on a new connection) and PostgreSQL keeps
 // its generic plan, made for the leaves of planned_days() and reused until
 // a partition of those days changes (a segment opened, sealed, merged or
-// analyzed) or the days do (the next day: the name is kept, the text
-// replaced). Each leaf is read through its host index as before
+// analyzed) or the days do (the next day, a host idle since another week:
+// the name is kept, the text replaced, the plan made again). Each leaf is read through its host index as before
 // (docs/benchmarks.md, "A host's plan made once"). Run after
 // plan_for_one_host(tx, host_plans::planned_once).
 template <typename... Args>
