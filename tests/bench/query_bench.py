@@ -300,11 +300,11 @@ def dashboard_routes(now, typical=TYPICAL):
     ]
 
 
-def start_collector(collector, dsn, cluster_dir, port, options, log_file="collector.log"):
-    """A collector on the cluster's database (its data in CLUSTER_DIR/collector,
+def start_collector(collector, dsn, cluster_dir, port, options, log_file="collector.log", data_name="collector"):
+    """A collector on the cluster's database (its data in CLUSTER_DIR/DATA_NAME,
     HTTP on `port`, ZeroMQ on port + 1, login off), started with `options`;
     returns (process, log path) once its API answers (2 minutes at most)."""
-    data_dir = os.path.join(cluster_dir, "collector")
+    data_dir = os.path.join(cluster_dir, data_name)
     os.makedirs(data_dir, exist_ok=True)
     log_name = os.path.join(data_dir, log_file)
     with open(log_name, "w") as log:

@@ -37,12 +37,13 @@ def start(name, d, build, port, options, pg=None):
     if own:
         pg = Cluster(reuse_env=False, data_dir=d).start()
     try:
+        # Its own data folder (spool, state): two collectors on one cluster share none.
         col, _ = qb.start_collector(os.path.join(build, "collector", "wireflow-collector"), pg.admin_dsn("flows_bench"),
-                                    pg.dir, port, options, f"compare-{name}.log")
+                                    pg.dir, port, options, "compare.log", f"collector-{name}")
     except BaseException:
         if own:
             pg.stop()
-        raise SystemExit(f"{name}: the collector did not start (its log: {d}/collector/compare-{name}.log)")
+        raise SystemExit(f"{name}: the collector did not start (its log: {d}/collector-{name}/compare.log)")
     return pg, col, own
 
 
