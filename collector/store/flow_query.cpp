@@ -114,8 +114,8 @@ constexpr const char* read_back_page =
 //   received in it, and the view is empty without reading `flows` (an idle
 //   collector's live page read every partition: 150-670 ms for no row,
 //   docs/benchmarks.md, "An idle live window");
-// - `bound`: the oldest first_seen of those batches (schema v9), as a
-//   timestamptz literal: every row received in the window is at or after
+// - `bound`: the oldest first_seen of those batches (schema v9), in
+//   microseconds since 1970: every row received in the window is at or after
 //   it, and the planner leaves out the partitions before (a replayed
 //   capture's old timestamps widen it: more partitions read, never fewer
 //   rows). Nothing when a batch stored before v9 has no bound: then every
@@ -124,8 +124,12 @@ constexpr const char* read_back_page =
 // see the same batches.
 struct live_rows {
     bool none{false};
-    std::optional<std::string> bound;
-    std::optional<std::int64_t> bound_us;  // the same instant, microseconds since 1970
+    std::optional<std::int64_t> bound;
+
+    // The bound as the statements take it: a timestamptz literal (pg_time).
+    [[nodiscard]] std::optional<std::string> bound_literal() const {
+        return bound ? std::optional<std::string>(instant_literal(*bound)) : std::nullopt;
+    }
 };
 
 live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
@@ -136,10 +140,7 @@ live_rows live_window(pqxx::transaction_base& tx, long long window_s) {
         window_s);
     live_rows out;
     out.none = r[2].as<long long>() == 0;
-    if (!r[0].is_null() && r[1].as<long long>() == 0) {
-        out.bound_us = r[0].as<std::int64_t>();
-        out.bound = instant_literal(*out.bound_us);
-    }
+    if (!r[0].is_null() && r[1].as<long long>() == 0) out.bound = r[0].as<std::int64_t>();
     return out;
 }
 
@@ -193,9 +194,9 @@ std::string planned_days(std::optional<std::int64_t> from_us, std::optional<std:
 // its generic plan, made for the leaves of planned_days() and reused until
 // a partition of those days changes (a segment opened, sealed, merged or
 // analyzed) or the days do (the next day, a host idle since another week:
-// the name is kept, the text replaced, the plan made again). Each leaf is read through its host index as before
-// (docs/benchmarks.md, "A host's plan made once"). Run after
-// plan_for_one_host(tx, host_plans::planned_once).
+// the name is kept, the text replaced, the plan made again). Each leaf is
+// read through its host index as before (docs/benchmarks.md, "A host's plan
+// made once"). Run after plan_for_one_host(tx, host_plans::planned_once).
 template <typename... Args>
 pqxx::result exec_planned_once(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
                                Args&&... args) {
@@ -305,7 +306,7 @@ flow_page flow_query::find(const flow_filter& f) {
         flow_page page;
         if (live.none) return page;
         if (host) plan_for_one_host(tx, host_plans::planned_once);
-        const std::optional<std::string>& bound = live.bound;
+        const std::optional<std::string> bound = live.bound_literal();
         const char* order = order_by(f.sort, f.descending);
         // The page's rows are chosen first and only they are formatted
         // (host(), the DPI and geolocation columns): formatted in the same
@@ -329,7 +330,7 @@ flow_page flow_query::find(const flow_filter& f) {
                 tx, "wf_host_flows_" + std::to_string(static_cast<int>(f.sort)) + (f.descending ? "_desc" : "_asc"),
                 "SELECT " + columns + ", total FROM (SELECT *, count(*) OVER () AS total FROM (SELECT * FROM flows" +
                     time_clause_any_plan +
-                    planned_days(f.from ? std::optional<std::int64_t>(to_us(*f.from)) : live.bound_us,
+                    planned_days(f.from ? std::optional<std::int64_t>(to_us(*f.from)) : live.bound,
                                  f.to ? std::optional<std::int64_t>(to_us(*f.to)) : std::nullopt) +
                     host_clause + filter_clause + " LIMIT $16) AS m" + order +
                     " LIMIT $14 OFFSET $15) AS page" + order,
@@ -480,7 +481,7 @@ std::vector<app_total> flow_query::top_apps(std::chrono::seconds window, std::si
             " FROM flows WHERE ingested_at >= now() - $1 * interval '1 second'"
             " AND ($3::timestamptz IS NULL OR first_seen >= $3::timestamptz)"
             " GROUP BY app_name ORDER BY b DESC, app_name LIMIT $2",
-            window_s, static_cast<long long>(limit), live.bound);
+            window_s, static_cast<long long>(limit), live.bound_literal());
         total = rows.empty() ? 0 : rows[0][4].as<std::uint64_t>();
         for (const auto& r : rows)
             out.push_back({r[0].as<std::string>(), r[1].as<std::uint64_t>(), r[2].as<std::uint64_t>(), r[3].as<std::uint64_t>()});
